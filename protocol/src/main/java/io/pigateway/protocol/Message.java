@@ -1,0 +1,162 @@
+package io.pigateway.protocol;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The messages of protocol v1, one record per frame type. Constructors check only what the wire
+ * format itself limits (lengths, counts); whether a device id or a value is acceptable is the
+ * receiver's decision, see {@link Identifiers}.
+ */
+public sealed interface Message {
+
+    FrameType type();
+
+    /** Client → gateway, first frame on every connection. */
+    record Hello(int protocolVersion, String deviceId, long clientClockMillis, long streamId, byte[] credentials)
+            implements Message {
+        public Hello {
+            Objects.requireNonNull(deviceId, "deviceId");
+            credentials = credentials == null ? new byte[0] : credentials.clone();
+            Payloads.checkU16("HELLO protocol version", protocolVersion);
+            Payloads.checkStringLength("HELLO device id", deviceId);
+            Payloads.checkU16("HELLO credentials length", credentials.length);
+        }
+
+        public Hello(String deviceId, long clientClockMillis, long streamId) {
+            this(Frames.VERSION, deviceId, clientClockMillis, streamId, new byte[0]);
+        }
+
+        @Override
+        public byte[] credentials() {
+            return credentials.clone();
+        }
+
+        @Override
+        public FrameType type() {
+            return FrameType.HELLO;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Hello h && protocolVersion == h.protocolVersion && deviceId.equals(h.deviceId)
+                    && clientClockMillis == h.clientClockMillis && streamId == h.streamId
+                    && Arrays.equals(credentials, h.credentials);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(protocolVersion, deviceId, clientClockMillis, streamId, Arrays.hashCode(credentials));
+        }
+
+        @Override
+        public String toString() {
+            return "Hello[v" + protocolVersion + ", device=" + deviceId + ", clock=" + clientClockMillis
+                    + ", stream=" + Long.toHexString(streamId) + ", credentials=" + credentials.length + " bytes]";
+        }
+    }
+
+    /** Gateway → client: handshake accepted, with the gateway's clock and its limits. */
+    record HelloOk(long gatewayClockMillis, int maxPayloadBytes, int maxReadingsPerFrame) implements Message {
+        public HelloOk {
+            if (maxPayloadBytes <= 0 || maxReadingsPerFrame <= 0 || maxReadingsPerFrame > Payloads.MAX_U16) {
+                throw new IllegalArgumentException("HELLO_OK limits out of range: maxPayloadBytes="
+                        + maxPayloadBytes + ", maxReadingsPerFrame=" + maxReadingsPerFrame);
+            }
+        }
+
+        @Override
+        public FrameType type() {
+            return FrameType.HELLO_OK;
+        }
+    }
+
+    /** Client → gateway: a batch of readings, sequence numbers strictly increasing. */
+    record Readings(List<Reading> readings) implements Message {
+        public Readings {
+            readings = List.copyOf(readings);
+            if (readings.isEmpty() || readings.size() > Payloads.MAX_U16) {
+                throw new IllegalArgumentException(
+                        "READINGS must hold 1.." + Payloads.MAX_U16 + " readings, not " + readings.size());
+            }
+        }
+
+        @Override
+        public FrameType type() {
+            return FrameType.READINGS;
+        }
+
+        public long firstSeq() {
+            return readings.getFirst().seq();
+        }
+
+        public long lastSeq() {
+            return readings.getLast().seq();
+        }
+    }
+
+    /** Gateway → client: every reading of this connection's stream with seq ≤ {@code upToSeq} is committed. */
+    record Ack(long upToSeq) implements Message {
+        @Override
+        public FrameType type() {
+            return FrameType.ACK;
+        }
+    }
+
+    /**
+     * Either side: a refusal. {@code code} is a {@link NackCode} number (kept as an int so a newer
+     * peer's codes survive decoding); {@code retryAfterMillis} is 0 when the sender has no advice.
+     */
+    record Nack(int code, int retryAfterMillis, String reason) implements Message {
+        public Nack {
+            Objects.requireNonNull(reason, "reason");
+            Payloads.checkU16("NACK code", code);
+            if (retryAfterMillis < 0) {
+                throw new IllegalArgumentException("NACK retryAfterMillis must be >= 0, not " + retryAfterMillis);
+            }
+            reason = Payloads.truncateUtf8(reason, Payloads.MAX_REASON_BYTES);
+        }
+
+        public Nack(NackCode code, String reason) {
+            this(code.code(), 0, reason);
+        }
+
+        public Nack(NackCode code, int retryAfterMillis, String reason) {
+            this(code.code(), retryAfterMillis, reason);
+        }
+
+        /** The known code, or {@code null} if this version does not know the number. */
+        public NackCode nackCode() {
+            return NackCode.ofCode(code);
+        }
+
+        @Override
+        public FrameType type() {
+            return FrameType.NACK;
+        }
+    }
+
+    /** Either side: are you there? Answered by a PONG with the same nonce. */
+    record Ping(long nonce) implements Message {
+        @Override
+        public FrameType type() {
+            return FrameType.PING;
+        }
+    }
+
+    record Pong(long nonce) implements Message {
+        @Override
+        public FrameType type() {
+            return FrameType.PONG;
+        }
+    }
+
+    /** Either side: I am closing. The gateway answers a client's BYE after its last ACK. */
+    record Bye() implements Message {
+        @Override
+        public FrameType type() {
+            return FrameType.BYE;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.pigateway.protocol;
+
+/**
+ * Why the gateway refused something. The numeric code travels in a NACK frame; the human-readable
+ * reason travels beside it. {@link #retryable()} says whether the same data may succeed later (the
+ * client keeps it and tries again) or whether it was refused for what it is.
+ */
+public enum NackCode {
+    /** Bad magic, bad CRC, or a payload whose structure does not add up. */
+    MALFORMED_FRAME(1, false),
+    /** The length field exceeds the receiver's maximum frame size. */
+    FRAME_TOO_LARGE(2, false),
+    /** A frame type this protocol version does not define. */
+    UNKNOWN_FRAME_TYPE(3, false),
+    /** A frame or HELLO version the receiver does not speak. */
+    UNSUPPORTED_VERSION(4, false),
+    /** Anything but HELLO as the first frame. */
+    HANDSHAKE_REQUIRED(5, false),
+    /** HELLO with an invalid device id, stream id or credentials. */
+    HELLO_REFUSED(6, false),
+    /** A reading with a NaN or infinite value, or an invalid sensor name. */
+    INVALID_READING(7, false),
+    /** Sequence numbers not strictly increasing within a connection, or not positive. */
+    SEQUENCE_ERROR(8, false),
+    /** A frame that is valid but not expected now (a second HELLO, an ACK sent by a client). */
+    UNEXPECTED_FRAME(9, false),
+    /** The store could not commit; nothing in the refused frames was acknowledged. Retry later. */
+    STORE_UNAVAILABLE(10, true),
+    /** The gateway is stopping. Retry later, perhaps at another gateway. */
+    SHUTTING_DOWN(11, true),
+    /** Another connection for the same device id took over this one. */
+    REPLACED(12, true),
+    /** The gateway is at its connection limit. Retry later. */
+    TOO_MANY_CONNECTIONS(13, true),
+    /** No frame arrived within the gateway's handshake or idle timeout. */
+    TIMEOUT(14, true),
+    /** A READINGS frame with more readings than the gateway accepts in one frame. */
+    TOO_MANY_READINGS(15, false);
+
+    private final int code;
+    private final boolean retryable;
+
+    NackCode(int code, boolean retryable) {
+        this.code = code;
+        this.retryable = retryable;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    public boolean retryable() {
+        return retryable;
+    }
+
+    /** The code for a wire number, or {@code null} for a number this version does not know. */
+    public static NackCode ofCode(int code) {
+        for (NackCode c : values()) {
+            if (c.code == code) {
+                return c;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,63 @@
+package io.pigateway.gateway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where readings are committed. {@link Kind#EMBEDDED} is an H2 file store at {@code embeddedPath}
+ * (no setup, for trying the gateway out); {@link Kind#MYSQL} is a MySQL or MariaDB server.
+ *
+ * @param jdbcOptions extra JDBC URL parameters for MySQL, appended verbatim (may be empty)
+ * @param migrate     whether start-up applies missing schema migrations or only checks them
+ */
+public record StoreConfig(
+        Kind kind,
+        Path embeddedPath,
+        String host,
+        int port,
+        String database,
+        String user,
+        Path passwordFile,
+        String jdbcOptions,
+        MigrationMode migrate,
+        Duration connectTimeout) {
+
+    public enum Kind { EMBEDDED, MYSQL }
+
+    public enum MigrationMode { APPLY, CHECK }
+
+    public StoreConfig {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(migrate, "migrate");
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        jdbcOptions = jdbcOptions == null ? "" : jdbcOptions;
+        if (kind == Kind.EMBEDDED) {
+            Objects.requireNonNull(embeddedPath, "embeddedPath");
+        } else {
+            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(database, "database");
+            Objects.requireNonNull(user, "user");
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be 1..65535, not " + port);
+            }
+        }
+    }
+
+    public static StoreConfig embedded(Path path) {
+        return new StoreConfig(Kind.EMBEDDED, path, null, 0, null, null, null, "", MigrationMode.APPLY,
+                Duration.ofSeconds(10));
+    }
+
+    public static StoreConfig mysql(String host, int port, String database, String user, Path passwordFile) {
+        return new StoreConfig(Kind.MYSQL, null, host, port, database, user, passwordFile, "", MigrationMode.APPLY,
+                Duration.ofSeconds(10));
+    }
+
+    /** Where the store is, for log lines; never includes the password. */
+    public String describe() {
+        return kind == Kind.EMBEDDED
+                ? "embedded H2 store at " + embeddedPath.toAbsolutePath()
+                : "MySQL " + user + "@" + host + ":" + port + "/" + database;
+    }
+}

@@ -1,0 +1,137 @@
+package io.pigateway.gateway.store;
+
+import io.pigateway.gateway.config.StoreConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * Opens JDBC connections to the configured store, each ready for a writer: autocommit off,
+ * READ COMMITTED (fewer gap locks between writers inserting next to each other).
+ */
+final class ConnectionSource {
+    /**
+     * How long a statement may wait for the MySQL server before the connection counts as dead: long
+     * enough for a large commit on a slow disk, short enough that a vanished server frees the writer.
+     * The login handshake gets only the connect timeout (see {@link #mysqlUrl}).
+     */
+    static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String url;
+    private final Properties credentials;
+    private final String description;
+    /** Applied once connected; {@code null} for H2, or when the configuration sets socketTimeout itself. */
+    private final Duration networkTimeout;
+
+    private ConnectionSource(String url, Properties credentials, String description, Duration networkTimeout) {
+        this.url = url;
+        this.credentials = credentials;
+        this.description = description;
+        this.networkTimeout = networkTimeout;
+    }
+
+    static ConnectionSource of(StoreConfig config) throws StoreException {
+        Properties credentials = new Properties();
+        if (config.kind() == StoreConfig.Kind.EMBEDDED) {
+            // H2's default account (empty name), so that H2's own tools open the file without options.
+            credentials.setProperty("user", "");
+            credentials.setProperty("password", "");
+            return new ConnectionSource(h2Url(config.embeddedPath()), credentials, config.describe(), null);
+        }
+        credentials.setProperty("user", config.user());
+        credentials.setProperty("password", config.passwordFile() == null ? "" : readPassword(config));
+        boolean ownSocketTimeout = config.jdbcOptions().contains("socketTimeout=");
+        return new ConnectionSource(mysqlUrl(config), credentials, config.describe(),
+                ownSocketTimeout ? null : SOCKET_TIMEOUT);
+    }
+
+    /**
+     * MySQL mode for the shared SQL; lower-case names as on MySQL; {@code value} is a column name here.
+     * WRITE_DELAY=0: a commit reaches the file before it is acknowledged (H2 would otherwise keep it
+     * in memory for up to 500 ms, lost if the process dies). DB_CLOSE_ON_EXIT=FALSE: the gateway's
+     * shutdown hook, not H2's, closes the database, so that queued batches can still commit on SIGTERM.
+     * LOCK_TIMEOUT: writers briefly wait for each other on a device row; H2's default of 1 s is tight.
+     */
+    static String h2Url(Path file) {
+        return "jdbc:h2:file:" + file.toAbsolutePath() + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE"
+                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+    }
+
+    /**
+     * {@code useAffectedRows}: a duplicate skipped by {@code ON DUPLICATE KEY UPDATE seq = seq} counts
+     * 0 rows, not 1, so duplicates can be counted. {@code socketTimeout} equals the connect timeout so
+     * that a server which accepts TCP but never answers (hung, or a proxy without backend) fails the
+     * login just as fast; {@link #open()} then lengthens it to {@link #SOCKET_TIMEOUT}. Options from the
+     * configuration come last and win.
+     */
+    static String mysqlUrl(StoreConfig config) {
+        long connectMillis = config.connectTimeout().toMillis();
+        String url = "jdbc:mysql://" + config.host() + ":" + config.port() + "/" + config.database()
+                + "?rewriteBatchedStatements=true&useAffectedRows=true"
+                + "&connectTimeout=" + connectMillis + "&socketTimeout=" + connectMillis;
+        String options = config.jdbcOptions().strip();
+        while (options.startsWith("?") || options.startsWith("&")) {
+            options = options.substring(1);
+        }
+        return options.isEmpty() ? url : url + "&" + options;
+    }
+
+    /** The file holds the password alone; one trailing newline (as editors write it) is not part of it. */
+    static String readPassword(StoreConfig config) throws StoreException {
+        Path file = config.passwordFile();
+        String password;
+        try {
+            password = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new StoreException("cannot read the password file " + file.toAbsolutePath() + " for "
+                    + config.describe() + ": " + e, e);
+        }
+        if (password.endsWith("\r\n")) {
+            return password.substring(0, password.length() - 2);
+        }
+        if (password.endsWith("\n")) {
+            return password.substring(0, password.length() - 1);
+        }
+        return password;
+    }
+
+    String url() {
+        return url;
+    }
+
+    String description() {
+        return description;
+    }
+
+    Connection open() throws SQLException {
+        Connection c = DriverManager.getConnection(url, credentials);
+        try {
+            if (networkTimeout != null) {
+                c.setNetworkTimeout(Runnable::run, (int) networkTimeout.toMillis());
+            }
+            c.setAutoCommit(false);
+            c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            return c;
+        } catch (SQLException e) {
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    static void closeQuietly(Connection c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // Already broken; nothing left to release on our side.
+        }
+    }
+}

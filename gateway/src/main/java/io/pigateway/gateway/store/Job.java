@@ -1,0 +1,20 @@
+package io.pigateway.gateway.store;
+
+import java.util.concurrent.CompletableFuture;
+
+/** Work waiting for a writer. Every job's future is completed exactly once, whatever happens. */
+sealed interface Job {
+    /** A frame's readings; {@code permits} were taken from the queue's capacity and go back after its transaction. */
+    record Readings(ReadingBatch batch, int permits, CompletableFuture<Void> done) implements Job {
+    }
+
+    /** A handshake to record in {@code devices} and {@code connections}. */
+    record Session(SessionStart session, CompletableFuture<Void> done) implements Job {
+    }
+
+    /** Queued once per writer by close(), behind everything accepted before: the writer commits up to it, then ends. */
+    record Stop() implements Job {
+    }
+
+    Stop STOP = new Stop();
+}

@@ -1,0 +1,78 @@
+package io.pigateway.gateway.store;
+
+import java.time.Duration;
+import java.util.Locale;
+import org.tinylog.Logger;
+
+/**
+ * Whether the database is failing, shared by all writers, so an outage logs one warning when it
+ * starts and one line when commits succeed again, not a line per failed batch.
+ */
+final class Outage {
+    private final String store;
+    private final Duration backoffMax;
+    private volatile boolean down;
+    private long sinceNanos;
+    private long failedBatches;
+
+    Outage(String store, Duration backoffMax) {
+        this.store = store;
+        this.backoffMax = backoffMax;
+    }
+
+    boolean down() {
+        return down;
+    }
+
+    /** Returns true if this failure started an outage (and was logged). */
+    synchronized boolean failed(Throwable cause, int batches) {
+        failedBatches += batches;
+        if (down) {
+            Logger.debug("{} still failing: {}", store, describe(cause));
+            return false;
+        }
+        down = true;
+        sinceNanos = System.nanoTime();
+        Logger.warn("{} failed: {}; refusing what cannot be committed and reconnecting with backoff up to {} s",
+                store, describe(cause), seconds(backoffMax.toNanos()));
+        return true;
+    }
+
+    /** Returns true if this commit ended an outage (and was logged). */
+    synchronized boolean committed() {
+        if (!down) {
+            return false;
+        }
+        down = false;
+        Logger.info("{} is committing again after {} s; {} batches failed meanwhile and were not acknowledged",
+                store, seconds(System.nanoTime() - sinceNanos), failedBatches);
+        failedBatches = 0;
+        return true;
+    }
+
+    /**
+     * The error's message on one line (driver messages span lines), followed by its root cause's when
+     * that says more, e.g. "Communications link failure ...: Connection refused".
+     */
+    static String describe(Throwable cause) {
+        if (cause == null) {
+            return "unknown error";
+        }
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = message(cause);
+        String rootMessage = message(root);
+        return root == cause || message.contains(rootMessage) ? message : message + ": " + rootMessage;
+    }
+
+    private static String message(Throwable t) {
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        return m.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.1f", nanos / 1e9);
+    }
+}

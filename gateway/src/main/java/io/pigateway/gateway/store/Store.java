@@ -1,0 +1,263 @@
+package io.pigateway.gateway.store;
+
+import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.config.WriterConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.tinylog.Logger;
+
+/**
+ * Where connections hand over readings: a bounded queue in front of writer threads that commit them
+ * to MySQL, MariaDB or an embedded H2 file. A batch's future completes only after its COMMIT, so a
+ * connection acknowledges nothing that could still be lost; connection threads never touch JDBC.
+ *
+ * <p>The tables (see {@code deploy/sql/001_initial_schema.sql}), all times UTC {@code DATETIME(3)}:
+ * <pre>
+ * devices        device_id PK | first_seen | last_seen | last_address | last_stream_id | last_clock_offset_ms
+ * connections    id PK | device_id | stream_id | peer_address | connected_at | device_clock | clock_offset_ms
+ * readings       id PK | device_id | stream_id | seq | sensor | value | device_time | received_at
+ *                UNIQUE (device_id, stream_id, seq), INDEX (device_id, sensor, received_at)
+ * schema_version version PK | description | applied_at
+ * </pre>
+ * A reading is stored once per (device, stream, seq): a retransmission is acknowledged again but
+ * not inserted again.
+ */
+public final class Store implements AutoCloseable {
+    private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** After close() gives up on a writer and aborts its connection, how long the writer gets to notice. */
+    private static final Duration ABORT_GRACE = Duration.ofSeconds(2);
+
+    private final String description;
+    private final Admission admission;
+    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final Counters counters = new Counters();
+    private final Outage outage;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final List<Writer> writers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    /** Guards {@link #closed} together with adding to the queue, so nothing is queued behind the Stop jobs. */
+    private final Object lock = new Object();
+    private volatile boolean closed;
+
+    private Store(String description, WriterConfig config) {
+        this.description = description;
+        this.admission = new Admission(config.queueCapacity());
+        this.outage = new Outage(description, config.retryBackoffMax());
+    }
+
+    /**
+     * Connects, applies or checks the schema migrations and starts the writers. Fails, naming the
+     * store, if the database cannot be reached, the password file cannot be read or the schema is
+     * not what this release expects; there is no fallback to another store.
+     */
+    public static Store open(StoreConfig store, WriterConfig writer) throws StoreException {
+        long started = System.nanoTime();
+        ConnectionSource source = ConnectionSource.of(store);
+        List<Connection> connections = new ArrayList<>();
+        int applied;
+        try {
+            Connection first = source.open();
+            connections.add(first);
+            applied = Migrations.shipped(store.describe()).run(first, store.migrate());
+            first.commit();
+            while (connections.size() < writer.threads()) {
+                connections.add(source.open());
+            }
+        } catch (SQLException e) {
+            connections.forEach(ConnectionSource::closeQuietly);
+            throw new StoreException("cannot open " + store.describe() + ": " + Outage.describe(e), e);
+        } catch (StoreException | RuntimeException e) {
+            connections.forEach(ConnectionSource::closeQuietly);
+            throw e;
+        }
+        Store s = new Store(store.describe(), writer);
+        for (Connection c : connections) {
+            Writer w = new Writer(s.queue, writer, source, c, s.admission, s.outage, s.counters, s.closing);
+            s.writers.add(w);
+            // Daemon: a store nobody closed must not keep the JVM alive; the gateway closes it on SIGTERM.
+            s.threads.add(Thread.ofPlatform().name("store-writer-" + (s.threads.size() + 1)).daemon().start(w));
+        }
+        Logger.info("opened {} in {} ms: {} schema migrations applied, {} writers, queue capacity {} readings",
+                store.describe(), (System.nanoTime() - started) / 1_000_000, applied, writer.threads(),
+                writer.queueCapacity());
+        return s;
+    }
+
+    /**
+     * Queues a frame's readings, waiting while the queue is full. The future completes after the
+     * readings are committed, or fails with a {@link StoreException} saying what failed; it also fails
+     * if the store is closed or the batch holds values no column can store.
+     */
+    public CompletableFuture<Void> submit(ReadingBatch batch) throws InterruptedException {
+        String problem = WriteSql.problem(batch);
+        if (problem != null) {
+            return CompletableFuture.failedFuture(refused(batch, problem));
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(refused(batch, "the store is closed"));
+        }
+        admission.acquire(batch);
+        CompletableFuture<Void> done = enqueue(batch);
+        return done != null ? done : CompletableFuture.failedFuture(refused(batch, "the store is closed"));
+    }
+
+    /**
+     * Like {@link #submit(ReadingBatch)}, but gives up if the queue has no room within {@code timeout}.
+     *
+     * @throws StoreException if the queue stayed full (the message gives depth and capacity) or the
+     *                        store is closed; nothing was queued
+     */
+    public CompletableFuture<Void> submit(ReadingBatch batch, Duration timeout)
+            throws StoreException, InterruptedException {
+        String problem = WriteSql.problem(batch);
+        if (problem != null) {
+            return CompletableFuture.failedFuture(refused(batch, problem));
+        }
+        if (closed) {
+            throw refused(batch, "the store is closed");
+        }
+        if (!admission.tryAcquire(batch, timeout)) {
+            throw refused(batch, "the queue stayed full for " + timeout.toMillis() + " ms: "
+                    + admission.depth() + " of " + admission.capacity() + " readings waiting for "
+                    + description + (outage.down() ? ", which is failing" : ""));
+        }
+        CompletableFuture<Void> done = enqueue(batch);
+        if (done == null) {
+            throw refused(batch, "the store is closed");
+        }
+        return done;
+    }
+
+    /** Queues the permits already taken; {@code null} (permits returned) if the store closed meanwhile. */
+    private CompletableFuture<Void> enqueue(ReadingBatch batch) {
+        Job.Readings job = new Job.Readings(batch, admission.permitsFor(batch), new CompletableFuture<>());
+        synchronized (lock) {
+            if (!closed) {
+                queue.add(job);
+                return job.done();
+            }
+        }
+        admission.release(job);
+        return null;
+    }
+
+    private static StoreException refused(ReadingBatch batch, String why) {
+        return new StoreException("refused " + batch.size() + " readings of device " + batch.deviceId()
+                + " (seq " + batch.readings().getFirst().seq() + ".." + batch.readings().getLast().seq() + "): " + why);
+    }
+
+    /**
+     * Records a completed handshake in {@code devices} and {@code connections}, on a writer thread.
+     * The future completes after the commit.
+     */
+    public CompletableFuture<Void> recordSession(SessionStart session) {
+        Job.Session job = new Job.Session(session, new CompletableFuture<>());
+        synchronized (lock) {
+            if (!closed) {
+                queue.add(job);
+                return job.done();
+            }
+        }
+        return CompletableFuture.failedFuture(new StoreException("cannot record the connection of device "
+                + session.deviceId() + ": the store is closed"));
+    }
+
+    /** Readings accepted and not yet committed (or failed). */
+    public int queueDepth() {
+        return admission.depth();
+    }
+
+    public StoreStats stats() {
+        return counters.snapshot();
+    }
+
+    /** False while the database is failing (from the first failed transaction to the next commit), and once closed. */
+    public boolean healthy() {
+        return !closed && !outage.down();
+    }
+
+    /**
+     * The SIGTERM path: takes no new work, commits everything already accepted, then closes the
+     * connections. Waits at most {@code timeout}; after that, writers still busy have their
+     * connections aborted and what they held fails. Idempotent.
+     */
+    public void close(Duration timeout) {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            // Behind everything accepted so far: each writer commits up to its Stop, then ends.
+            writers.forEach(w -> queue.add(Job.STOP));
+        }
+        closing.countDown();
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            for (Thread t : threads) {
+                t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        List<Thread> busy = threads.stream().filter(Thread::isAlive).toList();
+        if (!busy.isEmpty()) {
+            Logger.warn("{}: {} writers still busy after {} ms; aborting them, {} readings stay uncommitted",
+                    description, busy.size(), timeout.toMillis(), admission.depth());
+            writers.forEach(Writer::abort);
+            threads.forEach(Thread::interrupt);
+            interrupted |= joinQuietly(busy, ABORT_GRACE);
+        }
+        failLeftovers();
+        Logger.info("closed {}: {}", description, stats());
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@link #close(Duration)} with a 30 s timeout. */
+    @Override
+    public void close() {
+        close(DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    /** Jobs no writer will take any more: fail them rather than leave their connections waiting forever. */
+    private void failLeftovers() {
+        for (Job job; (job = queue.poll()) != null; ) {
+            switch (job) {
+                case Job.Readings r -> {
+                    admission.release(r);
+                    r.done().completeExceptionally(refused(r.batch(), "the store closed before committing it"));
+                }
+                case Job.Session s -> s.done().completeExceptionally(new StoreException(
+                        "cannot record the connection of device " + s.session().deviceId() + ": the store closed"));
+                case Job.Stop s -> {
+                }
+            }
+        }
+    }
+
+    private static boolean joinQuietly(List<Thread> threads, Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        try {
+            for (Thread t : threads) {
+                t.join(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            }
+            return false;
+        } catch (InterruptedException e) {
+            return true;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}

@@ -1,0 +1,181 @@
+package io.pigateway.gateway.store;
+
+import io.pigateway.protocol.Reading;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The statements a writer runs inside its transaction; all prepared. Times are stored as UTC
+ * {@code DATETIME(3)} values, so they are passed as UTC {@link LocalDateTime}s, which neither driver
+ * shifts by a time zone.
+ */
+final class WriteSql {
+    /**
+     * Rows per INSERT statement. Multi-row statements are built here rather than by the MySQL driver's
+     * rewriteBatchedStatements, whose batch update counts are all SUCCESS_NO_INFO: one statement per
+     * chunk returns the rows it really inserted, the same way on H2, MySQL and MariaDB, so duplicates
+     * can be counted. 7 parameters per row stay far below MySQL's 65,535 placeholder limit.
+     */
+    static final int ROWS_PER_INSERT = 1000;
+
+    private static final String INSERT_READINGS_HEAD =
+            "INSERT INTO readings (device_id, stream_id, seq, sensor, value, device_time, received_at) VALUES ";
+    private static final String READING_ROW = "(?, ?, ?, ?, ?, ?, ?)";
+    // A no-op update, not INSERT IGNORE: IGNORE would also turn data errors into warnings.
+    private static final String INSERT_READINGS_TAIL = " ON DUPLICATE KEY UPDATE seq = seq";
+
+    /** 1000-01-01 and 9999-12-31T23:59:59.999 in UTC: what a MySQL DATETIME holds. */
+    private static final long MIN_DATETIME_MILLIS = -30_610_224_000_000L;
+    private static final long MAX_DATETIME_MILLIS = 253_402_300_799_999L;
+    private static final int MAX_ADDRESS_LENGTH = 128;
+    private static final int MAX_NAME_LENGTH = 64;
+
+    private WriteSql() {
+    }
+
+    private record Row(ReadingBatch batch, Reading reading) {
+    }
+
+    // Every writer inserts in key order, so two transactions touching the same keys (a device that
+    // reconnected and retransmits) wait for each other instead of deadlocking.
+    private static final Comparator<Row> KEY_ORDER = Comparator
+            .comparing((Row r) -> r.batch().deviceId())
+            .thenComparingLong(r -> r.batch().streamId())
+            .thenComparingLong(r -> r.reading().seq());
+
+    /** Inserts the readings, skipping any already stored; returns the number of rows inserted. */
+    static int insertReadings(Connection c, List<ReadingBatch> batches) throws SQLException {
+        List<Row> rows = new ArrayList<>();
+        for (ReadingBatch b : batches) {
+            for (Reading r : b.readings()) {
+                rows.add(new Row(b, r));
+            }
+        }
+        rows.sort(KEY_ORDER);
+        int inserted = 0;
+        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
+            inserted += insertChunk(c, rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT)));
+        }
+        return inserted;
+    }
+
+    private static int insertChunk(Connection c, List<Row> rows) throws SQLException {
+        StringBuilder sql = new StringBuilder(INSERT_READINGS_HEAD.length() + rows.size() * (READING_ROW.length() + 2)
+                + INSERT_READINGS_TAIL.length());
+        sql.append(INSERT_READINGS_HEAD);
+        for (int i = 0; i < rows.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(READING_ROW);
+        }
+        sql.append(INSERT_READINGS_TAIL);
+        try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (Row row : rows) {
+                Reading r = row.reading();
+                s.setString(p++, row.batch().deviceId());
+                s.setLong(p++, row.batch().streamId());
+                s.setLong(p++, r.seq());
+                s.setString(p++, r.sensor());
+                s.setDouble(p++, r.value());
+                s.setObject(p++, utc(Instant.ofEpochMilli(r.timestampMillis())));
+                s.setObject(p++, utc(row.batch().receivedAt()));
+            }
+            // With useAffectedRows (MySQL) and on H2, a skipped duplicate counts 0 and an insert 1.
+            return s.executeUpdate();
+        }
+    }
+
+    /** Moves {@code devices.last_seen} forward once per device, in device order (lock order). */
+    static void touchDevices(Connection c, List<ReadingBatch> batches) throws SQLException {
+        Map<String, Instant> latest = new TreeMap<>();
+        for (ReadingBatch b : batches) {
+            latest.merge(b.deviceId(), b.receivedAt(), (x, y) -> x.isAfter(y) ? x : y);
+        }
+        try (PreparedStatement s = c.prepareStatement(
+                "UPDATE devices SET last_seen = GREATEST(last_seen, ?) WHERE device_id = ?")) {
+            for (Map.Entry<String, Instant> e : latest.entrySet()) {
+                s.setObject(1, utc(e.getValue()));
+                s.setString(2, e.getKey());
+                s.addBatch();
+            }
+            s.executeBatch();
+        }
+    }
+
+    /** Upserts the device and adds the connection to the history. */
+    static void recordSession(Connection c, SessionStart session) throws SQLException {
+        LocalDateTime connectedAt = utc(session.connectedAt());
+        String address = session.peerAddress().length() > MAX_ADDRESS_LENGTH
+                ? session.peerAddress().substring(0, MAX_ADDRESS_LENGTH) : session.peerAddress();
+        // VALUES(col) rather than MySQL 8's row alias: MariaDB and H2 know only the former.
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO devices (device_id, first_seen, last_seen,"
+                + " last_address, last_stream_id, last_clock_offset_ms) VALUES (?, ?, ?, ?, ?, ?)"
+                + " ON DUPLICATE KEY UPDATE last_seen = GREATEST(last_seen, VALUES(last_seen)),"
+                + " last_address = VALUES(last_address), last_stream_id = VALUES(last_stream_id),"
+                + " last_clock_offset_ms = VALUES(last_clock_offset_ms)")) {
+            s.setString(1, session.deviceId());
+            s.setObject(2, connectedAt);
+            s.setObject(3, connectedAt);
+            s.setString(4, address);
+            s.setLong(5, session.streamId());
+            s.setLong(6, session.clockOffsetMillis());
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO connections (device_id, stream_id, peer_address,"
+                + " connected_at, device_clock, clock_offset_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
+            s.setString(1, session.deviceId());
+            s.setLong(2, session.streamId());
+            s.setString(3, address);
+            s.setObject(4, connectedAt);
+            if (fitsDatetime(session.deviceClockMillis())) {
+                s.setObject(5, utc(Instant.ofEpochMilli(session.deviceClockMillis())));
+            } else {
+                s.setNull(5, Types.TIMESTAMP);
+            }
+            s.setLong(6, session.clockOffsetMillis());
+            s.executeUpdate();
+        }
+    }
+
+    /**
+     * Why the batch cannot be stored, or {@code null}. The connection validates frames already; this
+     * keeps one bad frame from failing the transaction it would share with other devices' frames.
+     */
+    static String problem(ReadingBatch batch) {
+        if (batch.deviceId().length() > MAX_NAME_LENGTH) {
+            return "device id is longer than " + MAX_NAME_LENGTH + " characters";
+        }
+        for (Reading r : batch.readings()) {
+            if (r.sensor().length() > MAX_NAME_LENGTH) {
+                return "reading seq " + r.seq() + " has a sensor name longer than " + MAX_NAME_LENGTH + " characters";
+            }
+            if (!Double.isFinite(r.value())) {
+                return "reading seq " + r.seq() + " has value " + r.value() + ", which a DOUBLE column cannot hold";
+            }
+            if (!fitsDatetime(r.timestampMillis())) {
+                return "reading seq " + r.seq() + " has timestamp " + r.timestampMillis()
+                        + " ms, outside the years 1000 to 9999 a DATETIME column holds";
+            }
+        }
+        return null;
+    }
+
+    private static boolean fitsDatetime(long epochMillis) {
+        return epochMillis >= MIN_DATETIME_MILLIS && epochMillis <= MAX_DATETIME_MILLIS;
+    }
+
+    /** UTC wall time, to the millisecond a DATETIME(3) holds (MySQL would round finer digits, not cut them). */
+    static LocalDateTime utc(Instant instant) {
+        return LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MILLIS), ZoneOffset.UTC);
+    }
+}

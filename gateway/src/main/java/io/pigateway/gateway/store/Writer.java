@@ -1,0 +1,235 @@
+package io.pigateway.gateway.store;
+
+import io.pigateway.gateway.config.WriterConfig;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.tinylog.Logger;
+
+/**
+ * One writer thread with its own connection. It takes the first waiting job, keeps taking jobs
+ * until the group holds {@code batchMaxReadings} readings or {@code batchMaxWait} has passed, commits
+ * the group in one transaction and only then completes the jobs' futures. A failed transaction fails
+ * every future of the group (none is completed normally), drops the connection and makes the next
+ * group wait out a growing pause before reconnecting.
+ */
+final class Writer implements Runnable {
+    private final BlockingQueue<Job> queue;
+    private final WriterConfig config;
+    private final ConnectionSource source;
+    private final Admission admission;
+    private final Outage outage;
+    private final Counters counters;
+    private final CountDownLatch closing;
+    private final Backoff backoff;
+    private volatile Connection connection;
+    /** Taken from the queue but too big for the group being collected; it starts the next group. */
+    private Job carried;
+
+    Writer(BlockingQueue<Job> queue, WriterConfig config, ConnectionSource source, Connection connection,
+           Admission admission, Outage outage, Counters counters, CountDownLatch closing) {
+        this.queue = queue;
+        this.config = config;
+        this.source = source;
+        this.connection = connection;
+        this.admission = admission;
+        this.outage = outage;
+        this.counters = counters;
+        this.closing = closing;
+        this.backoff = new Backoff(config.retryBackoffMax());
+    }
+
+    @Override
+    public void run() {
+        List<Job> collected = new ArrayList<>();
+        try {
+            boolean stop = false;
+            while (!stop) {
+                pauseAfterFailure();
+                stop = collect(collected);
+                if (!collected.isEmpty()) {
+                    List<Job> group = List.copyOf(collected);
+                    collected.clear();
+                    write(group);
+                }
+            }
+        } catch (InterruptedException e) {
+            // close() gave up waiting for this writer.
+            Thread.currentThread().interrupt();
+        } finally {
+            if (carried != null) {
+                collected.add(carried);
+            }
+            settle(collected, false, 0, new StoreException("the store closed before committing it"));
+            ConnectionSource.closeQuietly(connection);
+        }
+    }
+
+    /** Closes the connection under a writer stuck in a call, so that the call fails. */
+    void abort() {
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.abort(Runnable::run);
+            } catch (SQLException e) {
+                Logger.debug("aborting a writer's connection failed: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** After a failure, waits before the next attempt; close() cuts the pause short to commit what is left. */
+    private void pauseAfterFailure() throws InterruptedException {
+        if (connection == null && backoff.pending() && closing.getCount() > 0) {
+            closing.await(backoff.delay().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** Fills {@code group}; returns true once the Stop job was taken. */
+    private boolean collect(List<Job> group) throws InterruptedException {
+        Job first = carried != null ? carried : queue.take();
+        carried = null;
+        if (first instanceof Job.Stop) {
+            return true;
+        }
+        group.add(first);
+        int readings = readings(first);
+        long deadline = System.nanoTime() + config.batchMaxWait().toNanos();
+        while (readings < config.batchMaxReadings()) {
+            long left = deadline - System.nanoTime();
+            // Past the deadline, still take what is already waiting, just no longer wait for more.
+            Job next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            if (next == null) {
+                return false;
+            }
+            if (next instanceof Job.Stop) {
+                return true;
+            }
+            int n = readings(next);
+            if (readings > 0 && readings + n > config.batchMaxReadings()) {
+                carried = next;
+                return false;
+            }
+            group.add(next);
+            readings += n;
+        }
+        return false;
+    }
+
+    private void write(List<Job> group) {
+        boolean committed = false;
+        int inserted = 0;
+        Exception failure = null;
+        try {
+            inserted = transact(group);
+            committed = true;
+        } catch (SQLException | RuntimeException e) {
+            failure = e;
+            rollbackAndDrop();
+        } finally {
+            settle(group, committed, inserted, failure);
+        }
+    }
+
+    /** One transaction for the whole group; returns the readings inserted (the rest were duplicates). */
+    private int transact(List<Job> group) throws SQLException {
+        Connection c = connection;
+        if (c == null) {
+            c = source.open();
+            connection = c;
+            Logger.debug("reconnected to {}", source.description());
+        }
+        List<ReadingBatch> batches = new ArrayList<>();
+        for (Job job : group) {
+            switch (job) {
+                case Job.Session s -> WriteSql.recordSession(c, s.session());
+                case Job.Readings r -> batches.add(r.batch());
+                case Job.Stop s -> throw new IllegalStateException("Stop is never part of a group");
+            }
+        }
+        int inserted = 0;
+        if (!batches.isEmpty()) {
+            inserted = WriteSql.insertReadings(c, batches);
+            WriteSql.touchDevices(c, batches);
+        }
+        c.commit();
+        return inserted;
+    }
+
+    private void rollbackAndDrop() {
+        Connection c = connection;
+        connection = null;
+        if (c != null) {
+            try {
+                c.rollback();
+            } catch (SQLException e) {
+                // The connection is likely gone; the server rolls back on disconnect anyway.
+            }
+            ConnectionSource.closeQuietly(c);
+        }
+    }
+
+    /**
+     * Gives the permits back, then completes every future: normally only after a commit. Runs in a
+     * {@code finally}, so even an unexpected error leaves no future waiting forever.
+     */
+    private void settle(List<Job> group, boolean committed, int inserted, Exception failure) {
+        int readings = 0;
+        int batches = 0;
+        for (Job job : group) {
+            if (job instanceof Job.Readings r) {
+                admission.release(r);
+                readings += r.batch().size();
+                batches++;
+            }
+        }
+        if (group.isEmpty()) {
+            return;
+        }
+        if (committed) {
+            if (batches > 0) {
+                counters.committed(batches, readings, inserted);
+            }
+            outage.committed();
+            backoff.succeeded();
+            group.forEach(job -> done(job).complete(null));
+            return;
+        }
+        counters.failed(batches);
+        if (!(failure instanceof StoreException)) {
+            outage.failed(failure, batches);
+            backoff.failed();
+        }
+        for (Job job : group) {
+            done(job).completeExceptionally(new StoreException(what(job) + " failed: " + Outage.describe(failure)
+                    + " (" + source.description() + "; queue depth " + admission.depth() + " of "
+                    + admission.capacity() + " readings)", failure));
+        }
+    }
+
+    private static String what(Job job) {
+        return switch (job) {
+            case Job.Readings r -> "committing " + r.batch().size() + " readings of device " + r.batch().deviceId()
+                    + " (stream " + Long.toHexString(r.batch().streamId()) + ", seq "
+                    + r.batch().readings().getFirst().seq() + ".." + r.batch().readings().getLast().seq() + ")";
+            case Job.Session s -> "recording the connection of device " + s.session().deviceId();
+            case Job.Stop s -> "stopping";
+        };
+    }
+
+    private static CompletableFuture<Void> done(Job job) {
+        return switch (job) {
+            case Job.Readings r -> r.done();
+            case Job.Session s -> s.done();
+            case Job.Stop s -> throw new IllegalStateException("Stop has no future");
+        };
+    }
+
+    private static int readings(Job job) {
+        return job instanceof Job.Readings r ? r.batch().size() : 0;
+    }
+}

@@ -1,0 +1,59 @@
+package io.pigateway.gateway.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConnectionSourceTest {
+    @TempDir
+    Path dir;
+
+    private StoreConfig mysql(Path passwordFile, String options) {
+        return new StoreConfig(StoreConfig.Kind.MYSQL, null, "db.example", 3307, "pi", "gw", passwordFile, options,
+                StoreConfig.MigrationMode.APPLY, Duration.ofMillis(1500));
+    }
+
+    @Test
+    void mysqlUrlBatchesRewritesTimesOutAndAppendsConfiguredOptionsLast() {
+        String url = ConnectionSource.mysqlUrl(mysql(null, "?sslMode=REQUIRED&socketTimeout=5000"));
+        assertEquals("jdbc:mysql://db.example:3307/pi?rewriteBatchedStatements=true&useAffectedRows=true"
+                + "&connectTimeout=1500&socketTimeout=1500&sslMode=REQUIRED&socketTimeout=5000", url);
+        assertFalse(ConnectionSource.mysqlUrl(mysql(null, "")).endsWith("&"));
+    }
+
+    @Test
+    void passwordFileLosesOneTrailingNewlineOnly() throws Exception {
+        Path file = dir.resolve("pw");
+        Files.writeString(file, "s3cret\n");
+        assertEquals("s3cret", ConnectionSource.readPassword(mysql(file, "")));
+        Files.writeString(file, "s3cret\r\n");
+        assertEquals("s3cret", ConnectionSource.readPassword(mysql(file, "")));
+        Files.writeString(file, " two words \n\n");
+        assertEquals(" two words \n", ConnectionSource.readPassword(mysql(file, "")));
+    }
+
+    @Test
+    void missingPasswordFileIsAnErrorNamingThePathAndTheStore() {
+        Path missing = dir.resolve("nope");
+        StoreException e = assertThrows(StoreException.class, () -> ConnectionSource.of(mysql(missing, "")));
+        assertTrue(e.getMessage().contains(missing.toAbsolutePath().toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("MySQL gw@db.example:3307/pi"), e.getMessage());
+        assertTrue(e.getCause() instanceof NoSuchFileException);
+    }
+
+    @Test
+    void testHarnessOpensH2WithTheStoresUrl() {
+        Path file = dir.resolve("store");
+        assertEquals(ConnectionSource.h2Url(file), TestDatabase.h2Url(file));
+    }
+}

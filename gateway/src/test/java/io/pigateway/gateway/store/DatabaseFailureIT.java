@@ -1,0 +1,101 @@
+package io.pigateway.gateway.store;
+
+import static io.pigateway.gateway.store.Fixtures.await;
+import static io.pigateway.gateway.store.Fixtures.batch;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.testing.TestDatabase;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** When transactions fail, futures fail (never complete normally), and the store recovers by itself. */
+class DatabaseFailureIT {
+    private static final TestDatabase DB = TestDatabase.shared();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void missingTableFailsBatchesWithStoreExceptionUntilItIsBack() throws Exception {
+        StoreConfig config = DB.freshSchema(dir);
+        try (Store store = Store.open(config, Fixtures.writers())) {
+            await(store.submit(batch("dev-1", 1, 1, 10)));
+
+            DB.execute(config, "RENAME TABLE readings TO readings_away");
+            List<CompletableFuture<Void>> during = new ArrayList<>();
+            for (int i = 1; i <= 5; i++) {
+                during.add(store.submit(batch("dev-1", 1, 1 + i * 10L, 10)));
+            }
+            for (CompletableFuture<Void> f : during) {
+                StoreException e = failure(f);
+                assertTrue(e.getMessage().contains("committing 10 readings of device dev-1"), e.getMessage());
+                assertTrue(e.getMessage().contains("readings"), e.getMessage());
+                assertTrue(e.getMessage().contains("queue depth"), e.getMessage());
+                assertInstanceOf(SQLException.class, e.getCause());
+            }
+            assertFalse(store.healthy());
+            assertEquals(5, store.stats().failedBatches());
+            assertEquals(0, store.queueDepth(), "failed batches gave their room back");
+
+            DB.execute(config, "RENAME TABLE readings_away TO readings");
+            await(store.submit(batch("dev-1", 1, 61, 10)));
+            assertTrue(store.healthy());
+        }
+        assertEquals(20, DB.queryLong(config, "SELECT COUNT(*) FROM readings"), "only acknowledged batches are stored");
+    }
+
+    @Test
+    void unreachableDatabaseFailsBatchesAndStoreReconnectsWhenItIsBack() throws Exception {
+        StoreConfig direct = DB.freshSchema(dir);
+        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+            StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
+                    direct.passwordFile());
+            long acknowledged = 0;
+            try (Store store = Store.open(viaProxy, Fixtures.writers())) {
+                await(store.submit(batch("dev-1", 1, 1, 10)));
+                acknowledged += 10;
+
+                proxy.cut();
+                long seq = 11;
+                List<CompletableFuture<Void>> during = new ArrayList<>();
+                for (int i = 0; i < 6; i++, seq += 10) {
+                    during.add(store.submit(batch("dev-1", 1, seq, 10)));
+                    Thread.sleep(50);
+                }
+                for (CompletableFuture<Void> f : during) {
+                    assertInstanceOf(SQLException.class, failure(f).getCause());
+                }
+                assertFalse(store.healthy());
+
+                proxy.restore();
+                // The writers wait out their backoff (at most 200 ms here), reconnect and commit again.
+                CompletableFuture<Void> after = store.submit(batch("dev-1", 1, seq, 10));
+                await(after);
+                acknowledged += 10;
+                assertTrue(store.healthy());
+            }
+            assertEquals(acknowledged, DB.queryLong(direct, "SELECT COUNT(*) FROM readings"));
+        }
+    }
+
+    private static StoreException failure(CompletableFuture<Void> f) throws Exception {
+        try {
+            f.get(20, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return assertInstanceOf(StoreException.class, e.getCause());
+        }
+        return fail("a batch that was not committed completed normally");
+    }
+}

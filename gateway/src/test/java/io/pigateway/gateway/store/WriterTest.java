@@ -1,0 +1,107 @@
+package io.pigateway.gateway.store;
+
+import static io.pigateway.gateway.store.Fixtures.batch;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.Mockito.atLeastOnce;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import io.pigateway.gateway.config.WriterConfig;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The writer loop against a mocked JDBC connection: grouping, and what a failed commit does. */
+class WriterTest {
+    private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
+    private final Admission admission = new Admission(1000);
+    private final List<Integer> insertedRowsPerStatement = new CopyOnWriteArrayList<>();
+
+    private Connection connection() throws SQLException {
+        Connection c = mock(Connection.class);
+        when(c.prepareStatement(anyString())).thenAnswer(inv -> {
+            String sql = inv.getArgument(0);
+            if (sql.startsWith("INSERT INTO readings")) {
+                insertedRowsPerStatement.add(sql.split("\\(\\?, \\?").length - 1);
+            }
+            PreparedStatement s = mock(PreparedStatement.class);
+            when(s.executeBatch()).thenReturn(new int[0]);
+            return s;
+        });
+        return c;
+    }
+
+    private Job.Readings queue(ReadingBatch b) throws InterruptedException {
+        admission.acquire(b);
+        Job.Readings job = new Job.Readings(b, admission.permitsFor(b), new CompletableFuture<>());
+        queue.add(job);
+        return job;
+    }
+
+    private Thread start(WriterConfig config, ConnectionSource source, Connection first) {
+        Writer w = new Writer(queue, config, source, first, admission, new Outage("mock", Duration.ofMillis(100)),
+                new Counters(), new CountDownLatch(1));
+        return Thread.ofPlatform().name("test-writer").start(w);
+    }
+
+    @Test
+    void groupsBatchesUpToBatchMaxReadingsWithoutSplittingAFrame() throws Exception {
+        for (int size : new int[] {4, 4, 4, 12, 3}) {
+            queue(batch("dev", 1, 1, size));
+        }
+        queue.add(Job.STOP);
+        Thread writer = start(Fixtures.writers(1, 10, Duration.ofMillis(100), 1000), mock(ConnectionSource.class),
+                connection());
+        writer.join(5000);
+
+        // 4+4 fills to 8 (another 4 would exceed 10); the 12-reading frame goes alone, whole.
+        assertEquals(List.of(8, 4, 12, 3), insertedRowsPerStatement);
+        assertEquals(0, admission.depth());
+    }
+
+    @Test
+    void failedCommitFailsEveryFutureOfTheGroupThenReconnectsForTheNextOne() throws Exception {
+        Connection broken = connection();
+        doThrow(new SQLException("disk full")).when(broken).commit();
+        Connection fresh = connection();
+        ConnectionSource source = mock(ConnectionSource.class);
+        when(source.open()).thenReturn(fresh);
+        when(source.description()).thenReturn("mock store");
+
+        Job.Readings a = queue(batch("dev", 1, 1, 5));
+        Job.Readings b = queue(batch("dev", 1, 6, 5));
+        Thread writer = start(Fixtures.writers(1, 100, Duration.ofMillis(50), 1000), source, broken);
+
+        for (Job.Readings job : List.of(a, b)) {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> job.done().get(5, TimeUnit.SECONDS));
+            StoreException se = assertInstanceOf(StoreException.class, e.getCause());
+            assertTrue(se.getMessage().contains("disk full"), se.getMessage());
+            assertTrue(se.getMessage().contains("mock store"), se.getMessage());
+        }
+        verify(broken).rollback();
+        verify(broken, atLeastOnce()).close();
+        assertEquals(0, admission.depth());
+
+        Job.Readings c = queue(batch("dev", 1, 11, 5));
+        c.done().get(5, TimeUnit.SECONDS);
+        verify(fresh).commit();
+        queue.add(Job.STOP);
+        writer.join(5000);
+    }
+}

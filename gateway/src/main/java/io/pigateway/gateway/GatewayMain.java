@@ -1,0 +1,113 @@
+package io.pigateway.gateway;
+
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.Settings;
+import io.pigateway.gateway.config.GatewayConfig;
+import io.pigateway.gateway.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.tinylog.Logger;
+import org.tinylog.configuration.Configuration;
+import org.tinylog.provider.ProviderRegistry;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code gateway run} and {@code gateway check-config}. Exit 0 ok, 1 start-up failed, 2 bad configuration. */
+@Command(name = "gateway", mixinStandardHelpOptions = true, version = "pi-gateway 0.1.0",
+        description = "Accepts pi-gateway sensor clients over TCP and commits their readings to MySQL (or an"
+                + " embedded store) before acknowledging them.",
+        subcommands = {GatewayMain.Run.class, GatewayMain.CheckConfig.class})
+public final class GatewayMain {
+    static final int EXIT_OK = 0;
+    static final int EXIT_START_FAILED = 1;
+    static final int EXIT_BAD_CONFIG = 2;
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new GatewayMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        shutdownLogging();
+        System.exit(code);
+    }
+
+    static class ConfigOption {
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (default: ${DEFAULT-VALUE})")
+        Path config = GatewayConfig.DEFAULT_FILE;
+
+        Settings settings() throws ConfigException {
+            return Settings.load(config);
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the gateway until SIGTERM or Ctrl-C.")
+    static final class Run extends ConfigOption implements Callable<Integer> {
+        @Option(names = "--log-level", paramLabel = "LEVEL", description = "trace, debug, info, warn or error (overrides log.level)")
+        String logLevel;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            GatewayConfig config;
+            try {
+                Settings settings = settings();
+                configureLogging(logLevel != null ? logLevel : settings.string("log.level", "info"));
+                config = GatewayConfig.from(settings);
+            } catch (ConfigException e) {
+                System.err.println("gateway: " + e.getMessage());
+                return EXIT_BAD_CONFIG;
+            }
+            Gateway gateway;
+            try {
+                gateway = Gateway.start(config);
+            } catch (StoreException | IOException e) {
+                Logger.error("start-up failed: {}", e.getMessage());
+                return EXIT_START_FAILED;
+            }
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("gateway-shutdown").unstarted(() -> {
+                gateway.close();
+                shutdownLogging();
+            }));
+            gateway.awaitStopped();
+            return EXIT_OK;
+        }
+    }
+
+    @Command(name = "check-config", mixinStandardHelpOptions = true,
+            description = "Validate the configuration file and print the result; exit 2 if it is invalid.")
+    static final class CheckConfig extends ConfigOption implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            try {
+                GatewayConfig config = GatewayConfig.from(settings());
+                System.out.println(config.listen());
+                System.out.println(config.limits());
+                System.out.println(config.store().describe() + ", migrations " + config.store().migrate().name().toLowerCase(Locale.ROOT));
+                System.out.println(config.writer());
+                System.out.println(this.config + ": OK");
+                return EXIT_OK;
+            } catch (ConfigException e) {
+                System.err.println("gateway: " + e.getMessage());
+                return EXIT_BAD_CONFIG;
+            }
+        }
+    }
+
+    static void configureLogging(String level) throws ConfigException {
+        String l = level.toLowerCase(Locale.ROOT);
+        if (!Map.of("trace", 1, "debug", 1, "info", 1, "warn", 1, "error", 1).containsKey(l)) {
+            throw new ConfigException("log level '" + level + "' is invalid: must be trace, debug, info, warn or error");
+        }
+        if (!Configuration.isFrozen()) {
+            Configuration.set("level", l);
+        }
+    }
+
+    private static void shutdownLogging() {
+        try {
+            ProviderRegistry.getLoggingProvider().shutdown();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.pigateway.gateway.net;
+
+import io.pigateway.gateway.store.ReadingBatch;
+import io.pigateway.protocol.FrameWriter;
+import io.pigateway.protocol.Message;
+import io.pigateway.protocol.Reading;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.tinylog.Logger;
+
+/**
+ * Sends a connection's ACKs, in the order its frames arrived, each only after that frame's batch is
+ * committed. Writers may commit frames of one connection out of order; waiting on the futures in
+ * arrival order keeps every cumulative ACK true. Runs on its own virtual thread so the reading thread
+ * never waits for the database.
+ */
+final class AckSender implements Runnable {
+    private record Pending(CompletableFuture<Void> committed, ReadingBatch batch) {
+    }
+
+    private static final Pending END = new Pending(null, null);
+
+    private final Connection connection;
+    private final FrameWriter out;
+    private final boolean logReadings;
+    private final BlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private volatile long acknowledged;
+
+    AckSender(Connection connection, FrameWriter out, boolean logReadings) {
+        this.connection = connection;
+        this.out = out;
+        this.logReadings = logReadings;
+    }
+
+    void enqueue(CompletableFuture<Void> committed, ReadingBatch batch) {
+        pending.add(new Pending(committed, batch));
+    }
+
+    /** Highest seq acknowledged on this connection so far. */
+    long acknowledged() {
+        return acknowledged;
+    }
+
+    /**
+     * Lets everything queued so far be acknowledged, then stops. Returns {@code false} if that took
+     * longer than {@code timeout} (the client will resend what it did not see acknowledged).
+     */
+    boolean finish(Duration timeout) throws InterruptedException {
+        pending.add(END);
+        try {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (true) {
+                Pending p = pending.take();
+                if (p == END) {
+                    return;
+                }
+                if (!committed(p)) {
+                    return;
+                }
+                long upTo = p.batch().readings().getLast().seq();
+                // Coalesce: one ACK covers every frame that is already committed behind this one.
+                for (Pending next = pending.peek(); next != null && next != END && next.committed().isDone(); next = pending.peek()) {
+                    pending.poll();
+                    if (!committed(next)) {
+                        return;
+                    }
+                    upTo = next.batch().readings().getLast().seq();
+                }
+                out.write(new Message.Ack(upTo));
+                acknowledged = upTo;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            connection.lost("could not send ACK", e);
+        } finally {
+            done.complete(null);
+        }
+    }
+
+    /** Waits for the batch's commit; on failure tells the connection and returns {@code false}. */
+    private boolean committed(Pending p) throws InterruptedException {
+        try {
+            p.committed().get();
+        } catch (ExecutionException e) {
+            connection.storeFailed(p.batch(), e.getCause());
+            return false;
+        }
+        if (logReadings) {
+            log(p.batch());
+        }
+        return true;
+    }
+
+    private static void log(ReadingBatch b) {
+        Map<String, Reading> latest = new LinkedHashMap<>();
+        for (Reading r : b.readings()) {
+            latest.put(r.sensor(), r);
+        }
+        StringBuilder line = new StringBuilder();
+        latest.values().forEach(r -> line.append(' ').append(r.sensor()).append('=').append(format(r.value())));
+        Logger.info("{} committed seq {}..{} ({} readings):{}", b.deviceId(), b.readings().getFirst().seq(),
+                b.readings().getLast().seq(), b.size(), line);
+    }
+
+    private static String format(double v) {
+        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format("%.2f", v);
+    }
+}

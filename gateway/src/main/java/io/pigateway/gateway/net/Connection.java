@@ -1,0 +1,297 @@
+package io.pigateway.gateway.net;
+
+import io.pigateway.gateway.config.LimitsConfig;
+import io.pigateway.gateway.store.ReadingBatch;
+import io.pigateway.gateway.store.SessionStart;
+import io.pigateway.gateway.store.Store;
+import io.pigateway.gateway.store.StoreException;
+import io.pigateway.protocol.FrameReader;
+import io.pigateway.protocol.FrameWriter;
+import io.pigateway.protocol.Frames;
+import io.pigateway.protocol.Identifiers;
+import io.pigateway.protocol.Message;
+import io.pigateway.protocol.NackCode;
+import io.pigateway.protocol.ProtocolException;
+import io.pigateway.protocol.UnknownFrameTypeException;
+import java.io.BufferedOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.tinylog.Logger;
+
+/**
+ * One client connection on its own virtual thread: the handshake, then READINGS frames validated and
+ * queued for the writers, while an {@link AckSender} acknowledges them once committed.
+ *
+ * <p>Every way out ends the same way: what was already queued is given a bounded time to be
+ * acknowledged, then the reason is sent as a NACK (unless the client simply left), then the socket
+ * is closed. Readings acknowledged before are never touched.
+ */
+final class Connection implements Runnable {
+    /** Time to let queued frames be acknowledged before a connection is closed. */
+    private static final Duration ACK_DRAIN = Duration.ofSeconds(5);
+    private static final int RETRY_AFTER_MILLIS = 1000;
+    private static final long CLOCK_WARNING_MILLIS = 60_000;
+
+    private final Socket socket;
+    private final String peer;
+    private final LimitsConfig limits;
+    private final Store store;
+    private final ConnectionRegistry registry;
+    private final boolean logReadings;
+
+    private volatile String deviceId;
+    private volatile NackCode endedBy;
+    private volatile boolean closing;
+    private FrameWriter out;
+    private AckSender acks;
+
+    Connection(Socket socket, LimitsConfig limits, Store store, ConnectionRegistry registry, boolean logReadings) {
+        this.socket = socket;
+        this.peer = String.valueOf(socket.getRemoteSocketAddress());
+        this.limits = limits;
+        this.store = store;
+        this.registry = registry;
+        this.logReadings = logReadings;
+    }
+
+    String deviceId() {
+        return deviceId;
+    }
+
+    /** Who this is, for log lines: the device once known, and always the address. */
+    private String who() {
+        return deviceId == null ? "peer " + peer : "device " + deviceId + " (" + peer + ")";
+    }
+
+    @Override
+    public void run() {
+        registry.opened(this);
+        try {
+            serve();
+        } catch (ProtocolException e) {
+            refuse(e.nackCode(), e.getMessage(), 0);
+        } catch (StoreException e) {
+            refuse(NackCode.STORE_UNAVAILABLE, e.getMessage(), RETRY_AFTER_MILLIS);
+        } catch (SocketTimeoutException e) {
+            String phase = deviceId == null ? "handshake timeout of " + limits.handshakeTimeout().toMillis() + " ms"
+                    : "idle timeout of " + limits.idleTimeout().toMillis() + " ms";
+            refuse(NackCode.TIMEOUT, "no complete frame within the " + phase, 0);
+        } catch (EOFException e) {
+            ended(e.getMessage());
+        } catch (IOException e) {
+            if (closing) {
+                Logger.debug("{}: closed ({})", who(), e.getMessage());
+            } else {
+                ended(e.toString());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            registry.closed(this);
+            closeSocket();
+        }
+    }
+
+    private void serve() throws IOException, StoreException, InterruptedException {
+        socket.setTcpNoDelay(true);
+        socket.setSoTimeout(millis(limits.handshakeTimeout()));
+        FrameReader in = new FrameReader(socket.getInputStream(), limits.maxPayloadBytes());
+        out = new FrameWriter(new BufferedOutputStream(socket.getOutputStream(), 8192));
+
+        Message first = in.read();
+        if (first == null) {
+            Logger.debug("{}: closed before HELLO", who());
+            return;
+        }
+        if (!(first instanceof Message.Hello hello)) {
+            throw new ProtocolException(NackCode.HANDSHAKE_REQUIRED,
+                    "expected HELLO as the first frame, got " + first.type());
+        }
+        long streamId = handshake(hello);
+        socket.setSoTimeout(millis(limits.idleTimeout()));
+
+        acks = new AckSender(this, out, logReadings);
+        Thread.ofVirtual().name("device-" + deviceId + "-ack").start(acks);
+        ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame());
+        while (true) {
+            Message m;
+            try {
+                m = in.read();
+            } catch (UnknownFrameTypeException e) {
+                // The CRC matched, so the stream is still at a frame boundary: refuse this frame only.
+                Logger.warn("{}: {}; sent NACK {} and went on", who(), e.getMessage(), e.nackCode());
+                out.write(new Message.Nack(e.nackCode(), e.getMessage()));
+                continue;
+            }
+            if (m == null) {
+                ended("client closed the connection");
+                return;
+            }
+            switch (m) {
+                case Message.Readings r -> {
+                    validator.check(r);
+                    ReadingBatch batch = new ReadingBatch(deviceId, streamId, Instant.now(), r.readings());
+                    acks.enqueue(store.submit(batch, limits.queueWait()), batch);
+                }
+                case Message.Ping p -> out.write(new Message.Pong(p.nonce()));
+                case Message.Pong p -> {
+                    // an answer to nothing we sent; harmless
+                }
+                case Message.Bye b -> {
+                    acks.finish(ACK_DRAIN);
+                    out.write(new Message.Bye());
+                    Logger.debug("{}: said BYE after seq {}", who(), acks.acknowledged());
+                    return;
+                }
+                default -> throw new ProtocolException(NackCode.UNEXPECTED_FRAME,
+                        m.type() + " is not expected from a client after the handshake");
+            }
+        }
+    }
+
+    private long handshake(Message.Hello hello) throws IOException, StoreException, InterruptedException {
+        if (hello.protocolVersion() != Frames.VERSION) {
+            throw new ProtocolException(NackCode.UNSUPPORTED_VERSION, "client speaks protocol version "
+                    + hello.protocolVersion() + "; this gateway speaks " + Frames.VERSION);
+        }
+        String problem = Identifiers.problem("device id", hello.deviceId());
+        if (problem != null) {
+            throw new ProtocolException(NackCode.HELLO_REFUSED, problem);
+        }
+        if (hello.streamId() == 0) {
+            throw new ProtocolException(NackCode.HELLO_REFUSED, "stream id 0 is reserved; pick a random non-zero id");
+        }
+        deviceId = hello.deviceId();
+        Thread.currentThread().setName("device-" + deviceId);
+        long now = System.currentTimeMillis();
+        long offset = now - hello.clientClockMillis();
+
+        Connection replaced = registry.claim(deviceId, this);
+        if (replaced != null && replaced != this) {
+            Logger.info("{}: replaces the device's connection from {}", who(), replaced.peer);
+            replaced.end(NackCode.REPLACED);
+        }
+        try {
+            store.recordSession(new SessionStart(deviceId, hello.streamId(), peer, Instant.ofEpochMilli(now),
+                    hello.clientClockMillis(), offset)).get(limits.queueWait().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new StoreException("could not record the session within "
+                    + limits.queueWait().toMillis() + " ms: " + cause, cause);
+        }
+        out.write(new Message.HelloOk(now, limits.maxPayloadBytes(), limits.maxReadingsPerFrame()));
+        if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {
+            Logger.warn("{}: connected, stream {}; its clock is {} s {} the gateway's (readings keep both times)",
+                    who(), Long.toHexString(hello.streamId()), Math.abs(offset) / 1000, offset > 0 ? "behind" : "ahead of");
+        } else {
+            Logger.info("{}: connected, stream {}, clock offset {} ms", who(), Long.toHexString(hello.streamId()), offset);
+        }
+        return hello.streamId();
+    }
+
+    /**
+     * Asks this connection to stop reading and close once what it already received is acknowledged,
+     * telling the client {@code reason}. Safe from any thread.
+     */
+    void end(NackCode reason) {
+        endedBy = reason;
+        closing = true;
+        try {
+            socket.shutdownInput(); // the reading thread sees the end of the stream
+        } catch (IOException e) {
+            closeSocket();
+        }
+    }
+
+    /** Closes the socket now, without waiting for anything: the last step of a shutdown that ran out of time. */
+    void abort() {
+        closeSocket();
+    }
+
+    /** The client left, or the gateway asked this connection to end. */
+    private void ended(String how) {
+        NackCode reason = endedBy;
+        if (reason != null) {
+            String text = reason == NackCode.REPLACED ? "a newer connection for this device took over"
+                    : "the gateway is shutting down";
+            refuse(reason, text, RETRY_AFTER_MILLIS);
+        } else {
+            drainAcks();
+            Logger.debug("{}: disconnected: {}", who(), how);
+        }
+    }
+
+    /** Lets queued frames be acknowledged, sends a NACK, closes. One log line. */
+    private void refuse(NackCode code, String reason, int retryAfterMillis) {
+        drainAcks();
+        if (code.retryable()) {
+            Logger.info("{}: {}; sent NACK {} and closed", who(), reason, code);
+        } else {
+            Logger.warn("{}: {}; sent NACK {} and closed", who(), reason, code);
+        }
+        sendQuietly(new Message.Nack(code, retryAfterMillis, reason));
+        closeSocket();
+    }
+
+    /** Called by the {@link AckSender} when a batch of this connection could not be committed. */
+    void storeFailed(ReadingBatch batch, Throwable cause) {
+        String reason = "could not commit seq " + batch.readings().getFirst().seq() + ".." + batch.readings().getLast().seq()
+                + ": " + cause.getMessage();
+        Logger.info("{}: {}; sent NACK {} and closed", who(), reason, NackCode.STORE_UNAVAILABLE);
+        sendQuietly(new Message.Nack(NackCode.STORE_UNAVAILABLE, RETRY_AFTER_MILLIS, reason));
+        closeSocket();
+    }
+
+    /** Called by the {@link AckSender} when the socket broke under it. */
+    void lost(String what, IOException e) {
+        if (!closing) {
+            Logger.debug("{}: {}: {}", who(), what, e.toString());
+        }
+        closeSocket();
+    }
+
+    private void drainAcks() {
+        if (acks == null) {
+            return;
+        }
+        try {
+            if (!acks.finish(ACK_DRAIN)) {
+                Logger.info("{}: queued readings not committed within {} ms; the client will resend them",
+                        who(), ACK_DRAIN.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void sendQuietly(Message m) {
+        if (out == null || socket.isClosed()) {
+            return;
+        }
+        try {
+            out.write(m);
+        } catch (IOException e) {
+            Logger.debug("{}: could not send {}: {}", who(), m.type(), e.toString());
+        }
+    }
+
+    private void closeSocket() {
+        closing = true;
+        try {
+            socket.close();
+        } catch (IOException e) {
+            Logger.debug("{}: close failed: {}", who(), e.toString());
+        }
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+}

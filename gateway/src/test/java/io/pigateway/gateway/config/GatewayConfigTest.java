@@ -1,0 +1,84 @@
+package io.pigateway.gateway.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayConfigTest {
+
+    static GatewayConfig parse(Map<String, String> values) throws ConfigException {
+        return GatewayConfig.from(Settings.of("gateway.conf", values));
+    }
+
+    @Test
+    void anEmptyFileGivesAnEmbeddedStoreAndTheDocumentedDefaults() throws ConfigException {
+        GatewayConfig c = parse(Map.of());
+        assertEquals(4711, c.listen().port());
+        assertEquals(128, c.listen().backlog());
+        assertEquals(StoreConfig.Kind.EMBEDDED, c.store().kind());
+        assertEquals(1000, c.limits().maxConnections());
+        assertEquals(262_144, c.limits().maxPayloadBytes());
+        assertEquals(2, c.writer().threads());
+        assertEquals(1000, c.writer().batchMaxReadings());
+        assertEquals(Duration.ofMillis(10), c.writer().batchMaxWait());
+        assertEquals(100_000, c.writer().queueCapacity());
+    }
+
+    @Test
+    void ipv6ListenAddressesAreAcceptedWithOrWithoutBrackets() throws ConfigException {
+        assertEquals("0:0:0:0:0:0:0:1", parse(Map.of("listen.address", "[::1]")).listen().address().getHostAddress());
+        assertEquals("0:0:0:0:0:0:0:0", parse(Map.of("listen.address", "::")).listen().address().getHostAddress());
+    }
+
+    @Test
+    void mysqlNeedsHostUserAndAReadablePasswordFile(@TempDir Path dir) throws Exception {
+        ConfigException noHost = assertThrows(ConfigException.class, () -> parse(Map.of("store.type", "mysql")));
+        assertEquals("gateway.conf: key 'store.host' is required but missing", noHost.getMessage());
+
+        ConfigException noFile = assertThrows(ConfigException.class, () -> parse(Map.of("store.type", "mysql",
+                "store.host", "192.168.0.25", "store.user", "gateway")));
+        assertTrue(noFile.getMessage().contains("'store.password-file' is required"), noFile.getMessage());
+
+        ConfigException missing = assertThrows(ConfigException.class, () -> parse(Map.of("store.type", "mysql",
+                "store.host", "192.168.0.25", "store.user", "gateway", "store.password-file", dir + "/nope")));
+        assertTrue(missing.getMessage().contains("'store.password-file' = '" + dir + "/nope' is invalid"), missing.getMessage());
+
+        Path pw = Files.writeString(dir.resolve("pw"), "secret\n");
+        GatewayConfig ok = parse(Map.of("store.type", "mysql", "store.host", "192.168.0.25", "store.user", "gateway",
+                "store.password-file", pw.toString()));
+        assertEquals("MySQL gateway@192.168.0.25:3306/pi", ok.store().describe());
+    }
+
+    @Test
+    void aQueueSmallerThanOneBatchIsRefusedNamingBothKeys() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse(Map.of("writer.batch-max-readings", "5000", "writer.queue-capacity", "100")));
+        assertEquals("gateway.conf: key 'writer.queue-capacity' = '100' is invalid: must be at least"
+                + " writer.batch-max-readings (5000)", e.getMessage());
+    }
+
+    @Test
+    void aMisspeltKeyIsAnError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of("listen.prot", "4711")));
+        assertTrue(e.getMessage().startsWith("gateway.conf: unknown key listen.prot; known keys are "), e.getMessage());
+    }
+
+    @Test
+    void badValuesNameTheKeyTheValueAndWhatIsAllowed() {
+        assertEquals("gateway.conf: key 'listen.port' = '70000' is invalid: must be from 0 to 65535",
+                assertThrows(ConfigException.class, () -> parse(Map.of("listen.port", "70000"))).getMessage());
+        assertEquals("gateway.conf: key 'store.type' = 'postgres' is invalid: must be one of embedded, mysql",
+                assertThrows(ConfigException.class, () -> parse(Map.of("store.type", "postgres"))).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> parse(Map.of("listen.address", "no such host.invalid")))
+                .getMessage().startsWith("gateway.conf: key 'listen.address' = 'no such host.invalid' is invalid"));
+    }
+}

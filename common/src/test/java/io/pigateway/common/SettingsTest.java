@@ -1,0 +1,75 @@
+package io.pigateway.common;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsTest {
+    enum Mode { APPLY, CHECK_ONLY }
+
+    @Test
+    void durationsNeedAUnitAndAreCheckedAgainstTheirRange() throws ConfigException {
+        Settings s = Settings.of("test.conf", Map.of("a", "250ms", "b", "10s", "c", "5m", "d", "10", "e", "2h"));
+        assertEquals(Duration.ofMillis(250), s.duration("a", Duration.ZERO, Duration.ZERO, Duration.ofHours(1)));
+        assertEquals(Duration.ofSeconds(10), s.duration("b", Duration.ZERO, Duration.ZERO, Duration.ofHours(1)));
+        assertEquals(Duration.ofMinutes(5), s.duration("c", Duration.ZERO, Duration.ZERO, Duration.ofHours(1)));
+        ConfigException bare = assertThrows(ConfigException.class,
+                () -> s.duration("d", Duration.ZERO, Duration.ZERO, Duration.ofHours(1)));
+        assertEquals("test.conf: key 'd' = '10' is invalid: must be a number with a unit: ms, s, m or h (e.g. 250ms, 10s)",
+                bare.getMessage());
+        ConfigException range = assertThrows(ConfigException.class,
+                () -> s.duration("e", Duration.ZERO, Duration.ZERO, Duration.ofHours(1)));
+        assertEquals("test.conf: key 'e' = '2h' is invalid: must be from 0s to 1h", range.getMessage());
+    }
+
+    @Test
+    void numbersOutsideTheirRangeNameKeyValueAndRange() {
+        Settings s = Settings.of("gw.conf", Map.of("listen.port", "99999", "x", "ten"));
+        assertEquals("gw.conf: key 'listen.port' = '99999' is invalid: must be from 1 to 65535",
+                assertThrows(ConfigException.class, () -> s.intIn("listen.port", 1, 1, 65535)).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> s.intIn("x", 1, 1, 9)).getMessage()
+                .contains("'x' = 'ten' is invalid: must be a whole number"));
+    }
+
+    @Test
+    void choicesAcceptDashedLowerCaseAndListTheAllowedValues() throws ConfigException {
+        Settings s = Settings.of("c", Map.of("m", "check-only", "n", "sometimes"));
+        assertEquals(Mode.CHECK_ONLY, s.choice("m", Mode.class, Mode.APPLY));
+        assertEquals("c: key 'n' = 'sometimes' is invalid: must be one of apply, check-only",
+                assertThrows(ConfigException.class, () -> s.choice("n", Mode.class, Mode.APPLY)).getMessage());
+    }
+
+    @Test
+    void anUnknownKeyIsRejectedNamingItAndTheKnownKeys() throws ConfigException {
+        Settings s = Settings.of("c", Map.of("listen.prot", "1", "listen.port", "2"));
+        s.intIn("listen.port", 1, 1, 9);
+        ConfigException e = assertThrows(ConfigException.class, s::rejectUnknownKeys);
+        assertEquals("c: unknown key listen.prot; known keys are listen.port", e.getMessage());
+    }
+
+    @Test
+    void aMissingFileIsAnErrorNamingThePath(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.conf");
+        ConfigException e = assertThrows(ConfigException.class, () -> Settings.load(missing));
+        assertTrue(e.getMessage().contains(missing.toAbsolutePath().toString()), e.getMessage());
+    }
+
+    @Test
+    void aFileIsReadWithCommentsAndTrimmedValues(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("a.conf");
+        Files.writeString(f, "# comment\n  a.b =  x  \nlist = 1, 2,,3\nflag = yes\n");
+        Settings s = Settings.load(f);
+        assertEquals("x", s.string("a.b", null));
+        assertEquals(List.of("1", "2", "3"), s.list("list", List.of()));
+        assertTrue(s.bool("flag", false));
+        s.rejectUnknownKeys();
+    }
+}

@@ -4,6 +4,7 @@ import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.net.Listener;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.store.StoreException;
+import io.pigateway.gateway.store.StoreStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
@@ -83,7 +84,9 @@ public final class Gateway implements AutoCloseable {
             statsTimer.shutdownNow();
         }
         store.close(config.shutdownTimeout());
-        Logger.info("stopped: {}", store.stats());
+        StoreStats s = store.stats();
+        Logger.info("stopped: {} readings committed in {} transactions, {} duplicates ignored, {} failed batches",
+                s.committedReadings() - s.duplicateReadings(), s.commits(), s.duplicateReadings(), s.failedBatches());
         stopped.countDown();
     }
 

@@ -116,8 +116,8 @@ final class AckSender implements Runnable {
         }
         StringBuilder line = new StringBuilder();
         latest.values().forEach(r -> line.append(' ').append(r.sensor()).append('=').append(format(r.value())));
-        Logger.info("{} committed seq {}..{} ({} readings):{}", b.deviceId(), b.readings().getFirst().seq(),
-                b.readings().getLast().seq(), b.size(), line);
+        Logger.info("{} committed seq {}..{} ({} reading{}):{}", b.deviceId(), b.readings().getFirst().seq(),
+                b.readings().getLast().seq(), b.size(), b.size() == 1 ? "" : "s", line);
     }
 
     private static String format(double v) {

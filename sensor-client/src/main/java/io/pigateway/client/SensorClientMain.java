@@ -1,0 +1,49 @@
+package io.pigateway.client;
+
+import io.pigateway.client.cli.CheckConfigCommand;
+import io.pigateway.client.cli.LogLevel;
+import io.pigateway.client.cli.RunCommand;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * {@code sensor-client run --config FILE [--device-id ID]} and {@code sensor-client check-config --config FILE}.
+ * Exit codes: 0 done (also after SIGTERM), 2 bad command line or configuration.
+ */
+@Command(name = "sensor-client", mixinStandardHelpOptions = true, versionProvider = SensorClientMain.Version.class,
+        description = "Samples sensors on a field Pi and streams the readings to a pi-gateway until they are acknowledged.",
+        subcommands = {RunCommand.class, CheckConfigCommand.class, CommandLine.HelpCommand.class})
+public final class SensorClientMain {
+
+    @Option(names = "--log-level", scope = ScopeType.INHERIT, paramLabel = "LEVEL", defaultValue = "info",
+            description = "trace, debug, info, warn or error (default: ${DEFAULT-VALUE})")
+    private LogLevel logLevel;
+
+    public LogLevel logLevel() {
+        return logLevel;
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+    }
+
+    /** Runs a command line and returns its exit code; for tests, with their own writers. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new SensorClientMain());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setOut(out);
+        cli.setErr(err);
+        return cli.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = SensorClientMain.class.getPackage().getImplementationVersion();
+            return new String[] {"pi-gateway sensor-client " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.pigateway.client.config;
+
+import java.util.Locale;
+
+/**
+ * One gateway endpoint as written in the configuration: {@code host:port}, with an IPv6 literal in
+ * brackets ({@code [::1]:4711}). The host is resolved at each connection attempt, not here, so a DNS
+ * change is picked up without a restart.
+ */
+public record GatewayAddress(String host, int port) {
+    public GatewayAddress {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("host is empty");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port must be from 1 to 65535, not " + port);
+        }
+    }
+
+    /**
+     * Parses {@code host:port} or {@code [v6]:port}.
+     *
+     * @throws IllegalArgumentException with a sentence saying what is wrong
+     */
+    public static GatewayAddress parse(String text) {
+        String s = text.trim();
+        String host;
+        String port;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0 || close + 1 >= s.length() || s.charAt(close + 1) != ':') {
+                throw new IllegalArgumentException("'" + s + "' must look like [ipv6]:port, e.g. [::1]:4711");
+            }
+            host = s.substring(1, close);
+            port = s.substring(close + 2);
+        } else {
+            int colon = s.lastIndexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("'" + s + "' has no port; write host:port, e.g. 10.0.0.5:4711");
+            }
+            if (s.indexOf(':') != colon) {
+                throw new IllegalArgumentException("'" + s + "' looks like an IPv6 address; put it in brackets: [::1]:4711");
+            }
+            host = s.substring(0, colon);
+            port = s.substring(colon + 1);
+        }
+        if (host.isBlank()) {
+            throw new IllegalArgumentException("'" + s + "' has no host");
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' has port '" + port + "'; a port is a number from 1 to 65535");
+        }
+        if (p < 1 || p > 65535) {
+            throw new IllegalArgumentException("'" + s + "' has port " + p + "; a port is a number from 1 to 65535");
+        }
+        return new GatewayAddress(host.toLowerCase(Locale.ROOT), p);
+    }
+
+    /** The form {@link #parse} reads, for log lines and config output. */
+    @Override
+    public String toString() {
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+}

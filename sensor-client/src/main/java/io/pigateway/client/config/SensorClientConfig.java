@@ -1,0 +1,194 @@
+package io.pigateway.client.config;
+
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.Settings;
+import io.pigateway.protocol.Identifiers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+/**
+ * The whole sensor-client configuration, validated once at start-up. Every key, its default and its
+ * range is read in {@link #from(Settings)}; src/main/dist/sensor-client.conf documents the same.
+ */
+public record SensorClientConfig(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
+                                 BufferConfig buffer, Duration shutdownAckWait, List<SensorConfig> sensors) {
+
+    public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/sensor-client.conf");
+    private static final String SENSOR_PREFIX = "sensor.";
+
+    public SensorClientConfig {
+        Identifiers.require("device id", deviceId);
+        Objects.requireNonNull(gateway, "gateway");
+        Objects.requireNonNull(reconnect, "reconnect");
+        Objects.requireNonNull(send, "send");
+        Objects.requireNonNull(buffer, "buffer");
+        Objects.requireNonNull(shutdownAckWait, "shutdownAckWait");
+        sensors = List.copyOf(sensors);
+        if (sensors.isEmpty()) {
+            throw new IllegalArgumentException("at least one sensor is needed");
+        }
+    }
+
+    /**
+     * Reads {@code file}; a non-null {@code deviceIdOverride} (from {@code --device-id}) replaces
+     * {@code device.id}, so one file can serve several demo clients.
+     */
+    public static SensorClientConfig load(Path file, String deviceIdOverride) throws ConfigException {
+        Settings s = Settings.load(file);
+        if (deviceIdOverride != null) {
+            String problem = Identifiers.problem("device id", deviceIdOverride);
+            if (problem != null) {
+                throw new ConfigException("--device-id '" + deviceIdOverride + "' is invalid: " + problem);
+            }
+            s = s.with(Map.of("device.id", deviceIdOverride));
+        }
+        return from(s);
+    }
+
+    public static SensorClientConfig from(Settings s) throws ConfigException {
+        String deviceId = s.requiredString("device.id");
+        String problem = Identifiers.problem("device id", deviceId);
+        if (problem != null) {
+            throw s.invalid("device.id", deviceId, problem);
+        }
+
+        GatewayConfig gateway = new GatewayConfig(
+                addresses(s),
+                s.duration("gateway.connect-timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5)),
+                s.duration("gateway.ping-interval", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)));
+
+        Duration backoffMin = s.duration("reconnect.backoff-min", Duration.ofMillis(500), Duration.ofMillis(10),
+                Duration.ofMinutes(10));
+        Duration backoffMax = s.duration("reconnect.backoff-max", Duration.ofSeconds(30), Duration.ofMillis(10),
+                Duration.ofHours(1));
+        if (backoffMax.compareTo(backoffMin) < 0) {
+            throw s.invalid("reconnect.backoff-max", Settings.format(backoffMax),
+                    "must be at least reconnect.backoff-min (" + Settings.format(backoffMin) + ")");
+        }
+
+        SendConfig send = new SendConfig(
+                s.intIn("send.batch-max-readings", 500, 1, 65535),
+                s.duration("send.batch-max-wait", Duration.ofMillis(200), Duration.ZERO, Duration.ofSeconds(10)));
+        BufferConfig buffer = new BufferConfig(s.intIn("buffer.max-readings", 100_000, 1, 10_000_000));
+        Duration ackWait = s.duration("shutdown.ack-wait", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(5));
+
+        List<SensorConfig> sensors = sensors(s);
+        s.rejectUnknownKeys();
+        return new SensorClientConfig(deviceId, gateway, new ReconnectConfig(backoffMin, backoffMax), send, buffer,
+                ackWait, sensors);
+    }
+
+    private static List<GatewayAddress> addresses(Settings s) throws ConfigException {
+        String raw = s.requiredString("gateway.addresses");
+        List<GatewayAddress> result = new ArrayList<>();
+        for (String item : s.list("gateway.addresses", List.of())) {
+            try {
+                result.add(GatewayAddress.parse(item));
+            } catch (IllegalArgumentException e) {
+                throw s.invalid("gateway.addresses", raw, e.getMessage());
+            }
+        }
+        if (result.isEmpty()) {
+            throw s.invalid("gateway.addresses", raw, "must list at least one host:port");
+        }
+        return result;
+    }
+
+    /** Sensor keys are sensor.NAME.PROPERTY; a name may itself contain dots, a property never does. */
+    private static List<SensorConfig> sensors(Settings s) throws ConfigException {
+        TreeSet<String> names = new TreeSet<>();
+        for (String key : s.keysStartingWith(SENSOR_PREFIX)) {
+            int lastDot = key.lastIndexOf('.');
+            if (lastDot > SENSOR_PREFIX.length()) {
+                names.add(key.substring(SENSOR_PREFIX.length(), lastDot));
+            }
+        }
+        List<SensorConfig> sensors = new ArrayList<>();
+        for (String name : names) {
+            sensors.add(sensor(s, name));
+        }
+        if (sensors.isEmpty()) {
+            throw new ConfigException(s.source() + ": no sensor is configured; add at least sensor.<name>.type"
+                    + " (temperature, humidity or toggle)");
+        }
+        return sensors;
+    }
+
+    private static SensorConfig sensor(Settings s, String name) throws ConfigException {
+        String p = SENSOR_PREFIX + name + ".";
+        SensorType type = s.choice(p + "type", SensorType.class, null);
+        if (type == null) {
+            throw new ConfigException(s.source() + ": key '" + p + "type' is required but missing"
+                    + " (other keys for sensor '" + name + "' exist; type is one of temperature, humidity, toggle)");
+        }
+        String problem = Identifiers.problem("sensor name", name);
+        if (problem != null) {
+            throw new ConfigException(s.source() + ": key '" + p + "type' names sensor '" + name + "', which is invalid: "
+                    + problem);
+        }
+        Duration interval = s.duration(p + "interval", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofHours(24));
+        String unit = s.string(p + "unit", type.defaultUnit());
+        if (unit.length() > 16) {
+            throw s.invalid(p + "unit", unit, "must be at most 16 characters");
+        }
+        Simulation sim = switch (type) {
+            case TEMPERATURE -> new Simulation.Wave(
+                    Decimals.in(s, p + "base", 21.0, -100, 200),
+                    Decimals.in(s, p + "amplitude", 2.0, 0, 100),
+                    s.duration(p + "period", Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofDays(7)),
+                    Decimals.in(s, p + "noise", 0.1, 0, 50));
+            case HUMIDITY -> new Simulation.Wave(
+                    Decimals.in(s, p + "base", 45.0, 0, 100),
+                    Decimals.in(s, p + "amplitude", 10.0, 0, 100),
+                    s.duration(p + "period", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofDays(7)),
+                    Decimals.in(s, p + "noise", 0.5, 0, 50));
+            case TOGGLE -> new Simulation.Toggle(Decimals.in(s, p + "flip-probability", 0.1, 0, 1));
+        };
+        return new SensorConfig(name, type, interval, unit, sim);
+    }
+
+    /** A copy for another device, e.g. several demo clients from one file. */
+    public SensorClientConfig withDeviceId(String id) {
+        return new SensorClientConfig(id, gateway, reconnect, send, buffer, shutdownAckWait, sensors);
+    }
+
+    /** Every effective value (defaults included) in the file's own syntax; loading it gives this config back. */
+    public String describe() {
+        StringBuilder b = new StringBuilder();
+        line(b, "device.id", deviceId);
+        line(b, "gateway.addresses", String.join(", ", gateway.addresses().stream().map(GatewayAddress::toString).toList()));
+        line(b, "gateway.connect-timeout", Settings.format(gateway.connectTimeout()));
+        line(b, "gateway.ping-interval", Settings.format(gateway.pingInterval()));
+        line(b, "reconnect.backoff-min", Settings.format(reconnect.backoffMin()));
+        line(b, "reconnect.backoff-max", Settings.format(reconnect.backoffMax()));
+        line(b, "send.batch-max-readings", Integer.toString(send.batchMaxReadings()));
+        line(b, "send.batch-max-wait", Settings.format(send.batchMaxWait()));
+        line(b, "buffer.max-readings", Integer.toString(buffer.maxReadings()));
+        line(b, "shutdown.ack-wait", Settings.format(shutdownAckWait));
+        for (SensorConfig sc : sensors) {
+            String p = SENSOR_PREFIX + sc.name() + ".";
+            line(b, p + "type", sc.type().key());
+            line(b, p + "interval", Settings.format(sc.interval()));
+            line(b, p + "unit", sc.unit());
+            switch (sc.simulation()) {
+                case Simulation.Wave w -> {
+                    line(b, p + "base", Decimals.plain(w.base()));
+                    line(b, p + "amplitude", Decimals.plain(w.amplitude()));
+                    line(b, p + "period", Settings.format(w.period()));
+                    line(b, p + "noise", Decimals.plain(w.noise()));
+                }
+                case Simulation.Toggle t -> line(b, p + "flip-probability", Decimals.plain(t.flipProbability()));
+            }
+        }
+        return b.toString();
+    }
+
+    private static void line(StringBuilder b, String key, String value) {
+        b.append(key).append(" = ").append(value).append('\n');
+    }
+}

@@ -1,0 +1,257 @@
+package io.pigateway.client.link;
+
+import io.pigateway.client.buffer.ReadingBuffer;
+import io.pigateway.client.config.GatewayAddress;
+import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.ReconnectConfig;
+import io.pigateway.client.config.SendConfig;
+import io.pigateway.protocol.Message;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.tinylog.Logger;
+
+/**
+ * Keeps one connection to a gateway at a time and streams the buffer over it until every reading is
+ * acknowledged. Addresses are tried in turn; after a full round of failures (or a connection that
+ * ended) it waits a randomised exponential backoff, reset by each successful handshake.
+ *
+ * <p>Every problem is one log line naming the gateway, what happened and when the next try is.
+ */
+public final class GatewayLink implements AutoCloseable {
+    /** Clock difference to the gateway worth a warning (a Pi without RTC before NTP sync). */
+    private static final long CLOCK_WARNING_MILLIS = 60_000;
+    private static final Duration ABORT_JOIN = Duration.ofSeconds(2);
+
+    private final String deviceId;
+    private final GatewayConfig gateway;
+    private final SendConfig send;
+    private final ReadingBuffer buffer;
+    private final Backoff backoff;
+    private final LinkCounters counters = new LinkCounters();
+    private final Wakeup wakeup = new Wakeup();
+    private final Drain drain = new Drain();
+    private volatile Connection current;
+    private volatile boolean aborted;
+    private Thread thread;
+
+    public GatewayLink(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
+                       ReadingBuffer buffer) {
+        this.deviceId = deviceId;
+        this.gateway = gateway;
+        this.send = send;
+        this.buffer = buffer;
+        this.backoff = new Backoff(reconnect.backoffMin(), reconnect.backoffMax(), new SplittableRandom());
+    }
+
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        thread = Thread.ofVirtual().name("gateway-link").start(this::run);
+    }
+
+    /** Tells the sender that the buffer has new readings. Cheap; call after each append. */
+    public void readingsAdded() {
+        wakeup.signal();
+    }
+
+    public LinkStats stats() {
+        return counters.snapshot();
+    }
+
+    /**
+     * Orderly stop: sends what is still unsent, waits up to {@code ackWait} for ACKs (reconnecting if
+     * need be), sends BYE if connected, closes. Returns when the link thread has ended; bounded by
+     * {@code ackWait} plus a few seconds for a BYE answer and a stuck connect.
+     */
+    public LinkStats shutdown(Duration ackWait) throws InterruptedException {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        drain.request(System.nanoTime() + ackWait.toNanos());
+        wakeup.signal();
+        if (t != null && !t.join(ackWait.plus(Session.BYE_REPLY_WAIT).plusSeconds(2))) {
+            Logger.warn("gateway link did not stop within shutdown.ack-wait; closing the connection");
+            abort(t);
+        }
+        return stats();
+    }
+
+    /** Stops at once: no waiting for ACKs, no BYE. */
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t != null) {
+            abort(t);
+        }
+    }
+
+    private void abort(Thread t) {
+        aborted = true;
+        Connection c = current;
+        if (c != null) {
+            c.close();
+        }
+        t.interrupt();
+        try {
+            t.join(ABORT_JOIN);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean finished() {
+        return aborted || (drain.requested() && (buffer.size() == 0 || drain.expired(System.nanoTime())));
+    }
+
+    private void run() {
+        List<GatewayAddress> addresses = gateway.addresses();
+        int index = 0;
+        int failuresInRound = 0;
+        int failuresInRow = 0;      // attempts since the last successful handshake, for "attempt N"
+        boolean refusedInRound = false;
+        try {
+            while (!finished()) {
+                try {
+                    GatewayAddress address = addresses.get(index);
+                    counters.gateway = address.toString();
+                    Attempt result = attempt(address);
+                    if (result.session != null) {
+                        failuresInRound = 0;
+                        failuresInRow = 0;
+                        refusedInRound = false;
+                        SessionEnd end = result.session;
+                        if (end.drained() || finished()) {
+                            break;
+                        }
+                        if (end.nacked() && addresses.size() > 1) {
+                            index = (index + 1) % addresses.size(); // "retry later, perhaps at another gateway"
+                        }
+                        Duration delay = delay(end.refused(), end.retryAfterMillis());
+                        String line = (end.nacked() ? "gateway " + address + " " : "connection to gateway " + address + " lost: ")
+                                + end.reason() + "; " + buffer.size() + " readings unacknowledged, "
+                                + nextTry(delay, end.refused());
+                        problem(end.refused(), line);
+                        sleep(delay);
+                        continue;
+                    }
+                    counters.failedAttempts.incrementAndGet();
+                    failuresInRound++;
+                    failuresInRow++;
+                    refusedInRound |= result.refused;
+                    index = (index + 1) % addresses.size();
+                    String prefix = "gateway " + address + " " + result.problem + " (attempt " + failuresInRow + ", ";
+                    if (failuresInRound < addresses.size()) {
+                        problem(result.refused, prefix + "trying " + addresses.get(index) + " next)");
+                        continue;
+                    }
+                    failuresInRound = 0;
+                    Duration delay = delay(refusedInRound, result.retryAfterMillis);
+                    problem(refusedInRound, prefix + nextTry(delay, refusedInRound) + ")");
+                    refusedInRound = false;
+                    sleep(delay);
+                } catch (RuntimeException e) {
+                    // A bug here must not end sending for good on an unattended Pi: say so loudly, carry on slowly.
+                    counters.lastProblem = "gateway link failed: " + e + "; next try in " + Texts.seconds(backoff.max());
+                    Logger.error(e, "gateway link failed; next try in {}", Texts.seconds(backoff.max()));
+                    sleep(backoff.max());
+                }
+            }
+        } catch (InterruptedException e) {
+            // shutdown or abort; fall through
+        } finally {
+            counters.connected = false;
+        }
+    }
+
+    /** What one connection attempt came to: a session that ran (and ended), or a failure before it. */
+    private record Attempt(SessionEnd session, String problem, boolean refused, long retryAfterMillis) {
+        static Attempt failed(String problem) {
+            return new Attempt(null, problem, false, 0);
+        }
+    }
+
+    private Attempt attempt(GatewayAddress address) throws InterruptedException {
+        Connection c;
+        try {
+            c = Connection.open(address, gateway.connectTimeout());
+        } catch (IOException e) {
+            return Attempt.failed("unreachable: " + Texts.describe(e));
+        }
+        current = c;
+        try {
+            if (aborted) {
+                return Attempt.failed("not tried: stopping");
+            }
+            long now = System.currentTimeMillis();
+            Message.HelloOk ok = c.handshake(new Message.Hello(deviceId, now, buffer.streamId()), gateway.connectTimeout());
+            backoff.reset();
+            counters.handshakes.incrementAndGet();
+            counters.connected = true;
+            logConnected(address, ok, now);
+            try {
+                return new Attempt(new Session(c, ok, send.batchMaxReadings(), send.batchMaxWait(), gateway.pingInterval(),
+                        buffer, counters, wakeup, drain).run(), null, false, 0);
+            } finally {
+                counters.connected = false;
+            }
+        } catch (GatewayRefusedException e) {
+            counters.refusals.incrementAndGet();
+            boolean refused = !e.retryable();
+            return new Attempt(null, "refused device " + deviceId + ": " + e.getMessage()
+                    + (refused ? "; not retryable" : ""), refused, e.nack().retryAfterMillis());
+        } catch (IOException e) {
+            return Attempt.failed("did not complete the handshake: " + Texts.describe(e));
+        } finally {
+            c.close();
+            current = null;
+        }
+    }
+
+    private void logConnected(GatewayAddress address, Message.HelloOk ok, long sentClock) {
+        Logger.info("connected to gateway {} as device {}, stream {}; it takes up to {} readings and {} bytes per frame;"
+                        + " {} unacknowledged readings to send", address, deviceId, Long.toHexString(buffer.streamId()),
+                ok.maxReadingsPerFrame(), ok.maxPayloadBytes(), buffer.size());
+        long offset = sentClock - ok.gatewayClockMillis();
+        if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {
+            Logger.warn("this device's clock is {} s {} gateway {}'s; readings carry the device's time",
+                    Math.abs(offset) / 1000, offset > 0 ? "ahead of" : "behind", address);
+        }
+    }
+
+    /** The backoff, stretched to the maximum for a refusal and to the gateway's retry advice if it gave one. */
+    private Duration delay(boolean refused, long retryAfterMillis) {
+        Duration d = refused ? backoff.max() : backoff.next();
+        Duration advised = Duration.ofMillis(Math.min(retryAfterMillis, backoff.max().toMillis()));
+        return advised.compareTo(d) > 0 ? advised : d;
+    }
+
+    private static String nextTry(Duration delay, boolean refused) {
+        return "next try in " + Texts.seconds(delay) + (refused ? ", the maximum backoff" : "");
+    }
+
+    private void problem(boolean refused, String line) {
+        counters.lastProblem = line;
+        if (refused) {
+            Logger.error(line);
+        } else {
+            Logger.warn(line);
+        }
+    }
+
+    /** Waits out a backoff; a shutdown cuts it short at the drain deadline or as soon as nothing is left. */
+    private void sleep(Duration delay) throws InterruptedException {
+        long nanos = delay.toNanos();
+        if (drain.requested()) {
+            nanos = Math.min(nanos, Math.max(0, drain.deadlineNanos() - System.nanoTime()));
+        }
+        wakeup.sleep(Math.max(nanos, TimeUnit.MILLISECONDS.toNanos(1)), this::finished);
+    }
+}

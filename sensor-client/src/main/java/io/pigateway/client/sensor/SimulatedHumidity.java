@@ -1,0 +1,44 @@
+package io.pigateway.client.sensor;
+
+import io.pigateway.client.config.Simulation;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+
+/** Relative humidity: like the temperature signal, but clamped to the physical 0–100 %. */
+public final class SimulatedHumidity implements Sensor {
+    private final String name;
+    private final String unit;
+    private final WaveSignal signal;
+
+    public SimulatedHumidity(String name, String unit, Simulation.Wave wave, LongSupplier clockMillis,
+                             RandomGenerator random) {
+        this.name = name;
+        this.unit = unit;
+        this.signal = new WaveSignal(wave, SimulatedTemperature.phaseOf(name), clockMillis, random);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String unit() {
+        return unit;
+    }
+
+    @Override
+    public boolean simulated() {
+        return true;
+    }
+
+    @Override
+    public String description() {
+        return "SIMULATED humidity";
+    }
+
+    @Override
+    public double read() {
+        return Math.clamp(signal.next(), 0.0, 100.0);
+    }
+}

@@ -1,0 +1,48 @@
+package io.pigateway.client.sensor;
+
+import io.pigateway.client.config.Simulation;
+import java.util.random.RandomGenerator;
+
+/** A digital input (door contact, button): 0 or 1, flipping now and then. */
+public final class SimulatedToggle implements Sensor {
+    private final String name;
+    private final String unit;
+    private final double flipProbability;
+    private final RandomGenerator random;
+    private boolean on;
+
+    public SimulatedToggle(String name, String unit, Simulation.Toggle toggle, RandomGenerator random) {
+        this.name = name;
+        this.unit = unit;
+        this.flipProbability = toggle.flipProbability();
+        this.random = random;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String unit() {
+        return unit;
+    }
+
+    @Override
+    public boolean simulated() {
+        return true;
+    }
+
+    @Override
+    public String description() {
+        return "SIMULATED toggle";
+    }
+
+    @Override
+    public synchronized double read() {
+        if (random.nextDouble() < flipProbability) {
+            on = !on;
+        }
+        return on ? 1.0 : 0.0;
+    }
+}

@@ -1,0 +1,120 @@
+package io.pigateway.client;
+
+import static io.pigateway.client.testing.Await.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigateway.client.config.BufferConfig;
+import io.pigateway.client.config.GatewayAddress;
+import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.ReconnectConfig;
+import io.pigateway.client.config.SendConfig;
+import io.pigateway.client.config.SensorClientConfig;
+import io.pigateway.client.config.SensorConfig;
+import io.pigateway.client.config.SensorType;
+import io.pigateway.client.config.Simulation;
+import io.pigateway.gateway.Gateway;
+import io.pigateway.gateway.config.LimitsConfig;
+import io.pigateway.gateway.config.ListenConfig;
+import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.testing.TestDatabase;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real sensor client against the real gateway and MariaDB: every sampled reading stored once. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ClientToGatewayIT {
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    static SensorClientConfig client(String device, List<GatewayAddress> gateways) {
+        Duration fast = Duration.ofMillis(5);
+        return new SensorClientConfig(device,
+                new GatewayConfig(gateways, Duration.ofSeconds(2), Duration.ofSeconds(30)),
+                new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(300)),
+                new SendConfig(100, Duration.ofMillis(20)),
+                new BufferConfig(1_000_000),
+                Duration.ofSeconds(10),
+                List.of(new SensorConfig("temperature", SensorType.TEMPERATURE, fast, "°C",
+                                new Simulation.Wave(21, 2, Duration.ofMinutes(10), 0.1)),
+                        new SensorConfig("humidity", SensorType.HUMIDITY, fast, "%",
+                                new Simulation.Wave(45, 10, Duration.ofMinutes(30), 0.5)),
+                        new SensorConfig("door", SensorType.TOGGLE, fast, "", new Simulation.Toggle(0.1))));
+    }
+
+    static io.pigateway.gateway.config.GatewayConfig gateway(Path dir, StoreConfig store, int port) {
+        io.pigateway.gateway.config.GatewayConfig base = io.pigateway.gateway.config.GatewayConfig.forTests(dir);
+        return new io.pigateway.gateway.config.GatewayConfig(
+                new ListenConfig(InetAddress.getLoopbackAddress(), port, 128), base.limits(), store, base.writer(),
+                base.statsInterval(), base.logReadings(), base.shutdownTimeout());
+    }
+
+    static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static long rows(StoreConfig store, String device) throws Exception {
+        return TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ?", device);
+    }
+
+    @Test
+    void everySampledReadingIsStoredExactlyOnceAcrossGatewayRestarts(@TempDir Path dir) throws Exception {
+        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        Gateway first = Gateway.start(gateway(dir, store, 0));
+        int port = first.address().getPort();
+        // The first address is dead: the client must move on to the second, every time.
+        List<GatewayAddress> addresses = List.of(new GatewayAddress("127.0.0.1", closedPort()),
+                new GatewayAddress("127.0.0.1", port));
+        SensorClient client = SensorClient.start(client("field-pi", addresses));
+        Gateway current = first;
+        try {
+            for (int restart = 1; restart <= 3; restart++) {
+                until("300 readings acknowledged before restart " + restart, WAIT, () -> client.stats().acknowledged() > 300);
+                current.close();
+                Thread.sleep(300); // the client keeps sampling into its buffer while the gateway is down
+                current = Gateway.start(gateway(dir, store, port));
+                long before = client.stats().acknowledged();
+                until("300 more readings acknowledged after restart " + restart, WAIT, () -> client.stats().acknowledged() > before + 300);
+            }
+        } finally {
+            ClientStats end = client.shutdown();
+            current.close();
+            System.out.println("client after 3 gateway restarts: " + end);
+            assertEquals(0, end.pending(), "everything sampled was acknowledged before shutdown");
+            assertEquals(0, end.dropped());
+            assertEquals(end.sampled(), end.acknowledged());
+            assertEquals(end.sampled(), rows(store, "field-pi"), "one row per sampled reading");
+            assertEquals(end.sampled(), TestDatabase.shared().queryLong(store,
+                    "SELECT COUNT(*) FROM (SELECT DISTINCT device_id, stream_id, seq FROM readings) k"));
+        }
+    }
+
+    @Test
+    void aGatewayThatRefusesTheClientIsReportedWithItsReason(@TempDir Path dir) throws Exception {
+        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        LimitsConfig d = LimitsConfig.defaults();
+        LimitsConfig one = new LimitsConfig(1, d.maxPayloadBytes(), d.maxReadingsPerFrame(), d.handshakeTimeout(),
+                d.idleTimeout(), d.queueWait());
+        try (Gateway g = Gateway.start(gateway(dir, store, 0).withLimits(one))) {
+            List<GatewayAddress> address = List.of(new GatewayAddress("127.0.0.1", g.address().getPort()));
+            try (SensorClient a = SensorClient.start(client("pi-a", address))) {
+                until("pi-a acknowledged", WAIT, () -> a.stats().acknowledged() > 10);
+                try (SensorClient b = SensorClient.start(client("pi-b", address))) {
+                    until("pi-b refused", WAIT, () -> b.stats().lastProblem() != null);
+                    String problem = b.stats().lastProblem();
+                    assertTrue(problem.contains("TOO_MANY_CONNECTIONS") && problem.contains("maximum of 1 connections"),
+                            problem);
+                    assertEquals(0, b.stats().acknowledged());
+                }
+            }
+        }
+    }
+}

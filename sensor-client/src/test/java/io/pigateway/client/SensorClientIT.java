@@ -1,0 +1,91 @@
+package io.pigateway.client;
+
+import static io.pigateway.client.testing.Await.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigateway.client.config.BufferConfig;
+import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.ReconnectConfig;
+import io.pigateway.client.config.SendConfig;
+import io.pigateway.client.config.SensorClientConfig;
+import io.pigateway.client.config.SensorConfig;
+import io.pigateway.client.config.SensorType;
+import io.pigateway.client.config.Simulation;
+import io.pigateway.client.testing.FakeGateway;
+import io.pigateway.protocol.Reading;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The whole client (simulated sensors, buffer, link) against the fake gateway. */
+@Timeout(30)
+class SensorClientIT {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private FakeGateway fake;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        fake = FakeGateway.start();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        fake.close();
+        assertEquals(List.of(), fake.violations());
+    }
+
+    private SensorClientConfig config(int bufferMax) {
+        Duration fast = Duration.ofMillis(10);
+        return new SensorClientConfig("pi-it",
+                new GatewayConfig(List.of(fake.address()), Duration.ofSeconds(2), Duration.ofSeconds(30)),
+                new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(200)),
+                new SendConfig(50, Duration.ofMillis(20)),
+                new BufferConfig(bufferMax),
+                Duration.ofSeconds(3),
+                List.of(new SensorConfig("air-temp", SensorType.TEMPERATURE, fast, "°C",
+                                new Simulation.Wave(21, 2, Duration.ofMinutes(10), 0.1)),
+                        new SensorConfig("air-humidity", SensorType.HUMIDITY, fast, "%",
+                                new Simulation.Wave(95, 20, Duration.ofSeconds(2), 5)),
+                        new SensorConfig("door", SensorType.TOGGLE, fast, "", new Simulation.Toggle(0.3))));
+    }
+
+    @Test
+    void simulatedReadingsReachTheGatewayAndShutdownSaysBye() throws Exception {
+        SensorClient client = SensorClient.start(config(100_000));
+        until("some readings are acknowledged", WAIT, () -> client.stats().acknowledged() >= 150);
+        ClientStats last = client.shutdown();
+
+        assertEquals(1, fake.byes());
+        assertEquals(0, last.pending(), "everything sampled was acknowledged before BYE");
+        assertEquals(last.sampled(), last.acknowledged());
+        assertEquals(last.sampled(), fake.committed().size());
+        assertEquals(last, client.shutdown(), "shutdown is idempotent");
+
+        Map<String, List<Double>> bySensor = fake.frames().stream().flatMap(List::stream)
+                .collect(Collectors.groupingBy(Reading::sensor, Collectors.mapping(Reading::value, Collectors.toList())));
+        assertEquals(Map.of("air-temp", 1, "air-humidity", 1, "door", 1).keySet(), bySensor.keySet());
+        assertTrue(bySensor.get("air-humidity").stream().allMatch(v -> v >= 0 && v <= 100));
+        assertTrue(bySensor.get("door").stream().allMatch(v -> v == 0 || v == 1));
+        assertTrue(bySensor.get("air-temp").stream().allMatch(v -> v > 10 && v < 30));
+        long now = System.currentTimeMillis();
+        assertTrue(fake.frames().stream().flatMap(List::stream)
+                .allMatch(r -> r.timestampMillis() > now - 60_000 && r.timestampMillis() <= now));
+    }
+
+    @Test
+    void aSmallBufferDropsTheOldestWhileTheGatewayIsAwayAndTheSumsStillAddUp() throws Exception {
+        fake.close(); // nothing listens: readings pile up
+        SensorClient client = SensorClient.start(config(20));
+        until("the buffer overflows", WAIT, () -> client.stats().dropped() >= 10);
+        ClientStats s = client.shutdown();
+        assertEquals(20, s.pending());
+        assertEquals(s.sampled(), s.acknowledged() + s.dropped() + s.pending());
+        assertTrue(s.lastProblem().contains("unreachable"), s.lastProblem());
+    }
+}

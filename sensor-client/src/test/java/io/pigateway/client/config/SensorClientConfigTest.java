@@ -1,0 +1,221 @@
+package io.pigateway.client.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.Settings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SensorClientConfigTest {
+    private static final String SOURCE = "test.conf";
+
+    private static Map<String, String> minimal() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("device.id", "pi-1");
+        m.put("gateway.addresses", "10.0.0.5:4711");
+        m.put("sensor.temp.type", "temperature");
+        return m;
+    }
+
+    private static SensorClientConfig parse(Map<String, String> values) throws ConfigException {
+        return SensorClientConfig.from(Settings.of(SOURCE, values));
+    }
+
+    private static String error(Map<String, String> values) {
+        return assertThrows(ConfigException.class, () -> parse(values)).getMessage();
+    }
+
+    private static String errorWith(String key, String value) {
+        Map<String, String> m = minimal();
+        m.put(key, value);
+        return error(m);
+    }
+
+    @Test
+    void minimalFileGetsTheDocumentedDefaults() throws Exception {
+        SensorClientConfig c = parse(minimal());
+        assertEquals("pi-1", c.deviceId());
+        assertEquals(List.of(new GatewayAddress("10.0.0.5", 4711)), c.gateway().addresses());
+        assertEquals(Duration.ofSeconds(5), c.gateway().connectTimeout());
+        assertEquals(Duration.ofSeconds(30), c.gateway().pingInterval());
+        assertEquals(Duration.ofMillis(500), c.reconnect().backoffMin());
+        assertEquals(Duration.ofSeconds(30), c.reconnect().backoffMax());
+        assertEquals(500, c.send().batchMaxReadings());
+        assertEquals(Duration.ofMillis(200), c.send().batchMaxWait());
+        assertEquals(100_000, c.buffer().maxReadings());
+        assertEquals(Duration.ofSeconds(5), c.shutdownAckWait());
+        SensorConfig temp = c.sensors().getFirst();
+        assertEquals("temp", temp.name());
+        assertEquals(SensorType.TEMPERATURE, temp.type());
+        assertEquals(Duration.ofSeconds(1), temp.interval());
+        assertEquals("°C", temp.unit());
+        assertEquals(new Simulation.Wave(21.0, 2.0, Duration.ofMinutes(10), 0.1), temp.simulation());
+    }
+
+    @Test
+    void everySensorTypeWithItsKnobs() throws Exception {
+        Map<String, String> m = minimal();
+        m.put("sensor.temp.interval", "250ms");
+        m.put("sensor.temp.base", "-5.5");
+        m.put("sensor.temp.unit", "K");
+        m.put("sensor.room.2.hum.type", "humidity"); // a sensor name may contain dots
+        m.put("sensor.room.2.hum.base", "80");
+        m.put("sensor.door.type", "TOGGLE");
+        m.put("sensor.door.flip-probability", "0.25");
+        SensorClientConfig c = parse(m);
+        assertEquals(List.of("door", "room.2.hum", "temp"), c.sensors().stream().map(SensorConfig::name).toList());
+        assertEquals(new Simulation.Toggle(0.25), c.sensors().get(0).simulation());
+        assertEquals(new Simulation.Wave(80, 10, Duration.ofMinutes(30), 0.5), c.sensors().get(1).simulation());
+        assertEquals("%", c.sensors().get(1).unit());
+        assertEquals(Duration.ofMillis(250), c.sensors().get(2).interval());
+        assertEquals(-5.5, ((Simulation.Wave) c.sensors().get(2).simulation()).base());
+        assertEquals("K", c.sensors().get(2).unit());
+    }
+
+    @Test
+    void severalAddressesIncludingIpv6KeepTheirOrder() throws Exception {
+        Map<String, String> m = minimal();
+        m.put("gateway.addresses", "gw1.local:4711, [fd00::5]:4712 ,10.0.0.7:1");
+        assertEquals(List.of(new GatewayAddress("gw1.local", 4711), new GatewayAddress("fd00::5", 4712),
+                new GatewayAddress("10.0.0.7", 1)), parse(m).gateway().addresses());
+    }
+
+    @Test
+    void missingDeviceId() {
+        Map<String, String> m = minimal();
+        m.remove("device.id");
+        assertEquals("test.conf: key 'device.id' is required but missing", error(m));
+    }
+
+    @Test
+    void invalidDeviceIdNamesKeyValueAndRule() {
+        assertEquals("test.conf: key 'device.id' = 'pi 1' is invalid: device id contains character U+0020 at index 2;"
+                + " allowed are A-Z a-z 0-9 . _ - :", errorWith("device.id", "pi 1"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "gateway.addresses       | 10.0.0.5                | has no port",
+        "gateway.addresses       | 10.0.0.5:0              | a port is a number from 1 to 65535",
+        "gateway.addresses       | 10.0.0.5:70000          | a port is a number from 1 to 65535",
+        "gateway.addresses       | 10.0.0.5:http           | a port is a number from 1 to 65535",
+        "gateway.addresses       | ::1:4711                | put it in brackets: [::1]:4711",
+        "gateway.addresses       | [::1]4711               | must look like [ipv6]:port",
+        "gateway.addresses       | :4711                   | has no host",
+        "gateway.addresses       | ' , '                   | must list at least one host:port",
+        "gateway.connect-timeout | 5                       | must be a number with a unit",
+        "gateway.connect-timeout | 10ms                    | must be from 100ms to 5m",
+        "gateway.ping-interval   | 2h                      | must be from 1s to 1h",
+        "reconnect.backoff-min   | 0ms                     | must be from 10ms to 10m",
+        "send.batch-max-readings | 0                       | must be from 1 to 65535",
+        "send.batch-max-readings | 70000                   | must be from 1 to 65535",
+        "send.batch-max-readings | many                    | must be a whole number from 1 to 65535",
+        "send.batch-max-wait     | 11s                     | must be from 0s to 10s",
+        "buffer.max-readings     | 0                       | must be from 1 to 10000000",
+        "shutdown.ack-wait       | 6m                      | must be from 0s to 5m",
+        "sensor.temp.type        | pressure                | must be one of temperature, humidity, toggle",
+        "sensor.temp.interval    | 1ms                     | must be from 10ms to 24h",
+        "sensor.temp.base        | warm                    | must be a decimal number from -100 to 200",
+        "sensor.temp.base        | NaN                     | must be a decimal number from -100 to 200",
+        "sensor.temp.amplitude   | -1                      | must be a decimal number from 0 to 100",
+        "sensor.temp.period      | 500ms                   | must be from 1s to 168h",
+        "sensor.temp.unit        | degrees-celsius-long    | must be at most 16 characters",
+    })
+    void badValueNamesFileKeyValueAndRange(String key, String value, String rule) {
+        String message = errorWith(key, value);
+        assertTrue(message.startsWith("test.conf: key '" + key + "' = '" + value.strip() + "' is invalid: "), message);
+        assertTrue(message.contains(rule), message);
+    }
+
+    @Test
+    void toggleProbabilityRange() {
+        Map<String, String> m = minimal();
+        m.put("sensor.door.type", "toggle");
+        m.put("sensor.door.flip-probability", "1.5");
+        assertEquals("test.conf: key 'sensor.door.flip-probability' = '1.5' is invalid: must be a decimal number"
+                + " from 0 to 1", error(m));
+    }
+
+    @Test
+    void backoffMaxBelowMin() {
+        Map<String, String> m = minimal();
+        m.put("reconnect.backoff-min", "2s");
+        m.put("reconnect.backoff-max", "1s");
+        assertEquals("test.conf: key 'reconnect.backoff-max' = '1s' is invalid: must be at least"
+                + " reconnect.backoff-min (2s)", error(m));
+    }
+
+    @Test
+    void unknownKeyIsRejectedByName() {
+        String message = errorWith("gateway.adresses", "10.0.0.5:4711");
+        assertTrue(message.startsWith("test.conf: unknown key gateway.adresses; known keys are "), message);
+    }
+
+    @Test
+    void knobOfAnotherSensorTypeIsAnUnknownKey() {
+        String message = errorWith("sensor.temp.flip-probability", "0.5");
+        assertTrue(message.startsWith("test.conf: unknown key sensor.temp.flip-probability;"), message);
+    }
+
+    @Test
+    void sensorKeysWithoutTypeNameTheMissingKey() {
+        String message = errorWith("sensor.hum.interval", "2s");
+        assertTrue(message.startsWith("test.conf: key 'sensor.hum.type' is required but missing"), message);
+    }
+
+    @Test
+    void invalidSensorName() {
+        String message = errorWith("sensor.bad/name.type", "toggle");
+        assertEquals("test.conf: key 'sensor.bad/name.type' names sensor 'bad/name', which is invalid: sensor name"
+                + " contains character U+002F at index 3; allowed are A-Z a-z 0-9 . _ - :", message);
+    }
+
+    @Test
+    void noSensor() {
+        Map<String, String> m = minimal();
+        m.remove("sensor.temp.type");
+        assertTrue(error(m).startsWith("test.conf: no sensor is configured"), error(m));
+    }
+
+    @Test
+    void describeIsAFileThatLoadsBackToTheSameConfig(@TempDir Path dir) throws Exception {
+        Map<String, String> m = minimal();
+        m.put("gateway.addresses", "[::1]:4711, gw:1");
+        m.put("sensor.door.type", "toggle");
+        m.put("sensor.hum.type", "humidity");
+        m.put("sensor.hum.noise", "0.05");
+        m.put("send.batch-max-wait", "0ms");
+        SensorClientConfig c = parse(m);
+        Path file = dir.resolve("described.conf");
+        Files.writeString(file, c.describe());
+        assertEquals(c, SensorClientConfig.load(file, null));
+    }
+
+    @Test
+    void deviceIdOverrideReplacesOrSuppliesTheFilesValue(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.conf");
+        Files.writeString(file, "gateway.addresses = 127.0.0.1:4711\nsensor.t.type = toggle\n");
+        assertEquals("demo-3", SensorClientConfig.load(file, "demo-3").deviceId());
+        ConfigException e = assertThrows(ConfigException.class, () -> SensorClientConfig.load(file, "demo 3"));
+        assertEquals("--device-id 'demo 3' is invalid: device id contains character U+0020 at index 4;"
+                + " allowed are A-Z a-z 0-9 . _ - :", e.getMessage());
+    }
+
+    @Test
+    void theShippedExampleFileIsValid() throws Exception {
+        SensorClientConfig c = SensorClientConfig.load(Path.of("src/main/dist/sensor-client.conf"), null);
+        assertEquals(3, c.sensors().size());
+        assertEquals(2, c.gateway().addresses().size());
+    }
+}

@@ -1,0 +1,279 @@
+package io.pigateway.client.link;
+
+import static io.pigateway.client.testing.Await.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigateway.client.buffer.MemoryReadingBuffer;
+import io.pigateway.client.config.GatewayAddress;
+import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.ReconnectConfig;
+import io.pigateway.client.config.SendConfig;
+import io.pigateway.client.testing.FakeGateway;
+import io.pigateway.protocol.Message;
+import io.pigateway.protocol.NackCode;
+import io.pigateway.protocol.Reading;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** {@link GatewayLink} against {@link FakeGateway} over loopback TCP. */
+@Timeout(20)
+class GatewayLinkIT {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private FakeGateway fake;
+    private MemoryReadingBuffer buffer;
+    private GatewayLink link;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        fake = FakeGateway.start();
+        buffer = new MemoryReadingBuffer(100_000);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        if (link != null) {
+            link.close();
+        }
+        fake.close();
+        assertEquals(List.of(), fake.violations(), "protocol violations seen by the fake gateway");
+    }
+
+    private GatewayLink link(List<GatewayAddress> addresses, int batch, Duration backoffMax, Duration ping) {
+        link = new GatewayLink("pi-test", new GatewayConfig(addresses, Duration.ofSeconds(2), ping),
+                new ReconnectConfig(Duration.ofMillis(20), backoffMax), new SendConfig(batch, Duration.ofMillis(10)),
+                buffer);
+        return link;
+    }
+
+    private GatewayLink link(int batch) {
+        return link(List.of(fake.address()), batch, Duration.ofMillis(200), Duration.ofSeconds(30));
+    }
+
+    private void append(int n) {
+        for (int i = 0; i < n; i++) {
+            buffer.append(i % 2 == 0 ? "temp" : "door", 1_700_000_000_000L + i, i);
+        }
+    }
+
+    private static TreeSet<Long> range(long from, long to) {
+        return LongStream.rangeClosed(from, to).boxed().collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void handshakeNamesDeviceAndStream() throws Exception {
+        long before = System.currentTimeMillis();
+        link(50).start();
+        until("a HELLO arrives", WAIT, () -> !fake.hellos().isEmpty());
+        Message.Hello hello = fake.hellos().getFirst();
+        assertEquals(1, hello.protocolVersion());
+        assertEquals("pi-test", hello.deviceId());
+        assertEquals(buffer.streamId(), hello.streamId());
+        assertTrue(hello.streamId() != 0);
+        assertTrue(hello.clientClockMillis() >= before && hello.clientClockMillis() <= System.currentTimeMillis());
+        until("the link reports connected", WAIT, () -> link.stats().connected());
+        assertEquals(1, link.stats().handshakes());
+    }
+
+    @Test
+    void acksTrimTheBufferAndFramesRespectTheGatewaysLimits() throws Exception {
+        // 7 readings per frame, and 150 payload bytes: two 4-letter names and n readings take 16 + 26·n, so n ≤ 5.
+        fake.helloAnswer = n -> new Message.HelloOk(System.currentTimeMillis(), 150, 7);
+        append(1000);
+        link(50).start();
+        until("every reading is acknowledged", WAIT, () -> buffer.size() == 0);
+        assertEquals(1000, buffer.counts().acknowledged());
+        assertEquals(range(1, 1000), fake.committed());
+        assertTrue(fake.frames().stream().allMatch(f -> f.size() <= 7), "no frame above 7 readings");
+        assertTrue(fake.frames().stream().allMatch(f -> f.size() <= 5), "the payload limit cut frames to 5 readings");
+        assertEquals(1000, link.stats().sent());
+    }
+
+    @Test
+    void connectionDroppedMidStreamResendsEverythingUnacknowledged() throws Exception {
+        fake.dropFirstConnectionAtFrame = 3; // frames 1 and 2 acknowledged (seq 1..40), frame 3 lost with the connection
+        append(200);
+        link(20).start();
+        until("every reading is acknowledged", WAIT, () -> buffer.size() == 0);
+
+        assertEquals(2, fake.connections());
+        assertEquals(range(1, 200), new TreeSet<>(fake.seqsReceived()), "every seq received at least once");
+        assertEquals(range(1, 200), fake.committed(), "acknowledged set is exactly 1..200");
+        List<List<Reading>> frames = fake.frames();
+        assertEquals(41, frames.get(3).getFirst().seq(), "the second connection starts at the oldest unacknowledged");
+        assertEquals(200, buffer.counts().acknowledged());
+        assertEquals(0, buffer.counts().dropped());
+        assertTrue(link.stats().sent() >= 220, "seq 41..60 (at least) went out twice");
+        String problem = link.stats().lastProblem();
+        assertNotNull(problem);
+        assertTrue(problem.contains("connection to gateway " + fake.address() + " lost"), problem);
+    }
+
+    @Test
+    void readingsAddedWhileDisconnectedAreSentAfterReconnect() throws Exception {
+        link(20).start();
+        append(30);
+        link.readingsAdded();
+        until("the first readings are acknowledged", WAIT, () -> buffer.size() == 0);
+        fake.dropConnections();
+        append(30);
+        link.readingsAdded();
+        until("all 60 are acknowledged", WAIT, () -> buffer.counts().acknowledged() == 60);
+        assertEquals(range(1, 60), fake.committed());
+    }
+
+    @Test
+    void retryableHelloRefusalIsReportedAndRetried() throws Exception {
+        fake.helloAnswer = n -> n < 2
+                ? new Message.Nack(NackCode.TOO_MANY_CONNECTIONS, "at the limit of 1000 connections")
+                : new Message.HelloOk(System.currentTimeMillis(), 65536, 1000);
+        append(10);
+        link(50).start();
+        until("readings acknowledged after two refusals", WAIT, () -> buffer.size() == 0);
+        assertEquals(3, fake.hellos().size());
+        LinkStats stats = link.stats();
+        assertEquals(2, stats.refusals());
+        assertEquals(2, stats.failedAttempts());
+        assertNotNull(stats.lastProblem());
+        assertTrue(stats.lastProblem().contains("gateway " + fake.address() + " refused device pi-test: "
+                + "TOO_MANY_CONNECTIONS (13): at the limit of 1000 connections (attempt 2, next try in"), stats.lastProblem());
+    }
+
+    @Test
+    void nonRetryableHelloRefusalRetriesAtTheMaximumBackoff() throws Exception {
+        fake.helloAnswer = n -> new Message.Nack(NackCode.HELLO_REFUSED, "device pi-test is not\nregistered");
+        append(5);
+        link(List.of(fake.address()), 50, Duration.ofMillis(400), Duration.ofSeconds(30)).start();
+        until("a second HELLO after the refusal", WAIT, () -> fake.hellos().size() >= 2);
+        Thread.sleep(300);
+        // With a 20 ms minimum, ordinary backoff would have tried ~10 times by now; the maximum (400 ms) allows 2-3.
+        assertTrue(fake.hellos().size() <= 3, "hellos: " + fake.hellos().size());
+        String problem = link.stats().lastProblem();
+        assertTrue(problem.startsWith("gateway " + fake.address() + " refused device pi-test: HELLO_REFUSED (6): "
+                + "device pi-test is not registered; not retryable (attempt "), problem);
+        assertTrue(problem.endsWith("next try in 0.4 s, the maximum backoff)"), problem);
+        assertEquals(5, buffer.size(), "a refusal never drops readings");
+    }
+
+    @Test
+    void unreachableFirstAddressFallsThroughToTheSecond() throws Exception {
+        GatewayAddress closed = closedPort();
+        append(10);
+        link(List.of(closed, fake.address()), 50, Duration.ofMillis(200), Duration.ofSeconds(30)).start();
+        until("readings acknowledged via the second address", WAIT, () -> buffer.size() == 0);
+        assertEquals(1, fake.hellos().size());
+        String problem = link.stats().lastProblem();
+        assertTrue(problem.startsWith("gateway " + closed + " unreachable: "), problem);
+        assertTrue(problem.endsWith("(attempt 1, trying " + fake.address() + " next)"), problem);
+        assertEquals(fake.address().toString(), link.stats().gateway());
+    }
+
+    @Test
+    void unreachableGatewayLineSaysAttemptAndNextTry() throws Exception {
+        GatewayAddress closed = closedPort();
+        link(List.of(closed), 50, Duration.ofMillis(100), Duration.ofSeconds(30)).start();
+        until("three failed attempts", WAIT, () -> link.stats().failedAttempts() >= 3);
+        String problem = link.stats().lastProblem();
+        assertTrue(problem.matches("gateway 127\\.0\\.0\\.1:\\d+ unreachable: .+ \\(attempt \\d+, next try in 0\\.\\d s\\)"),
+                problem);
+    }
+
+    @Test
+    void shutdownWaitsForAcksThenSaysBye() throws Exception {
+        append(100);
+        link(20).start();
+        until("connected", WAIT, () -> link.stats().connected());
+        long start = System.nanoTime();
+        LinkStats stats = link.shutdown(Duration.ofSeconds(5));
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos(), "no need to wait out ack-wait");
+        assertEquals(0, buffer.size());
+        assertTrue(stats.byeSent());
+        until("the fake saw the BYE", WAIT, () -> fake.byes() == 1);
+        assertFalse(stats.connected());
+    }
+
+    @Test
+    void shutdownWithoutAcksSaysByeAfterAckWaitAndKeepsTheReadings() throws Exception {
+        fake.ack = false;
+        append(30);
+        link(10).start();
+        until("frames arrive", WAIT, () -> fake.frames().size() == 3);
+        long start = System.nanoTime();
+        LinkStats stats = link.shutdown(Duration.ofMillis(300));
+        long took = System.nanoTime() - start;
+        assertTrue(took >= Duration.ofMillis(300).toNanos() && took < Duration.ofSeconds(3).toNanos(), "took " + took);
+        assertTrue(stats.byeSent());
+        until("the fake saw the BYE", WAIT, () -> fake.byes() == 1);
+        assertEquals(30, buffer.size(), "unacknowledged readings are not forgotten");
+    }
+
+    @Test
+    void atMostFourFramesAreInFlight() throws Exception {
+        fake.ack = false;
+        append(1000);
+        link(10).start();
+        until("four frames arrive", WAIT, () -> fake.frames().size() == Session.MAX_FRAMES_IN_FLIGHT);
+        Thread.sleep(200);
+        assertEquals(Session.MAX_FRAMES_IN_FLIGHT, fake.frames().size(), "no fifth frame before an ACK");
+        fake.ack = true;
+        fake.ackNow();
+        until("everything acknowledged once ACKs flow", WAIT, () -> buffer.size() == 0);
+        assertEquals(range(1, 1000), fake.committed());
+    }
+
+    @Test
+    void nackMidStreamClosesAndReconnects() throws Exception {
+        fake.nackFirstConnectionFrame = new Message.Nack(NackCode.STORE_UNAVAILABLE, 50, "database is down");
+        fake.nackAtFrame = 1;
+        append(40);
+        link(10).start();
+        until("everything acknowledged after the NACK", WAIT, () -> buffer.size() == 0);
+        assertEquals(2, fake.connections());
+        assertEquals(range(1, 40), fake.committed());
+        String problem = link.stats().lastProblem();
+        assertTrue(problem.startsWith("gateway " + fake.address() + " sent NACK STORE_UNAVAILABLE (10): database is down; "),
+                problem);
+    }
+
+    @Test
+    void answersTheGatewaysPing() throws Exception {
+        link(10).start();
+        until("connected", WAIT, () -> link.stats().connected());
+        until("the fake has a connection", WAIT, () -> !fake.framesPerConnection().isEmpty());
+        fake.sendPing(42);
+        until("PONG 42", WAIT, () -> fake.pongs().contains(42L));
+    }
+
+    @Test
+    void pingsWhenIdleAndDropsASilentGateway() throws Exception {
+        fake.answerPings = false;
+        link(List.of(fake.address()), 10, Duration.ofMillis(50), Duration.ofSeconds(1)).start();
+        until("an idle PING", WAIT, () -> fake.pingsReceived() >= 1);
+        // No PONG: after twice the ping interval the client gives up on the connection and reconnects.
+        until("a reconnect", WAIT, () -> fake.hellos().size() >= 2);
+        String problem = link.stats().lastProblem();
+        assertTrue(problem.contains("no answer from the gateway for 2."), problem);
+        assertTrue(problem.contains("waiting for a PONG"), problem);
+    }
+
+    private static GatewayAddress closedPort() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        return new GatewayAddress("127.0.0.1", port);
+    }
+}

@@ -13,19 +13,32 @@ public sealed interface Message {
 
     FrameType type();
 
-    /** Client → gateway, first frame on every connection. */
-    record Hello(int protocolVersion, String deviceId, long clientClockMillis, long streamId, byte[] credentials)
-            implements Message {
+    /**
+     * Client → gateway, first frame on every connection. {@code sensors} announces the client's
+     * sensors (names, units, kinds), recorded by the gateway with the session.
+     */
+    record Hello(int protocolVersion, String deviceId, long clientClockMillis, long streamId, byte[] credentials,
+                 List<SensorInfo> sensors) implements Message {
         public Hello {
             Objects.requireNonNull(deviceId, "deviceId");
             credentials = credentials == null ? new byte[0] : credentials.clone();
+            sensors = sensors == null ? List.of() : List.copyOf(sensors);
             Payloads.checkU16("HELLO protocol version", protocolVersion);
             Payloads.checkStringLength("HELLO device id", deviceId);
             Payloads.checkU16("HELLO credentials length", credentials.length);
+            Payloads.checkU16("HELLO sensor count", sensors.size());
+        }
+
+        public Hello(int protocolVersion, String deviceId, long clientClockMillis, long streamId, byte[] credentials) {
+            this(protocolVersion, deviceId, clientClockMillis, streamId, credentials, List.of());
         }
 
         public Hello(String deviceId, long clientClockMillis, long streamId) {
-            this(Frames.VERSION, deviceId, clientClockMillis, streamId, new byte[0]);
+            this(Frames.VERSION, deviceId, clientClockMillis, streamId, new byte[0], List.of());
+        }
+
+        public Hello(String deviceId, long clientClockMillis, long streamId, List<SensorInfo> sensors) {
+            this(Frames.VERSION, deviceId, clientClockMillis, streamId, new byte[0], sensors);
         }
 
         @Override
@@ -42,18 +55,20 @@ public sealed interface Message {
         public boolean equals(Object o) {
             return o instanceof Hello h && protocolVersion == h.protocolVersion && deviceId.equals(h.deviceId)
                     && clientClockMillis == h.clientClockMillis && streamId == h.streamId
-                    && Arrays.equals(credentials, h.credentials);
+                    && Arrays.equals(credentials, h.credentials) && sensors.equals(h.sensors);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(protocolVersion, deviceId, clientClockMillis, streamId, Arrays.hashCode(credentials));
+            return Objects.hash(protocolVersion, deviceId, clientClockMillis, streamId, Arrays.hashCode(credentials),
+                    sensors);
         }
 
         @Override
         public String toString() {
             return "Hello[v" + protocolVersion + ", device=" + deviceId + ", clock=" + clientClockMillis
-                    + ", stream=" + Long.toHexString(streamId) + ", credentials=" + credentials.length + " bytes]";
+                    + ", stream=" + Long.toHexString(streamId) + ", credentials=" + credentials.length + " bytes"
+                    + ", sensors=" + sensors + "]";
         }
     }
 

@@ -22,6 +22,8 @@ import java.util.Map;
  * <pre>
  * HELLO      u16 protocolVersion | string deviceId | i64 clientClockMillis | i64 streamId
  *            | u16 credentialsLength | credentials bytes
+ *            | u16 sensorCount | sensorCount × ( string name | string unit | string kind | u8 flags )
+ *              flags bit 0: simulated; other bits 0
  * HELLO_OK   i64 gatewayClockMillis | u32 maxPayloadBytes | u16 maxReadingsPerFrame
  * READINGS   u16 sensorCount S (≥ 1) | S × string sensorName
  *            | u16 readingCount R (≥ 1) | R × ( i64 seq | u16 sensorIndex (&lt; S) | i64 timestampMillis | f64 value )
@@ -54,6 +56,13 @@ final class Payloads {
                     byte[] credentials = h.credentials();
                     out.writeShort(credentials.length);
                     out.write(credentials);
+                    out.writeShort(h.sensors().size());
+                    for (SensorInfo sensor : h.sensors()) {
+                        writeString(out, sensor.name());
+                        writeString(out, sensor.unit());
+                        writeString(out, sensor.kind());
+                        out.writeByte(sensor.simulated() ? 1 : 0);
+                    }
                 }
                 case Message.HelloOk ok -> {
                     out.writeLong(ok.gatewayClockMillis());
@@ -113,7 +122,19 @@ final class Payloads {
                     long stream = in.getLong();
                     byte[] credentials = new byte[u16(in)];
                     in.get(credentials);
-                    yield new Message.Hello(version, deviceId, clock, stream, credentials);
+                    int sensorCount = u16(in);
+                    List<SensorInfo> sensors = new ArrayList<>(Math.min(sensorCount, 256));
+                    for (int i = 0; i < sensorCount; i++) {
+                        String name = string(in, "sensor name");
+                        String unit = string(in, "sensor unit");
+                        String kind = string(in, "sensor kind");
+                        int flags = in.get() & 0xFF;
+                        if ((flags & ~1) != 0) {
+                            throw new CorruptFrameException(String.format("HELLO sensor %d has unknown flags 0x%02x", i, flags));
+                        }
+                        sensors.add(new SensorInfo(name, unit, kind, (flags & 1) != 0));
+                    }
+                    yield new Message.Hello(version, deviceId, clock, stream, credentials, sensors);
                 }
                 case HELLO_OK -> {
                     long clock = in.getLong();

@@ -23,20 +23,23 @@ import org.junit.jupiter.api.TestFactory;
 class FrameVectorsTest {
 
     /** The message each valid vector must decode to. */
-    static final Map<String, Message> EXPECTED = Map.of(
-            "hello", new Message.Hello(1, "pi-kitchen", 1_700_000_000_000L, 0x0123456789abcdefL, new byte[0]),
-            "hello-with-credentials", new Message.Hello(1, "d1", 0L, -1L, new byte[] {1, 2, 3}),
-            "hello-ok", new Message.HelloOk(1_700_000_000_123L, 262_144, 4096),
-            "readings-one", new Message.Readings(List.of(new Reading(1, "temp", 1_700_000_000_000L, 21.5))),
-            "readings-two-sensors", new Message.Readings(List.of(
+    static final Map<String, Message> EXPECTED = Map.ofEntries(
+            Map.entry("hello", new Message.Hello(1, "pi-kitchen", 1_700_000_000_000L, 0x0123456789abcdefL, new byte[0])),
+            Map.entry("hello-with-credentials", new Message.Hello(1, "d1", 0L, -1L, new byte[] {1, 2, 3})),
+            Map.entry("hello-with-sensors", new Message.Hello("d2", 5L, 6L, List.of(
+                    new SensorInfo("t", "°C", "bme280.temperature", false),
+                    new SensorInfo("door", "", "simulated.toggle", true)))),
+            Map.entry("hello-ok", new Message.HelloOk(1_700_000_000_123L, 262_144, 4096)),
+            Map.entry("readings-one", new Message.Readings(List.of(new Reading(1, "temp", 1_700_000_000_000L, 21.5)))),
+            Map.entry("readings-two-sensors", new Message.Readings(List.of(
                     new Reading(7, "temp", 1000L, -3.25),
                     new Reading(8, "door", 1001L, 1.0),
-                    new Reading(9, "temp", 1002L, -3.5))),
-            "ack", new Message.Ack(42),
-            "nack", new Message.Nack(NackCode.STORE_UNAVAILABLE, 5000, "database unreachable"),
-            "ping", new Message.Ping(1),
-            "pong", new Message.Pong(-2),
-            "bye", new Message.Bye());
+                    new Reading(9, "temp", 1002L, -3.5)))),
+            Map.entry("ack", new Message.Ack(42)),
+            Map.entry("nack", new Message.Nack(NackCode.STORE_UNAVAILABLE, 5000, "database unreachable")),
+            Map.entry("ping", new Message.Ping(1)),
+            Map.entry("pong", new Message.Pong(-2)),
+            Map.entry("bye", new Message.Bye()));
 
     record Vector(String name, String expectedError, byte[] bytes) {
     }

@@ -12,6 +12,7 @@ import io.pigateway.protocol.Identifiers;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
+import io.pigateway.protocol.SensorInfo;
 import io.pigateway.protocol.UnknownFrameTypeException;
 import java.io.BufferedOutputStream;
 import java.io.EOFException;
@@ -168,6 +169,12 @@ final class Connection implements Runnable {
         if (hello.streamId() == 0) {
             throw new ProtocolException(NackCode.HELLO_REFUSED, "stream id 0 is reserved; pick a random non-zero id");
         }
+        for (SensorInfo sensor : hello.sensors()) {
+            String sensorProblem = sensor.problem();
+            if (sensorProblem != null) {
+                throw new ProtocolException(NackCode.HELLO_REFUSED, sensorProblem);
+            }
+        }
         deviceId = hello.deviceId();
         Thread.currentThread().setName("device-" + deviceId);
         long now = System.currentTimeMillis();
@@ -180,7 +187,7 @@ final class Connection implements Runnable {
         }
         try {
             store.recordSession(new SessionStart(deviceId, hello.streamId(), peer, Instant.ofEpochMilli(now),
-                    hello.clientClockMillis(), offset)).get(limits.queueWait().toMillis(), TimeUnit.MILLISECONDS);
+                    hello.clientClockMillis(), offset, hello.sensors())).get(limits.queueWait().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new StoreException("could not record the session within "

@@ -1,6 +1,8 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.protocol.SensorInfo;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -9,12 +11,14 @@ import java.util.Objects;
  *
  * @param clockOffsetMillis gateway clock minus device clock at HELLO; large when a Pi without an RTC
  *                          booted with a clock in the past
+ * @param sensors           the sensors the device announced, recorded in {@code sensors}
  */
 public record SessionStart(String deviceId, long streamId, String peerAddress, Instant connectedAt,
-                           long deviceClockMillis, long clockOffsetMillis) {
+                           long deviceClockMillis, long clockOffsetMillis, List<SensorInfo> sensors) {
     public SessionStart {
         Objects.requireNonNull(deviceId, "deviceId");
         Objects.requireNonNull(peerAddress, "peerAddress");
         Objects.requireNonNull(connectedAt, "connectedAt");
+        sensors = sensors == null ? List.of() : List.copyOf(sensors);
     }
 }

@@ -1,6 +1,7 @@
 package io.pigateway.gateway.store;
 
 import io.pigateway.protocol.Reading;
+import io.pigateway.protocol.SensorInfo;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -144,6 +145,31 @@ final class WriteSql {
             }
             s.setLong(6, session.clockOffsetMillis());
             s.executeUpdate();
+        }
+        recordSensors(c, session);
+    }
+
+    /** Upserts the announced sensors: unit, kind and simulated follow the latest announcement. */
+    private static void recordSensors(Connection c, SessionStart session) throws SQLException {
+        if (session.sensors().isEmpty()) {
+            return;
+        }
+        LocalDateTime at = utc(session.connectedAt());
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO sensors (device_id, sensor, unit, kind, simulated,"
+                + " first_announced, last_announced) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                + " ON DUPLICATE KEY UPDATE unit = VALUES(unit), kind = VALUES(kind), simulated = VALUES(simulated),"
+                + " last_announced = GREATEST(last_announced, VALUES(last_announced))")) {
+            for (SensorInfo sensor : session.sensors()) {
+                s.setString(1, session.deviceId());
+                s.setString(2, sensor.name());
+                s.setString(3, sensor.unit());
+                s.setString(4, sensor.kind());
+                s.setBoolean(5, sensor.simulated());
+                s.setObject(6, at);
+                s.setObject(7, at);
+                s.addBatch();
+            }
+            s.executeBatch();
         }
     }
 

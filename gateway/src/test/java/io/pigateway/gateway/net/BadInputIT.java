@@ -166,6 +166,14 @@ class BadInputIT {
     }
 
     @Test
+    void aHelloAnnouncingAnInvalidSensorIsRefusedNamingIt() throws Exception {
+        try (TestDevice d = TestDevice.open(g.address())) {
+            d.send(new Message.Hello("sensors", 0, 1, List.of(new io.pigateway.protocol.SensorInfo("air temp", "°C", "x", false))));
+            assertNack(nackFor(d), NackCode.HELLO_REFUSED, "sensor name contains character U+0020 at index 3");
+        }
+    }
+
+    @Test
     void aSecondHelloIsAnUnexpectedFrame() throws Exception {
         try (TestDevice d = TestDevice.connect(g.address(), "again", 3)) {
             d.send(new Message.Hello("again", 0, 3));

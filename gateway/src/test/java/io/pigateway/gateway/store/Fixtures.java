@@ -28,7 +28,7 @@ final class Fixtures {
     }
 
     static SessionStart session(String device, long stream) {
-        return new SessionStart(device, stream, "127.0.0.1:40000", RECEIVED_AT.minusSeconds(1), SAMPLED_AT, 42);
+        return new SessionStart(device, stream, "127.0.0.1:40000", RECEIVED_AT.minusSeconds(1), SAMPLED_AT, 42, java.util.List.of());
     }
 
     static WriterConfig writers(int threads, int batchMaxReadings, Duration batchMaxWait, int queueCapacity) {

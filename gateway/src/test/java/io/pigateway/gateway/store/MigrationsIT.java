@@ -64,7 +64,7 @@ class MigrationsIT {
         StoreConfig store = withMode(DB.freshSchema(dir), MigrationMode.CHECK);
         StoreException e = assertThrows(StoreException.class, () -> Store.open(store, Fixtures.writers()));
         assertTrue(e.getMessage().contains(store.describe()), e.getMessage());
-        assertTrue(e.getMessage().contains("lacks migration 001 (initial schema)"), e.getMessage());
+        assertTrue(e.getMessage().contains("lacks migrations 001 (initial schema), 002 (sensors)"), e.getMessage());
         assertEquals(0, DB.queryLong(store, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = ?",
                 store.database()), "check mode created nothing");
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.testing.TestDatabase;
 import io.pigateway.protocol.Reading;
+import io.pigateway.protocol.SensorInfo;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -110,11 +111,11 @@ class StoreIT {
     @Test
     void sessionsUpsertTheDeviceAndKeepEveryConnection() throws Exception {
         Instant first = Instant.parse("2024-01-01T00:00:00Z");
-        await(store.recordSession(new SessionStart("dev-1", 1, "10.0.0.5:5000", first, 0, first.toEpochMilli())));
+        await(store.recordSession(new SessionStart("dev-1", 1, "10.0.0.5:5000", first, 0, first.toEpochMilli(), List.of())));
         await(store.recordSession(new SessionStart("dev-1", 2, "10.0.0.6:6000", first.plusSeconds(60),
-                first.toEpochMilli() + 60_000 - 250, 250)));
+                first.toEpochMilli() + 60_000 - 250, 250, List.of())));
         // A clock beyond DATETIME's range is kept as NULL rather than failing the handshake.
-        await(store.recordSession(new SessionStart("dev-2", 3, "[::1]:7000", first, Long.MAX_VALUE, 0)));
+        await(store.recordSession(new SessionStart("dev-2", 3, "[::1]:7000", first, Long.MAX_VALUE, 0, List.of())));
 
         assertEquals(2, DB.queryLong(config, "SELECT COUNT(*) FROM devices"));
         assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM devices WHERE device_id = 'dev-1'"
@@ -128,11 +129,29 @@ class StoreIT {
     }
 
     @Test
+    void announcedSensorsAreRecordedAndFollowTheLatestAnnouncement() throws Exception {
+        Instant first = Instant.parse("2024-01-01T00:00:00Z");
+        await(store.recordSession(new SessionStart("dev-1", 1, "x", first, 0, 0, List.of(
+                new SensorInfo("air", "°C", "bme280.temperature", false),
+                new SensorInfo("door", "", "simulated.toggle", true)))));
+        await(store.recordSession(new SessionStart("dev-1", 1, "x", first.plusSeconds(60), 0, 0, List.of(
+                new SensorInfo("air", "K", "bme280.temperature", false)))));
+        assertEquals(2, DB.queryLong(config, "SELECT COUNT(*) FROM sensors WHERE device_id = 'dev-1'"));
+        assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM sensors WHERE sensor = 'air' AND unit = 'K'"
+                + " AND first_announced = '2024-01-01 00:00:00' AND last_announced = '2024-01-01 00:01:00'"));
+        assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM sensors WHERE sensor = 'door' AND simulated"
+                + " AND kind = 'simulated.toggle'"));
+        await(store.recordSession(new SessionStart("dev-2", 1, "x", first, 0, 0, List.of(
+                new SensorInfo("air", "°C", "bme280.temperature", false)))));
+        assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM sensors WHERE device_id = 'dev-2' AND unit = ?", "°C"));
+    }
+
+    @Test
     void lastSeenNeverMovesBackwards() throws Exception {
         await(store.recordSession(Fixtures.session("dev-1", 7)));
         await(store.submit(batch("dev-1", 7, 1, 1)));
         // A late-recorded handshake with an older time must not pull last_seen back.
-        await(store.recordSession(new SessionStart("dev-1", 7, "x", Instant.parse("2020-01-01T00:00:00Z"), 0, 0)));
+        await(store.recordSession(new SessionStart("dev-1", 7, "x", Instant.parse("2020-01-01T00:00:00Z"), 0, 0, List.of())));
         assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM devices WHERE last_seen = '2024-05-06 07:08:09.123'"));
     }
 

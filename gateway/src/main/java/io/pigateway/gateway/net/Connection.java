@@ -38,6 +38,8 @@ final class Connection implements Runnable {
     /** Time to let queued frames be acknowledged before a connection is closed. */
     private static final Duration ACK_DRAIN = Duration.ofSeconds(5);
     private static final int RETRY_AFTER_MILLIS = 1000;
+    /** Advice to clients while the database is down: enough to keep reconnects from becoming a storm. */
+    private static final int OUTAGE_RETRY_AFTER_MILLIS = 5000;
     private static final long CLOCK_WARNING_MILLIS = 60_000;
 
     private final Socket socket;
@@ -79,7 +81,7 @@ final class Connection implements Runnable {
         } catch (ProtocolException e) {
             refuse(e.nackCode(), e.getMessage(), 0);
         } catch (StoreException e) {
-            refuse(NackCode.STORE_UNAVAILABLE, e.getMessage(), RETRY_AFTER_MILLIS);
+            refuse(NackCode.STORE_UNAVAILABLE, e.getMessage(), storeRetryAfter());
         } catch (SocketTimeoutException e) {
             String phase = deviceId == null ? "handshake timeout of " + limits.handshakeTimeout().toMillis() + " ms"
                     : "idle timeout of " + limits.idleTimeout().toMillis() + " ms";
@@ -238,7 +240,9 @@ final class Connection implements Runnable {
     /** Lets queued frames be acknowledged, sends a NACK, closes. One log line. */
     private void refuse(NackCode code, String reason, int retryAfterMillis) {
         drainAcks();
-        if (code.retryable()) {
+        if (code == NackCode.STORE_UNAVAILABLE && !store.healthy()) {
+            Logger.debug("{}: {}; sent NACK {} and closed", who(), reason, code); // the outage was logged once
+        } else if (code.retryable()) {
             Logger.info("{}: {}; sent NACK {} and closed", who(), reason, code);
         } else {
             Logger.warn("{}: {}; sent NACK {} and closed", who(), reason, code);
@@ -251,8 +255,12 @@ final class Connection implements Runnable {
     void storeFailed(ReadingBatch batch, Throwable cause) {
         String reason = "could not commit seq " + batch.readings().getFirst().seq() + ".." + batch.readings().getLast().seq()
                 + ": " + cause.getMessage();
-        Logger.info("{}: {}; sent NACK {} and closed", who(), reason, NackCode.STORE_UNAVAILABLE);
-        sendQuietly(new Message.Nack(NackCode.STORE_UNAVAILABLE, RETRY_AFTER_MILLIS, reason));
+        if (store.healthy()) {
+            Logger.info("{}: {}; sent NACK {} and closed", who(), reason, NackCode.STORE_UNAVAILABLE);
+        } else {
+            Logger.debug("{}: {}; sent NACK {} and closed", who(), reason, NackCode.STORE_UNAVAILABLE);
+        }
+        sendQuietly(new Message.Nack(NackCode.STORE_UNAVAILABLE, storeRetryAfter(), reason));
         closeSocket();
     }
 
@@ -262,6 +270,10 @@ final class Connection implements Runnable {
             Logger.debug("{}: {}: {}", who(), what, e.toString());
         }
         closeSocket();
+    }
+
+    private int storeRetryAfter() {
+        return store.healthy() ? RETRY_AFTER_MILLIS : OUTAGE_RETRY_AFTER_MILLIS;
     }
 
     private void drainAcks() {

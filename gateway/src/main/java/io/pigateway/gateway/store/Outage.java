@@ -50,6 +50,23 @@ final class Outage {
         return true;
     }
 
+    /** The prober reached the database again: the outage is over even before the next commit. */
+    synchronized boolean reachable() {
+        if (!down) {
+            return false;
+        }
+        down = false;
+        Logger.info("{} is reachable again after {} s; {} batches failed meanwhile and were not acknowledged",
+                store, seconds(System.nanoTime() - sinceNanos), failedBatches);
+        failedBatches = 0;
+        return true;
+    }
+
+    /** Milliseconds since the outage began, or 0 if the database is up. */
+    synchronized long downForMillis() {
+        return down ? (System.nanoTime() - sinceNanos) / 1_000_000 : 0;
+    }
+
     /**
      * The error's message on one line (driver messages span lines), followed by its root cause's when
      * that says more, e.g. "Communications link failure ...: Connection refused".

@@ -45,6 +45,7 @@ public final class Store implements AutoCloseable {
     /** Guards {@link #closed} together with adding to the queue, so nothing is queued behind the Stop jobs. */
     private final Object lock = new Object();
     private volatile boolean closed;
+    private Thread prober;
 
     private Store(String description, WriterConfig config) {
         this.description = description;
@@ -84,6 +85,8 @@ public final class Store implements AutoCloseable {
             // Daemon: a store nobody closed must not keep the JVM alive; the gateway closes it on SIGTERM.
             s.threads.add(Thread.ofPlatform().name("store-writer-" + (s.threads.size() + 1)).daemon().start(w));
         }
+        s.prober = Thread.ofPlatform().name("store-prober").daemon()
+                .start(new Prober(source, s.outage, writer.retryBackoffMax(), s.closing));
         Logger.info("opened {} in {} ms: {} schema migrations applied, {} writers, queue capacity {} readings",
                 store.describe(), (System.nanoTime() - started) / 1_000_000, applied, writer.threads(),
                 writer.queueCapacity());
@@ -123,6 +126,10 @@ public final class Store implements AutoCloseable {
         if (closed) {
             throw refused(batch, "the store is closed");
         }
+        if (outage.down()) {
+            // Fail fast: queueing would only hold the client until the writers fail it anyway.
+            throw refused(batch, unavailable());
+        }
         if (!admission.tryAcquire(batch, timeout)) {
             throw refused(batch, "the queue stayed full for " + timeout.toMillis() + " ms: "
                     + admission.depth() + " of " + admission.capacity() + " readings waiting for "
@@ -158,6 +165,10 @@ public final class Store implements AutoCloseable {
      * The future completes after the commit.
      */
     public CompletableFuture<Void> recordSession(SessionStart session) {
+        if (outage.down()) {
+            return CompletableFuture.failedFuture(new StoreException("cannot record the connection of device "
+                    + session.deviceId() + ": " + unavailable()));
+        }
         Job.Session job = new Job.Session(session, new CompletableFuture<>());
         synchronized (lock) {
             if (!closed) {
@@ -169,6 +180,10 @@ public final class Store implements AutoCloseable {
                 + session.deviceId() + ": the store is closed"));
     }
 
+    private String unavailable() {
+        return description + " has been failing for " + outage.downForMillis() + " ms; retry later";
+    }
+
     /** Readings accepted and not yet committed (or failed). */
     public int queueDepth() {
         return admission.depth();
@@ -178,7 +193,10 @@ public final class Store implements AutoCloseable {
         return counters.snapshot();
     }
 
-    /** False while the database is failing (from the first failed transaction to the next commit), and once closed. */
+    /**
+     * False while the database is failing (from the first failed transaction until a writer commits
+     * or the prober reaches it again), and once closed.
+     */
     public boolean healthy() {
         return !closed && !outage.down();
     }

@@ -125,8 +125,22 @@ final class Writer implements Runnable {
         int inserted = 0;
         Exception failure = null;
         try {
-            inserted = transact(group);
-            committed = true;
+            boolean reused = connection != null;
+            try {
+                inserted = transact(group);
+                committed = true;
+            } catch (SQLException e) {
+                rollbackAndDrop();
+                if (!reused) {
+                    throw e;
+                }
+                // The connection may have died while idle (a database restart, wait_timeout): try once
+                // more on a fresh one. Safe even if the lost COMMIT had succeeded: duplicates are skipped.
+                Logger.debug("transaction on a reused connection failed ({}); retrying on a new connection",
+                        Outage.describe(e));
+                inserted = transact(group);
+                committed = true;
+            }
         } catch (SQLException | RuntimeException e) {
             failure = e;
             rollbackAndDrop();

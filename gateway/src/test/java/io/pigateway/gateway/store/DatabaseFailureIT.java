@@ -90,6 +90,38 @@ class DatabaseFailureIT {
         }
     }
 
+    @Test
+    void duringAnOutageWorkIsRefusedAtOnceAndTheStoreNoticesTheDatabaseIsBackWithoutTraffic() throws Exception {
+        StoreConfig direct = DB.freshSchema(dir);
+        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+            StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
+                    direct.passwordFile());
+            try (Store store = Store.open(viaProxy, Fixtures.writers())) {
+                proxy.cut();
+                failure(store.submit(batch("dev-1", 1, 1, 10)));
+                assertFalse(store.healthy());
+
+                long started = System.nanoTime();
+                StoreException refused = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
+                        () -> store.submit(batch("dev-1", 1, 11, 10), java.time.Duration.ofSeconds(10)));
+                assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(1), "refused at once, not after the wait");
+                assertTrue(refused.getMessage().contains("has been failing for") && refused.getMessage().contains("retry later"),
+                        refused.getMessage());
+                assertTrue(failure(store.recordSession(Fixtures.session("dev-1", 1))).getMessage().contains("has been failing for"));
+                assertEquals(0, store.queueDepth());
+
+                proxy.restore();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!store.healthy() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(store.healthy(), "the prober found the database again with no batch submitted");
+                await(store.submit(batch("dev-1", 1, 21, 10), java.time.Duration.ofSeconds(10)));
+            }
+            assertEquals(10, DB.queryLong(direct, "SELECT COUNT(*) FROM readings"), "only the acknowledged batch is stored");
+        }
+    }
+
     private static StoreException failure(CompletableFuture<Void> f) throws Exception {
         try {
             f.get(20, TimeUnit.SECONDS);

@@ -79,9 +79,12 @@ class WriterTest {
     void failedCommitFailsEveryFutureOfTheGroupThenReconnectsForTheNextOne() throws Exception {
         Connection broken = connection();
         doThrow(new SQLException("disk full")).when(broken).commit();
+        // The retry on a new connection fails too: the database really is failing.
+        Connection alsoBroken = connection();
+        doThrow(new SQLException("disk full")).when(alsoBroken).commit();
         Connection fresh = connection();
         ConnectionSource source = mock(ConnectionSource.class);
-        when(source.open()).thenReturn(fresh);
+        when(source.open()).thenReturn(alsoBroken, fresh);
         when(source.description()).thenReturn("mock store");
 
         Job.Readings a = queue(batch("dev", 1, 1, 5));
@@ -96,11 +99,31 @@ class WriterTest {
         }
         verify(broken).rollback();
         verify(broken, atLeastOnce()).close();
+        verify(alsoBroken).rollback();
         assertEquals(0, admission.depth());
 
         Job.Readings c = queue(batch("dev", 1, 11, 5));
         c.done().get(5, TimeUnit.SECONDS);
         verify(fresh).commit();
+        queue.add(Job.STOP);
+        writer.join(5000);
+    }
+
+    @Test
+    void aReusedConnectionThatDiedWhileIdleIsReplacedAndTheGroupStillCommits() throws Exception {
+        Connection stale = connection();
+        doThrow(new SQLException("Communications link failure")).when(stale).commit();
+        Connection fresh = connection();
+        ConnectionSource source = mock(ConnectionSource.class);
+        when(source.open()).thenReturn(fresh);
+        when(source.description()).thenReturn("mock store");
+
+        Job.Readings a = queue(batch("dev", 1, 1, 5));
+        Thread writer = start(Fixtures.writers(1, 100, Duration.ofMillis(50), 1000), source, stale);
+        a.done().get(5, TimeUnit.SECONDS);
+        verify(stale).rollback();
+        verify(fresh).commit();
+        assertEquals(0, admission.depth());
         queue.add(Job.STOP);
         writer.join(5000);
     }

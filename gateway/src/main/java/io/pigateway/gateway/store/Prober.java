@@ -1,0 +1,72 @@
+package io.pigateway.gateway.store;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.tinylog.Logger;
+
+/**
+ * While the database is down, tries to reach it with a growing pause, and declares the outage over
+ * when it answers. Writers only retry when they have work, and during an outage connections are
+ * refused before they queue any, so without this the store would never notice the database came back.
+ */
+final class Prober implements Runnable {
+    /** How often an idle prober looks at the outage flag. */
+    private static final Duration IDLE_POLL = Duration.ofMillis(200);
+    /** Touches the readings table, so a database that answers but cannot take readings stays "down". */
+    private static final String PROBE = "SELECT COUNT(*) FROM readings WHERE 1 = 0";
+    /** Up this long without a new failure, the next outage starts probing at the shortest pause again. */
+    private static final Duration STABLE = Duration.ofSeconds(60);
+
+    private final ConnectionSource source;
+    private final Outage outage;
+    private final Backoff backoff;
+    private final CountDownLatch closing;
+
+    Prober(ConnectionSource source, Outage outage, Duration backoffMax, CountDownLatch closing) {
+        this.source = source;
+        this.outage = outage;
+        this.backoff = new Backoff(backoffMax);
+        this.closing = closing;
+    }
+
+    @Override
+    public void run() {
+        long upSince = System.nanoTime();
+        try {
+            while (!closing.await(pause().toMillis(), TimeUnit.MILLISECONDS)) {
+                if (outage.down()) {
+                    probe();
+                    upSince = System.nanoTime();
+                } else if (System.nanoTime() - upSince > STABLE.toNanos()) {
+                    // Not at once: a failure that recurs right after each recovery must not be probed ever faster.
+                    backoff.succeeded();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Duration pause() {
+        return outage.down() && backoff.pending() ? backoff.delay() : IDLE_POLL;
+    }
+
+    private void probe() {
+        try (Connection c = source.open(); Statement s = c.createStatement()) {
+            s.executeQuery(PROBE).close();
+            c.rollback();
+            outage.reachable();
+            // Lengthens the pause before probing a new outage that follows soon (see STABLE), so a
+            // failure that returns at every commit cannot flip the store up and down many times a second.
+            backoff.failed();
+        } catch (SQLException | RuntimeException e) {
+            backoff.failed();
+            Logger.debug("{} still unreachable (next probe in {} ms): {}", source.description(),
+                    backoff.delay().toMillis(), Outage.describe(e));
+        }
+    }
+}

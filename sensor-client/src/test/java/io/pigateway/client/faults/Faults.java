@@ -1,0 +1,85 @@
+package io.pigateway.client.faults;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.pigateway.client.ClientStats;
+import io.pigateway.client.config.SensorClientConfig;
+import io.pigateway.common.Settings;
+import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.testing.TestDatabase;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What the fault-injection tests share: a fast-sampling client, and the exact-count check they end with. */
+final class Faults {
+    private Faults() {
+    }
+
+    /** Three simulated sensors sampled every 10 ms (300 readings/s), short backoffs, small frames. */
+    static Map<String, String> clientSettings(String device, String gateways) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("device.id", device);
+        m.put("gateway.addresses", gateways);
+        m.put("gateway.connect-timeout", "2s");
+        m.put("reconnect.backoff-min", "20ms");
+        m.put("reconnect.backoff-max", "500ms");
+        m.put("send.batch-max-readings", "100");
+        m.put("send.batch-max-wait", "20ms");
+        m.put("shutdown.ack-wait", "20s");
+        for (String type : new String[] {"temperature", "humidity", "toggle"}) {
+            m.put("sensor." + type + ".type", type);
+            m.put("sensor." + type + ".interval", "10ms");
+        }
+        return m;
+    }
+
+    static SensorClientConfig clientConfig(String device, String gateways) throws Exception {
+        return SensorClientConfig.from(Settings.of("fault-test client", clientSettings(device, gateways)));
+    }
+
+    /** A gateway configuration file on the given MariaDB schema and port. */
+    static Path gatewayConfig(Path dir, StoreConfig store, int port) throws IOException {
+        return Files.writeString(dir.resolve("gateway.conf"), String.join("\n",
+                "listen.address = 127.0.0.1",
+                "listen.port = " + port,
+                "store.type = mysql",
+                "store.host = " + store.host(),
+                "store.port = " + store.port(),
+                "store.database = " + store.database(),
+                "store.user = " + store.user(),
+                "store.password-file = " + store.passwordFile(),
+                "log.stats-interval = 0s",
+                ""));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /**
+     * The check every fault test ends with: everything sampled was acknowledged, and the table holds
+     * exactly one row per sampled reading of this device and stream, no more, no fewer.
+     */
+    static void assertStoredExactlyOnce(StoreConfig store, String device, long streamId, ClientStats end) throws Exception {
+        TestDatabase db = TestDatabase.shared();
+        assertEquals(0, end.pending(), "readings left unacknowledged at the end: " + end);
+        assertEquals(0, end.dropped(), "readings dropped: " + end);
+        assertEquals(end.sampled(), end.acknowledged(), end.toString());
+        long rows = db.queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ? AND stream_id = ?", device, streamId);
+        long distinct = db.queryLong(store, "SELECT COUNT(DISTINCT seq) FROM readings WHERE device_id = ? AND stream_id = ?",
+                device, streamId);
+        long maxSeq = db.queryLong(store, "SELECT COALESCE(MAX(seq), 0) FROM readings WHERE device_id = ? AND stream_id = ?",
+                device, streamId);
+        assertEquals(end.sampled(), rows, "rows in MariaDB vs readings sampled");
+        assertEquals(rows, distinct, "no duplicates");
+        assertEquals(rows, maxSeq, "seq 1..N without gaps");
+        assertEquals(rows, db.queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ?", device),
+                "no rows under another stream");
+    }
+}

@@ -30,6 +30,7 @@ public final class GatewayLink implements AutoCloseable {
     private final SendConfig send;
     private final ReadingBuffer buffer;
     private final Backoff backoff;
+    private final SplittableRandom jitter = new SplittableRandom();
     private final LinkCounters counters = new LinkCounters();
     private final Wakeup wakeup = new Wakeup();
     private final Drain drain = new Drain();
@@ -229,7 +230,10 @@ public final class GatewayLink implements AutoCloseable {
     /** The backoff, stretched to the maximum for a refusal and to the gateway's retry advice if it gave one. */
     private Duration delay(boolean refused, long retryAfterMillis) {
         Duration d = refused ? backoff.max() : backoff.next();
-        Duration advised = Duration.ofMillis(Math.min(retryAfterMillis, backoff.max().toMillis()));
+        long advisedMillis = Math.min(retryAfterMillis, backoff.max().toMillis());
+        // Up to half again on top of the advice, so clients told the same thing at the same moment
+        // (a database outage) do not all come back in the same instant.
+        Duration advised = Duration.ofMillis(advisedMillis + jitter.nextLong(advisedMillis / 2 + 1));
         return advised.compareTo(d) > 0 ? advised : d;
     }
 

@@ -22,6 +22,12 @@ import java.util.zip.CRC32C;
  * </ol>
  */
 public final class FrameReader {
+    /**
+     * Small on purpose: a gateway holds thousands of mostly idle connections, each with one reader.
+     * Headers come out of this buffer; a payload larger than it is read straight into its array.
+     */
+    private static final int READ_BUFFER_BYTES = 2048;
+
     private final InputStream in;
     private final int maxPayloadBytes;
     private final byte[] header = new byte[Frames.HEADER_BYTES];
@@ -32,7 +38,7 @@ public final class FrameReader {
             throw new IllegalArgumentException("maxPayloadBytes must be 1.." + Frames.PROTOCOL_MAX_PAYLOAD
                     + ", not " + maxPayloadBytes);
         }
-        this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 16 * 1024);
+        this.in = in instanceof BufferedInputStream ? in : new BufferedInputStream(in, READ_BUFFER_BYTES);
         this.maxPayloadBytes = maxPayloadBytes;
     }
 

@@ -14,7 +14,6 @@ import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
 import io.pigateway.protocol.SensorInfo;
 import io.pigateway.protocol.UnknownFrameTypeException;
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.Socket;
@@ -106,7 +105,8 @@ final class Connection implements Runnable {
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(millis(limits.handshakeTimeout()));
         FrameReader in = new FrameReader(socket.getInputStream(), limits.maxPayloadBytes());
-        out = new FrameWriter(new BufferedOutputStream(socket.getOutputStream(), 8192));
+        // FrameWriter writes each frame as one array and flushes: a buffer would only cost memory.
+        out = new FrameWriter(socket.getOutputStream());
 
         Message first = in.read();
         if (first == null) {

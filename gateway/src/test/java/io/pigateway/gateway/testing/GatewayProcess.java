@@ -5,6 +5,8 @@ import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +29,9 @@ public final class GatewayProcess implements AutoCloseable {
         Thread.ofVirtual().start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
-                    System.out.println("[" + label + "] " + line);
+                    if (label != null) {
+                        System.out.println("[" + label + "] " + line);
+                    }
                     lines.add(line);
                 }
             } catch (Exception e) {
@@ -38,10 +42,23 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** Starts {@code java -jar <jar> run --config <config>} with the JVM running the tests. */
     public static GatewayProcess start(Path jar, Path config, String label) throws Exception {
+        return start(jar, config, label, List.of("-Xmx128m"), true);
+    }
+
+    /** As {@link #start(Path, Path, String)}, with these JVM options; {@code echo} copies its output to ours. */
+    public static GatewayProcess start(Path jar, Path config, String label, List<String> jvmOptions, boolean echo)
+            throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-Xmx128m", "-jar", jar.toString(), "run", "--config", config.toString())
-                .redirectErrorStream(true).start();
-        return new GatewayProcess(p, label);
+        List<String> command = new ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return new GatewayProcess(p, echo ? label : null);
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     /** The next output line containing {@code text}, waiting up to 30 s. */

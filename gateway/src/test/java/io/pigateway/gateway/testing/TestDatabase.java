@@ -187,8 +187,13 @@ public final class TestDatabase {
         String port = System.getenv().getOrDefault("PIGW_TEST_DB_PORT", "3306");
         String user = System.getenv().getOrDefault("PIGW_TEST_DB_USER", "root");
         String password = System.getenv().getOrDefault("PIGW_TEST_DB_PASSWORD", "");
-        Logger.info("tests use the MySQL server at {}:{} as {}", host, port, user);
-        return new TestDatabase(host, Integer.parseInt(port), user, password, null);
+        return external(host, Integer.parseInt(port), user, password);
+    }
+
+    /** An existing server (the benchmark's --db-host); it needs a user that may create databases. */
+    public static TestDatabase external(String host, int port, String user, String password) {
+        Logger.info("using the MySQL server at {}:{} as {}", host, port, user);
+        return new TestDatabase(host, port, user, password, null);
     }
 
     private static TestDatabase embedded() {

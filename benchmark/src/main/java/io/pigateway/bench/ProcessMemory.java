@@ -1,0 +1,44 @@
+package io.pigateway.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** Memory of another process on Linux: RSS from /proc, Java heap from {@code jcmd GC.heap_info}. */
+final class ProcessMemory {
+    private ProcessMemory() {
+    }
+
+    /** A field of /proc/PID/status in MiB, e.g. VmRSS (now) or VmHWM (peak since start). */
+    static double statusMiB(long pid, String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("\\D+", "")) / 1024.0; // the value is in kB
+            }
+        }
+        throw new IOException("no " + field + " in /proc/" + pid + "/status");
+    }
+
+    /** Heap in use, in MiB, as the JVM reports it; NaN if jcmd cannot tell. */
+    static double heapUsedMiB(long pid) {
+        String jcmd = ProcessHandle.current().info().command().map(c -> Path.of(c).resolveSibling("jcmd").toString())
+                .orElse("jcmd");
+        try {
+            Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            p.waitFor(10, TimeUnit.SECONDS);
+            // Serial GC prints "DefNew total 116160K, used 31005K [...]" and "Tenured total ..., used ...";
+            // G1 "garbage-first heap total ..., used ...": sum the generations' "used".
+            double usedK = 0;
+            var m = java.util.regex.Pattern.compile("(?m)^\\s*(?:DefNew|Tenured|def new generation|tenured generation|"
+                    + "garbage-first heap|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K").matcher(out);
+            while (m.find()) {
+                usedK += Long.parseLong(m.group(1));
+            }
+            return usedK > 0 ? usedK / 1024.0 : Double.NaN;
+        } catch (IOException | InterruptedException e) {
+            return Double.NaN;
+        }
+    }
+}

@@ -131,8 +131,8 @@ final class Writer implements Runnable {
                 committed = true;
             } catch (SQLException e) {
                 rollbackAndDrop();
-                if (!reused) {
-                    throw e;
+                if (!reused || !connectionLost(e) || closing.getCount() == 0) {
+                    throw e; // a real failure, or close() aborted this connection on purpose
                 }
                 // The connection may have died while idle (a database restart, wait_timeout): try once
                 // more on a fresh one. Safe even if the lost COMMIT had succeeded: duplicates are skipped.
@@ -147,6 +147,16 @@ final class Writer implements Runnable {
         } finally {
             settle(group, committed, inserted, failure);
         }
+    }
+
+    /** The connection itself broke (SQLState class 08), as opposed to the statement failing on a live one. */
+    private static boolean connectionLost(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException se && se.getSQLState() != null && se.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return e instanceof java.sql.SQLRecoverableException;
     }
 
     /** One transaction for the whole group; returns the readings inserted (the rest were duplicates). */

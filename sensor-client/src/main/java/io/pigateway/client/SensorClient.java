@@ -1,6 +1,5 @@
 package io.pigateway.client;
 
-import io.pigateway.client.buffer.MemoryReadingBuffer;
 import io.pigateway.client.buffer.ReadingBuffer;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.SensorClientConfig;
@@ -9,17 +8,18 @@ import io.pigateway.client.link.LinkStats;
 import io.pigateway.client.sensor.Sampler;
 import io.pigateway.client.sensor.SamplerStats;
 import io.pigateway.client.sensor.ScheduledSensor;
-import io.pigateway.client.sensor.Sensor;
-import io.pigateway.client.sensor.SimulatedSensors;
-import io.pigateway.protocol.Identifiers;
-import java.util.ArrayList;
-import java.util.HashSet;
+import io.pigateway.client.sensor.SensorSet;
+import io.pigateway.client.sensor.SensorStartException;
+import io.pigateway.client.sensor.Sensors;
+import io.pigateway.client.sensor.pi4j.HardwareSensors;
+import io.pigateway.client.spool.Spool;
+import io.pigateway.protocol.SensorInfo;
 import java.util.List;
-import java.util.Set;
+import java.util.stream.Stream;
 import org.tinylog.Logger;
 
 /**
- * A running sensor client: sensors sampled into a buffer, the buffer streamed to a gateway. The
+ * A running sensor client: sensors sampled into the durable spool, the spool streamed to a gateway. The
  * programmatic entry point for the command line, tests and demos.
  *
  * <pre>{@code
@@ -31,58 +31,72 @@ import org.tinylog.Logger;
  */
 public final class SensorClient implements AutoCloseable {
     private final SensorClientConfig config;
-    private final ReadingBuffer buffer;
+    private final Spool buffer;
     private final GatewayLink link;
     private final Sampler sampler;
     private ClientStats finalStats;
 
-    private SensorClient(SensorClientConfig config, ReadingBuffer buffer, GatewayLink link, Sampler sampler) {
+    private SensorClient(SensorClientConfig config, Spool buffer, GatewayLink link, Sampler sampler) {
         this.config = config;
         this.buffer = buffer;
         this.link = link;
         this.sampler = sampler;
     }
 
-    /** Starts with the simulated sensors the configuration describes. */
+    /**
+     * Starts with the sensors the configuration describes: real ones through Pi4J (started only if one
+     * is configured), simulated ones made up.
+     *
+     * @throws SensorStartException if a real sensor cannot be opened; nothing is then started
+     */
     public static SensorClient start(SensorClientConfig config) {
-        List<Sensor> sensors = SimulatedSensors.create(config.sensors());
-        List<ScheduledSensor> scheduled = new ArrayList<>();
-        for (int i = 0; i < sensors.size(); i++) {
-            scheduled.add(new ScheduledSensor(sensors.get(i), config.sensors().get(i).interval()));
+        SensorSet sensors = Sensors.open(config.sensors(), HardwareSensors::open);
+        try {
+            return start(config, sensors);
+        } catch (RuntimeException e) {
+            sensors.close();
+            throw e;
         }
-        return start(config, scheduled);
     }
 
     /**
-     * Starts with the given sensors instead of the configured ones (real hardware later, test doubles
-     * now); {@code config.sensors()} is then unused.
+     * Starts with the given sensors instead of the configured ones (test doubles); {@code
+     * config.sensors()} is then unused.
      */
     public static SensorClient start(SensorClientConfig config, List<ScheduledSensor> sensors) {
-        Set<String> names = new HashSet<>();
-        for (ScheduledSensor s : sensors) {
-            Identifiers.require("sensor name", s.sensor().name());
-            if (!names.add(s.sensor().name())) {
-                throw new IllegalArgumentException("two sensors are named " + s.sensor().name());
-            }
+        return start(config, SensorSet.of(sensors));
+    }
+
+    /**
+     * Starts with opened sensors, which the client closes when it stops; their readings are announced in HELLO.
+     *
+     * @throws io.pigateway.client.spool.SpoolUnusableException naming the path, if the spool directory
+     *         cannot be made, written or read
+     */
+    public static SensorClient start(SensorClientConfig config, SensorSet sensors) {
+        List<SensorInfo> announced = sensors.announcements();
+        if (announced.stream().anyMatch(a -> a.name().equals(Spool.DROPPED_SENSOR))) {
+            throw new IllegalArgumentException("sensor name " + Spool.DROPPED_SENSOR + " is reserved: the client"
+                    + " reports lost readings under it");
         }
-        ReadingBuffer buffer = new MemoryReadingBuffer(config.buffer().maxReadings());
-        GatewayLink link = new GatewayLink(config.deviceId(), config.gateway(), config.reconnect(), config.send(), buffer);
-        long simulated = sensors.stream().filter(s -> s.sensor().simulated()).count();
-        Logger.info("device {} starting: stream {}, {} sensor(s){}, gateway {}; up to {} unacknowledged readings"
-                        + " are kept in memory (lost if the client stops)",
-                config.deviceId(), Long.toHexString(buffer.streamId()), sensors.size(),
-                simulated == sensors.size() ? ", all SIMULATED" : simulated > 0 ? ", " + simulated + " SIMULATED" : "",
+        Spool buffer = Spool.open(config.spool(), config.deviceId());
+        GatewayLink link = new GatewayLink(config.deviceId(), config.gateway(), config.reconnect(), config.send(), buffer,
+                Stream.concat(announced.stream(), Stream.of(Spool.DROPPED_SENSOR_INFO)).toList());
+        buffer.onFlushed(link::readingsAdded); // only flushed readings are sent
+        long simulated = announced.stream().filter(SensorInfo::simulated).count();
+        Logger.info("device {} starting: stream {}, {} sensor(s){}, gateway {}; unacknowledged readings are kept in"
+                        + " the spool {} ({} held now)",
+                config.deviceId(), Long.toHexString(buffer.streamId()), announced.size(),
+                simulated == announced.size() ? ", all SIMULATED" : simulated > 0 ? ", " + simulated + " SIMULATED" : "",
                 String.join(" or ", config.gateway().addresses().stream().map(GatewayAddress::toString).toList()),
-                config.buffer().maxReadings());
+                buffer.directory(), buffer.size());
         link.start();
         Sampler sampler;
         try {
-            sampler = Sampler.start(sensors, (sensor, at, value) -> {
-                buffer.append(sensor, at, value);
-                link.readingsAdded();
-            });
+            sampler = Sampler.start(sensors, buffer::append);
         } catch (RuntimeException e) {
             link.close();
+            buffer.close();
             throw e;
         }
         return new SensorClient(config, buffer, link, sampler);
@@ -100,19 +114,21 @@ public final class SensorClient implements AutoCloseable {
         LinkStats l = link.stats();
         SamplerStats s = sampler.stats();
         ReadingBuffer.Counts c = buffer.counts();
-        return new ClientStats(c.appended(), l.sent(), c.acknowledged(), c.dropped(), c.held(), s.invalid(), s.failed(),
-                l.connected(), l.gateway(), l.lastProblem());
+        return new ClientStats(c.appended(), c.recovered(), l.sent(), c.acknowledged(), c.dropped(), c.held(), s.invalid(),
+                s.failed(), l.connected(), l.gateway(), l.lastProblem());
     }
 
     /**
      * Orderly stop: no more sampling; what is buffered gets up to {@code shutdown.ack-wait} to be
-     * acknowledged; BYE; close. Logs how many readings were left unacknowledged. Idempotent.
+     * acknowledged; BYE; close; what is left stays in the spool for the next start. Logs how many
+     * readings were left unacknowledged. Idempotent.
      */
     public synchronized ClientStats shutdown() {
         if (finalStats != null) {
             return finalStats;
         }
         sampler.close();
+        buffer.sync(); // what was sampled last becomes sendable now, not at the next flush
         int pending = buffer.size();
         if (pending > 0) {
             Logger.info("stopping: sampling stopped; waiting up to {} ms for the gateway to acknowledge {} readings",
@@ -124,14 +140,17 @@ public final class SensorClient implements AutoCloseable {
             link.close();
             Thread.currentThread().interrupt();
         }
+        buffer.close();
         ClientStats s = stats();
         if (s.pending() == 0) {
-            Logger.info("stopped: all {} readings sampled were acknowledged by the gateway{}", s.sampled(),
-                    s.dropped() > 0 ? " except " + s.dropped() + " dropped earlier because the buffer was full" : "");
+            Logger.info("stopped: all {} readings sampled{} were acknowledged by the gateway{}", s.sampled(),
+                    s.recovered() > 0 ? " (and " + s.recovered() + " left by the previous run)" : "",
+                    s.dropped() > 0 ? " except " + s.dropped() + " lost because the spool was full or could not be"
+                            + " written" : "");
         } else {
-            Logger.warn("stopped: {} readings were not acknowledged by the gateway and are lost, since the buffer is"
-                    + " in memory only ({} acknowledged, {} dropped earlier because the buffer was full)",
-                    s.pending(), s.acknowledged(), s.dropped());
+            Logger.info("stopped: {} readings not yet acknowledged by the gateway stay in the spool {} and are sent after"
+                    + " the next start ({} acknowledged, {} lost because the spool was full or could not be written)",
+                    s.pending(), buffer.directory(), s.acknowledged(), s.dropped());
         }
         finalStats = s;
         return s;

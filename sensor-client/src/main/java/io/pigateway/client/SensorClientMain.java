@@ -11,7 +11,9 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * {@code sensor-client run --config FILE [--device-id ID]} and {@code sensor-client check-config --config FILE}.
- * Exit codes: 0 done (also after SIGTERM), 2 bad command line or configuration.
+ * Exit codes: 0 done (also after SIGTERM), 2 bad command line or configuration, 3 a configured sensor could
+ * not be opened (the message says which device and why; the client never falls back to a simulation),
+ * 4 the spool directory cannot be used (the message names the path and the OS error).
  */
 @Command(name = "sensor-client", mixinStandardHelpOptions = true, versionProvider = SensorClientMain.Version.class,
         description = "Samples sensors on a field Pi and streams the readings to a pi-gateway until they are acknowledged.",

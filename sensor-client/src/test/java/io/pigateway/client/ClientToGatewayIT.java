@@ -4,7 +4,6 @@ import static io.pigateway.client.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.client.config.BufferConfig;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
 import io.pigateway.client.config.ReconnectConfig;
@@ -12,6 +11,7 @@ import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.config.SensorClientConfig;
 import io.pigateway.client.config.SensorConfig;
 import io.pigateway.client.config.SensorType;
+import io.pigateway.client.config.SpoolConfig;
 import io.pigateway.client.config.Simulation;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.LimitsConfig;
@@ -33,13 +33,13 @@ import org.junit.jupiter.api.io.TempDir;
 class ClientToGatewayIT {
     static final Duration WAIT = Duration.ofSeconds(20);
 
-    static SensorClientConfig client(String device, List<GatewayAddress> gateways) {
+    static SensorClientConfig client(String device, List<GatewayAddress> gateways, Path spoolDir) {
         Duration fast = Duration.ofMillis(5);
         return new SensorClientConfig(device,
                 new GatewayConfig(gateways, Duration.ofSeconds(2), Duration.ofSeconds(30)),
                 new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(300)),
                 new SendConfig(100, Duration.ofMillis(20)),
-                new BufferConfig(1_000_000),
+                new SpoolConfig(spoolDir, 64L << 20, 1L << 20, SpoolConfig.FullPolicy.DROP_OLDEST, Duration.ofMillis(20), 100),
                 Duration.ofSeconds(10),
                 List.of(new SensorConfig("temperature", SensorType.TEMPERATURE, fast, "°C",
                                 new Simulation.Wave(21, 2, Duration.ofMinutes(10), 0.1)),
@@ -73,7 +73,7 @@ class ClientToGatewayIT {
         // The first address is dead: the client must move on to the second, every time.
         List<GatewayAddress> addresses = List.of(new GatewayAddress("127.0.0.1", closedPort()),
                 new GatewayAddress("127.0.0.1", port));
-        SensorClient client = SensorClient.start(client("field-pi", addresses));
+        SensorClient client = SensorClient.start(client("field-pi", addresses, dir.resolve("spool")));
         Gateway current = first;
         try {
             for (int restart = 1; restart <= 3; restart++) {
@@ -105,9 +105,9 @@ class ClientToGatewayIT {
                 d.idleTimeout(), d.queueWait());
         try (Gateway g = Gateway.start(gateway(dir, store, 0).withLimits(one))) {
             List<GatewayAddress> address = List.of(new GatewayAddress("127.0.0.1", g.address().getPort()));
-            try (SensorClient a = SensorClient.start(client("pi-a", address))) {
+            try (SensorClient a = SensorClient.start(client("pi-a", address, dir.resolve("spool")))) {
                 until("pi-a acknowledged", WAIT, () -> a.stats().acknowledged() > 10);
-                try (SensorClient b = SensorClient.start(client("pi-b", address))) {
+                try (SensorClient b = SensorClient.start(client("pi-b", address, dir.resolve("spool")))) {
                     until("pi-b refused", WAIT, () -> b.stats().lastProblem() != null);
                     String problem = b.stats().lastProblem();
                     assertTrue(problem.contains("TOO_MANY_CONNECTIONS") && problem.contains("maximum of 1 connections"),

@@ -46,6 +46,17 @@ class SensorClientMainTest {
     }
 
     @Test
+    void anUnusableSpoolDirectoryStopsStartUpWithItsPathAndExitCodeFour(@TempDir Path dir) throws Exception {
+        Path spool = dir.resolve("missing-parent/spool");
+        Path file = dir.resolve("c.conf");
+        Files.writeString(file, "device.id = pi-1\ngateway.addresses = 127.0.0.1:9\nsensor.t.type = toggle\n"
+                + "spool.dir = " + spool + "\n");
+        assertEquals(4, run("run", "--config", file.toString()));
+        assertTrue(err.toString().contains("sensor-client: not started: spool.dir " + spool + " does not exist"),
+                err.toString());
+    }
+
+    @Test
     void unknownOptionIsAUsageError() {
         assertEquals(2, run("run", "--colour"));
         assertTrue(err.toString().contains("Unknown option: '--colour'"), err.toString());

@@ -115,7 +115,7 @@ public final class MemoryReadingBuffer implements ReadingBuffer {
 
     @Override
     public synchronized Counts counts() {
-        return new Counts(appended, acknowledged, dropped, count);
+        return new Counts(appended, acknowledged, dropped, count, 0);
     }
 
     private void removeOldest() {

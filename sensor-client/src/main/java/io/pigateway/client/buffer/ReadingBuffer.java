@@ -4,12 +4,13 @@ import io.pigateway.protocol.Reading;
 import java.util.List;
 
 /**
- * Readings of one stream from sampling until the gateway acknowledges them. Sequence numbers are
- * 1, 2, 3 … in append order. Implementations are thread-safe: sampler threads append while the link
- * thread peeks and acknowledges.
+ * Readings of one stream from sampling until the gateway acknowledges them. Sequence numbers rise
+ * in append order (1, 2, 3 …; gaps are allowed). Implementations are thread-safe: sampler threads
+ * append while the link thread peeks and acknowledges.
  *
- * <p>Today's implementation is {@link MemoryReadingBuffer}; a durable spool will implement the same
- * interface and keep the stream id and the next sequence number across restarts.
+ * <p>The client uses the durable {@link io.pigateway.client.spool.Spool}, which keeps the stream id
+ * and the sequence numbers across restarts; {@link MemoryReadingBuffer} holds them in memory only
+ * (tests, tools).
  */
 public interface ReadingBuffer {
 
@@ -17,9 +18,11 @@ public interface ReadingBuffer {
     long streamId();
 
     /**
-     * Adds a reading with the next sequence number. If the buffer is full the oldest unacknowledged
-     * reading is dropped to make room, and counted in {@link Counts#dropped()}.
+     * Adds a reading with the next sequence number. If the buffer is full, older unacknowledged
+     * readings are dropped to make room, or (depending on the implementation's policy) this one is
+     * not stored; either way it is counted in {@link Counts#dropped()}.
      *
+     * @return the reading as stored, or {@code null} if it was not stored
      * @throws IllegalArgumentException if {@code value} is NaN or infinite
      */
     Reading append(String sensor, long timestampMillis, double value);
@@ -33,15 +36,16 @@ public interface ReadingBuffer {
     /** Readings held, i.e. not yet acknowledged and not dropped. */
     int size();
 
-    /** The counters, taken together: {@code appended = acknowledged + dropped + held}. */
+    /** The counters, taken together: {@code appended + recovered = acknowledged + dropped + held}. */
     Counts counts();
 
     /**
      * @param appended     readings appended since start
      * @param acknowledged readings forgotten because an ACK covered them
-     * @param dropped      readings dropped unacknowledged because the buffer was full
+     * @param dropped      readings lost unacknowledged: dropped because the buffer was full, or not stored
      * @param held         readings held now ({@link #size()})
+     * @param recovered    readings held at start, left by an earlier run (0 for a memory buffer)
      */
-    record Counts(long appended, long acknowledged, long dropped, long held) {
+    record Counts(long appended, long acknowledged, long dropped, long held, long recovered) {
     }
 }

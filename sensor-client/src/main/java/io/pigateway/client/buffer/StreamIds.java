@@ -3,8 +3,8 @@ package io.pigateway.client.buffer;
 import java.security.SecureRandom;
 
 /**
- * Picks a stream id. A fresh id per process start tells the gateway that sequence numbers restarted
- * at 1 (the in-memory buffer forgets them); the durable spool will store its id and reuse it.
+ * Picks a stream id. A fresh id tells the gateway that sequence numbers restarted at 1: the durable
+ * spool picks one when it starts empty and keeps it; the in-memory buffer picks one per process.
  */
 public final class StreamIds {
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -3,6 +3,8 @@ package io.pigateway.client.cli;
 import io.pigateway.client.SensorClient;
 import io.pigateway.client.SensorClientMain;
 import io.pigateway.client.config.SensorClientConfig;
+import io.pigateway.client.sensor.SensorStartException;
+import io.pigateway.client.spool.SpoolUnusableException;
 import io.pigateway.common.ConfigException;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -17,6 +19,11 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Sample the sensors and stream their readings to the gateway until stopped (SIGTERM, Ctrl-C).")
 public final class RunCommand implements Callable<Integer> {
+    /** Exit code: a configured real sensor could not be opened (device file, permissions, wiring, chip id). */
+    static final int SENSOR_ERROR = 3;
+    /** Exit code: the spool directory cannot be used (missing parent, not writable, in use, unreadable). */
+    static final int SPOOL_ERROR = 4;
+
     @ParentCommand
     SensorClientMain parent;
 
@@ -36,7 +43,18 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("sensor-client: " + e.getMessage());
             return CheckConfigCommand.CONFIG_ERROR;
         }
-        SensorClient client = SensorClient.start(config);
+        SensorClient client;
+        try {
+            client = SensorClient.start(config);
+        } catch (SensorStartException e) {
+            org.tinylog.Logger.error("not started: {}", e.getMessage());
+            spec.commandLine().getErr().println("sensor-client: not started: " + e.getMessage());
+            return SENSOR_ERROR;
+        } catch (SpoolUnusableException e) {
+            org.tinylog.Logger.error("not started: {}", e.getMessage());
+            spec.commandLine().getErr().println("sensor-client: not started: " + e.getMessage());
+            return SPOOL_ERROR;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(client), "shutdown"));
         new CountDownLatch(1).await(); // the shutdown hook ends the process
         return 0;

@@ -16,7 +16,7 @@ import java.util.TreeSet;
  * range is read in {@link #from(Settings)}; src/main/dist/sensor-client.conf documents the same.
  */
 public record SensorClientConfig(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
-                                 BufferConfig buffer, Duration shutdownAckWait, List<SensorConfig> sensors) {
+                                 SpoolConfig spool, Duration shutdownAckWait, List<SensorConfig> sensors) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/sensor-client.conf");
     private static final String SENSOR_PREFIX = "sensor.";
@@ -26,7 +26,7 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         Objects.requireNonNull(gateway, "gateway");
         Objects.requireNonNull(reconnect, "reconnect");
         Objects.requireNonNull(send, "send");
-        Objects.requireNonNull(buffer, "buffer");
+        Objects.requireNonNull(spool, "spool");
         Objects.requireNonNull(shutdownAckWait, "shutdownAckWait");
         sensors = List.copyOf(sensors);
         if (sensors.isEmpty()) {
@@ -74,13 +74,31 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         SendConfig send = new SendConfig(
                 s.intIn("send.batch-max-readings", 500, 1, 65535),
                 s.duration("send.batch-max-wait", Duration.ofMillis(200), Duration.ZERO, Duration.ofSeconds(10)));
-        BufferConfig buffer = new BufferConfig(s.intIn("buffer.max-readings", 100_000, 1, 10_000_000));
+        SpoolConfig spool = spool(s);
         Duration ackWait = s.duration("shutdown.ack-wait", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(5));
 
         List<SensorConfig> sensors = sensors(s);
         s.rejectUnknownKeys();
-        return new SensorClientConfig(deviceId, gateway, new ReconnectConfig(backoffMin, backoffMax), send, buffer,
+        return new SensorClientConfig(deviceId, gateway, new ReconnectConfig(backoffMin, backoffMax), send, spool,
                 ackWait, sensors);
+    }
+
+    private static SpoolConfig spool(Settings s) throws ConfigException {
+        Path dir = s.path("spool.dir", SpoolConfig.DEFAULT_DIR);
+        long segment = Sizes.in(s, "spool.segment-bytes", SpoolConfig.DEFAULT_SEGMENT_BYTES,
+                SpoolConfig.MIN_SEGMENT_BYTES, SpoolConfig.MAX_SEGMENT_BYTES);
+        long max = Sizes.in(s, "spool.max-bytes", SpoolConfig.DEFAULT_MAX_BYTES, 1, 1L << 40);
+        String problem = SpoolConfig.segmentsProblem(max, segment);
+        if (problem != null) {
+            String raw = s.string("spool.max-bytes", null);
+            throw raw != null ? s.invalid("spool.max-bytes", raw, problem)
+                    : s.invalid("spool.segment-bytes", s.string("spool.segment-bytes", ""), "with the default"
+                    + " spool.max-bytes of " + Sizes.format(max) + ", which " + problem);
+        }
+        return new SpoolConfig(dir, max, segment,
+                s.choice("spool.full-policy", SpoolConfig.FullPolicy.class, SpoolConfig.FullPolicy.DROP_OLDEST),
+                s.duration("spool.sync-interval", SpoolConfig.DEFAULT_SYNC_INTERVAL, Duration.ZERO, Duration.ofMinutes(10)),
+                s.intIn("spool.sync-every", SpoolConfig.DEFAULT_SYNC_EVERY, 1, 1_000_000));
     }
 
     private static List<GatewayAddress> addresses(Settings s) throws ConfigException {
@@ -110,51 +128,19 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         }
         List<SensorConfig> sensors = new ArrayList<>();
         for (String name : names) {
-            sensors.add(sensor(s, name));
+            sensors.add(SensorConfigReader.read(s, name));
         }
         if (sensors.isEmpty()) {
             throw new ConfigException(s.source() + ": no sensor is configured; add at least sensor.<name>.type"
-                    + " (temperature, humidity or toggle)");
+                    + " (" + SensorType.keys() + ")");
         }
+        SensorConfigReader.checkConflicts(s.source(), sensors);
         return sensors;
-    }
-
-    private static SensorConfig sensor(Settings s, String name) throws ConfigException {
-        String p = SENSOR_PREFIX + name + ".";
-        SensorType type = s.choice(p + "type", SensorType.class, null);
-        if (type == null) {
-            throw new ConfigException(s.source() + ": key '" + p + "type' is required but missing"
-                    + " (other keys for sensor '" + name + "' exist; type is one of temperature, humidity, toggle)");
-        }
-        String problem = Identifiers.problem("sensor name", name);
-        if (problem != null) {
-            throw new ConfigException(s.source() + ": key '" + p + "type' names sensor '" + name + "', which is invalid: "
-                    + problem);
-        }
-        Duration interval = s.duration(p + "interval", Duration.ofSeconds(1), Duration.ofMillis(10), Duration.ofHours(24));
-        String unit = s.string(p + "unit", type.defaultUnit());
-        if (unit.length() > 16) {
-            throw s.invalid(p + "unit", unit, "must be at most 16 characters");
-        }
-        Simulation sim = switch (type) {
-            case TEMPERATURE -> new Simulation.Wave(
-                    Decimals.in(s, p + "base", 21.0, -100, 200),
-                    Decimals.in(s, p + "amplitude", 2.0, 0, 100),
-                    s.duration(p + "period", Duration.ofMinutes(10), Duration.ofSeconds(1), Duration.ofDays(7)),
-                    Decimals.in(s, p + "noise", 0.1, 0, 50));
-            case HUMIDITY -> new Simulation.Wave(
-                    Decimals.in(s, p + "base", 45.0, 0, 100),
-                    Decimals.in(s, p + "amplitude", 10.0, 0, 100),
-                    s.duration(p + "period", Duration.ofMinutes(30), Duration.ofSeconds(1), Duration.ofDays(7)),
-                    Decimals.in(s, p + "noise", 0.5, 0, 50));
-            case TOGGLE -> new Simulation.Toggle(Decimals.in(s, p + "flip-probability", 0.1, 0, 1));
-        };
-        return new SensorConfig(name, type, interval, unit, sim);
     }
 
     /** A copy for another device, e.g. several demo clients from one file. */
     public SensorClientConfig withDeviceId(String id) {
-        return new SensorClientConfig(id, gateway, reconnect, send, buffer, shutdownAckWait, sensors);
+        return new SensorClientConfig(id, gateway, reconnect, send, spool, shutdownAckWait, sensors);
     }
 
     /** Every effective value (defaults included) in the file's own syntax; loading it gives this config back. */
@@ -168,22 +154,15 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         line(b, "reconnect.backoff-max", Settings.format(reconnect.backoffMax()));
         line(b, "send.batch-max-readings", Integer.toString(send.batchMaxReadings()));
         line(b, "send.batch-max-wait", Settings.format(send.batchMaxWait()));
-        line(b, "buffer.max-readings", Integer.toString(buffer.maxReadings()));
+        line(b, "spool.dir", spool.dir().toString());
+        line(b, "spool.max-bytes", Sizes.format(spool.maxBytes()));
+        line(b, "spool.segment-bytes", Sizes.format(spool.segmentBytes()));
+        line(b, "spool.full-policy", spool.fullPolicy().key());
+        line(b, "spool.sync-interval", Settings.format(spool.syncInterval()));
+        line(b, "spool.sync-every", Integer.toString(spool.syncEvery()));
         line(b, "shutdown.ack-wait", Settings.format(shutdownAckWait));
         for (SensorConfig sc : sensors) {
-            String p = SENSOR_PREFIX + sc.name() + ".";
-            line(b, p + "type", sc.type().key());
-            line(b, p + "interval", Settings.format(sc.interval()));
-            line(b, p + "unit", sc.unit());
-            switch (sc.simulation()) {
-                case Simulation.Wave w -> {
-                    line(b, p + "base", Decimals.plain(w.base()));
-                    line(b, p + "amplitude", Decimals.plain(w.amplitude()));
-                    line(b, p + "period", Settings.format(w.period()));
-                    line(b, p + "noise", Decimals.plain(w.noise()));
-                }
-                case Simulation.Toggle t -> line(b, p + "flip-probability", Decimals.plain(t.flipProbability()));
-            }
+            SensorConfigReader.describe(sc, (key, value) -> line(b, key, value));
         }
         return b.toString();
     }

@@ -3,7 +3,7 @@ package io.pigateway.client.config;
 import java.time.Duration;
 
 /** The knobs of a simulated sensor; which record applies depends on the {@link SensorType}. */
-public sealed interface Simulation {
+public sealed interface Simulation extends SensorSettings {
 
     /**
      * An analogue value: a slow sine around {@code base} plus Gaussian noise.

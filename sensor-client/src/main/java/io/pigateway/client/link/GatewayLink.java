@@ -6,6 +6,7 @@ import io.pigateway.client.config.GatewayConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
 import io.pigateway.protocol.Message;
+import io.pigateway.protocol.SensorInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class GatewayLink implements AutoCloseable {
     private static final Duration ABORT_JOIN = Duration.ofSeconds(2);
 
     private final String deviceId;
+    private final List<SensorInfo> sensors;
     private final GatewayConfig gateway;
     private final SendConfig send;
     private final ReadingBuffer buffer;
@@ -40,7 +42,14 @@ public final class GatewayLink implements AutoCloseable {
 
     public GatewayLink(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
                        ReadingBuffer buffer) {
+        this(deviceId, gateway, reconnect, send, buffer, List.of());
+    }
+
+    /** @param sensors announced in every HELLO: each reading name with its unit and kind */
+    public GatewayLink(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
+                       ReadingBuffer buffer, List<SensorInfo> sensors) {
         this.deviceId = deviceId;
+        this.sensors = List.copyOf(sensors);
         this.gateway = gateway;
         this.send = send;
         this.buffer = buffer;
@@ -192,7 +201,8 @@ public final class GatewayLink implements AutoCloseable {
                 return Attempt.failed("not tried: stopping");
             }
             long now = System.currentTimeMillis();
-            Message.HelloOk ok = c.handshake(new Message.Hello(deviceId, now, buffer.streamId()), gateway.connectTimeout());
+            Message.HelloOk ok = c.handshake(new Message.Hello(deviceId, now, buffer.streamId(), sensors),
+                    gateway.connectTimeout());
             backoff.reset();
             counters.handshakes.incrementAndGet();
             counters.connected = true;

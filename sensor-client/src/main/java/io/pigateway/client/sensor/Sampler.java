@@ -1,5 +1,6 @@
 package io.pigateway.client.sensor;
 
+import io.pigateway.protocol.SensorInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,53 +8,85 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 import org.tinylog.Logger;
 
 /**
- * Reads each sensor at its own interval and hands valid samples to a {@link ReadingSink}. Sensors
- * run on a small pool, so one slow or failing sensor does not hold up or stop the others.
+ * Reads each polled sensor at its own interval, starts the event-driven ones, and hands valid
+ * readings to a {@link ReadingSink}. Sensors run on a small pool, so one slow or failing sensor does
+ * not hold up or stop the others. Owns its {@link SensorSet}: {@link #close()} closes it.
  */
 public final class Sampler implements AutoCloseable {
     private static final int MAX_THREADS = 4;
     private static final Duration STOP_WAIT = Duration.ofSeconds(2);
 
     private final ScheduledExecutorService executor;
+    private final SensorSet sensors;
     private final List<SensorTask> tasks = new ArrayList<>();
+    private final List<EventSensor> started = new ArrayList<>();
+    private final AtomicLong eventReadings = new AtomicLong();
 
-    private Sampler(ScheduledExecutorService executor) {
+    private Sampler(ScheduledExecutorService executor, SensorSet sensors) {
         this.executor = executor;
+        this.sensors = sensors;
     }
 
     public static Sampler start(List<ScheduledSensor> sensors, ReadingSink sink) {
-        return start(sensors, sink, System::currentTimeMillis);
+        return start(SensorSet.of(sensors), sink, System::currentTimeMillis);
     }
 
     public static Sampler start(List<ScheduledSensor> sensors, ReadingSink sink, LongSupplier clockMillis) {
-        if (sensors.isEmpty()) {
-            throw new IllegalArgumentException("no sensors to sample");
-        }
+        return start(SensorSet.of(sensors), sink, clockMillis);
+    }
+
+    public static Sampler start(SensorSet sensors, ReadingSink sink) {
+        return start(sensors, sink, System::currentTimeMillis);
+    }
+
+    /** Starts sampling; if that fails, the set is closed before the exception propagates. */
+    public static Sampler start(SensorSet sensors, ReadingSink sink, LongSupplier clockMillis) {
         AtomicInteger n = new AtomicInteger();
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(Math.min(sensors.size(), MAX_THREADS),
-                r -> {
-                    Thread t = new Thread(r, "sampler-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+        int threads = Math.max(1, Math.min(sensors.polled().size(), MAX_THREADS));
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(threads, r -> {
+            Thread t = new Thread(r, "sampler-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         executor.setRemoveOnCancelPolicy(true);
-        Sampler sampler = new Sampler(executor);
-        for (ScheduledSensor s : sensors) {
-            SensorTask task = new SensorTask(s.sensor(), sink, clockMillis, System::nanoTime);
-            sampler.tasks.add(task);
-            Logger.info("sensor {}: {}{}, every {} ms", s.sensor().name(), s.sensor().description(),
-                    s.sensor().unit().isEmpty() ? "" : " in " + s.sensor().unit(), s.interval().toMillis());
-            executor.scheduleAtFixedRate(task, 0, s.interval().toNanos(), TimeUnit.NANOSECONDS);
+        Sampler sampler = new Sampler(executor, sensors);
+        try {
+            for (ScheduledSensor s : sensors.polled()) {
+                SensorTask task = new SensorTask(s.sensor(), s.interval(), sink, clockMillis, System::nanoTime);
+                sampler.tasks.add(task);
+                Logger.info("sensor {}: {} {}, every {} ms: {}", s.sensor().name(), s.sensor().simulated() ? "SIMULATED"
+                        : "REAL", s.sensor().description(), s.interval().toMillis(), readings(s.sensor().channels()));
+                executor.scheduleAtFixedRate(task, 0, s.interval().toNanos(), TimeUnit.NANOSECONDS);
+            }
+            ReadingSink counted = (sensor, at, value) -> {
+                sink.accept(sensor, at, value);
+                sampler.eventReadings.incrementAndGet();
+            };
+            for (EventSensor e : sensors.events()) {
+                Logger.info("sensor {}: REAL {}, on each change: {}", e.name(), e.description(), readings(e.channels()));
+                e.start(counted);
+                sampler.started.add(e);
+            }
+        } catch (RuntimeException e) {
+            sampler.close();
+            throw e;
         }
         return sampler;
     }
 
+    private static String readings(List<SensorInfo> channels) {
+        return channels.stream().map(c -> c.name() + (c.unit().isEmpty() ? "" : " (" + c.unit() + ")"))
+                .collect(Collectors.joining(", "));
+    }
+
     public SamplerStats stats() {
-        long sampled = 0;
+        long sampled = eventReadings.get();
         long invalid = 0;
         long failed = 0;
         for (SensorTask t : tasks) {
@@ -69,19 +102,32 @@ public final class Sampler implements AutoCloseable {
         return tasks.stream().mapToLong(t -> t.problemLines.get()).sum();
     }
 
-    /** Stops sampling; when this returns no further sample reaches the sink. */
+    /**
+     * Stops sampling; when this returns no further sample reaches the sink, and the sensors' resources
+     * (the Pi4J context) are closed. Idempotent.
+     */
     @Override
     public void close() {
+        for (EventSensor e : started) {
+            try {
+                e.stop();
+            } catch (RuntimeException ex) {
+                Logger.warn("sensor {}: stopping failed: {}", e.name(), ex.toString());
+            }
+        }
         executor.shutdown();
         try {
             if (!executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                Logger.warn("a sensor read did not finish within {} ms of stopping; interrupting it", STOP_WAIT.toMillis());
+                Logger.warn("a sensor read did not finish within {} ms of stopping; interrupting it",
+                        STOP_WAIT.toMillis());
                 executor.shutdownNow();
                 executor.awaitTermination(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
+        } finally {
+            sensors.close();
         }
     }
 }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /** A sensor and how often to read it. */
-public record ScheduledSensor(Sensor sensor, Duration interval) {
+public record ScheduledSensor(PolledSensor sensor, Duration interval) {
     public ScheduledSensor {
         Objects.requireNonNull(sensor, "sensor");
         if (interval.isNegative() || interval.isZero()) {

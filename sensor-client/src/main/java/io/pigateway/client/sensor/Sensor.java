@@ -1,29 +1,30 @@
 package io.pigateway.client.sensor;
 
+import io.pigateway.protocol.SensorInfo;
 import java.io.IOException;
+import java.util.List;
 
-/**
- * Something that yields one value per call. Simulated today; a Pi4J-backed sensor implements the
- * same interface later. {@link #read()} is called from one sampler thread at a time.
- */
-public interface Sensor {
+/** A {@link PolledSensor} with a single reading, named like the sensor itself. */
+public interface Sensor extends PolledSensor {
 
-    /** The sensor name sent with each reading; follows the Identifiers rule. */
-    String name();
-
-    /** For log lines only. */
+    /** The unit of its values, announced to the gateway. */
     String unit();
 
-    /** A short description for the start-up log line, e.g. "SIMULATED temperature". */
-    default String description() {
-        return getClass().getSimpleName();
-    }
-
-    /** True for a stand-in that makes values up; the start-up log says so, loudly. */
-    default boolean simulated() {
-        return false;
+    /** What kind of sensor it is, announced to the gateway: e.g. {@code simulated.temperature}, {@code gpio.state}. */
+    default String kind() {
+        return "";
     }
 
     /** The current value. NaN or infinity is allowed here; the sampler refuses to send it. */
     double read() throws IOException;
+
+    @Override
+    default List<SensorInfo> channels() {
+        return List.of(new SensorInfo(name(), unit(), kind(), simulated()));
+    }
+
+    @Override
+    default double[] sample() throws IOException {
+        return new double[] {read()};
+    }
 }

@@ -1,25 +1,33 @@
 package io.pigateway.client.sensor;
 
+import io.pigateway.protocol.SensorInfo;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.tinylog.Logger;
 
 /**
- * One read of one sensor, run periodically. Never throws: a periodic task that throws is silently
+ * One sample of one sensor, run periodically. Never throws: a periodic task that throws is silently
  * never run again. A failing or NaN-returning sensor is logged once per streak, not once per sample,
  * and a sensor that flaps between good and bad starts at most one logged streak per minute; the
- * lines carry the running totals, so nothing goes uncounted.
+ * lines carry the running totals, so nothing goes uncounted. A failing sensor is retried with
+ * {@link RetryBackoff backoff}: the samples in between are skipped, not counted.
  */
 final class SensorTask implements Runnable {
     static final long QUIET_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** The longest wait between two attempts at a failing sensor (unless its interval is longer). */
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
     private enum Health { OK, FAILING, INVALID }
 
-    private final Sensor sensor;
+    private final PolledSensor sensor;
+    private final List<SensorInfo> channels;
     private final ReadingSink sink;
     private final LongSupplier clockMillis;
     private final LongSupplier nanoClock;
+    private final RetryBackoff backoff;
     final AtomicLong sampled = new AtomicLong();
     final AtomicLong invalid = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
@@ -33,47 +41,69 @@ final class SensorTask implements Runnable {
     private boolean everLogged;
     private long lastLogNanos;
 
-    SensorTask(Sensor sensor, ReadingSink sink, LongSupplier clockMillis, LongSupplier nanoClock) {
+    SensorTask(PolledSensor sensor, Duration interval, ReadingSink sink, LongSupplier clockMillis,
+               LongSupplier nanoClock) {
         this.sensor = sensor;
+        this.channels = List.copyOf(sensor.channels());
         this.sink = sink;
         this.clockMillis = clockMillis;
         this.nanoClock = nanoClock;
+        this.backoff = new RetryBackoff(interval.toNanos(), MAX_BACKOFF.toNanos());
     }
 
     @Override
     public void run() {
-        double value;
+        long now = nanoClock.getAsLong();
+        if (!backoff.due(now)) {
+            return;
+        }
+        double[] values;
         long at;
         try {
-            value = sensor.read();
+            values = sensor.sample();
             at = clockMillis.getAsLong();
+            if (values.length != channels.size()) {
+                throw new IllegalStateException("sample has " + values.length + " values for " + channels.size()
+                        + " channels");
+            }
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError e) {
                 throw e;
             }
             failed.incrementAndGet();
+            long wait = backoff.failed(now);
             if (startsLoggedStreak(Health.FAILING)) {
-                Logger.warn("sensor {}: read failed: {}; no readings from it until it recovers ({} failed reads since"
-                        + " start; further ones are counted, not logged)", sensor.name(), describe(t), failed.get());
+                Logger.warn("sensor {} ({}): read failed: {}; no readings from it until it recovers; next try in {} ms,"
+                                + " then backing off up to {} s ({} failed reads since start; further ones are counted,"
+                                + " not logged)", sensor.name(), sensor.description(), describe(t),
+                        TimeUnit.NANOSECONDS.toMillis(wait), TimeUnit.NANOSECONDS.toSeconds(backoff.maxNanos()),
+                        failed.get());
             }
             return;
         }
-        if (!Double.isFinite(value)) {
-            invalid.incrementAndGet();
+        backoff.succeeded();
+        int bad = 0;
+        for (int i = 0; i < values.length; i++) {
+            double value = values[i];
+            if (!Double.isFinite(value)) {
+                bad++;
+                continue;
+            }
+            try {
+                sink.accept(channels.get(i).name(), at, value);
+                sampled.incrementAndGet();
+            } catch (RuntimeException e) {
+                Logger.error(e, "sensor {}: could not buffer a reading", channels.get(i).name());
+            }
+        }
+        if (bad > 0) {
+            invalid.addAndGet(bad);
             if (startsLoggedStreak(Health.INVALID)) {
                 Logger.warn("sensor {}: returned {}, which is never sent ({} invalid samples since start; further ones"
-                        + " are counted, not logged, until it recovers)", sensor.name(), value, invalid.get());
+                        + " are counted, not logged, until it recovers)", sensor.name(), describe(values), invalid.get());
             }
-            return;
-        }
-        if (health != Health.OK) {
+        } else if (health != Health.OK) {
             endStreak(Health.OK);
-        }
-        try {
-            sink.accept(sensor.name(), at, value);
-            sampled.incrementAndGet();
-        } catch (RuntimeException e) {
-            Logger.error(e, "sensor {}: could not buffer a reading", sensor.name());
         }
     }
 
@@ -113,8 +143,18 @@ final class SensorTask implements Runnable {
         streak = 0;
     }
 
+    private String describe(double[] values) {
+        if (values.length == 1) {
+            return Double.toString(values[0]);
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(channels.get(i).name()).append('=').append(values[i]);
+        }
+        return b.toString();
+    }
+
     private static String describe(Throwable t) {
-        String m = t.getMessage();
-        return m == null || m.isBlank() ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + m;
+        return t.getClass().getSimpleName() + ": " + Causes.chain(t);
     }
 }

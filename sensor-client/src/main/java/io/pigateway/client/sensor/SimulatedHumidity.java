@@ -33,8 +33,13 @@ public final class SimulatedHumidity implements Sensor {
     }
 
     @Override
+    public String kind() {
+        return "simulated.humidity";
+    }
+
+    @Override
     public String description() {
-        return "SIMULATED humidity";
+        return "humidity: a slow sine with noise, within 0-100";
     }
 
     @Override

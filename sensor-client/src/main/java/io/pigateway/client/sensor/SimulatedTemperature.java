@@ -38,8 +38,13 @@ public final class SimulatedTemperature implements Sensor {
     }
 
     @Override
+    public String kind() {
+        return "simulated.temperature";
+    }
+
+    @Override
     public String description() {
-        return "SIMULATED temperature";
+        return "temperature: a slow sine with noise";
     }
 
     @Override

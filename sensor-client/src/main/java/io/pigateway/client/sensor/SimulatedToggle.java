@@ -34,8 +34,13 @@ public final class SimulatedToggle implements Sensor {
     }
 
     @Override
+    public String kind() {
+        return "simulated.toggle";
+    }
+
+    @Override
     public String description() {
-        return "SIMULATED toggle";
+        return "toggle: flips at random";
     }
 
     @Override

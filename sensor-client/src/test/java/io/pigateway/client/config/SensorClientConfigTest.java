@@ -53,14 +53,16 @@ class SensorClientConfigTest {
         assertEquals(Duration.ofSeconds(30), c.reconnect().backoffMax());
         assertEquals(500, c.send().batchMaxReadings());
         assertEquals(Duration.ofMillis(200), c.send().batchMaxWait());
-        assertEquals(100_000, c.buffer().maxReadings());
+        assertEquals(new SpoolConfig(Path.of("/var/lib/pi-sensor-client/spool"), 64L << 20, 1L << 20,
+                SpoolConfig.FullPolicy.DROP_OLDEST, Duration.ofSeconds(1), 100), c.spool());
+        assertEquals(63, c.spool().segments(), "64 MiB minus 4 KiB for the meta file");
         assertEquals(Duration.ofSeconds(5), c.shutdownAckWait());
         SensorConfig temp = c.sensors().getFirst();
         assertEquals("temp", temp.name());
         assertEquals(SensorType.TEMPERATURE, temp.type());
         assertEquals(Duration.ofSeconds(1), temp.interval());
         assertEquals("°C", temp.unit());
-        assertEquals(new Simulation.Wave(21.0, 2.0, Duration.ofMinutes(10), 0.1), temp.simulation());
+        assertEquals(new Simulation.Wave(21.0, 2.0, Duration.ofMinutes(10), 0.1), temp.settings());
     }
 
     @Test
@@ -75,11 +77,11 @@ class SensorClientConfigTest {
         m.put("sensor.door.flip-probability", "0.25");
         SensorClientConfig c = parse(m);
         assertEquals(List.of("door", "room.2.hum", "temp"), c.sensors().stream().map(SensorConfig::name).toList());
-        assertEquals(new Simulation.Toggle(0.25), c.sensors().get(0).simulation());
-        assertEquals(new Simulation.Wave(80, 10, Duration.ofMinutes(30), 0.5), c.sensors().get(1).simulation());
+        assertEquals(new Simulation.Toggle(0.25), c.sensors().get(0).settings());
+        assertEquals(new Simulation.Wave(80, 10, Duration.ofMinutes(30), 0.5), c.sensors().get(1).settings());
         assertEquals("%", c.sensors().get(1).unit());
         assertEquals(Duration.ofMillis(250), c.sensors().get(2).interval());
-        assertEquals(-5.5, ((Simulation.Wave) c.sensors().get(2).simulation()).base());
+        assertEquals(-5.5, ((Simulation.Wave) c.sensors().get(2).settings()).base());
         assertEquals("K", c.sensors().get(2).unit());
     }
 
@@ -122,7 +124,15 @@ class SensorClientConfigTest {
         "send.batch-max-readings | 70000                   | must be from 1 to 65535",
         "send.batch-max-readings | many                    | must be a whole number from 1 to 65535",
         "send.batch-max-wait     | 11s                     | must be from 0s to 10s",
-        "buffer.max-readings     | 0                       | must be from 1 to 10000000",
+        "spool.max-bytes         | 12KiB                   | must hold at least 2 segments of 1MiB (spool.segment-bytes) plus 4KiB",
+        "spool.max-bytes         | 64MB                    | must be a size: a number of bytes, or with KiB, MiB or GiB",
+        "spool.max-bytes         | 2TiB                    | must be a size",
+        "spool.segment-bytes     | 1KiB                    | must be from 4KiB to 1GiB",
+        "spool.segment-bytes     | 64MiB                   | with the default spool.max-bytes of 64MiB, which must hold at least 2",
+        "spool.full-policy       | drop-newest             | must be one of drop-oldest, stop-sampling",
+        "spool.sync-interval     | 1                       | must be a number with a unit",
+        "spool.sync-interval     | 11m                     | must be from 0s to 10m",
+        "spool.sync-every        | 0                       | must be from 1 to 1000000",
         "shutdown.ack-wait       | 6m                      | must be from 0s to 5m",
         "sensor.temp.type        | pressure                | must be one of temperature, humidity, toggle",
         "sensor.temp.interval    | 1ms                     | must be from 10ms to 24h",
@@ -196,7 +206,15 @@ class SensorClientConfigTest {
         m.put("sensor.hum.type", "humidity");
         m.put("sensor.hum.noise", "0.05");
         m.put("send.batch-max-wait", "0ms");
+        m.put("spool.dir", "demo-data/spool");
+        m.put("spool.max-bytes", "100_000");
+        m.put("spool.segment-bytes", "16KiB");
+        m.put("spool.full-policy", "stop-sampling");
+        m.put("spool.sync-interval", "0ms");
+        m.put("spool.sync-every", "1");
         SensorClientConfig c = parse(m);
+        assertEquals(new SpoolConfig(Path.of("demo-data/spool"), 100_000, 16 << 10, SpoolConfig.FullPolicy.STOP_SAMPLING,
+                Duration.ZERO, 1), c.spool());
         Path file = dir.resolve("described.conf");
         Files.writeString(file, c.describe());
         assertEquals(c, SensorClientConfig.load(file, null));

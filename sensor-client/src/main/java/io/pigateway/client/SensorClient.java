@@ -140,6 +140,7 @@ public final class SensorClient implements AutoCloseable {
             link.close();
             Thread.currentThread().interrupt();
         }
+        long fsyncs = buffer.stats().fsyncs();
         buffer.close();
         ClientStats s = stats();
         if (s.pending() == 0) {
@@ -152,6 +153,8 @@ public final class SensorClient implements AutoCloseable {
                     + " the next start ({} acknowledged, {} lost because the spool was full or could not be written)",
                     s.pending(), buffer.directory(), s.acknowledged(), s.dropped());
         }
+        Logger.info("spool: {} fsyncs for {} readings sampled in this run ({} per 1,000 readings)", fsyncs, s.sampled(),
+                s.sampled() == 0 ? "-" : String.format("%.1f", 1000.0 * fsyncs / s.sampled()));
         finalStats = s;
         return s;
     }

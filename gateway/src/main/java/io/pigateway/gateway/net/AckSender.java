@@ -30,18 +30,26 @@ final class AckSender implements Runnable {
     private final Connection connection;
     private final FrameWriter out;
     private final boolean logReadings;
+    private final String threadName;
+    /** Started with the first frame: an idle device (thousands may be) costs no second thread. */
+    private Thread thread;
     private final BlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private volatile long acknowledged;
 
-    AckSender(Connection connection, FrameWriter out, boolean logReadings) {
+    AckSender(Connection connection, FrameWriter out, boolean logReadings, String threadName) {
         this.connection = connection;
         this.out = out;
         this.logReadings = logReadings;
+        this.threadName = threadName;
     }
 
+    /** Called by the connection's reading thread only. */
     void enqueue(CompletableFuture<Void> committed, ReadingBatch batch) {
         pending.add(new Pending(committed, batch));
+        if (thread == null) {
+            thread = Thread.ofVirtual().name(threadName).start(this);
+        }
     }
 
     /** Highest seq acknowledged on this connection so far. */
@@ -54,6 +62,9 @@ final class AckSender implements Runnable {
      * longer than {@code timeout} (the client will resend what it did not see acknowledged).
      */
     boolean finish(Duration timeout) throws InterruptedException {
+        if (thread == null) {
+            return true; // nothing was ever queued
+        }
         pending.add(END);
         try {
             done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -120,8 +120,7 @@ final class Connection implements Runnable {
         long streamId = handshake(hello);
         socket.setSoTimeout(millis(limits.idleTimeout()));
 
-        acks = new AckSender(this, out, logReadings);
-        Thread.ofVirtual().name("device-" + deviceId + "-ack").start(acks);
+        acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack");
         ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame());
         while (true) {
             Message m;

@@ -35,6 +35,7 @@ final class WriteSql {
     private static final String READING_ROW = "(?, ?, ?, ?, ?, ?, ?)";
     // A no-op update, not INSERT IGNORE: IGNORE would also turn data errors into warnings.
     private static final String INSERT_READINGS_TAIL = " ON DUPLICATE KEY UPDATE seq = seq";
+    private static final java.util.Map<Integer, String> INSERT_SQL = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** 1000-01-01 and 9999-12-31T23:59:59.999 in UTC: what a MySQL DATETIME holds. */
     private static final long MIN_DATETIME_MILLIS = -30_610_224_000_000L;
@@ -65,21 +66,39 @@ final class WriteSql {
         }
         rows.sort(KEY_ORDER);
         int inserted = 0;
-        for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
-            inserted += insertChunk(c, rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT)));
+        int from = 0;
+        while (from < rows.size()) {
+            int n = chunkSize(rows.size() - from);
+            inserted += insertChunk(c, rows.subList(from, from + n));
+            from += n;
         }
         return inserted;
     }
 
+    /**
+     * Rows in the next INSERT: {@value #ROWS_PER_INSERT}, or for a remainder the largest power of two
+     * that fits. So only a dozen statement shapes exist, each prepared once per connection and cached
+     * by the driver, and any remainder takes at most ten statements.
+     */
+    static int chunkSize(int left) {
+        return left >= ROWS_PER_INSERT ? ROWS_PER_INSERT : Integer.highestOneBit(left);
+    }
+
+    /** The INSERT text for {@code rows} rows, built once per shape. */
+    private static String insertSql(int rows) {
+        return INSERT_SQL.computeIfAbsent(rows, n -> {
+            StringBuilder sql = new StringBuilder(INSERT_READINGS_HEAD.length() + n * (READING_ROW.length() + 2)
+                    + INSERT_READINGS_TAIL.length());
+            sql.append(INSERT_READINGS_HEAD);
+            for (int i = 0; i < n; i++) {
+                sql.append(i == 0 ? "" : ", ").append(READING_ROW);
+            }
+            return sql.append(INSERT_READINGS_TAIL).toString();
+        });
+    }
+
     private static int insertChunk(Connection c, List<Row> rows) throws SQLException {
-        StringBuilder sql = new StringBuilder(INSERT_READINGS_HEAD.length() + rows.size() * (READING_ROW.length() + 2)
-                + INSERT_READINGS_TAIL.length());
-        sql.append(INSERT_READINGS_HEAD);
-        for (int i = 0; i < rows.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append(READING_ROW);
-        }
-        sql.append(INSERT_READINGS_TAIL);
-        try (PreparedStatement s = c.prepareStatement(sql.toString())) {
+        try (PreparedStatement s = c.prepareStatement(insertSql(rows.size()))) {
             int p = 1;
             for (Row row : rows) {
                 Reading r = row.reading();

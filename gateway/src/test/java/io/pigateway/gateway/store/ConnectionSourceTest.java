@@ -27,8 +27,27 @@ class ConnectionSourceTest {
     void mysqlUrlBatchesRewritesTimesOutAndAppendsConfiguredOptionsLast() {
         String url = ConnectionSource.mysqlUrl(mysql(null, "?sslMode=REQUIRED&socketTimeout=5000"));
         assertEquals("jdbc:mysql://db.example:3307/pi?rewriteBatchedStatements=true&useAffectedRows=true"
+                + "&useServerPrepStmts=true&cachePrepStmts=true&prepStmtCacheSize=64&prepStmtCacheSqlLimit=262144"
                 + "&connectTimeout=1500&socketTimeout=1500&sslMode=REQUIRED&socketTimeout=5000", url);
         assertFalse(ConnectionSource.mysqlUrl(mysql(null, "")).endsWith("&"));
+    }
+
+    @Test
+    void insertsComeInAFewFixedSizesSoPreparedStatementsCanBeCached() {
+        assertEquals(1000, WriteSql.chunkSize(4500));
+        assertEquals(512, WriteSql.chunkSize(999));
+        assertEquals(1, WriteSql.chunkSize(1));
+        java.util.Set<Integer> shapes = new java.util.HashSet<>();
+        for (int total = 1; total <= 3000; total++) {
+            int steps = 0;
+            for (int left = total; left > 0; steps++) {
+                int n = WriteSql.chunkSize(left);
+                shapes.add(n);
+                left -= n;
+            }
+            assertTrue(steps <= total / 1000 + 10, total + " rows took " + steps + " statements");
+        }
+        assertEquals(11, shapes.size(), "1000 and the powers of two up to 512");
     }
 
     @Test

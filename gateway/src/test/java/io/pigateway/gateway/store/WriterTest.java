@@ -71,8 +71,9 @@ class WriterTest {
                 connection());
         writer.join(5000);
 
-        // 4+4 fills to 8 (another 4 would exceed 10); the 12-reading frame goes alone, whole.
-        assertEquals(List.of(8, 4, 12, 3), insertedRowsPerStatement);
+        // 4+4 fills to 8 (another 4 would exceed 10); the 12-reading frame goes alone, whole: groups of
+        // 8, 4, 12 and 3 readings. Within a group, INSERTs come in power-of-two sizes (WriteSql.chunkSize).
+        assertEquals(List.of(8, 4, 8, 4, 2, 1), insertedRowsPerStatement);
         assertEquals(0, admission.depth());
     }
 

@@ -79,6 +79,8 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
     private final Throttle fullLog = new Throttle(DROP_LOG_INTERVAL_NANOS);
     private final FailureStreak writeFailures = new FailureStreak("write");
     private final FailureStreak flushFailures = new FailureStreak("flush");
+    /** fsync calls (segment and meta file) since start: what a flush costs the SD card. */
+    private final java.util.concurrent.atomic.AtomicLong fsyncs = new java.util.concurrent.atomic.AtomicLong();
     private final FailureStreak readFailures = new FailureStreak("read");
     private volatile Runnable flushListener = () -> { };
 
@@ -483,7 +485,7 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
         try {
             String problem = writeFailures.last() != null ? writeFailures.last() : flushFailures.last();
             return new SpoolStats(dir, streamId, segments.files(), segments.liveCount(), held, lastWrittenSeq - syncedSeq,
-                    lost, writeFailures.total(), flushFailures.total(), problem);
+                    lost, writeFailures.total(), flushFailures.total(), problem, fsyncs.get());
         } finally {
             lock.unlock();
         }
@@ -527,9 +529,11 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
             try {
                 if (records && seg != null) {
                     seg.force(); // earlier segments were flushed when the tail moved on
+                    fsyncs.incrementAndGet();
                 }
                 if (!want.sameAs(lastMeta)) {
                     meta.write(want);
+                    fsyncs.incrementAndGet();
                 }
             } catch (IOException e) {
                 String error;

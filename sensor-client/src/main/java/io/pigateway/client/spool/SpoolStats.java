@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * @param writeFailures  appends that could not be written since start
  * @param flushFailures  flushes that failed since start
  * @param lastProblem    the last I/O failure, {@code null} if none
+ * @param fsyncs         fsync calls since start (segment and meta file; rolling to a new segment adds more)
  */
 public record SpoolStats(Path directory, long streamId, int segmentFiles, int segmentsInUse, long held, long unflushed,
-                         long lost, long writeFailures, long flushFailures, String lastProblem) {
+                         long lost, long writeFailures, long flushFailures, String lastProblem, long fsyncs) {
 }

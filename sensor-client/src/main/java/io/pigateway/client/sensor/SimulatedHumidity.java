@@ -5,36 +5,13 @@ import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /** Relative humidity: like the temperature signal, but clamped to the physical 0–100 %. */
-public final class SimulatedHumidity implements Sensor {
-    private final String name;
-    private final String unit;
+public final class SimulatedHumidity extends SimulatedSensor {
     private final WaveSignal signal;
 
     public SimulatedHumidity(String name, String unit, Simulation.Wave wave, LongSupplier clockMillis,
                              RandomGenerator random) {
-        this.name = name;
-        this.unit = unit;
+        super(name, unit, "simulated.humidity");
         this.signal = new WaveSignal(wave, SimulatedTemperature.phaseOf(name), clockMillis, random);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String unit() {
-        return unit;
-    }
-
-    @Override
-    public boolean simulated() {
-        return true;
-    }
-
-    @Override
-    public String kind() {
-        return "simulated.humidity";
     }
 
     @Override

@@ -5,41 +5,18 @@ import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /** A temperature that swings slowly around a base value, with a little noise. */
-public final class SimulatedTemperature implements Sensor {
-    private final String name;
-    private final String unit;
+public final class SimulatedTemperature extends SimulatedSensor {
     private final WaveSignal signal;
 
     public SimulatedTemperature(String name, String unit, Simulation.Wave wave, LongSupplier clockMillis,
                                 RandomGenerator random) {
-        this.name = name;
-        this.unit = unit;
+        super(name, unit, "simulated.temperature");
         // A phase from the name keeps two simulated rooms from moving in lockstep.
         this.signal = new WaveSignal(wave, phaseOf(name), clockMillis, random);
     }
 
     static double phaseOf(String name) {
         return (name.hashCode() & 0xFFFF) / 65536.0 * 2 * Math.PI;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String unit() {
-        return unit;
-    }
-
-    @Override
-    public boolean simulated() {
-        return true;
-    }
-
-    @Override
-    public String kind() {
-        return "simulated.temperature";
     }
 
     @Override

@@ -4,38 +4,15 @@ import io.pigateway.client.config.Simulation;
 import java.util.random.RandomGenerator;
 
 /** A digital input (door contact, button): 0 or 1, flipping now and then. */
-public final class SimulatedToggle implements Sensor {
-    private final String name;
-    private final String unit;
+public final class SimulatedToggle extends SimulatedSensor {
     private final double flipProbability;
     private final RandomGenerator random;
     private boolean on;
 
     public SimulatedToggle(String name, String unit, Simulation.Toggle toggle, RandomGenerator random) {
-        this.name = name;
-        this.unit = unit;
+        super(name, unit, "simulated.toggle");
         this.flipProbability = toggle.flipProbability();
         this.random = random;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String unit() {
-        return unit;
-    }
-
-    @Override
-    public boolean simulated() {
-        return true;
-    }
-
-    @Override
-    public String kind() {
-        return "simulated.toggle";
     }
 
     @Override

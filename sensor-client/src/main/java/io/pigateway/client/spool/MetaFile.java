@@ -121,15 +121,7 @@ final class MetaFile {
     }
 
     static State decode(ByteBuffer b, int slot) throws SpoolFormatException {
-        int magic = b.getInt(0);
-        if (magic != MAGIC) {
-            throw new SpoolFormatException(String.format("magic 0x%08x, expected 0x%08x", magic, MAGIC));
-        }
-        int storedCrc = b.getInt(CRC_OFFSET);
-        int actualCrc = RecordCodec.crc(b, 0, CRC_OFFSET);
-        if (storedCrc != actualCrc) {
-            throw new SpoolFormatException(String.format("CRC32C stored 0x%08x, computed 0x%08x", storedCrc, actualCrc));
-        }
+        RecordCodec.checkMagicAndCrc(b, MAGIC, CRC_OFFSET, "CRC32C");
         int version = Short.toUnsignedInt(b.getShort(4));
         int length = Short.toUnsignedInt(b.getShort(6));
         if (version != VERSION || length != SLOT_BYTES) {

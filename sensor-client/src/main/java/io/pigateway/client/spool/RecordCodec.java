@@ -145,6 +145,24 @@ final class RecordCodec {
         return new Found(new Reading(seq, sensor, time, value), size);
     }
 
+    /**
+     * Checks the magic number at offset 0 and the CRC32C stored at {@code crcOffset} over the bytes
+     * before it: the opening checks of the meta file's slots and the segment headers.
+     *
+     * @param what names the CRC in the message, e.g. {@code "header CRC32C"}
+     */
+    static void checkMagicAndCrc(ByteBuffer b, int magic, int crcOffset, String what) throws SpoolFormatException {
+        int actualMagic = b.getInt(0);
+        if (actualMagic != magic) {
+            throw new SpoolFormatException(String.format("magic 0x%08x, expected 0x%08x", actualMagic, magic));
+        }
+        int stored = b.getInt(crcOffset);
+        int computed = crc(b, 0, crcOffset);
+        if (stored != computed) {
+            throw new SpoolFormatException(String.format("%s stored 0x%08x, computed 0x%08x", what, stored, computed));
+        }
+    }
+
     /** CRC-32C of {@code buf}'s bytes {@code from} (inclusive) to {@code to} (exclusive); positions unchanged. */
     static int crc(ByteBuffer buf, int from, int to) {
         CRC32C crc = new CRC32C();

@@ -47,11 +47,11 @@ public final class RunCommand implements Callable<Integer> {
         try {
             client = SensorClient.start(config);
         } catch (SensorStartException e) {
-            org.tinylog.Logger.error("not started: {}", e.getMessage());
+            // stderr only: under systemd it reaches the journal once, as the configuration errors do
             spec.commandLine().getErr().println("sensor-client: not started: " + e.getMessage());
             return SENSOR_ERROR;
         } catch (SpoolUnusableException e) {
-            org.tinylog.Logger.error("not started: {}", e.getMessage());
+            // stderr only: under systemd it reaches the journal once, as the configuration errors do
             spec.commandLine().getErr().println("sensor-client: not started: " + e.getMessage());
             return SPOOL_ERROR;
         }

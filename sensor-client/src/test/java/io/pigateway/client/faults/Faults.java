@@ -24,7 +24,8 @@ final class Faults {
 
     private static Path tempDir() {
         try {
-            return Files.createTempDirectory("pigw-fault-spool");
+            // Under target/, so it goes with mvn clean instead of piling up in /tmp.
+            return Files.createTempDirectory(Files.createDirectories(Path.of("target", "fault-spools")), "run");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

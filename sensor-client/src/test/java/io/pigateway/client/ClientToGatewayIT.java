@@ -92,6 +92,12 @@ class ClientToGatewayIT {
             assertEquals(0, end.dropped());
             assertEquals(end.sampled(), end.acknowledged());
             assertEquals(end.sampled(), rows(store, "field-pi"), "one row per sampled reading");
+            assertEquals(1, TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM sensors WHERE device_id = 'field-pi'"
+                    + " AND sensor = 'temperature' AND unit = ? AND kind = 'simulated.temperature' AND simulated", "°C"),
+                    "the client's HELLO announced its sensors and the gateway recorded them");
+            assertEquals(0, TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings r WHERE r.device_id = 'field-pi'"
+                    + " AND NOT EXISTS (SELECT 1 FROM sensors s WHERE s.device_id = r.device_id AND s.sensor = r.sensor)"),
+                    "every reading's sensor, and so its unit, is known");
             assertEquals(end.sampled(), TestDatabase.shared().queryLong(store,
                     "SELECT COUNT(*) FROM (SELECT DISTINCT device_id, stream_id, seq FROM readings) k"));
         }

@@ -25,6 +25,12 @@ record SessionEnd(String reason, boolean refused, boolean nacked, long retryAfte
 
     static SessionEnd nacked(Message.Nack nack) {
         NackCode c = nack.nackCode();
+        if (c == NackCode.REPLACED) {
+            // This client is alive, so the newer connection is another client using the same device id.
+            // Treated as a refusal (maximum backoff), or the two would take turns about once a second.
+            return new SessionEnd("sent NACK " + Texts.nack(nack) + "; another client uses the same device id:"
+                    + " give each client its own device.id", true, true, nack.retryAfterMillis(), false);
+        }
         boolean retryable = c != null && c.retryable(); // unknown codes: a refusal, better slow than hammering
         return new SessionEnd("sent NACK " + Texts.nack(nack) + (retryable ? "" : "; not retryable"), !retryable, true,
                 nack.retryAfterMillis(), false);

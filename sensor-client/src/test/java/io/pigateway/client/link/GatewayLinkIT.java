@@ -249,6 +249,21 @@ class GatewayLinkIT {
     }
 
     @Test
+    void replacedByAnotherClientWithTheSameDeviceIdWaitsTheMaximumBackoffAndSaysWhy() throws Exception {
+        fake.nackFirstConnectionFrame = new Message.Nack(NackCode.REPLACED, 1000, "a newer connection for this device took over");
+        fake.nackAtFrame = 1;
+        append(20);
+        link(List.of(fake.address()), 10, Duration.ofMillis(600), Duration.ofSeconds(30)).start();
+        until("the REPLACED NACK", WAIT, () -> link.stats().lastProblem() != null);
+        String problem = link.stats().lastProblem();
+        assertTrue(problem.contains("REPLACED (12)") && problem.contains("another client uses the same device id"), problem);
+        // The maximum backoff (0.6 s), or the gateway's advice (1 s, capped at that maximum) plus up to half again.
+        assertTrue(problem.matches(".*next try in 0\\.[6-9] s, the maximum backoff"), problem);
+        until("everything acknowledged on the next connection", WAIT, () -> buffer.size() == 0);
+        assertEquals(range(1, 20), fake.committed());
+    }
+
+    @Test
     void answersTheGatewaysPing() throws Exception {
         link(10).start();
         until("connected", WAIT, () -> link.stats().connected());

@@ -7,7 +7,7 @@ import io.pigateway.gateway.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.tinylog.Logger;
 import org.tinylog.configuration.Configuration;
@@ -95,7 +95,7 @@ public final class GatewayMain {
 
     static void configureLogging(String level) throws ConfigException {
         String l = level.toLowerCase(Locale.ROOT);
-        if (!Map.of("trace", 1, "debug", 1, "info", 1, "warn", 1, "error", 1).containsKey(l)) {
+        if (!Set.of("trace", "debug", "info", "warn", "error").contains(l)) {
             throw new ConfigException("log level '" + level + "' is invalid: must be trace, debug, info, warn or error");
         }
         if (!Configuration.isFrozen()) {

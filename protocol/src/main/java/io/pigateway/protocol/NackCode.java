@@ -35,7 +35,15 @@ public enum NackCode {
     /** No frame arrived within the gateway's handshake or idle timeout. */
     TIMEOUT(14, true),
     /** A READINGS frame with more readings than the gateway accepts in one frame. */
-    TOO_MANY_READINGS(15, false);
+    TOO_MANY_READINGS(15, false),
+    /** HELLO from an unknown device, with a wrong proof of its secret, or without one where one is required. */
+    AUTHENTICATION_FAILED(16, false),
+    /** HELLO whose device id is not the one the client's TLS certificate was issued to. */
+    CERTIFICATE_MISMATCH(17, false),
+    /** The gateway is at its limit of connections from this client's source address. Retry later. */
+    TOO_MANY_CONNECTIONS_FROM_ADDRESS(18, true),
+    /** The device sends readings faster than the gateway's per-device rate limit. Retry after the delay given. */
+    RATE_LIMITED(19, true);
 
     private final int code;
     private final boolean retryable;

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -25,15 +26,34 @@ import java.util.TreeSet;
  * <p>Every getter names the source, the key and the bad value in its {@link ConfigException}.
  * After reading every key it knows, a caller calls {@link #rejectUnknownKeys()} so a misspelt key is
  * an error rather than a silently ignored line.
+ *
+ * <p>With {@link #withEnvironment}, an environment variable overrides a key: the prefix, then the key
+ * upper-cased with {@code .} and {@code -} turned into {@code _} ({@code listen.port} under prefix
+ * {@code PIGW_GATEWAY_} is {@code PIGW_GATEWAY_LISTEN_PORT}). A variable with the prefix that names no
+ * key is an error like an unknown key in the file.
  */
 public final class Settings {
     private final String source;
     private final Map<String, String> values;
+    private final String envPrefix;
+    private final Map<String, String> env;
+    /** Keys set by {@link #with} (the command line), which the environment does not override. */
+    private final Set<String> pinned;
     private final Set<String> read = new HashSet<>();
+    /** Key to the environment variable that overrode it, in the order they were read. */
+    private final Map<String, String> overridden = new LinkedHashMap<>();
 
-    private Settings(String source, Map<String, String> values) {
+    private Settings(String source, Map<String, String> values, String envPrefix, Map<String, String> env,
+                     Set<String> pinned) {
         this.source = source;
         this.values = values;
+        this.envPrefix = envPrefix;
+        this.env = env;
+        this.pinned = pinned;
+    }
+
+    private Settings(String source, Map<String, String> values) {
+        this(source, values, null, Map.of(), Set.of());
     }
 
     /** Values from a file; a missing or unreadable file is an error naming the path. */
@@ -59,11 +79,42 @@ public final class Settings {
         return new Settings(source, copy);
     }
 
-    /** A copy in which {@code overrides} replace or add values (e.g. from the command line). */
+    /**
+     * A copy in which {@code overrides} replace or add values (e.g. from the command line); they win
+     * over the environment too.
+     */
     public Settings with(Map<String, String> overrides) {
         Map<String, String> merged = new LinkedHashMap<>(values);
-        overrides.forEach((k, v) -> merged.put(k.trim(), v == null ? "" : v.trim()));
-        return new Settings(source, merged);
+        Set<String> pins = new HashSet<>(pinned);
+        overrides.forEach((k, v) -> {
+            merged.put(k.trim(), v == null ? "" : v.trim());
+            pins.add(k.trim());
+        });
+        return new Settings(source, merged, envPrefix, env, Set.copyOf(pins));
+    }
+
+    /**
+     * A copy in which the variables of {@code environment} whose names start with {@code prefix}
+     * override the keys they name; see the class comment for the naming rule.
+     */
+    public Settings withEnvironment(String prefix, Map<String, String> environment) {
+        Map<String, String> mine = new TreeMap<>();
+        environment.forEach((name, value) -> {
+            if (name.startsWith(prefix)) {
+                mine.put(name, value);
+            }
+        });
+        return new Settings(source, values, prefix, Map.copyOf(mine), pinned);
+    }
+
+    /** The environment variable that overrides {@code key} under {@code prefix}. */
+    public static String environmentName(String prefix, String key) {
+        return prefix + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    /** Keys read so far whose value came from the environment, each with its variable's name. */
+    public Map<String, String> environmentOverrides() {
+        return Map.copyOf(overridden);
     }
 
     public String source() {
@@ -74,13 +125,22 @@ public final class Settings {
     public String string(String key, String fallback) {
         read.add(key);
         String v = values.get(key);
+        if (envPrefix != null && !pinned.contains(key)) {
+            String name = environmentName(envPrefix, key);
+            String fromEnv = env.get(name);
+            if (fromEnv != null) {
+                overridden.put(key, name);
+                v = fromEnv.trim();
+            }
+        }
         return v == null || v.isEmpty() ? fallback : v;
     }
 
     public String requiredString(String key) throws ConfigException {
         String v = string(key, null);
         if (v == null) {
-            throw new ConfigException(source + ": key '" + key + "' is required but missing");
+            throw new ConfigException(source + ": key '" + key + "' is required but missing"
+                    + (envPrefix == null ? "" : " (or set " + environmentName(envPrefix, key) + ")"));
         }
         return v;
     }
@@ -188,9 +248,25 @@ public final class Settings {
             throw new ConfigException(source + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
                     + String.join(", ", unknown) + "; known keys are " + String.join(", ", new TreeSet<>(read)));
         }
+        Set<String> unknownVariables = new TreeSet<>(env.keySet());
+        unknownVariables.removeAll(overridden.values());
+        if (envPrefix != null) {
+            pinned.forEach(key -> unknownVariables.remove(environmentName(envPrefix, key)));
+        }
+        if (!unknownVariables.isEmpty()) {
+            throw new ConfigException("environment variable" + (unknownVariables.size() > 1 ? "s " : " ")
+                    + String.join(", ", unknownVariables) + " name" + (unknownVariables.size() > 1 ? "" : "s")
+                    + " no configuration key; variables with the prefix " + envPrefix
+                    + " override the key they name: the prefix, then the key upper-cased with '.' and '-' as '_'");
+        }
     }
 
     public ConfigException invalid(String key, String value, String rule) {
+        String variable = overridden.get(key);
+        if (variable != null) {
+            return new ConfigException("environment variable " + variable + " (overrides key '" + key + "' of "
+                    + source + ") = '" + value + "' is invalid: " + rule);
+        }
         return new ConfigException(source + ": key '" + key + "' = '" + value + "' is invalid: " + rule);
     }
 

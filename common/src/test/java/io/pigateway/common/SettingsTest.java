@@ -72,4 +72,45 @@ class SettingsTest {
         assertTrue(s.bool("flag", false));
         s.rejectUnknownKeys();
     }
+
+    @Test
+    void anEnvironmentVariableOverridesTheKeyItNames() throws ConfigException {
+        Settings s = Settings.of("test.conf", Map.of("listen.port", "4711", "store.embedded-path", "a"))
+                .withEnvironment("PIGW_GATEWAY_", Map.of("PIGW_GATEWAY_LISTEN_PORT", "5000",
+                        "PIGW_GATEWAY_STORE_EMBEDDED_PATH", "/var/lib/x", "HOME", "/root"));
+        assertEquals(5000, s.intIn("listen.port", 1, 1, 65535));
+        assertEquals(Path.of("/var/lib/x"), s.path("store.embedded-path", null));
+        assertEquals(Map.of("listen.port", "PIGW_GATEWAY_LISTEN_PORT",
+                "store.embedded-path", "PIGW_GATEWAY_STORE_EMBEDDED_PATH"), s.environmentOverrides());
+        s.rejectUnknownKeys();
+    }
+
+    @Test
+    void aBadValueFromTheEnvironmentNamesTheVariableAndTheKey() {
+        Settings s = Settings.of("test.conf", Map.of())
+                .withEnvironment("PIGW_GATEWAY_", Map.of("PIGW_GATEWAY_LISTEN_PORT", "70000"));
+        assertEquals("environment variable PIGW_GATEWAY_LISTEN_PORT (overrides key 'listen.port' of test.conf)"
+                        + " = '70000' is invalid: must be from 1 to 65535",
+                assertThrows(ConfigException.class, () -> s.intIn("listen.port", 1, 1, 65535)).getMessage());
+    }
+
+    @Test
+    void aVariableWithThePrefixThatNamesNoKeyIsRejected() throws ConfigException {
+        Settings s = Settings.of("test.conf", Map.of())
+                .withEnvironment("PIGW_GATEWAY_", Map.of("PIGW_GATEWAY_LISTEN_PROT", "5000"));
+        s.intIn("listen.port", 1, 1, 65535);
+        ConfigException e = assertThrows(ConfigException.class, s::rejectUnknownKeys);
+        assertTrue(e.getMessage().startsWith("environment variable PIGW_GATEWAY_LISTEN_PROT names no configuration key"),
+                e.getMessage());
+    }
+
+    @Test
+    void theCommandLineWinsOverTheEnvironment() throws ConfigException {
+        Settings s = Settings.of("test.conf", Map.of("device.id", "file"))
+                .withEnvironment("PIGW_CLIENT_", Map.of("PIGW_CLIENT_DEVICE_ID", "env"))
+                .with(Map.of("device.id", "cli"));
+        assertEquals("cli", s.string("device.id", null));
+        assertEquals(Map.of(), s.environmentOverrides());
+        s.rejectUnknownKeys();
+    }
 }

@@ -37,7 +37,7 @@ public final class GatewayMain {
         Path config = GatewayConfig.DEFAULT_FILE;
 
         Settings settings() throws ConfigException {
-            return Settings.load(config);
+            return Settings.load(config).withEnvironment(GatewayConfig.ENVIRONMENT_PREFIX, System.getenv());
         }
     }
 
@@ -79,7 +79,10 @@ public final class GatewayMain {
         @Override
         public Integer call() {
             try {
-                GatewayConfig config = GatewayConfig.from(settings());
+                Settings settings = settings();
+                GatewayConfig config = GatewayConfig.from(settings);
+                settings.environmentOverrides().forEach((key, variable) ->
+                        System.out.println(key + " from environment variable " + variable));
                 System.out.println(config.listen());
                 System.out.println(config.limits());
                 System.out.println(config.store().describe() + ", migrations " + config.store().migrate().name().toLowerCase(Locale.ROOT));

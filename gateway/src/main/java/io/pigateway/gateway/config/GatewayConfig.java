@@ -18,6 +18,8 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                             Duration statsInterval, boolean logReadings, Duration shutdownTimeout) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/gateway.conf");
+    /** Environment variables with this prefix override keys: PIGW_GATEWAY_LISTEN_PORT for listen.port. */
+    public static final String ENVIRONMENT_PREFIX = "PIGW_GATEWAY_";
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");

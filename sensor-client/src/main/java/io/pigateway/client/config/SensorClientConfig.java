@@ -19,6 +19,8 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
                                  SpoolConfig spool, Duration shutdownAckWait, List<SensorConfig> sensors) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/sensor-client.conf");
+    /** Environment variables with this prefix override keys: PIGW_CLIENT_DEVICE_ID for device.id. */
+    public static final String ENVIRONMENT_PREFIX = "PIGW_CLIENT_";
     private static final String SENSOR_PREFIX = "sensor.";
 
     public SensorClientConfig {
@@ -39,7 +41,13 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
      * {@code device.id}, so one file can serve several demo clients.
      */
     public static SensorClientConfig load(Path file, String deviceIdOverride) throws ConfigException {
-        Settings s = Settings.load(file);
+        return load(file, deviceIdOverride, System.getenv());
+    }
+
+    /** As {@link #load(Path, String)}, with {@code environment} in place of the process's. */
+    public static SensorClientConfig load(Path file, String deviceIdOverride, Map<String, String> environment)
+            throws ConfigException {
+        Settings s = Settings.load(file).withEnvironment(ENVIRONMENT_PREFIX, environment);
         if (deviceIdOverride != null) {
             String problem = Identifiers.problem("device id", deviceIdOverride);
             if (problem != null) {

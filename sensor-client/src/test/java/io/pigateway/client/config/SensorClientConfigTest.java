@@ -231,6 +231,21 @@ class SensorClientConfigTest {
     }
 
     @Test
+    void environmentVariablesOverrideTheFileAndTheCommandLineOverridesThem(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c.conf");
+        Files.writeString(file, "device.id = pi-1\ngateway.addresses = 127.0.0.1:4711\nsensor.t.type = toggle\n");
+        Map<String, String> env = Map.of("PIGW_CLIENT_DEVICE_ID", "pi-env", "PIGW_CLIENT_SENSOR_T_INTERVAL", "2s");
+        SensorClientConfig c = SensorClientConfig.load(file, null, env);
+        assertEquals("pi-env", c.deviceId());
+        assertEquals(Duration.ofSeconds(2), c.sensors().get(0).interval());
+        assertEquals("demo-1", SensorClientConfig.load(file, "demo-1", env).deviceId());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> SensorClientConfig.load(file, null, Map.of("PIGW_CLIENT_SPOOL_DIRR", "/tmp")));
+        assertTrue(e.getMessage().startsWith("environment variable PIGW_CLIENT_SPOOL_DIRR names no configuration key"),
+                e.getMessage());
+    }
+
+    @Test
     void theShippedExampleFileIsValid() throws Exception {
         SensorClientConfig c = SensorClientConfig.load(Path.of("src/main/dist/sensor-client.conf"), null);
         assertEquals(3, c.sensors().size());

@@ -14,6 +14,7 @@ import io.pigateway.client.sensor.Sensors;
 import io.pigateway.client.sensor.pi4j.HardwareSensors;
 import io.pigateway.client.spool.Spool;
 import io.pigateway.protocol.SensorInfo;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.tinylog.Logger;
@@ -34,13 +35,15 @@ public final class SensorClient implements AutoCloseable {
     private final Spool buffer;
     private final GatewayLink link;
     private final Sampler sampler;
+    private final HealthReport report; // null when report.interval is 0s
     private ClientStats finalStats;
 
-    private SensorClient(SensorClientConfig config, Spool buffer, GatewayLink link, Sampler sampler) {
+    private SensorClient(SensorClientConfig config, Spool buffer, GatewayLink link, Sampler sampler, HealthReport report) {
         this.config = config;
         this.buffer = buffer;
         this.link = link;
         this.sampler = sampler;
+        this.report = report;
     }
 
     /**
@@ -75,13 +78,20 @@ public final class SensorClient implements AutoCloseable {
      */
     public static SensorClient start(SensorClientConfig config, SensorSet sensors) {
         List<SensorInfo> announced = sensors.announcements();
-        if (announced.stream().anyMatch(a -> a.name().equals(Spool.DROPPED_SENSOR))) {
-            throw new IllegalArgumentException("sensor name " + Spool.DROPPED_SENSOR + " is reserved: the client"
-                    + " reports lost readings under it");
+        List<SensorInfo> own = new ArrayList<>(List.of(Spool.DROPPED_SENSOR_INFO));
+        boolean reporting = !config.reportInterval().isZero();
+        if (reporting) {
+            own.addAll(HealthReport.ANNOUNCED);
+        }
+        for (SensorInfo a : announced) {
+            if (a.name().equals(Spool.DROPPED_SENSOR) || HealthReport.ANNOUNCED.stream().anyMatch(h -> h.name().equals(a.name()))) {
+                throw new IllegalArgumentException("sensor name " + a.name() + " is reserved: the client reports its own"
+                        + " figures under it");
+            }
         }
         Spool buffer = Spool.open(config.spool(), config.deviceId());
         GatewayLink link = new GatewayLink(config.deviceId(), config.gateway(), config.reconnect(), config.send(), buffer,
-                Stream.concat(announced.stream(), Stream.of(Spool.DROPPED_SENSOR_INFO)).toList());
+                Stream.concat(announced.stream(), own.stream()).toList());
         buffer.onFlushed(link::readingsAdded); // only flushed readings are sent
         long simulated = announced.stream().filter(SensorInfo::simulated).count();
         Logger.info("device {} starting: stream {}, {} sensor(s){}, gateway {}; unacknowledged readings are kept in"
@@ -99,7 +109,9 @@ public final class SensorClient implements AutoCloseable {
             buffer.close();
             throw e;
         }
-        return new SensorClient(config, buffer, link, sampler);
+        HealthReport report = reporting ? HealthReport.start(config.reportInterval(), buffer::append, buffer::size,
+                sampler::stats, System::currentTimeMillis) : null;
+        return new SensorClient(config, buffer, link, sampler, report);
     }
 
     public SensorClientConfig config() {
@@ -126,6 +138,9 @@ public final class SensorClient implements AutoCloseable {
     public synchronized ClientStats shutdown() {
         if (finalStats != null) {
             return finalStats;
+        }
+        if (report != null) {
+            report.close();
         }
         sampler.close();
         buffer.sync(); // what was sampled last becomes sendable now, not at the next flush

@@ -41,6 +41,7 @@ class ClientToGatewayIT {
                 new SendConfig(100, Duration.ofMillis(20)),
                 new SpoolConfig(spoolDir, 64L << 20, 1L << 20, SpoolConfig.FullPolicy.DROP_OLDEST, Duration.ofMillis(20), 100),
                 Duration.ofSeconds(10),
+                Duration.ofSeconds(1),
                 List.of(new SensorConfig("temperature", SensorType.TEMPERATURE, fast, "°C",
                                 new Simulation.Wave(21, 2, Duration.ofMinutes(10), 0.1)),
                         new SensorConfig("humidity", SensorType.HUMIDITY, fast, "%",
@@ -100,6 +101,10 @@ class ClientToGatewayIT {
                     "every reading's sensor, and so its unit, is known");
             assertEquals(end.sampled(), TestDatabase.shared().queryLong(store,
                     "SELECT COUNT(*) FROM (SELECT DISTINCT device_id, stream_id, seq FROM readings) k"));
+            assertTrue(TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = 'field-pi'"
+                    + " AND sensor = 'client.spool-depth'") >= 2, "the client reported its spool depth every second");
+            assertEquals(0, TestDatabase.shared().queryLong(store, "SELECT COALESCE(MAX(value), 0) FROM readings"
+                    + " WHERE device_id = 'field-pi' AND sensor = 'client.sensor-failures'"), "simulated sensors never fail");
         }
     }
 

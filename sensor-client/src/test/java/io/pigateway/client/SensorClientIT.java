@@ -59,6 +59,7 @@ class SensorClientIT {
                 new SendConfig(50, Duration.ofMillis(20)),
                 spool,
                 Duration.ofSeconds(3),
+                Duration.ZERO,
                 List.of(new SensorConfig("air-temp", SensorType.TEMPERATURE, fast, "°C",
                                 new Simulation.Wave(21, 2, Duration.ofMinutes(10), 0.1)),
                         new SensorConfig("air-humidity", SensorType.HUMIDITY, fast, "%",

@@ -16,12 +16,15 @@ import java.util.TreeSet;
  * range is read in {@link #from(Settings)}; src/main/dist/sensor-client.conf documents the same.
  */
 public record SensorClientConfig(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
-                                 SpoolConfig spool, Duration shutdownAckWait, List<SensorConfig> sensors) {
+                                 SpoolConfig spool, Duration shutdownAckWait, Duration reportInterval,
+                                 List<SensorConfig> sensors) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/sensor-client.conf");
     /** Environment variables with this prefix override keys: PIGW_CLIENT_DEVICE_ID for device.id. */
     public static final String ENVIRONMENT_PREFIX = "PIGW_CLIENT_";
     private static final String SENSOR_PREFIX = "sensor.";
+    /** How often the client reports its own figures (spool depth, sensor failures) as readings. */
+    public static final Duration DEFAULT_REPORT_INTERVAL = Duration.ofMinutes(1);
 
     public SensorClientConfig {
         Identifiers.require("device id", deviceId);
@@ -85,10 +88,15 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         SpoolConfig spool = spool(s);
         Duration ackWait = s.duration("shutdown.ack-wait", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(5));
 
+        Duration reportInterval = s.duration("report.interval", DEFAULT_REPORT_INTERVAL, Duration.ZERO, Duration.ofHours(1));
+        if (!reportInterval.isZero() && reportInterval.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw s.invalid("report.interval", s.string("report.interval", ""), "must be 0s (off) or from 1s to 1h");
+        }
+
         List<SensorConfig> sensors = sensors(s);
         s.rejectUnknownKeys();
         return new SensorClientConfig(deviceId, gateway, new ReconnectConfig(backoffMin, backoffMax), send, spool,
-                ackWait, sensors);
+                ackWait, reportInterval, sensors);
     }
 
     private static SpoolConfig spool(Settings s) throws ConfigException {
@@ -148,7 +156,7 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
 
     /** A copy for another device, e.g. several demo clients from one file. */
     public SensorClientConfig withDeviceId(String id) {
-        return new SensorClientConfig(id, gateway, reconnect, send, spool, shutdownAckWait, sensors);
+        return new SensorClientConfig(id, gateway, reconnect, send, spool, shutdownAckWait, reportInterval, sensors);
     }
 
     /** Every effective value (defaults included) in the file's own syntax; loading it gives this config back. */
@@ -169,6 +177,7 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         line(b, "spool.sync-interval", Settings.format(spool.syncInterval()));
         line(b, "spool.sync-every", Integer.toString(spool.syncEvery()));
         line(b, "shutdown.ack-wait", Settings.format(shutdownAckWait));
+        line(b, "report.interval", Settings.format(reportInterval));
         for (SensorConfig sc : sensors) {
             SensorConfigReader.describe(sc, (key, value) -> line(b, key, value));
         }

@@ -42,6 +42,11 @@ final class LoadDevice implements AutoCloseable {
         this.out = new FrameWriter(socket.getOutputStream());
         this.window = new Semaphore(window);
         FrameReader in = new FrameReader(socket.getInputStream(), Frames.PROTOCOL_MAX_PAYLOAD);
+        Message challenge = in.read();
+        if (!(challenge instanceof Message.Challenge)) {
+            socket.close();
+            throw new IOException(deviceId + ": expected CHALLENGE, got " + challenge);
+        }
         out.write(new Message.Hello(deviceId, System.currentTimeMillis(), 1 + Math.abs((long) deviceId.hashCode())));
         Message reply = in.read();
         if (!(reply instanceof Message.HelloOk)) {

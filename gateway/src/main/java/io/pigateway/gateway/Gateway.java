@@ -1,5 +1,6 @@
 package io.pigateway.gateway;
 
+import io.pigateway.gateway.config.AuthConfig;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.net.Listener;
 import io.pigateway.gateway.store.Store;
@@ -35,7 +36,7 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(GatewayConfig config) throws StoreException, IOException {
         long started = System.nanoTime();
         Store store = Store.open(config.store(), config.writer());
-        Listener listener = new Listener(config.listen(), config.limits(), store, config.logReadings());
+        Listener listener = new Listener(config.listen(), config.limits(), config.auth(), store, config.logReadings());
         try {
             listener.start();
         } catch (IOException e) {
@@ -51,6 +52,12 @@ public final class Gateway implements AutoCloseable {
             timer.scheduleAtFixedRate(stats::log, ms, ms, TimeUnit.MILLISECONDS);
         }
         Gateway gateway = new Gateway(config, store, listener, timer);
+        if (config.auth().mode() == AuthConfig.Mode.OPEN) {
+            Logger.warn("auth.mode = open: ANY device that reaches {} is accepted without a secret; list devices in a"
+                    + " devices file and remove auth.mode to require secrets (docs/SECURITY.md)", listener.address());
+        } else {
+            Logger.info("{}", config.auth());
+        }
         Logger.info("ready in {} ms: listening on {}, {}", (System.nanoTime() - started) / 1_000_000,
                 listener.address(), config.store().describe());
         return gateway;

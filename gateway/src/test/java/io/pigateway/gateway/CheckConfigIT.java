@@ -34,7 +34,7 @@ class CheckConfigIT {
 
     @Test
     void anEnvironmentVariableOverridesTheFileAndIsReported(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\n");
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
         Result r = checkConfig(config, Map.of("PIGW_GATEWAY_LISTEN_PORT", "5123"));
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("listen.port from environment variable PIGW_GATEWAY_LISTEN_PORT"), r.output());
@@ -43,7 +43,7 @@ class CheckConfigIT {
 
     @Test
     void aBadValueInTheEnvironmentExitsWithCode2NamingTheVariable(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\n");
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
         Result r = checkConfig(config, Map.of("PIGW_GATEWAY_WRITER_THREADS", "lots"));
         assertEquals(2, r.exit(), r.output());
         assertTrue(r.output().contains("environment variable PIGW_GATEWAY_WRITER_THREADS (overrides key 'writer.threads'"),
@@ -52,7 +52,7 @@ class CheckConfigIT {
 
     @Test
     void aMisspeltVariableIsAnErrorNotSilence(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\n");
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
         Result r = checkConfig(config, Map.of("PIGW_GATEWAY_LISTEN_PROT", "5123"));
         assertEquals(2, r.exit(), r.output());
         assertTrue(r.output().contains("PIGW_GATEWAY_LISTEN_PROT names no configuration key"), r.output());

@@ -26,7 +26,7 @@ class GatewayProcessIT {
     void sigtermAcknowledgesWhatWasReceivedAndExitsCleanly(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("gateway.conf"), String.join("\n",
                 "listen.address = 127.0.0.1", "listen.port = 0", "store.type = embedded",
-                "store.embedded-path = " + dir.resolve("store"), "log.stats-interval = 0s", ""));
+                "store.embedded-path = " + dir.resolve("store"), "log.stats-interval = 0s", "auth.mode = open", ""));
         try (GatewayProcess p = GatewayProcess.start(JAR, config, "gateway")) {
             InetSocketAddress address = p.awaitReady();
             System.out.println("gateway start-up to ready (embedded store): " + p.readyMillis() + " ms");
@@ -47,7 +47,7 @@ class GatewayProcessIT {
 
     @Test
     void aBadConfigurationExitsWithCode2NamingTheKeyAndValue(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 70000\n");
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 70000\nauth.mode = open\n");
         try (GatewayProcess p = GatewayProcess.start(JAR, config, "gateway")) {
             p.await("key 'listen.port' = '70000' is invalid: must be from 0 to 65535");
             assertTrue(p.waitFor(30));
@@ -61,7 +61,7 @@ class GatewayProcessIT {
         Path config = Files.writeString(dir.resolve("gateway.conf"), String.join("\n",
                 "listen.address = 127.0.0.1", "listen.port = 0", "store.type = mysql", "store.host = 127.0.0.1",
                 "store.port = 1", "store.user = gateway", "store.password-file = " + password,
-                "store.connect-timeout = 2s", ""));
+                "store.connect-timeout = 2s", "auth.mode = open", ""));
         try (GatewayProcess p = GatewayProcess.start(JAR, config, "gateway")) {
             String line = p.await("start-up failed");
             assertTrue(line.contains("127.0.0.1:1"), line);

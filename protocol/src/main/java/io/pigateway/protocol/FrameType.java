@@ -9,7 +9,8 @@ public enum FrameType {
     NACK(0x05),
     PING(0x06),
     PONG(0x07),
-    BYE(0x08);
+    BYE(0x08),
+    CHALLENGE(0x09);
 
     private final int code;
 

@@ -167,6 +167,53 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * Gateway → client, the first frame on every connection: a fresh random nonce the client proves
+     * its device secret against in HELLO (see {@link HelloProof}). Sent whether or not the gateway
+     * checks secrets, so clients have one way to connect.
+     */
+    record Challenge(int scheme, byte[] nonce) implements Message {
+        public Challenge {
+            if (scheme != HelloProof.SCHEME) {
+                throw new IllegalArgumentException("CHALLENGE scheme must be " + HelloProof.SCHEME + ", not " + scheme);
+            }
+            if (nonce == null || nonce.length != HelloProof.NONCE_BYTES) {
+                throw new IllegalArgumentException("CHALLENGE nonce must be " + HelloProof.NONCE_BYTES + " bytes, not "
+                        + (nonce == null ? "null" : nonce.length));
+            }
+            nonce = nonce.clone();
+        }
+
+        public Challenge(byte[] nonce) {
+            this(HelloProof.SCHEME, nonce);
+        }
+
+        @Override
+        public byte[] nonce() {
+            return nonce.clone();
+        }
+
+        @Override
+        public FrameType type() {
+            return FrameType.CHALLENGE;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Challenge c && scheme == c.scheme && Arrays.equals(nonce, c.nonce);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * scheme + Arrays.hashCode(nonce);
+        }
+
+        @Override
+        public String toString() {
+            return "Challenge[scheme=" + scheme + "]";
+        }
+    }
+
     /** Either side: I am closing. The gateway answers a client's BYE after its last ACK. */
     record Bye() implements Message {
         @Override

@@ -31,6 +31,7 @@ import java.util.Map;
  * NACK       u16 code | u32 retryAfterMillis | string reason (≤ 1024 bytes)
  * PING, PONG i64 nonce
  * BYE        (empty)
+ * CHALLENGE  u8 scheme (1 = HMAC-SHA256, see {@link HelloProof}) | 32 bytes nonce
  * </pre>
  *
  * A payload must be consumed exactly: trailing bytes make the frame malformed.
@@ -79,6 +80,10 @@ final class Payloads {
                 case Message.Ping p -> out.writeLong(p.nonce());
                 case Message.Pong p -> out.writeLong(p.nonce());
                 case Message.Bye b -> {
+                }
+                case Message.Challenge c -> {
+                    out.writeByte(c.scheme());
+                    out.write(c.nonce());
                 }
             }
         } catch (IOException e) {
@@ -157,6 +162,16 @@ final class Payloads {
                 case PING -> new Message.Ping(in.getLong());
                 case PONG -> new Message.Pong(in.getLong());
                 case BYE -> new Message.Bye();
+                case CHALLENGE -> {
+                    int scheme = in.get() & 0xFF;
+                    if (scheme != HelloProof.SCHEME) {
+                        throw new CorruptFrameException("CHALLENGE scheme " + scheme + " is unknown; this version knows "
+                                + HelloProof.SCHEME + " (HMAC-SHA256)");
+                    }
+                    byte[] nonce = new byte[HelloProof.NONCE_BYTES];
+                    in.get(nonce);
+                    yield new Message.Challenge(scheme, nonce);
+                }
             };
             if (in.hasRemaining()) {
                 throw new CorruptFrameException(type + " payload has " + in.remaining()

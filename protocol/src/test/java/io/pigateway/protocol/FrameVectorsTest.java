@@ -39,6 +39,7 @@ class FrameVectorsTest {
             Map.entry("nack", new Message.Nack(NackCode.STORE_UNAVAILABLE, 5000, "database unreachable")),
             Map.entry("ping", new Message.Ping(1)),
             Map.entry("pong", new Message.Pong(-2)),
+            Map.entry("challenge", new Message.Challenge(nonce0to31())),
             Map.entry("bye", new Message.Bye()));
 
     record Vector(String name, String expectedError, byte[] bytes) {
@@ -93,5 +94,13 @@ class FrameVectorsTest {
     @Test
     void streamEndingBetweenFramesIsACleanEnd() throws IOException {
         assertNull(decode(new byte[0]));
+    }
+
+    private static byte[] nonce0to31() {
+        byte[] n = new byte[32];
+        for (int i = 0; i < n.length; i++) {
+            n[i] = (byte) i;
+        }
+        return n;
     }
 }

@@ -90,8 +90,8 @@ public final class SensorClient implements AutoCloseable {
             }
         }
         Spool buffer = Spool.open(config.spool(), config.deviceId());
-        GatewayLink link = new GatewayLink(config.deviceId(), config.gateway(), config.reconnect(), config.send(), buffer,
-                Stream.concat(announced.stream(), own.stream()).toList());
+        GatewayLink link = new GatewayLink(config.deviceId(), config.secret(), config.gateway(), config.reconnect(),
+                config.send(), buffer, Stream.concat(announced.stream(), own.stream()).toList());
         buffer.onFlushed(link::readingsAdded); // only flushed readings are sent
         long simulated = announced.stream().filter(SensorInfo::simulated).count();
         Logger.info("device {} starting: stream {}, {} sensor(s){}, gateway {}; unacknowledged readings are kept in"

@@ -4,6 +4,7 @@ import static io.pigateway.client.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pigateway.client.config.DeviceSecret;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
 import io.pigateway.client.config.ReconnectConfig;
@@ -11,16 +12,21 @@ import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.config.SensorClientConfig;
 import io.pigateway.client.config.SensorConfig;
 import io.pigateway.client.config.SensorType;
-import io.pigateway.client.config.SpoolConfig;
 import io.pigateway.client.config.Simulation;
+import io.pigateway.client.config.SpoolConfig;
+import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.Gateway;
+import io.pigateway.gateway.auth.DeviceSecrets;
+import io.pigateway.gateway.config.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -46,14 +52,12 @@ class ClientToGatewayIT {
                                 new Simulation.Wave(21, 2, Duration.ofMinutes(10), 0.1)),
                         new SensorConfig("humidity", SensorType.HUMIDITY, fast, "%",
                                 new Simulation.Wave(45, 10, Duration.ofMinutes(30), 0.5)),
-                        new SensorConfig("door", SensorType.TOGGLE, fast, "", new Simulation.Toggle(0.1))));
+                        new SensorConfig("door", SensorType.TOGGLE, fast, "", new Simulation.Toggle(0.1))), null);
     }
 
     static io.pigateway.gateway.config.GatewayConfig gateway(Path dir, StoreConfig store, int port) {
-        io.pigateway.gateway.config.GatewayConfig base = io.pigateway.gateway.config.GatewayConfig.forTests(dir);
-        return new io.pigateway.gateway.config.GatewayConfig(
-                new ListenConfig(InetAddress.getLoopbackAddress(), port, 128), base.limits(), store, base.writer(),
-                base.statsInterval(), base.logReadings(), base.shutdownTimeout());
+        return io.pigateway.gateway.config.GatewayConfig.forTests(dir)
+                .withListen(new ListenConfig(InetAddress.getLoopbackAddress(), port, 128)).withStore(store);
     }
 
     static int closedPort() throws Exception {
@@ -111,9 +115,7 @@ class ClientToGatewayIT {
     @Test
     void aGatewayThatRefusesTheClientIsReportedWithItsReason(@TempDir Path dir) throws Exception {
         StoreConfig store = TestDatabase.shared().freshSchema(dir);
-        LimitsConfig d = LimitsConfig.defaults();
-        LimitsConfig one = new LimitsConfig(1, d.maxPayloadBytes(), d.maxReadingsPerFrame(), d.handshakeTimeout(),
-                d.idleTimeout(), d.queueWait());
+        LimitsConfig one = LimitsConfig.defaults().withMaxConnections(1);
         try (Gateway g = Gateway.start(gateway(dir, store, 0).withLimits(one))) {
             List<GatewayAddress> address = List.of(new GatewayAddress("127.0.0.1", g.address().getPort()));
             try (SensorClient a = SensorClient.start(client("pi-a", address, dir.resolve("spool")))) {
@@ -127,5 +129,35 @@ class ClientToGatewayIT {
                 }
             }
         }
+    }
+
+    @Test
+    void aClientProvesItsSecretAndOneWithAWrongSecretIsRefusedAndSaysWhy(@TempDir Path dir) throws Exception {
+        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        Path devices = Files.writeString(dir.resolve("devices"), "pi-right right-secret-0123456789\npi-wrong right-secret-0123456789\n");
+        Path right = Files.writeString(dir.resolve("right"), "right-secret-0123456789\n");
+        Path wrong = Files.writeString(dir.resolve("wrong"), "wrong-secret-0123456789\n");
+        for (Path p : List.of(devices, right, wrong)) {
+            Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        }
+        AuthConfig auth = AuthConfig.secrets(devices, DeviceSecrets.load(SecretFile.at(devices)));
+        try (Gateway g = Gateway.start(gateway(dir, store, 0).withAuth(auth))) {
+            List<GatewayAddress> address = List.of(new GatewayAddress("127.0.0.1", g.address().getPort()));
+            SensorClientConfig good = client("pi-right", address, dir.resolve("spool"));
+            SensorClientConfig bad = client("pi-wrong", address, dir.resolve("spool"));
+            try (SensorClient a = SensorClient.start(withSecret(good, right));
+                 SensorClient b = SensorClient.start(withSecret(bad, wrong))) {
+                until("pi-right acknowledged", WAIT, () -> a.stats().acknowledged() > 10);
+                until("pi-wrong refused", WAIT, () -> b.stats().lastProblem() != null);
+                String problem = b.stats().lastProblem();
+                assertTrue(problem.contains("AUTHENTICATION_FAILED") && problem.contains("not retryable"), problem);
+                assertEquals(0, b.stats().acknowledged());
+            }
+        }
+    }
+
+    static SensorClientConfig withSecret(SensorClientConfig c, Path secretFile) throws Exception {
+        return new SensorClientConfig(c.deviceId(), c.gateway(), c.reconnect(), c.send(), c.spool(), c.shutdownAckWait(),
+                c.reportInterval(), c.sensors(), DeviceSecret.load(secretFile));
     }
 }

@@ -64,7 +64,7 @@ class SensorClientIT {
                                 new Simulation.Wave(21, 2, Duration.ofMinutes(10), 0.1)),
                         new SensorConfig("air-humidity", SensorType.HUMIDITY, fast, "%",
                                 new Simulation.Wave(95, 20, Duration.ofSeconds(2), 5)),
-                        new SensorConfig("door", SensorType.TOGGLE, fast, "", new Simulation.Toggle(0.3))));
+                        new SensorConfig("door", SensorType.TOGGLE, fast, "", new Simulation.Toggle(0.3))), null);
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.pigateway.gateway.config;
 
 import io.pigateway.common.ConfigException;
+import io.pigateway.common.SecretFile;
 import io.pigateway.common.Settings;
+import io.pigateway.gateway.auth.DeviceSecrets;
 import io.pigateway.protocol.Frames;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -15,7 +17,7 @@ import java.util.Objects;
  * is read in {@link #from(Settings)}; docs/CONFIGURATION.md lists the same.
  */
 public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfig store, WriterConfig writer,
-                            Duration statsInterval, boolean logReadings, Duration shutdownTimeout) {
+                            Duration statsInterval, boolean logReadings, Duration shutdownTimeout, AuthConfig auth) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/gateway.conf");
     /** Environment variables with this prefix override keys: PIGW_GATEWAY_LISTEN_PORT for listen.port. */
@@ -28,25 +30,38 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         Objects.requireNonNull(writer, "writer");
         Objects.requireNonNull(statsInterval, "statsInterval");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        Objects.requireNonNull(auth, "auth");
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
-        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout);
+        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout, auth);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
-        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout);
+        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout, auth);
     }
 
     public GatewayConfig withWriter(WriterConfig newWriter) {
-        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout);
+        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout, auth);
     }
 
-    /** Loopback, a free port, an embedded store in {@code dir}: for tests. */
+    public GatewayConfig withAuth(AuthConfig newAuth) {
+        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, newAuth);
+    }
+
+    public GatewayConfig withListen(ListenConfig newListen) {
+        return new GatewayConfig(newListen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth);
+    }
+
+    /**
+     * Loopback, a free port, an embedded store in {@code dir}, any device accepted and no rate limit
+     * (tests of those set them): for tests.
+     */
     public static GatewayConfig forTests(Path dir) {
-        return new GatewayConfig(new ListenConfig(InetAddress.getLoopbackAddress(), 0, 128), LimitsConfig.defaults(),
+        return new GatewayConfig(new ListenConfig(InetAddress.getLoopbackAddress(), 0, 128),
+                LimitsConfig.defaults().withMaxReadingsPerSecond(0),
                 StoreConfig.embedded(dir.resolve("store")), WriterConfig.defaults(), Duration.ZERO, false,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), AuthConfig.open());
     }
 
     public static GatewayConfig from(Settings s) throws ConfigException {
@@ -61,7 +76,9 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                 s.intIn("limits.max-readings-per-frame", 4096, 1, 65535),
                 s.duration("limits.handshake-timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
                 s.duration("limits.idle-timeout", Duration.ofSeconds(120), Duration.ofSeconds(1), Duration.ofHours(24)),
-                s.duration("limits.queue-wait", Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)));
+                s.duration("limits.queue-wait", Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)),
+                s.intIn("limits.max-connections-per-address", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000),
+                s.intIn("limits.max-readings-per-second", LimitsConfig.DEFAULT_MAX_READINGS_PER_SECOND, 0, 10_000_000));
 
         StoreConfig.Kind kind = s.choice("store.type", StoreConfig.Kind.class, StoreConfig.Kind.EMBEDDED);
         StoreConfig.MigrationMode migrate = s.choice("store.migrate", StoreConfig.MigrationMode.class,
@@ -105,9 +122,28 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         Duration stats = s.duration("log.stats-interval", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(24));
         boolean logReadings = s.bool("log.readings", false);
         Duration shutdown = s.duration("shutdown.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
+        AuthConfig auth = auth(s);
         s.string("log.level", "info"); // read by GatewayMain before logging starts; accepted here
         s.rejectUnknownKeys();
-        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown);
+        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown, auth);
+    }
+
+    private static AuthConfig auth(Settings s) throws ConfigException {
+        AuthConfig.Mode mode = s.choice("auth.mode", AuthConfig.Mode.class, AuthConfig.Mode.SECRETS);
+        Path file = SecretFile.resolve(s, "auth.devices-file");
+        if (mode == AuthConfig.Mode.OPEN) {
+            return AuthConfig.open();
+        }
+        if (file == null) {
+            file = AuthConfig.DEFAULT_DEVICES_FILE;
+        }
+        try {
+            return AuthConfig.secrets(file, DeviceSecrets.load(SecretFile.at(file)));
+        } catch (ConfigException e) {
+            throw new ConfigException(s.source() + ": auth.devices-file: " + e.getMessage()
+                    + (Files.exists(file) ? "" : "; list each device and its secret there (docs/SECURITY.md), or set"
+                    + " auth.mode = open to accept any device that can reach the port"), e);
+        }
     }
 
     private static InetAddress address(Settings s, String key, String fallback) throws ConfigException {

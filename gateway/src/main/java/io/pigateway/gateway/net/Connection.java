@@ -8,6 +8,7 @@ import io.pigateway.gateway.store.StoreException;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
+import io.pigateway.protocol.HelloProof;
 import io.pigateway.protocol.Identifiers;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
@@ -16,6 +17,7 @@ import io.pigateway.protocol.SensorInfo;
 import io.pigateway.protocol.UnknownFrameTypeException;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
@@ -43,6 +45,8 @@ final class Connection implements Runnable {
 
     private final Socket socket;
     private final String peer;
+    private final InetAddress address;
+    private final Guards guards;
     private final LimitsConfig limits;
     private final Store store;
     private final ConnectionRegistry registry;
@@ -53,11 +57,15 @@ final class Connection implements Runnable {
     private volatile boolean closing;
     private FrameWriter out;
     private AckSender acks;
+    private DeadlineInputStream input;
+    private byte[] nonce;
 
-    Connection(Socket socket, LimitsConfig limits, Store store, ConnectionRegistry registry, boolean logReadings) {
+    Connection(Socket socket, Guards guards, Store store, ConnectionRegistry registry, boolean logReadings) {
         this.socket = socket;
         this.peer = String.valueOf(socket.getRemoteSocketAddress());
-        this.limits = limits;
+        this.address = socket.getInetAddress();
+        this.guards = guards;
+        this.limits = guards.limits();
         this.store = store;
         this.registry = registry;
         this.logReadings = logReadings;
@@ -77,6 +85,8 @@ final class Connection implements Runnable {
         registry.opened(this);
         try {
             serve();
+        } catch (Refusal r) {
+            refuse(r.code(), r.reason(), r.getMessage(), r.retryAfterMillis());
         } catch (ProtocolException e) {
             refuse(e.nackCode(), e.getMessage(), 0);
         } catch (StoreException e) {
@@ -101,12 +111,22 @@ final class Connection implements Runnable {
         }
     }
 
-    private void serve() throws IOException, StoreException, InterruptedException {
+    private void serve() throws IOException, StoreException, InterruptedException, Refusal {
         socket.setTcpNoDelay(true);
-        socket.setSoTimeout(millis(limits.handshakeTimeout()));
-        FrameReader in = new FrameReader(socket.getInputStream(), limits.maxPayloadBytes());
+        Duration penalty = guards.penalty().delay(address);
+        if (!penalty.isZero()) {
+            Logger.debug("{}: waiting {} ms before the CHALLENGE: this address recently failed to authenticate",
+                    who(), penalty.toMillis());
+            Thread.sleep(penalty.toMillis());
+        }
+        socket.setSoTimeout(millis(limits.handshakeTimeout())); // also bounds each read of a TLS handshake
+        input = new DeadlineInputStream(socket, socket.getInputStream());
+        input.expireIn(limits.handshakeTimeout());
+        FrameReader in = new FrameReader(input, limits.maxPayloadBytes());
         // FrameWriter writes each frame as one array and flushes: a buffer would only cost memory.
         out = new FrameWriter(socket.getOutputStream());
+        nonce = HelloProof.nonce();
+        out.write(new Message.Challenge(nonce));
 
         Message first = in.read();
         if (first == null) {
@@ -118,20 +138,23 @@ final class Connection implements Runnable {
                     "expected HELLO as the first frame, got " + first.type());
         }
         long streamId = handshake(hello);
-        socket.setSoTimeout(millis(limits.idleTimeout()));
+        input.expireIn(limits.idleTimeout());
 
         acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack");
         ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame());
+        ReadingRate rate = guards.rates().of(deviceId);
         while (true) {
             Message m;
             try {
                 m = in.read();
             } catch (UnknownFrameTypeException e) {
                 // The CRC matched, so the stream is still at a frame boundary: refuse this frame only.
+                input.expireIn(limits.idleTimeout());
                 Logger.warn("{}: {}; sent NACK {} and went on", who(), e.getMessage(), e.nackCode());
                 out.write(new Message.Nack(e.nackCode(), e.getMessage()));
                 continue;
             }
+            input.expireIn(limits.idleTimeout()); // a whole frame arrived: the idle clock starts again
             if (m == null) {
                 ended("client closed the connection");
                 return;
@@ -139,6 +162,7 @@ final class Connection implements Runnable {
             switch (m) {
                 case Message.Readings r -> {
                     validator.check(r);
+                    checkRate(rate, r.readings().size());
                     ReadingBatch batch = new ReadingBatch(deviceId, streamId, Instant.now(), r.readings());
                     acks.enqueue(store.submit(batch, limits.queueWait()), batch);
                 }
@@ -158,7 +182,20 @@ final class Connection implements Runnable {
         }
     }
 
-    private long handshake(Message.Hello hello) throws IOException, StoreException, InterruptedException {
+    private void checkRate(ReadingRate rate, int readings) throws Refusal {
+        if (rate == null) {
+            return;
+        }
+        long waitMillis = rate.take(readings);
+        if (waitMillis > 0) {
+            String reason = "more than " + rate.perSecond() + " readings per second (limits.max-readings-per-second,"
+                    + " bursts up to " + rate.burst() + "); this frame of " + readings + " readings fits in "
+                    + waitMillis + " ms";
+            throw new Refusal(NackCode.RATE_LIMITED, reason, reason, (int) Math.min(Integer.MAX_VALUE, waitMillis));
+        }
+    }
+
+    private long handshake(Message.Hello hello) throws IOException, StoreException, InterruptedException, Refusal {
         if (hello.protocolVersion() != Frames.VERSION) {
             throw new ProtocolException(NackCode.UNSUPPORTED_VERSION, "client speaks protocol version "
                     + hello.protocolVersion() + "; this gateway speaks " + Frames.VERSION);
@@ -176,6 +213,14 @@ final class Connection implements Runnable {
                 throw new ProtocolException(NackCode.HELLO_REFUSED, sensorProblem);
             }
         }
+        String authProblem = guards.authenticator().problem(hello, nonce);
+        if (authProblem != null) {
+            int failures = guards.penalty().failed(address);
+            throw new Refusal(NackCode.AUTHENTICATION_FAILED, "authentication failed", authProblem + "; " + failures
+                    + " failure(s) in a row from " + address.getHostAddress() + ", whose next connections wait "
+                    + guards.penalty().delay(address).toMillis() + " ms", 0);
+        }
+        guards.penalty().succeeded(address);
         deviceId = hello.deviceId();
         Thread.currentThread().setName("device-" + deviceId);
         long now = System.currentTimeMillis();
@@ -240,15 +285,21 @@ final class Connection implements Runnable {
         }
     }
 
-    /** Lets queued frames be acknowledged, sends a NACK, closes. One log line. */
     private void refuse(NackCode code, String reason, int retryAfterMillis) {
+        refuse(code, reason, reason, retryAfterMillis);
+    }
+
+    /**
+     * Lets queued frames be acknowledged, sends a NACK with {@code reason}, closes. One log line with
+     * {@code detail} (repeats from one address within a minute are counted, see {@link RefusalLog}).
+     */
+    private void refuse(NackCode code, String reason, String detail, int retryAfterMillis) {
         drainAcks();
+        String line = who() + ": " + detail + "; sent NACK " + code + " and closed";
         if (code == NackCode.STORE_UNAVAILABLE && !store.healthy()) {
-            Logger.debug("{}: {}; sent NACK {} and closed", who(), reason, code); // the outage was logged once
-        } else if (code.retryable()) {
-            Logger.info("{}: {}; sent NACK {} and closed", who(), reason, code);
+            Logger.debug(line); // the outage was logged once
         } else {
-            Logger.warn("{}: {}; sent NACK {} and closed", who(), reason, code);
+            guards.refusals().log(address, code, !code.retryable(), line);
         }
         sendQuietly(new Message.Nack(code, retryAfterMillis, reason));
         closeSocket();

@@ -1,5 +1,8 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.gateway.auth.Authenticator;
+import io.pigateway.gateway.auth.FailurePenalty;
+import io.pigateway.gateway.config.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.store.Store;
@@ -7,6 +10,7 @@ import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -26,15 +30,20 @@ public final class Listener implements AutoCloseable {
     private final boolean logReadings;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final Semaphore permits;
+    private final AddressLimits addressLimits;
+    private final Guards guards;
     private ServerSocket server;
     private Thread acceptThread;
 
-    public Listener(ListenConfig listen, LimitsConfig limits, Store store, boolean logReadings) {
+    public Listener(ListenConfig listen, LimitsConfig limits, AuthConfig auth, Store store, boolean logReadings) {
         this.listen = listen;
         this.limits = limits;
         this.store = store;
         this.logReadings = logReadings;
         this.permits = new Semaphore(limits.maxConnections());
+        this.addressLimits = new AddressLimits(limits.maxConnectionsPerAddress());
+        this.guards = new Guards(limits, new Authenticator(auth), new FailurePenalty(), new DeviceRates(limits),
+                new RefusalLog());
     }
 
     /** Binds the port (failing here if it is taken) and starts accepting. */
@@ -69,34 +78,45 @@ public final class Listener implements AutoCloseable {
                 }
                 continue;
             }
+            InetAddress from = socket.getInetAddress();
             if (!permits.tryAcquire()) {
-                refuseFull(socket);
+                refuse(socket, NackCode.TOO_MANY_CONNECTIONS, "the gateway holds its maximum of "
+                        + limits.maxConnections() + " connections");
+                continue;
+            }
+            if (!addressLimits.tryAcquire(from)) {
+                permits.release();
+                refuse(socket, NackCode.TOO_MANY_CONNECTIONS_FROM_ADDRESS, "the gateway holds its maximum of "
+                        + addressLimits.maxPerAddress() + " connections from " + from.getHostAddress()
+                        + " (limits.max-connections-per-address)");
                 continue;
             }
             try {
-                Connection c = new Connection(socket, limits, store, registry, logReadings);
+                Connection c = new Connection(socket, guards, store, registry, logReadings);
                 Thread.ofVirtual().name("conn-" + socket.getRemoteSocketAddress()).start(() -> {
                     try {
                         c.run();
                     } finally {
+                        addressLimits.release(from);
                         permits.release();
                     }
                 });
             } catch (RuntimeException | Error e) {
-                permits.release(); // the thread never started, so its finally never runs
+                addressLimits.release(from); // the thread never started, so its finally never runs
+                permits.release();
                 closeQuietly(socket);
                 Logger.error("could not start a connection thread for {}: {}", socket.getRemoteSocketAddress(), e.toString());
             }
         }
     }
 
-    private void refuseFull(Socket socket) {
-        String reason = "the gateway holds its maximum of " + limits.maxConnections() + " connections";
-        Logger.warn("peer {}: {}; sent NACK {} and closed", socket.getRemoteSocketAddress(), reason,
-                NackCode.TOO_MANY_CONNECTIONS);
+    /** Refuses a connection before it gets a thread: one NACK, closed, and a line unless it is a repeat. */
+    private void refuse(Socket socket, NackCode code, String reason) {
+        guards.refusals().log(socket.getInetAddress(), code, true, "peer " + socket.getRemoteSocketAddress() + ": "
+                + reason + "; sent NACK " + code + " and closed");
         try {
             // A fresh socket's send buffer takes this small frame without blocking the accept loop.
-            new FrameWriter(socket.getOutputStream()).write(new Message.Nack(NackCode.TOO_MANY_CONNECTIONS, 1000, reason));
+            new FrameWriter(socket.getOutputStream()).write(new Message.Nack(code, 1000, reason));
         } catch (IOException e) {
             Logger.debug("peer {}: could not send NACK: {}", socket.getRemoteSocketAddress(), e.toString());
         } finally {

@@ -15,8 +15,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 class GatewayConfigTest {
 
+    /** Parses {@code values}, with {@code auth.mode = open} unless they say otherwise (auth has tests of its own). */
     static GatewayConfig parse(Map<String, String> values) throws ConfigException {
-        return GatewayConfig.from(Settings.of("gateway.conf", values));
+        Map<String, String> withAuth = new java.util.HashMap<>(values);
+        withAuth.putIfAbsent("auth.mode", "open");
+        return GatewayConfig.from(Settings.of("gateway.conf", withAuth));
     }
 
     @Test

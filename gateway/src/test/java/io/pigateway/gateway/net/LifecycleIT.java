@@ -141,9 +141,8 @@ class LifecycleIT {
     @Test
     void theGatewayServesClientsOverIpv6(@TempDir Path dir) throws Exception {
         java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
-        try (RunningGateway g = RunningGateway.start(dir, c -> new GatewayConfig(
-                new io.pigateway.gateway.config.ListenConfig(v6, 0, 16), c.limits(), c.store(), c.writer(),
-                c.statsInterval(), c.logReadings(), c.shutdownTimeout()));
+        try (RunningGateway g = RunningGateway.start(dir, c -> c.withListen(
+                new io.pigateway.gateway.config.ListenConfig(v6, 0, 16)));
              TestDevice d = TestDevice.connect(g.address(), "v6", 3)) {
             assertEquals(v6, g.address().getAddress());
             d.sendRange(1, 10, 10);
@@ -152,8 +151,7 @@ class LifecycleIT {
     }
 
     static LimitsConfig limits(int maxConnections, Duration handshakeTimeout) {
-        LimitsConfig d = LimitsConfig.defaults();
-        return new LimitsConfig(maxConnections, d.maxPayloadBytes(), d.maxReadingsPerFrame(), handshakeTimeout,
-                d.idleTimeout(), d.queueWait());
+        LimitsConfig d = LimitsConfig.defaults().withMaxReadingsPerSecond(0).withMaxConnections(maxConnections);
+        return d.withTimeouts(handshakeTimeout, d.idleTimeout());
     }
 }

@@ -3,13 +3,16 @@ package io.pigateway.gateway.testing;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
+import io.pigateway.protocol.HelloProof;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.Reading;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +27,7 @@ public final class TestDevice implements AutoCloseable {
     private final FrameWriter out;
     private final FrameReader in;
     private long lastAck;
+    private byte[] nonce; // of the gateway's CHALLENGE, once read
 
     private TestDevice(Socket socket) throws IOException {
         this.socket = socket;
@@ -34,7 +38,15 @@ public final class TestDevice implements AutoCloseable {
 
     /** A TCP connection, no handshake yet. */
     public static TestDevice open(InetSocketAddress gateway) throws IOException {
+        return openFrom(null, gateway);
+    }
+
+    /** A TCP connection from {@code local} (e.g. 127.0.0.2, to be another host on loopback; null: any). */
+    public static TestDevice openFrom(InetAddress local, InetSocketAddress gateway) throws IOException {
         Socket s = new Socket();
+        if (local != null) {
+            s.bind(new InetSocketAddress(local, 0));
+        }
         s.connect(gateway, 5000);
         s.setSoTimeout(15_000);
         s.setTcpNoDelay(true);
@@ -43,14 +55,61 @@ public final class TestDevice implements AutoCloseable {
 
     /** Connects and completes the handshake; fails if the gateway answers anything but HELLO_OK. */
     public static TestDevice connect(InetSocketAddress gateway, String deviceId, long streamId) throws IOException {
-        TestDevice d = open(gateway);
-        d.send(new Message.Hello(deviceId, System.currentTimeMillis(), streamId));
-        Message reply = d.next();
-        if (!(reply instanceof Message.HelloOk)) {
+        return connect(gateway, deviceId, streamId, null);
+    }
+
+    /**
+     * Connects and completes the handshake proving {@code secret} (none if {@code null}); fails if the
+     * gateway answers anything but HELLO_OK.
+     */
+    public static TestDevice connect(InetSocketAddress gateway, String deviceId, long streamId, String secret)
+            throws IOException {
+        return connectFrom(null, gateway, deviceId, streamId, secret);
+    }
+
+    /** As {@link #connect(InetSocketAddress, String, long, String)}, from the local address {@code local}. */
+    public static TestDevice connectFrom(InetAddress local, InetSocketAddress gateway, String deviceId, long streamId,
+                                         String secret) throws IOException {
+        TestDevice d = openFrom(local, gateway);
+        try {
+            d.send(d.hello(deviceId, streamId, secret));
+            Message reply = d.next();
+            if (!(reply instanceof Message.HelloOk)) {
+                throw new IOException("expected HELLO_OK, got " + reply);
+            }
+            return d;
+        } catch (IOException | RuntimeException e) {
             d.close();
-            throw new IOException("expected HELLO_OK, got " + reply);
+            throw e;
         }
-        return d;
+    }
+
+    /** A HELLO answering this connection's CHALLENGE with a proof of {@code secret} ({@code null}: no proof). */
+    public Message.Hello hello(String deviceId, long streamId, String secret) throws IOException {
+        byte[] proof = secret == null ? new byte[0]
+                : HelloProof.compute(secret.getBytes(StandardCharsets.UTF_8), challengeNonce(), deviceId, streamId);
+        return new Message.Hello(Frames.VERSION, deviceId, System.currentTimeMillis(), streamId, proof);
+    }
+
+    /** The first frame the gateway sent: its CHALLENGE (whose nonce is kept) or a refusal. */
+    public Message firstFrame() throws IOException {
+        Message m = in.read();
+        if (m instanceof Message.Challenge c) {
+            nonce = c.nonce();
+        }
+        return m;
+    }
+
+    /** The nonce of the gateway's CHALLENGE, reading it if it has not been read yet. */
+    public byte[] challengeNonce() throws IOException {
+        if (nonce == null) {
+            Message m = in.read();
+            if (!(m instanceof Message.Challenge c)) {
+                throw new IOException("expected CHALLENGE as the gateway's first frame, got " + m);
+            }
+            nonce = c.nonce();
+        }
+        return nonce.clone();
     }
 
     public void send(Message m) throws IOException {
@@ -78,9 +137,17 @@ public final class TestDevice implements AutoCloseable {
         }
     }
 
-    /** The next frame from the gateway; {@code null} if it closed the connection. */
+    /**
+     * The next frame from the gateway; {@code null} if it closed the connection. The CHALLENGE that
+     * opens every connection is consumed on the way (its nonce kept), so tests see what follows it.
+     */
     public Message next() throws IOException {
-        return in.read();
+        Message m = in.read();
+        if (nonce == null && m instanceof Message.Challenge c) {
+            nonce = c.nonce();
+            m = in.read();
+        }
+        return m;
     }
 
     /** Reads until an ACK covers {@code seq}; fails on a NACK, end of stream, or timeout. */
@@ -88,7 +155,7 @@ public final class TestDevice implements AutoCloseable {
         socket.setSoTimeout((int) timeout.toMillis());
         try {
             while (lastAck < seq) {
-                Message m = in.read();
+                Message m = next();
                 switch (m) {
                     case null -> throw new IOException("gateway closed the connection at ack " + lastAck + ", waiting for " + seq);
                     case Message.Ack a -> lastAck = a.upToSeq();
@@ -107,7 +174,7 @@ public final class TestDevice implements AutoCloseable {
     public Message.Nack awaitNack(Duration timeout) throws IOException {
         socket.setSoTimeout((int) timeout.toMillis());
         while (true) {
-            Message m = in.read();
+            Message m = next();
             switch (m) {
                 case null -> throw new IOException("gateway closed the connection without a NACK");
                 case Message.Nack n -> {
@@ -125,7 +192,7 @@ public final class TestDevice implements AutoCloseable {
         socket.setSoTimeout((int) timeout.toMillis());
         try {
             while (true) {
-                Message m = in.read();
+                Message m = next();
                 if (m == null) {
                     return true;
                 }
@@ -135,6 +202,11 @@ public final class TestDevice implements AutoCloseable {
         } catch (IOException e) {
             return true; // reset by the gateway
         }
+    }
+
+    /** Sets the socket's read timeout, e.g. to time how long the gateway takes to say something. */
+    public void readTimeout(Duration d) throws IOException {
+        socket.setSoTimeout((int) d.toMillis());
     }
 
     public long lastAck() {

@@ -1,6 +1,7 @@
 package io.pigateway.client.config;
 
 import io.pigateway.common.ConfigException;
+import io.pigateway.common.SecretFile;
 import io.pigateway.common.Settings;
 import io.pigateway.protocol.Identifiers;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import java.util.TreeSet;
  */
 public record SensorClientConfig(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
                                  SpoolConfig spool, Duration shutdownAckWait, Duration reportInterval,
-                                 List<SensorConfig> sensors) {
+                                 List<SensorConfig> sensors, DeviceSecret secret) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/sensor-client.conf");
     /** Environment variables with this prefix override keys: PIGW_CLIENT_DEVICE_ID for device.id. */
@@ -93,10 +94,18 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
             throw s.invalid("report.interval", s.string("report.interval", ""), "must be 0s (off) or from 1s to 1h");
         }
 
+        Path secretFile = SecretFile.resolve(s, "device.secret-file");
+        DeviceSecret secret;
+        try {
+            secret = secretFile == null ? null : DeviceSecret.load(secretFile);
+        } catch (ConfigException e) {
+            throw new ConfigException(s.source() + ": device.secret-file: " + e.getMessage(), e);
+        }
+
         List<SensorConfig> sensors = sensors(s);
         s.rejectUnknownKeys();
         return new SensorClientConfig(deviceId, gateway, new ReconnectConfig(backoffMin, backoffMax), send, spool,
-                ackWait, reportInterval, sensors);
+                ackWait, reportInterval, sensors, secret);
     }
 
     private static SpoolConfig spool(Settings s) throws ConfigException {
@@ -156,13 +165,16 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
 
     /** A copy for another device, e.g. several demo clients from one file. */
     public SensorClientConfig withDeviceId(String id) {
-        return new SensorClientConfig(id, gateway, reconnect, send, spool, shutdownAckWait, reportInterval, sensors);
+        return new SensorClientConfig(id, gateway, reconnect, send, spool, shutdownAckWait, reportInterval, sensors, secret);
     }
 
     /** Every effective value (defaults included) in the file's own syntax; loading it gives this config back. */
     public String describe() {
         StringBuilder b = new StringBuilder();
         line(b, "device.id", deviceId);
+        if (secret != null) {
+            line(b, "device.secret-file", secret.file().toString());
+        }
         line(b, "gateway.addresses", String.join(", ", gateway.addresses().stream().map(GatewayAddress::toString).toList()));
         line(b, "gateway.connect-timeout", Settings.format(gateway.connectTimeout()));
         line(b, "gateway.ping-interval", Settings.format(gateway.pingInterval()));

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.function.Function;
 
 /** One TCP connection to a gateway: connect, handshake, then frames in and out. */
 final class Connection implements Closeable {
@@ -43,14 +44,28 @@ final class Connection implements Closeable {
     }
 
     /**
-     * Sends HELLO and waits up to {@code timeout} for the answer.
+     * Waits up to {@code timeout} for the gateway's CHALLENGE, sends the HELLO made for its nonce, and
+     * waits up to {@code timeout} again for the answer.
      *
      * @throws GatewayRefusedException the gateway answered with a NACK
      * @throws IOException             no answer in time, the connection broke, or the answer made no sense
      */
-    Message.HelloOk handshake(Message.Hello hello, Duration timeout) throws IOException, GatewayRefusedException {
-        out.write(hello);
+    Message.HelloOk handshake(Function<byte[], Message.Hello> helloForNonce, Duration timeout)
+            throws IOException, GatewayRefusedException {
         socket.setSoTimeout(millis(timeout));
+        Message challenge;
+        try {
+            challenge = in.read();
+        } catch (SocketTimeoutException e) {
+            throw new IOException("no CHALLENGE from the gateway within " + Texts.seconds(timeout), e);
+        }
+        byte[] nonce = switch (challenge) {
+            case null -> throw new EOFException("the gateway closed the connection before its CHALLENGE");
+            case Message.Challenge c -> c.nonce();
+            case Message.Nack nack -> throw new GatewayRefusedException(nack);
+            default -> throw new IOException("the gateway opened with " + challenge.type() + " instead of CHALLENGE");
+        };
+        out.write(helloForNonce.apply(nonce));
         Message answer;
         try {
             answer = in.read();

@@ -1,10 +1,12 @@
 package io.pigateway.client.link;
 
 import io.pigateway.client.buffer.ReadingBuffer;
+import io.pigateway.client.config.DeviceSecret;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
+import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.SensorInfo;
 import java.io.IOException;
@@ -28,6 +30,7 @@ public final class GatewayLink implements AutoCloseable {
 
     private final String deviceId;
     private final List<SensorInfo> sensors;
+    private final DeviceSecret secret;
     private final GatewayConfig gateway;
     private final SendConfig send;
     private final ReadingBuffer buffer;
@@ -48,7 +51,14 @@ public final class GatewayLink implements AutoCloseable {
     /** @param sensors announced in every HELLO: each reading name with its unit and kind */
     public GatewayLink(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
                        ReadingBuffer buffer, List<SensorInfo> sensors) {
+        this(deviceId, null, gateway, reconnect, send, buffer, sensors);
+    }
+
+    /** @param secret proven in every HELLO; {@code null} for a gateway that accepts any device */
+    public GatewayLink(String deviceId, DeviceSecret secret, GatewayConfig gateway, ReconnectConfig reconnect,
+                       SendConfig send, ReadingBuffer buffer, List<SensorInfo> sensors) {
         this.deviceId = deviceId;
+        this.secret = secret;
         this.sensors = List.copyOf(sensors);
         this.gateway = gateway;
         this.send = send;
@@ -201,7 +211,9 @@ public final class GatewayLink implements AutoCloseable {
                 return Attempt.failed("not tried: stopping");
             }
             long now = System.currentTimeMillis();
-            Message.HelloOk ok = c.handshake(new Message.Hello(deviceId, now, buffer.streamId(), sensors),
+            long stream = buffer.streamId();
+            Message.HelloOk ok = c.handshake(nonce -> new Message.Hello(Frames.VERSION, deviceId, now, stream,
+                    secret == null ? new byte[0] : secret.proof(nonce, deviceId, stream), sensors),
                     gateway.connectTimeout());
             backoff.reset();
             counters.handshakes.incrementAndGet();

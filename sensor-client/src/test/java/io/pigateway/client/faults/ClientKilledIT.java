@@ -70,7 +70,8 @@ class ClientKilledIT {
                         + " AND stream_id = ?", stream), "one row per seq the spool assigned");
                 assertEquals(assigned, db.queryLong(store, "SELECT COUNT(DISTINCT seq) FROM readings WHERE stream_id = ?", stream));
                 assertEquals(assigned, db.queryLong(store, "SELECT MAX(seq) FROM readings WHERE stream_id = ?", stream));
-                assertTrue(assigned > 1000, "enough readings to mean something: " + assigned);
+                // ~300 readings/s for ~7 s when the machine is idle; far fewer on a loaded CI machine
+                assertTrue(assigned > 300, "enough readings to mean something: " + assigned);
             }
         }
     }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,8 +19,24 @@ import java.util.Map;
 final class Faults {
     /** Each device id gets its own subdirectory; a fresh base per test JVM, so no spool is left from an earlier run. */
     private static final Path SPOOL_DIR = tempDir();
+    /** Every fault-test device proves this secret; the gateway run as a process checks it. */
+    private static final String SECRET = "fault-test-secret-0123456789";
+    private static final Path SECRET_FILE = privateFile(SPOOL_DIR.resolve("device-secret"), SECRET + "\n");
+    private static final Path DEVICES_FILE = privateFile(SPOOL_DIR.resolve("devices"),
+            String.join("\n", "# device  secret", "killed-gw " + SECRET, "cut " + SECRET, "db-outage " + SECRET,
+                    "killed-client " + SECRET, ""));
 
     private Faults() {
+    }
+
+    private static Path privateFile(Path file, String content) {
+        try {
+            Files.writeString(file, content);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return file;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static Path tempDir() {
@@ -38,6 +55,7 @@ final class Faults {
     static Map<String, String> clientSettings(String device, String gateways) {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("device.id", device);
+        m.put("device.secret-file", SECRET_FILE.toString());
         m.put("spool.dir", SPOOL_DIR.toString());
         m.put("spool.sync-interval", "20ms");
         m.put("gateway.addresses", gateways);
@@ -69,6 +87,7 @@ final class Faults {
                 "store.database = " + store.database(),
                 "store.user = " + store.user(),
                 "store.password-file = " + store.passwordFile(),
+                "auth.devices-file = " + DEVICES_FILE,
                 "log.stats-interval = 0s",
                 ""));
     }

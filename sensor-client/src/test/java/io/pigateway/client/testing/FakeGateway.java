@@ -3,6 +3,7 @@ package io.pigateway.client.testing;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;
+import io.pigateway.protocol.HelloProof;
 import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.Reading;
@@ -86,6 +87,7 @@ public final class FakeGateway implements AutoCloseable {
         try (socket) {
             FrameReader in = new FrameReader(socket.getInputStream(), Frames.PROTOCOL_MAX_PAYLOAD);
             FrameWriter out = new FrameWriter(socket.getOutputStream());
+            out.write(new Message.Challenge(HelloProof.nonce())); // as the real gateway, before anything else
             Message first = in.read();
             if (!(first instanceof Message.Hello hello)) {
                 violations.add("first frame was " + first);

@@ -1,0 +1,14 @@
+package io.pigateway.gateway.net;
+
+import io.pigateway.gateway.auth.Authenticator;
+import io.pigateway.gateway.auth.FailurePenalty;
+import io.pigateway.gateway.config.LimitsConfig;
+
+/**
+ * What stands between a connection and the store, shared by all connections of a listener: the
+ * limits, the secret check, the slow-down for addresses that fail it, per-device reading rates,
+ * and the refusal log that keeps floods out of the journal.
+ */
+record Guards(LimitsConfig limits, Authenticator authenticator, FailurePenalty penalty, DeviceRates rates,
+              RefusalLog refusals) {
+}

@@ -1,0 +1,213 @@
+package io.pigateway.gateway.net;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.protocol.FrameWriter;
+import io.pigateway.protocol.Frames;
+import io.pigateway.protocol.Message;
+import io.pigateway.protocol.NackCode;
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Clients that try to wear the gateway down: trickling bytes, opening a thousand connections, sending
+ * faster than the rate limit. Each is refused with its own NACK code, and a well-behaved device on the
+ * same gateway gets every reading committed and acknowledged after each.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class HostileClientIT {
+    static final Duration WAIT = Duration.ofSeconds(15);
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
+    static final int PER_ADDRESS = 20;
+    static final int RATE = 1000;
+    static final InetAddress GOOD_HOST = AuthenticationIT.loopback(2);
+    @TempDir
+    static Path dir;
+    static RunningGateway g;
+    static final AtomicLong goodSeq = new AtomicLong();
+
+    @BeforeAll
+    static void start() throws Exception {
+        g = RunningGateway.start(dir, c -> c.withLimits(c.limits().withTimeouts(HANDSHAKE_TIMEOUT, IDLE_TIMEOUT)
+                .withMaxConnectionsPerAddress(PER_ADDRESS).withMaxReadingsPerSecond(RATE)));
+    }
+
+    @AfterAll
+    static void stop() {
+        g.close();
+    }
+
+    @AfterEach
+    void goodDeviceStillServed() throws Exception {
+        try (TestDevice d = TestDevice.connectFrom(GOOD_HOST, g.address(), "good", 1, null)) {
+            long from = goodSeq.get() + 1;
+            d.sendRange(from, from + 99, 50);
+            d.awaitAck(from + 99, WAIT);
+            goodSeq.addAndGet(100);
+        }
+        assertEquals(goodSeq.get(), g.rows("good"));
+    }
+
+    static byte[] frame(Message m) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        new FrameWriter(bytes).write(m);
+        return bytes.toByteArray();
+    }
+
+    /** Sends {@code bytes} one every {@code pause}, until done or the gateway closes; returns the time taken. */
+    static long trickle(TestDevice d, byte[] bytes, Duration pause) throws Exception {
+        long started = System.nanoTime();
+        try {
+            for (byte b : bytes) {
+                d.sendRaw(new byte[] {b});
+                Thread.sleep(pause.toMillis());
+            }
+        } catch (java.io.IOException e) {
+            // the gateway closed the connection: what we wanted to see
+        }
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+
+    @Test
+    void aHelloTrickledAByteAtATimeIsCutOffAtTheHandshakeTimeout() throws Exception {
+        try (TestDevice d = TestDevice.open(g.address())) {
+            byte[] hello = frame(new Message.Hello("slow", System.currentTimeMillis(), 3));
+            long started = System.nanoTime();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    trickle(d, hello, Duration.ofMillis(200)); // 45 bytes: 9 s, were it allowed
+                } catch (Exception e) {
+                    // ends when the socket is closed
+                }
+            });
+            Message.Nack n = d.awaitNack(WAIT);
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(NackCode.TIMEOUT, n.nackCode(), n.reason());
+            assertTrue(n.reason().contains("handshake timeout of 1000 ms"), n.reason());
+            assertTrue(tookMillis < 2500, "cut off after " + tookMillis + " ms");
+        }
+    }
+
+    @Test
+    void aFrameTrickledAfterTheHandshakeIsCutOffAtTheIdleTimeout() throws Exception {
+        try (TestDevice d = TestDevice.connect(g.address(), "slow-after-hello", 4)) {
+            byte[] readings = frame(TestDevice.readings(1, 10, "t"));
+            long started = System.nanoTime();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    trickle(d, readings, Duration.ofMillis(100)); // 300 bytes: 30 s, were it allowed
+                } catch (Exception e) {
+                    // ends when the socket is closed
+                }
+            });
+            Message.Nack n = d.awaitNack(WAIT);
+            long tookMillis = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(NackCode.TIMEOUT, n.nackCode(), n.reason());
+            assertTrue(n.reason().contains("idle timeout of 2000 ms"), n.reason());
+            assertTrue(tookMillis < 3500, "cut off after " + tookMillis + " ms");
+        }
+    }
+
+    @Test
+    void aThousandConnectionsFromOneAddressGetOnlyTheirShare() throws Exception {
+        InetAddress flooder = AuthenticationIT.loopback(20);
+        List<TestDevice> open = new ArrayList<>();
+        try {
+            // The first 30, opened within a few ms: exactly the allowed 20 get a CHALLENGE.
+            for (int i = 0; i < PER_ADDRESS + 10; i++) {
+                open.add(TestDevice.openFrom(flooder, g.address()));
+            }
+            int challenged = 0;
+            for (TestDevice d : open) {
+                Message first = d.firstFrame();
+                if (first instanceof Message.Nack n) {
+                    assertEquals(NackCode.TOO_MANY_CONNECTIONS_FROM_ADDRESS, n.nackCode(), n.reason());
+                    assertTrue(n.reason().contains("maximum of " + PER_ADDRESS + " connections from 127.0.0.20"), n.reason());
+                } else {
+                    assertInstanceOf(Message.Challenge.class, first);
+                    challenged++;
+                }
+            }
+            assertEquals(PER_ADDRESS, challenged);
+            // 970 more: each is challenged (once a slot frees at the handshake timeout) or refused, nothing else.
+            for (int i = open.size(); i < 1000; i++) {
+                open.add(TestDevice.openFrom(flooder, g.address()));
+            }
+            for (TestDevice d : open.subList(PER_ADDRESS + 10, open.size())) {
+                Message first = d.firstFrame();
+                if (first instanceof Message.Nack n) {
+                    assertEquals(NackCode.TOO_MANY_CONNECTIONS_FROM_ADDRESS, n.nackCode(), n.reason());
+                } else {
+                    assertInstanceOf(Message.Challenge.class, first);
+                }
+            }
+            // Meanwhile another host is served.
+            try (TestDevice d = TestDevice.connectFrom(GOOD_HOST, g.address(), "good", 1, null)) {
+                long from = goodSeq.get() + 1;
+                d.sendRange(from, from + 99, 50);
+                d.awaitAck(from + 99, WAIT);
+                goodSeq.addAndGet(100);
+            }
+        } finally {
+            for (TestDevice d : open) {
+                d.close();
+            }
+        }
+        // With its connections closed, the address is welcome again.
+        Thread.sleep(200);
+        try (TestDevice d = TestDevice.connectFrom(flooder, g.address(), "back-again", 1, null)) {
+            d.sendRange(1, 10, 10);
+            assertEquals(10, d.awaitAck(10, WAIT));
+        }
+    }
+
+    @Test
+    void aDeviceFasterThanTheRateLimitIsToldToWaitAndLosesNothing() throws Exception {
+        long acked;
+        Message.Nack n;
+        // Burst: max(2 × 1000, 4096 readings per frame) = 4096 readings at once, then 1000 a second.
+        try (TestDevice d = TestDevice.connect(g.address(), "greedy", 5)) {
+            d.sendRange(1, 20_000, 1000);
+            n = d.awaitNack(WAIT);
+            acked = d.lastAck();
+        }
+        assertEquals(NackCode.RATE_LIMITED, n.nackCode(), n.reason());
+        assertTrue(n.retryAfterMillis() > 0 && n.retryAfterMillis() <= 1000, "retry after " + n.retryAfterMillis());
+        assertTrue(n.reason().contains("more than 1000 readings per second"), n.reason());
+        assertEquals(4000, acked, "the first four frames fit the burst and were acknowledged");
+        assertEquals(4000, g.rows("greedy"), "acknowledged readings are stored, the refused ones not");
+        // Reconnecting does not refill the bucket; waiting does.
+        Thread.sleep(n.retryAfterMillis());
+        try (TestDevice d = TestDevice.connect(g.address(), "greedy", 5)) {
+            d.sendRange(4001, 4500, 500);
+            assertEquals(4500, d.awaitAck(4500, WAIT));
+        }
+        assertEquals(4500, g.rows("greedy"));
+    }
+
+    @Test
+    void aFrameClaimingTwoGigabytesIsRefusedBeforeAnythingIsAllocated() throws Exception {
+        try (TestDevice d = TestDevice.connect(g.address(), "liar", 6)) {
+            d.sendRaw(new byte[] {'P', 'G', Frames.VERSION, 0x03, (byte) 0x80, 0, 0, 0});
+            Message.Nack n = d.awaitNack(WAIT);
+            assertEquals(NackCode.FRAME_TOO_LARGE, n.nackCode(), n.reason());
+            assertTrue(n.reason().contains("2147483648"), n.reason());
+        }
+    }
+}

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -191,7 +192,7 @@ class ViewsIT {
         }
     }
 
-    static List<String> format(ResultSet rs) throws Exception {
+    static List<String> format(ResultSet rs) throws SQLException {
         ResultSetMetaData meta = rs.getMetaData();
         List<String> rows = new ArrayList<>();
         while (rs.next()) {

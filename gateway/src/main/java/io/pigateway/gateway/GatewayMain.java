@@ -84,6 +84,7 @@ public final class GatewayMain {
                 System.out.println(config.limits());
                 System.out.println(config.store().describe() + ", migrations " + config.store().migrate().name().toLowerCase(Locale.ROOT));
                 System.out.println(config.writer());
+                System.out.println(config.http());
                 System.out.println(this.config + ": OK");
                 return EXIT_OK;
             } catch (ConfigException e) {

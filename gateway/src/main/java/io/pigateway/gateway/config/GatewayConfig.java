@@ -15,7 +15,7 @@ import java.util.Objects;
  * is read in {@link #from(Settings)}; docs/CONFIGURATION.md lists the same.
  */
 public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfig store, WriterConfig writer,
-                            Duration statsInterval, boolean logReadings, Duration shutdownTimeout) {
+                            Duration statsInterval, boolean logReadings, Duration shutdownTimeout, HttpConfig http) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/gateway.conf");
 
@@ -26,18 +26,29 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         Objects.requireNonNull(writer, "writer");
         Objects.requireNonNull(statsInterval, "statsInterval");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        Objects.requireNonNull(http, "http");
+    }
+
+    /** Without the HTTP endpoint (it is off unless configured). */
+    public GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfig store, WriterConfig writer,
+                         Duration statsInterval, boolean logReadings, Duration shutdownTimeout) {
+        this(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, HttpConfig.disabled());
+    }
+
+    public GatewayConfig withHttp(HttpConfig newHttp) {
+        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, newHttp);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
-        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout);
+        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout, http);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
-        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout);
+        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout, http);
     }
 
     public GatewayConfig withWriter(WriterConfig newWriter) {
-        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout);
+        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout, http);
     }
 
     /** Loopback, a free port, an embedded store in {@code dir}: for tests. */
@@ -104,8 +115,23 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         boolean logReadings = s.bool("log.readings", false);
         Duration shutdown = s.duration("shutdown.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
         s.string("log.level", "info"); // read by GatewayMain before logging starts; accepted here
+        HttpConfig http = http(s, listen);
         s.rejectUnknownKeys();
-        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown);
+        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown, http);
+    }
+
+    private static HttpConfig http(Settings s, ListenConfig listen) throws ConfigException {
+        HttpConfig http = new HttpConfig(
+                s.bool("http.enabled", false),
+                address(s, "http.address", "127.0.0.1"),
+                s.intIn("http.port", HttpConfig.DEFAULT_PORT, 0, 65535));
+        boolean overlap = http.address().isAnyLocalAddress() || listen.address().isAnyLocalAddress()
+                || http.address().equals(listen.address());
+        if (http.enabled() && http.port() != 0 && http.port() == listen.port() && overlap) {
+            throw s.invalid("http.port", Integer.toString(http.port()), "must differ from listen.port ("
+                    + listen.port() + "), which the sensor clients use on the same address");
+        }
+        return http;
     }
 
     private static InetAddress address(Settings s, String key, String fallback) throws ConfigException {

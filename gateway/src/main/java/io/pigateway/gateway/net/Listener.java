@@ -2,6 +2,7 @@ package io.pigateway.gateway.net;
 
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
+import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Message;
@@ -24,16 +25,22 @@ public final class Listener implements AutoCloseable {
     private final LimitsConfig limits;
     private final Store store;
     private final boolean logReadings;
+    private final Metrics metrics;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final Semaphore permits;
     private ServerSocket server;
     private Thread acceptThread;
 
     public Listener(ListenConfig listen, LimitsConfig limits, Store store, boolean logReadings) {
+        this(listen, limits, store, logReadings, Metrics.NONE);
+    }
+
+    public Listener(ListenConfig listen, LimitsConfig limits, Store store, boolean logReadings, Metrics metrics) {
         this.listen = listen;
         this.limits = limits;
         this.store = store;
         this.logReadings = logReadings;
+        this.metrics = metrics;
         this.permits = new Semaphore(limits.maxConnections());
     }
 
@@ -47,6 +54,13 @@ public final class Listener implements AutoCloseable {
 
     public InetSocketAddress address() {
         return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    /** Whether the port is bound and the accept loop runs: false before start, after stopAccepting, or if the loop died. */
+    public boolean accepting() {
+        ServerSocket s = server;
+        Thread t = acceptThread;
+        return s != null && s.isBound() && !s.isClosed() && t != null && t.isAlive();
     }
 
     public int connections() {
@@ -69,12 +83,13 @@ public final class Listener implements AutoCloseable {
                 }
                 continue;
             }
+            metrics.connectionAccepted();
             if (!permits.tryAcquire()) {
                 refuseFull(socket);
                 continue;
             }
             try {
-                Connection c = new Connection(socket, limits, store, registry, logReadings);
+                Connection c = new Connection(socket, limits, store, registry, logReadings, metrics);
                 Thread.ofVirtual().name("conn-" + socket.getRemoteSocketAddress()).start(() -> {
                     try {
                         c.run();
@@ -94,6 +109,7 @@ public final class Listener implements AutoCloseable {
         String reason = "the gateway holds its maximum of " + limits.maxConnections() + " connections";
         Logger.warn("peer {}: {}; sent NACK {} and closed", socket.getRemoteSocketAddress(), reason,
                 NackCode.TOO_MANY_CONNECTIONS);
+        metrics.nackSent(NackCode.TOO_MANY_CONNECTIONS, true);
         try {
             // A fresh socket's send buffer takes this small frame without blocking the accept loop.
             new FrameWriter(socket.getOutputStream()).write(new Message.Nack(NackCode.TOO_MANY_CONNECTIONS, 1000, reason));

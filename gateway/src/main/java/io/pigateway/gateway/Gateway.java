@@ -2,12 +2,18 @@ package io.pigateway.gateway;
 
 import io.pigateway.gateway.config.AuthConfig;
 import io.pigateway.gateway.config.GatewayConfig;
+import io.pigateway.gateway.config.HttpConfig;
+import io.pigateway.gateway.metrics.GatewayMetrics;
+import io.pigateway.gateway.metrics.HealthCheck;
+import io.pigateway.gateway.metrics.HttpEndpoint;
+import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.net.Listener;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.store.StoreException;
 import io.pigateway.gateway.store.StoreStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -23,26 +29,37 @@ public final class Gateway implements AutoCloseable {
     private final Store store;
     private final Listener listener;
     private final ScheduledExecutorService statsTimer;
+    /** {@code null} unless http.enabled. */
+    private final HttpEndpoint http;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean closed;
 
-    private Gateway(GatewayConfig config, Store store, Listener listener, ScheduledExecutorService statsTimer) {
+    private Gateway(GatewayConfig config, Store store, Listener listener, ScheduledExecutorService statsTimer,
+                    HttpEndpoint http) {
         this.config = config;
         this.store = store;
         this.listener = listener;
         this.statsTimer = statsTimer;
+        this.http = http;
     }
 
     public static Gateway start(GatewayConfig config) throws StoreException, IOException {
         long started = System.nanoTime();
-        Store store = Store.open(config.store(), config.writer());
-        Listener listener = new Listener(config.listen(), config.limits(), config.auth(), store, config.logReadings());
+        GatewayMetrics metrics = config.http().enabled() ? new GatewayMetrics() : null;
+        Metrics events = metrics != null ? metrics : Metrics.NONE;
+        Store store = Store.open(config.store(), config.writer(), events);
+        Listener listener = new Listener(config.listen(), config.limits(), config.auth(), store, config.logReadings(),
+                events);
         try {
             listener.start();
         } catch (IOException e) {
             store.close(config.shutdownTimeout());
             throw new IOException("cannot listen on " + config.listen().address().getHostAddress() + ":"
                     + config.listen().port() + ": " + e.getMessage(), e);
+        }
+        HttpEndpoint http = null;
+        if (metrics != null) {
+            http = serveHttp(config, metrics, listener, store);
         }
         ScheduledExecutorService timer = null;
         if (!config.statsInterval().isZero()) {
@@ -51,20 +68,54 @@ public final class Gateway implements AutoCloseable {
             long ms = config.statsInterval().toMillis();
             timer.scheduleAtFixedRate(stats::log, ms, ms, TimeUnit.MILLISECONDS);
         }
-        Gateway gateway = new Gateway(config, store, listener, timer);
         if (config.auth().mode() == AuthConfig.Mode.OPEN) {
             Logger.warn("auth.mode = open: ANY device that reaches {} is accepted without a secret; list devices in a"
                     + " devices file and remove auth.mode to require secrets (docs/SECURITY.md)", listener.address());
         } else {
             Logger.info("{}", config.auth());
         }
+        Gateway gateway = new Gateway(config, store, listener, timer, http);
         Logger.info("ready in {} ms: listening on {}, {}", (System.nanoTime() - started) / 1_000_000,
                 listener.address(), config.store().describe());
         return gateway;
     }
 
+    /** Binds the HTTP endpoint; if it cannot, stops what already runs and fails start-up naming the address. */
+    private static HttpEndpoint serveHttp(GatewayConfig config, GatewayMetrics metrics, Listener listener, Store store)
+            throws IOException {
+        HttpConfig c = config.http();
+        LiveState state = new LiveState(listener, store);
+        metrics.watch(state);
+        try {
+            HttpEndpoint http = HttpEndpoint.start(new InetSocketAddress(c.address(), c.port()), metrics,
+                    new HealthCheck(state));
+            Logger.info("serving /metrics and /health on http://{}/", hostPort(http.address()));
+            return http;
+        } catch (IOException e) {
+            try {
+                listener.close(config.shutdownTimeout());
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            } finally {
+                store.close(config.shutdownTimeout());
+            }
+            throw new IOException("cannot serve metrics on " + hostPort(new InetSocketAddress(c.address(), c.port()))
+                    + " (http.address, http.port): " + e.getMessage(), e);
+        }
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
     public InetSocketAddress address() {
         return listener.address();
+    }
+
+    /** Where /metrics and /health are served; empty unless http.enabled. */
+    public Optional<InetSocketAddress> httpAddress() {
+        return Optional.ofNullable(http).map(HttpEndpoint::address);
     }
 
     public Store store() {
@@ -90,7 +141,14 @@ public final class Gateway implements AutoCloseable {
         if (statsTimer != null) {
             statsTimer.shutdownNow();
         }
-        store.close(config.shutdownTimeout());
+        try {
+            store.close(config.shutdownTimeout());
+        } finally {
+            // Last, so /health answers 503 while the gateway drains instead of refusing connections.
+            if (http != null) {
+                http.close();
+            }
+        }
         StoreStats s = store.stats();
         Logger.info("stopped: {} readings committed in {} transactions, {} duplicates ignored, {} failed batches",
                 s.committedReadings() - s.duplicateReadings(), s.commits(), s.duplicateReadings(), s.failedBatches());

@@ -88,6 +88,7 @@ public final class GatewayMain {
                 System.out.println(config.store().describe() + ", migrations " + config.store().migrate().name().toLowerCase(Locale.ROOT));
                 System.out.println(config.writer());
                 System.out.println(config.auth());
+                System.out.println(config.http());
                 System.out.println(this.config + ": OK");
                 return EXIT_OK;
             } catch (ConfigException e) {

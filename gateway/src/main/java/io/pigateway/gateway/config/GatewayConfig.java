@@ -17,7 +17,8 @@ import java.util.Objects;
  * is read in {@link #from(Settings)}; docs/CONFIGURATION.md lists the same.
  */
 public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfig store, WriterConfig writer,
-                            Duration statsInterval, boolean logReadings, Duration shutdownTimeout, AuthConfig auth) {
+                            Duration statsInterval, boolean logReadings, Duration shutdownTimeout, AuthConfig auth,
+                            HttpConfig http) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/gateway.conf");
     /** Environment variables with this prefix override keys: PIGW_GATEWAY_LISTEN_PORT for listen.port. */
@@ -31,26 +32,31 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         Objects.requireNonNull(statsInterval, "statsInterval");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(auth, "auth");
+        Objects.requireNonNull(http, "http");
+    }
+
+    public GatewayConfig withHttp(HttpConfig newHttp) {
+        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, newHttp);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
-        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout, auth);
+        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout, auth, http);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
-        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout, auth);
+        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http);
     }
 
     public GatewayConfig withWriter(WriterConfig newWriter) {
-        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout, auth);
+        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout, auth, http);
     }
 
     public GatewayConfig withAuth(AuthConfig newAuth) {
-        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, newAuth);
+        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, newAuth, http);
     }
 
     public GatewayConfig withListen(ListenConfig newListen) {
-        return new GatewayConfig(newListen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth);
+        return new GatewayConfig(newListen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http);
     }
 
     /**
@@ -61,7 +67,7 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         return new GatewayConfig(new ListenConfig(InetAddress.getLoopbackAddress(), 0, 128),
                 LimitsConfig.defaults().withMaxReadingsPerSecond(0),
                 StoreConfig.embedded(dir.resolve("store")), WriterConfig.defaults(), Duration.ZERO, false,
-                Duration.ofSeconds(10), AuthConfig.open());
+                Duration.ofSeconds(10), AuthConfig.open(), HttpConfig.disabled());
     }
 
     public static GatewayConfig from(Settings s) throws ConfigException {
@@ -124,8 +130,9 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         Duration shutdown = s.duration("shutdown.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
         AuthConfig auth = auth(s);
         s.string("log.level", "info"); // read by GatewayMain before logging starts; accepted here
+        HttpConfig http = http(s, listen);
         s.rejectUnknownKeys();
-        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown, auth);
+        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown, auth, http);
     }
 
     private static AuthConfig auth(Settings s) throws ConfigException {
@@ -144,6 +151,20 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                     + (Files.exists(file) ? "" : "; list each device and its secret there (docs/SECURITY.md), or set"
                     + " auth.mode = open to accept any device that can reach the port"), e);
         }
+    }
+
+    private static HttpConfig http(Settings s, ListenConfig listen) throws ConfigException {
+        HttpConfig http = new HttpConfig(
+                s.bool("http.enabled", false),
+                address(s, "http.address", "127.0.0.1"),
+                s.intIn("http.port", HttpConfig.DEFAULT_PORT, 0, 65535));
+        boolean overlap = http.address().isAnyLocalAddress() || listen.address().isAnyLocalAddress()
+                || http.address().equals(listen.address());
+        if (http.enabled() && http.port() != 0 && http.port() == listen.port() && overlap) {
+            throw s.invalid("http.port", Integer.toString(http.port()), "must differ from listen.port ("
+                    + listen.port() + "), which the sensor clients use on the same address");
+        }
+        return http;
     }
 
     private static InetAddress address(Settings s, String key, String fallback) throws ConfigException {

@@ -1,6 +1,7 @@
 package io.pigateway.gateway.net;
 
 import io.pigateway.gateway.config.LimitsConfig;
+import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.store.ReadingBatch;
 import io.pigateway.gateway.store.SessionStart;
 import io.pigateway.gateway.store.Store;
@@ -22,6 +23,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,8 +53,11 @@ final class Connection implements Runnable {
     private final Store store;
     private final ConnectionRegistry registry;
     private final boolean logReadings;
+    private final Metrics metrics;
 
     private volatile String deviceId;
+    /** Set once HELLO_OK is sent: a NACK before that is a refused handshake. */
+    private volatile boolean handshaken;
     private volatile NackCode endedBy;
     private volatile boolean closing;
     private FrameWriter out;
@@ -60,7 +65,8 @@ final class Connection implements Runnable {
     private DeadlineInputStream input;
     private byte[] nonce;
 
-    Connection(Socket socket, Guards guards, Store store, ConnectionRegistry registry, boolean logReadings) {
+    Connection(Socket socket, Guards guards, Store store, ConnectionRegistry registry, boolean logReadings,
+               Metrics metrics) {
         this.socket = socket;
         this.peer = String.valueOf(socket.getRemoteSocketAddress());
         this.address = socket.getInetAddress();
@@ -69,6 +75,7 @@ final class Connection implements Runnable {
         this.store = store;
         this.registry = registry;
         this.logReadings = logReadings;
+        this.metrics = metrics;
     }
 
     String deviceId() {
@@ -151,6 +158,7 @@ final class Connection implements Runnable {
                 // The CRC matched, so the stream is still at a frame boundary: refuse this frame only.
                 input.expireIn(limits.idleTimeout());
                 Logger.warn("{}: {}; sent NACK {} and went on", who(), e.getMessage(), e.nackCode());
+                metrics.nackSent(e.nackCode(), false);
                 out.write(new Message.Nack(e.nackCode(), e.getMessage()));
                 continue;
             }
@@ -160,13 +168,11 @@ final class Connection implements Runnable {
                 return;
             }
             switch (m) {
-                case Message.Readings r -> {
-                    validator.check(r);
-                    checkRate(rate, r.readings().size());
-                    ReadingBatch batch = new ReadingBatch(deviceId, streamId, Instant.now(), r.readings());
-                    acks.enqueue(store.submit(batch, limits.queueWait()), batch);
+                case Message.Readings r -> accept(r, validator, rate, streamId);
+                case Message.Ping p -> {
+                    metrics.deviceSeen(deviceId);
+                    out.write(new Message.Pong(p.nonce()));
                 }
-                case Message.Ping p -> out.write(new Message.Pong(p.nonce()));
                 case Message.Pong p -> {
                     // an answer to nothing we sent; harmless
                 }
@@ -193,6 +199,32 @@ final class Connection implements Runnable {
                     + waitMillis + " ms";
             throw new Refusal(NackCode.RATE_LIMITED, reason, reason, (int) Math.min(Integer.MAX_VALUE, waitMillis));
         }
+    }
+
+    /** Checks a READINGS frame and queues it for the writers; its ACK follows once it is committed. */
+    private void accept(Message.Readings r, ReadingValidator validator, ReadingRate rate, long streamId)
+            throws ProtocolException, StoreException, InterruptedException, Refusal {
+        int count = r.readings().size();
+        metrics.readingsReceived(deviceId, count);
+        try {
+            validator.check(r);
+            checkRate(rate, count);
+        } catch (ProtocolException e) {
+            metrics.readingsRejected(e.nackCode(), count);
+            throw e;
+        } catch (Refusal e) {
+            metrics.readingsRejected(e.code(), count);
+            throw e;
+        }
+        ReadingBatch batch = new ReadingBatch(deviceId, streamId, Instant.now(), r.readings());
+        CompletableFuture<Void> committed;
+        try {
+            committed = store.submit(batch, limits.queueWait());
+        } catch (StoreException e) {
+            metrics.readingsRejected(NackCode.STORE_UNAVAILABLE, count);
+            throw e;
+        }
+        acks.enqueue(committed, batch);
     }
 
     private long handshake(Message.Hello hello) throws IOException, StoreException, InterruptedException, Refusal {
@@ -244,6 +276,8 @@ final class Connection implements Runnable {
                     + " ms; " + store.queueDepth() + " readings are waiting for the database");
         }
         out.write(new Message.HelloOk(now, limits.maxPayloadBytes(), limits.maxReadingsPerFrame()));
+        handshaken = true;
+        metrics.deviceSeen(deviceId);
         if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {
             Logger.warn("{}: connected, stream {}; its clock is {} s {} the gateway's (readings keep both times)",
                     who(), Long.toHexString(hello.streamId()), Math.abs(offset) / 1000, offset > 0 ? "behind" : "ahead of");
@@ -301,6 +335,7 @@ final class Connection implements Runnable {
         } else {
             guards.refusals().log(address, code, !code.retryable(), line);
         }
+        metrics.nackSent(code, !handshaken);
         sendQuietly(new Message.Nack(code, retryAfterMillis, reason));
         closeSocket();
     }
@@ -314,6 +349,7 @@ final class Connection implements Runnable {
         } else {
             Logger.debug("{}: {}; sent NACK {} and closed", who(), reason, NackCode.STORE_UNAVAILABLE);
         }
+        metrics.nackSent(NackCode.STORE_UNAVAILABLE, false);
         sendQuietly(new Message.Nack(NackCode.STORE_UNAVAILABLE, storeRetryAfter(), reason));
         closeSocket();
     }

@@ -5,6 +5,7 @@ import io.pigateway.gateway.auth.FailurePenalty;
 import io.pigateway.gateway.config.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
+import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Message;
@@ -28,6 +29,7 @@ public final class Listener implements AutoCloseable {
     private final LimitsConfig limits;
     private final Store store;
     private final boolean logReadings;
+    private final Metrics metrics;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final Semaphore permits;
     private final AddressLimits addressLimits;
@@ -35,11 +37,13 @@ public final class Listener implements AutoCloseable {
     private ServerSocket server;
     private Thread acceptThread;
 
-    public Listener(ListenConfig listen, LimitsConfig limits, AuthConfig auth, Store store, boolean logReadings) {
+    public Listener(ListenConfig listen, LimitsConfig limits, AuthConfig auth, Store store, boolean logReadings,
+                    Metrics metrics) {
         this.listen = listen;
         this.limits = limits;
         this.store = store;
         this.logReadings = logReadings;
+        this.metrics = metrics;
         this.permits = new Semaphore(limits.maxConnections());
         this.addressLimits = new AddressLimits(limits.maxConnectionsPerAddress());
         this.guards = new Guards(limits, new Authenticator(auth), new FailurePenalty(), new DeviceRates(limits),
@@ -56,6 +60,13 @@ public final class Listener implements AutoCloseable {
 
     public InetSocketAddress address() {
         return (InetSocketAddress) server.getLocalSocketAddress();
+    }
+
+    /** Whether the port is bound and the accept loop runs: false before start, after stopAccepting, or if the loop died. */
+    public boolean accepting() {
+        ServerSocket s = server;
+        Thread t = acceptThread;
+        return s != null && s.isBound() && !s.isClosed() && t != null && t.isAlive();
     }
 
     public int connections() {
@@ -79,6 +90,7 @@ public final class Listener implements AutoCloseable {
                 continue;
             }
             InetAddress from = socket.getInetAddress();
+            metrics.connectionAccepted();
             if (!permits.tryAcquire()) {
                 refuse(socket, NackCode.TOO_MANY_CONNECTIONS, "the gateway holds its maximum of "
                         + limits.maxConnections() + " connections");
@@ -92,7 +104,7 @@ public final class Listener implements AutoCloseable {
                 continue;
             }
             try {
-                Connection c = new Connection(socket, guards, store, registry, logReadings);
+                Connection c = new Connection(socket, guards, store, registry, logReadings, metrics);
                 Thread.ofVirtual().name("conn-" + socket.getRemoteSocketAddress()).start(() -> {
                     try {
                         c.run();
@@ -114,6 +126,7 @@ public final class Listener implements AutoCloseable {
     private void refuse(Socket socket, NackCode code, String reason) {
         guards.refusals().log(socket.getInetAddress(), code, true, "peer " + socket.getRemoteSocketAddress() + ": "
                 + reason + "; sent NACK " + code + " and closed");
+        metrics.nackSent(code, true);
         try {
             // A fresh socket's send buffer takes this small frame without blocking the accept loop.
             new FrameWriter(socket.getOutputStream()).write(new Message.Nack(code, 1000, reason));

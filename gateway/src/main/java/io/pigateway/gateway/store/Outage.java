@@ -1,6 +1,8 @@
 package io.pigateway.gateway.store;
 
 import java.time.Duration;
+import io.pigateway.gateway.metrics.StoreHealth;
+import java.time.Instant;
 import java.util.Locale;
 import org.tinylog.Logger;
 
@@ -14,6 +16,12 @@ final class Outage {
     private volatile boolean down;
     private long sinceNanos;
     private long failedBatches;
+    /** For /health and /metrics: when the outage began (wall clock), its last error, how many there were. */
+    private Instant downSince;
+    private String lastError;
+    private long outages;
+    /** The last commit or successful probe: the prober checks a database that has been quiet for long. */
+    private long lastOkNanos = System.nanoTime();
 
     Outage(String store, Duration backoffMax) {
         this.store = store;
@@ -27,12 +35,15 @@ final class Outage {
     /** Returns true if this failure started an outage (and was logged). */
     synchronized boolean failed(Throwable cause, int batches) {
         failedBatches += batches;
+        lastError = describe(cause);
         if (down) {
-            Logger.debug("{} still failing: {}", store, describe(cause));
+            Logger.debug("{} still failing: {}", store, lastError);
             return false;
         }
         down = true;
         sinceNanos = System.nanoTime();
+        downSince = Instant.now();
+        outages++;
         Logger.warn("{} failed: {}; refusing what cannot be committed and reconnecting with backoff up to {} s",
                 store, describe(cause), seconds(backoffMax.toNanos()));
         return true;
@@ -40,6 +51,7 @@ final class Outage {
 
     /** Returns true if this commit ended an outage (and was logged). */
     synchronized boolean committed() {
+        lastOkNanos = System.nanoTime();
         if (!down) {
             return false;
         }
@@ -52,6 +64,7 @@ final class Outage {
 
     /** The prober reached the database again: the outage is over even before the next commit. */
     synchronized boolean reachable() {
+        lastOkNanos = System.nanoTime();
         if (!down) {
             return false;
         }
@@ -60,6 +73,23 @@ final class Outage {
                 store, seconds(System.nanoTime() - sinceNanos), failedBatches);
         failedBatches = 0;
         return true;
+    }
+
+    /** A probe during the outage failed too: keeps the error that /health reports current. */
+    synchronized void stillFailing(Throwable cause) {
+        if (down) {
+            lastError = describe(cause);
+        }
+    }
+
+    /** Nanoseconds since the last commit or successful probe. */
+    synchronized long quietNanos() {
+        return System.nanoTime() - lastOkNanos;
+    }
+
+    /** Up, or down since when and why; with the number of outages so far. */
+    synchronized StoreHealth status() {
+        return down ? new StoreHealth(false, downSince, lastError, outages) : new StoreHealth(true, null, null, outages);
     }
 
     /** Milliseconds since the outage began, or 0 if the database is up. */

@@ -12,6 +12,10 @@ import org.tinylog.Logger;
  * While the database is down, tries to reach it with a growing pause, and declares the outage over
  * when it answers. Writers only retry when they have work, and during an outage connections are
  * refused before they queue any, so without this the store would never notice the database came back.
+ *
+ * <p>While it is up but quiet (nothing committed for {@link #IDLE_CHECK}), probes it too, and a failed
+ * probe starts an outage: otherwise a gateway without traffic would report a stopped database as up
+ * (in /health and pigw_database_up) until the next device sent something.
  */
 final class Prober implements Runnable {
     /** How often an idle prober looks at the outage flag. */
@@ -20,6 +24,8 @@ final class Prober implements Runnable {
     private static final String PROBE = "SELECT COUNT(*) FROM readings WHERE 1 = 0";
     /** Up this long without a new failure, the next outage starts probing at the shortest pause again. */
     private static final Duration STABLE = Duration.ofSeconds(60);
+    /** How long the database may be quiet before a probe checks it is still there: one cheap connection. */
+    static final Duration IDLE_CHECK = Duration.ofSeconds(5);
 
     private final ConnectionSource source;
     private final Outage outage;
@@ -41,9 +47,14 @@ final class Prober implements Runnable {
                 if (outage.down()) {
                     probe();
                     upSince = System.nanoTime();
-                } else if (System.nanoTime() - upSince > STABLE.toNanos()) {
-                    // Not at once: a failure that recurs right after each recovery must not be probed ever faster.
-                    backoff.succeeded();
+                } else {
+                    if (System.nanoTime() - upSince > STABLE.toNanos()) {
+                        // Not at once: a failure that recurs right after each recovery must not be probed ever faster.
+                        backoff.succeeded();
+                    }
+                    if (outage.quietNanos() > IDLE_CHECK.toNanos()) {
+                        checkIdle();
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -65,8 +76,23 @@ final class Prober implements Runnable {
             backoff.failed();
         } catch (SQLException | RuntimeException e) {
             backoff.failed();
+            outage.stillFailing(e);
             Logger.debug("{} still unreachable (next probe in {} ms): {}", source.description(),
                     backoff.delay().toMillis(), Outage.describe(e));
+        }
+    }
+
+    /** The database is up as far as anyone knows, but nothing has touched it for a while. */
+    private void checkIdle() {
+        try (Connection c = source.open(); Statement s = c.createStatement()) {
+            s.executeQuery(PROBE).close();
+            c.rollback();
+            outage.reachable();
+        } catch (SQLException | RuntimeException e) {
+            if (outage.quietNanos() > IDLE_CHECK.toNanos()) { // not if a writer committed meanwhile
+                outage.failed(e, 0);
+                backoff.failed();
+            }
         }
     }
 }

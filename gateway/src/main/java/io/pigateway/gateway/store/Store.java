@@ -2,6 +2,8 @@ package io.pigateway.gateway.store;
 
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.WriterConfig;
+import io.pigateway.gateway.metrics.Metrics;
+import io.pigateway.gateway.metrics.StoreHealth;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -61,6 +63,11 @@ public final class Store implements AutoCloseable {
      * not what this release expects; there is no fallback to another store.
      */
     public static Store open(StoreConfig store, WriterConfig writer) throws StoreException {
+        return open(store, writer, Metrics.NONE);
+    }
+
+    /** {@link #open(StoreConfig, WriterConfig)}, with the writers reporting each transaction to {@code metrics}. */
+    public static Store open(StoreConfig store, WriterConfig writer, Metrics metrics) throws StoreException {
         long started = System.nanoTime();
         ConnectionSource source = ConnectionSource.of(store);
         List<Connection> connections = new ArrayList<>();
@@ -82,7 +89,7 @@ public final class Store implements AutoCloseable {
         }
         Store s = new Store(store.describe(), writer);
         for (Connection c : connections) {
-            Writer w = new Writer(s.queue, writer, source, c, s.admission, s.outage, s.counters, s.closing);
+            Writer w = new Writer(s.queue, writer, source, c, s.admission, s.outage, s.counters, metrics, s.closing);
             s.writers.add(w);
             // Daemon: a store nobody closed must not keep the JVM alive; the gateway closes it on SIGTERM.
             s.threads.add(Thread.ofPlatform().name("store-writer-" + (s.threads.size() + 1)).daemon().start(w));
@@ -197,6 +204,19 @@ public final class Store implements AutoCloseable {
 
     public StoreStats stats() {
         return counters.snapshot();
+    }
+
+    /** Whether the database is up and, if not, since when and why: for /health and /metrics. */
+    public StoreHealth status() {
+        if (closed) {
+            return new StoreHealth(false, null, "the store is closed", outage.status().outages());
+        }
+        return outage.status();
+    }
+
+    /** Readings the write queue holds at most (writer.queue-capacity). */
+    public int queueCapacity() {
+        return admission.capacity();
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.pigateway.gateway.store;
 
 import io.pigateway.gateway.config.WriterConfig;
+import io.pigateway.gateway.metrics.Metrics;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ final class Writer implements Runnable {
     private final Admission admission;
     private final Outage outage;
     private final Counters counters;
+    private final Metrics metrics;
     private final CountDownLatch closing;
     private final Backoff backoff;
     private volatile Connection connection;
@@ -32,7 +34,7 @@ final class Writer implements Runnable {
     private Job carried;
 
     Writer(BlockingQueue<Job> queue, WriterConfig config, ConnectionSource source, Connection connection,
-           Admission admission, Outage outage, Counters counters, CountDownLatch closing) {
+           Admission admission, Outage outage, Counters counters, Metrics metrics, CountDownLatch closing) {
         this.queue = queue;
         this.config = config;
         this.source = source;
@@ -40,6 +42,7 @@ final class Writer implements Runnable {
         this.admission = admission;
         this.outage = outage;
         this.counters = counters;
+        this.metrics = metrics;
         this.closing = closing;
         this.backoff = new Backoff(config.retryBackoffMax());
     }
@@ -65,7 +68,7 @@ final class Writer implements Runnable {
             if (carried != null) {
                 collected.add(carried);
             }
-            settle(collected, false, 0, new StoreException("the store closed before committing it"));
+            settle(collected, false, 0, new StoreException("the store closed before committing it"), 0);
             ConnectionSource.closeQuietly(connection);
         }
     }
@@ -121,6 +124,7 @@ final class Writer implements Runnable {
     }
 
     private void write(List<Job> group) {
+        long started = System.nanoTime();
         boolean committed = false;
         int inserted = 0;
         Exception failure = null;
@@ -145,7 +149,7 @@ final class Writer implements Runnable {
             failure = e;
             rollbackAndDrop();
         } finally {
-            settle(group, committed, inserted, failure);
+            settle(group, committed, inserted, failure, System.nanoTime() - started);
         }
     }
 
@@ -199,9 +203,10 @@ final class Writer implements Runnable {
 
     /**
      * Gives the permits back, then completes every future: normally only after a commit. Runs in a
-     * {@code finally}, so even an unexpected error leaves no future waiting forever.
+     * {@code finally}, so even an unexpected error leaves no future waiting forever. Metrics are counted
+     * before the futures complete, so whoever sees an ACK also sees it counted.
      */
-    private void settle(List<Job> group, boolean committed, int inserted, Exception failure) {
+    private void settle(List<Job> group, boolean committed, int inserted, Exception failure, long nanos) {
         int readings = 0;
         int batches = 0;
         for (Job job : group) {
@@ -217,6 +222,12 @@ final class Writer implements Runnable {
         if (committed) {
             if (batches > 0) {
                 counters.committed(batches, readings, inserted);
+                metrics.transactionCommitted(batches, readings, inserted, nanos);
+                for (Job job : group) {
+                    if (job instanceof Job.Readings r) {
+                        metrics.deviceCommitted(r.batch().deviceId());
+                    }
+                }
             }
             outage.committed();
             backoff.succeeded();
@@ -224,6 +235,9 @@ final class Writer implements Runnable {
             return;
         }
         counters.failed(batches);
+        if (batches > 0) {
+            metrics.transactionFailed(batches, readings);
+        }
         if (!(failure instanceof StoreException)) {
             outage.failed(failure, batches);
             backoff.failed();

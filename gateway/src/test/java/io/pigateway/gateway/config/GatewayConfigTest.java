@@ -1,6 +1,7 @@
 package io.pigateway.gateway.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -83,5 +84,44 @@ class GatewayConfigTest {
                 assertThrows(ConfigException.class, () -> parse(Map.of("store.type", "postgres"))).getMessage());
         assertTrue(assertThrows(ConfigException.class, () -> parse(Map.of("listen.address", "no such host.invalid")))
                 .getMessage().startsWith("gateway.conf: key 'listen.address' = 'no such host.invalid' is invalid"));
+    }
+
+    @Test
+    void theHttpEndpointIsOffByDefaultAndOnLoopbackPort9471WhenEnabled() throws ConfigException {
+        HttpConfig off = parse(Map.of()).http();
+        assertFalse(off.enabled());
+        HttpConfig on = parse(Map.of("http.enabled", "true")).http();
+        assertTrue(on.enabled());
+        assertEquals("127.0.0.1", on.address().getHostAddress());
+        assertEquals(9471, on.port());
+        HttpConfig any = parse(Map.of("http.enabled", "yes", "http.address", "0.0.0.0", "http.port", "0")).http();
+        assertTrue(any.address().isAnyLocalAddress());
+        assertEquals(0, any.port());
+    }
+
+    @Test
+    void badHttpValuesNameTheKeyTheValueAndWhatIsAllowed() {
+        assertEquals("gateway.conf: key 'http.enabled' = 'maybe' is invalid: must be true or false",
+                assertThrows(ConfigException.class, () -> parse(Map.of("http.enabled", "maybe"))).getMessage());
+        assertEquals("gateway.conf: key 'http.port' = '70000' is invalid: must be from 0 to 65535",
+                assertThrows(ConfigException.class, () -> parse(Map.of("http.port", "70000"))).getMessage());
+        assertEquals("gateway.conf: key 'http.port' = '-1' is invalid: must be from 0 to 65535",
+                assertThrows(ConfigException.class, () -> parse(Map.of("http.port", "-1"))).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> parse(Map.of("http.address", "not a host.invalid")))
+                .getMessage().startsWith("gateway.conf: key 'http.address' = 'not a host.invalid' is invalid"));
+        assertTrue(assertThrows(ConfigException.class, () -> parse(Map.of("http.path", "/metrics")))
+                .getMessage().startsWith("gateway.conf: unknown key http.path; known keys are "));
+    }
+
+    @Test
+    void theHttpPortMustNotBeTheSensorClientsPortOnTheSameAddress() throws ConfigException {
+        assertEquals("gateway.conf: key 'http.port' = '4711' is invalid: must differ from listen.port (4711),"
+                        + " which the sensor clients use on the same address",
+                assertThrows(ConfigException.class, () -> parse(Map.of("http.enabled", "true", "http.port", "4711")))
+                        .getMessage());
+        // Disabled, or on another address than a specific listen address: no clash.
+        assertEquals(4711, parse(Map.of("http.port", "4711")).http().port());
+        assertEquals(4711, parse(Map.of("http.enabled", "true", "http.port", "4711", "listen.address", "127.0.0.2"))
+                .http().port());
     }
 }

@@ -29,4 +29,23 @@ class OutageTest {
         assertEquals("Communications link failure: Connection refused", Outage.describe(
                 new SQLException("Communications link failure", new java.net.ConnectException("Connection refused"))));
     }
+
+    @Test
+    void statusNamesWhenTheOutageBeganItsLatestErrorAndCountsOutages() {
+        Outage o = new Outage("test store", Duration.ofSeconds(30));
+        assertEquals(new io.pigateway.gateway.metrics.StoreHealth(true, null, null, 0), o.status());
+        java.time.Instant before = java.time.Instant.now();
+        o.failed(new SQLException("Communications link failure", new java.net.ConnectException("Connection refused")), 1);
+        o.stillFailing(new SQLException("Access denied"));
+        var down = o.status();
+        assertFalse(down.up());
+        assertTrue(!down.downSince().isBefore(before) && !down.downSince().isAfter(java.time.Instant.now()));
+        assertEquals("Access denied", down.problem(), "the latest error, not the first");
+        assertEquals(1, down.outages());
+        o.reachable();
+        o.failed(new SQLException("gone again"), 0);
+        assertEquals(2, o.status().outages());
+        o.committed();
+        assertEquals(new io.pigateway.gateway.metrics.StoreHealth(true, null, null, 2), o.status());
+    }
 }

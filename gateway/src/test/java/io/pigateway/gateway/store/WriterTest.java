@@ -57,7 +57,7 @@ class WriterTest {
 
     private Thread start(WriterConfig config, ConnectionSource source, Connection first) {
         Writer w = new Writer(queue, config, source, first, admission, new Outage("mock", Duration.ofMillis(100)),
-                new Counters(), new CountDownLatch(1));
+                new Counters(), io.pigateway.gateway.metrics.Metrics.NONE, new CountDownLatch(1));
         return Thread.ofPlatform().name("test-writer").start(w);
     }
 

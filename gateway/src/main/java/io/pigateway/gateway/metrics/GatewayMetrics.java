@@ -1,0 +1,221 @@
+package io.pigateway.gateway.metrics;
+
+import io.pigateway.protocol.NackCode;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The gateway's Prometheus metrics, all named {@code pigw_*} (docs/METRICS.md lists them), plus the
+ * JVM's and the process's basics. Events arrive through {@link Metrics}; levels (connections, queue,
+ * database up) are read from a {@link GatewayState} at scrape time, so they cost nothing in between.
+ *
+ * <p>One registry per gateway, not the library's global default: tests run several gateways in one JVM.
+ */
+public final class GatewayMetrics implements Metrics {
+    /** Per-device series at most; beyond, devices are counted in pigw_device_series_overflow_total. */
+    static final int MAX_DEVICES = 1000;
+
+    private static final double[] TRANSACTION_READINGS_BUCKETS =
+            {1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 25_000, 100_000};
+    private static final double[] COMMIT_SECONDS_BUCKETS =
+            {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+    /** Reasons that exist from the start with 0, so that rate() and increase() see their first event. */
+    private static final List<NackCode> HANDSHAKE_REASONS = List.of(NackCode.HELLO_REFUSED,
+            NackCode.UNSUPPORTED_VERSION, NackCode.HANDSHAKE_REQUIRED, NackCode.TIMEOUT, NackCode.STORE_UNAVAILABLE,
+            NackCode.TOO_MANY_CONNECTIONS);
+    private static final List<NackCode> REJECT_REASONS = List.of(NackCode.INVALID_READING, NackCode.SEQUENCE_ERROR,
+            NackCode.TOO_MANY_READINGS, NackCode.STORE_UNAVAILABLE);
+    private static final Map<NackCode, String> LABELS = new EnumMap<>(NackCode.class);
+
+    static {
+        for (NackCode c : NackCode.values()) {
+            LABELS.put(c, c.name().toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter format = PrometheusTextFormatWriter.create();
+    private final DeviceTimes devices = new DeviceTimes(MAX_DEVICES);
+
+    private final CounterDataPoint accepted = counter("pigw_connections_accepted_total",
+            "TCP connections accepted, before the handshake and before any limit is checked").labelValues();
+    private final Counter handshakesRefused = counter("pigw_handshakes_refused_total",
+            "Connections refused before HELLO_OK, by the NACK sent", "reason");
+    private final Counter nacks = counter("pigw_nacks_sent_total",
+            "NACK frames sent, by reason (handshake refusals included)", "reason");
+    private final CounterDataPoint frames = counter("pigw_frames_received_total",
+            "READINGS frames received, before they are checked").labelValues();
+    private final CounterDataPoint readingsReceived = counter("pigw_readings_received_total",
+            "Readings received in READINGS frames, before they are checked").labelValues();
+    private final Counter readingsRejected = counter("pigw_readings_rejected_total",
+            "Readings in frames refused before they were queued, by the NACK sent", "reason");
+    private final CounterDataPoint readingsCommitted = counter("pigw_readings_committed_total",
+            "Readings committed and stored for the first time (rows inserted)").labelValues();
+    private final CounterDataPoint duplicates = counter("pigw_readings_duplicate_total",
+            "Readings committed and acknowledged that were already stored (a resend) and were not inserted again")
+            .labelValues();
+    private final CounterDataPoint readingsFailed = counter("pigw_readings_failed_total",
+            "Readings in transactions that failed; not acknowledged, so the clients send them again").labelValues();
+    private final CounterDataPoint batchesCommitted = counter("pigw_batches_committed_total",
+            "READINGS frames committed (one batch per frame)").labelValues();
+    private final CounterDataPoint batchesFailed = counter("pigw_batches_failed_total",
+            "READINGS frames whose transaction failed").labelValues();
+    private final CounterDataPoint transactionsFailed = counter("pigw_transactions_failed_total",
+            "Transactions of readings that failed (rolled back)").labelValues();
+    private final Histogram transactionReadings = Histogram.builder()
+            .name("pigw_transaction_readings")
+            .help("Readings per committed transaction (writers group frames up to writer.batch-max-readings)")
+            .classicOnly().classicUpperBounds(TRANSACTION_READINGS_BUCKETS).withoutExemplars()
+            .register(registry);
+    private final Histogram commitSeconds = Histogram.builder()
+            .name("pigw_commit_duration_seconds")
+            .help("Time of a committed transaction of readings, from its first statement to the end of its COMMIT")
+            .classicOnly().classicUpperBounds(COMMIT_SECONDS_BUCKETS).withoutExemplars()
+            .register(registry);
+
+    public GatewayMetrics() {
+        HANDSHAKE_REASONS.forEach(c -> handshakesRefused.initLabelValues(LABELS.get(c)));
+        REJECT_REASONS.forEach(c -> readingsRejected.initLabelValues(LABELS.get(c)));
+        GaugeWithCallback.builder().name("pigw_device_last_seen_timestamp_seconds")
+                .help("When the device last completed a handshake or sent a frame (Unix time); devices stay until restart")
+                .labelNames("device")
+                .callback(cb -> devices.forEach((id, t) -> {
+                    if (t.seenMillis > 0) {
+                        cb.call(t.seenMillis / 1000.0, id);
+                    }
+                }))
+                .register(registry);
+        GaugeWithCallback.builder().name("pigw_device_last_commit_timestamp_seconds")
+                .help("When a frame of the device was last committed (Unix time)")
+                .labelNames("device")
+                .callback(cb -> devices.forEach((id, t) -> {
+                    if (t.committedMillis > 0) {
+                        cb.call(t.committedMillis / 1000.0, id);
+                    }
+                }))
+                .register(registry);
+        CounterWithCallback.builder().name("pigw_device_series_overflow_total")
+                .help("Events of devices beyond the first " + MAX_DEVICES + ", which get no per-device series")
+                .callback(cb -> cb.call(devices.untracked()))
+                .register(registry);
+        // The basics that matter on a Pi: memory (RSS, heap), threads, GC, CPU, open files.
+        // Not JvmMetrics: it remembers every registry in a static set, and allocation counting adds GC listeners.
+        ProcessMetrics.builder().register(registry);
+        JvmMemoryMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmThreadsMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmRuntimeInfoMetric.builder().register(registry);
+    }
+
+    /** Registers the levels read from the running gateway at each scrape. Call once. */
+    public void watch(GatewayState state) {
+        gauge("pigw_connections_open", "TCP connections open, in or after the handshake", state::connectionsOpen);
+        gauge("pigw_devices_connected", "Devices with a completed handshake that are still connected",
+                state::devicesConnected);
+        gauge("pigw_queue_readings", "Readings accepted and not yet committed (the write queue's depth)",
+                state::queueDepth);
+        gauge("pigw_queue_capacity_readings", "The write queue's capacity (writer.queue-capacity)",
+                state::queueCapacity);
+        gauge("pigw_listener_up", "1 while the listener accepts connections, else 0", () -> state.accepting() ? 1 : 0);
+        gauge("pigw_database_up", "1 while the database takes commits (or answers probes), 0 during an outage",
+                () -> state.store().up() ? 1 : 0);
+        CounterWithCallback.builder().name("pigw_database_outages_total")
+                .help("Database outages since start-up (the store went from up to down)")
+                .callback(cb -> cb.call(state.store().outages()))
+                .register(registry);
+    }
+
+    /** Everything in the Prometheus text format, version 0.0.4. */
+    public byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(32 * 1024);
+        try {
+            format.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        return out.toByteArray();
+    }
+
+    public String contentType() {
+        return format.getContentType();
+    }
+
+    @Override
+    public void connectionAccepted() {
+        accepted.inc();
+    }
+
+    @Override
+    public void nackSent(NackCode reason, boolean duringHandshake) {
+        String label = LABELS.get(reason);
+        nacks.labelValues(label).inc();
+        if (duringHandshake) {
+            handshakesRefused.labelValues(label).inc();
+        }
+    }
+
+    @Override
+    public void deviceSeen(String deviceId) {
+        devices.seen(deviceId, System.currentTimeMillis());
+    }
+
+    @Override
+    public void readingsReceived(String deviceId, int readings) {
+        frames.inc();
+        readingsReceived.inc(readings);
+        devices.seen(deviceId, System.currentTimeMillis());
+    }
+
+    @Override
+    public void readingsRejected(NackCode reason, int readings) {
+        readingsRejected.labelValues(LABELS.get(reason)).inc(readings);
+    }
+
+    @Override
+    public void transactionCommitted(int batches, int readings, int inserted, long nanos) {
+        batchesCommitted.inc(batches);
+        readingsCommitted.inc(inserted);
+        duplicates.inc(readings - inserted);
+        transactionReadings.observe(readings);
+        commitSeconds.observe(nanos / 1e9);
+    }
+
+    @Override
+    public void deviceCommitted(String deviceId) {
+        devices.committed(deviceId, System.currentTimeMillis());
+    }
+
+    @Override
+    public void transactionFailed(int batches, int readings) {
+        transactionsFailed.inc();
+        batchesFailed.inc(batches);
+        readingsFailed.inc(readings);
+    }
+
+    private Counter counter(String name, String help, String... labels) {
+        return Counter.builder().name(name).help(help).labelNames(labels).withoutExemplars().register(registry);
+    }
+
+    private void gauge(String name, String help, java.util.function.IntSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsInt())).register(registry);
+    }
+}

@@ -1,0 +1,75 @@
+package io.pigateway.gateway.metrics;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The answer of {@code /health}: 200 when the listener accepts connections and the database is
+ * reachable, else 503 with the reason. Reads state only; the store's prober keeps that state fresh
+ * (it checks an idle database every few seconds), so a health check never waits for the database.
+ */
+public final class HealthCheck {
+    /** An HTTP status and the JSON body that goes with it. */
+    public record Result(int status, String json) {
+    }
+
+    private final GatewayState state;
+
+    public HealthCheck(GatewayState state) {
+        this.state = state;
+    }
+
+    /**
+     * {@code {"status":"ok","listener":"up","store":"up"}}, or for example
+     * {@code {"status":"unavailable","listener":"up","store":"down","reason":"database unreachable since
+     * 2026-05-01T12:03:04Z: Communications link failure: Connection refused"}}.
+     */
+    public Result check() {
+        boolean listening = state.accepting();
+        StoreHealth store = state.store();
+        boolean storeUp = store.up();
+        List<String> reasons = new ArrayList<>(2);
+        if (!listening) {
+            reasons.add("the listener is not accepting connections");
+        }
+        if (!storeUp) {
+            Instant since = store.downSince();
+            reasons.add(since == null ? String.valueOf(store.problem())
+                    : "database unreachable since " + since.truncatedTo(ChronoUnit.SECONDS) + ": " + store.problem());
+        }
+        StringBuilder json = new StringBuilder(160)
+                .append("{\"status\":\"").append(reasons.isEmpty() ? "ok" : "unavailable")
+                .append("\",\"listener\":\"").append(listening ? "up" : "down")
+                .append("\",\"store\":\"").append(storeUp ? "up" : "down").append('"');
+        if (!reasons.isEmpty()) {
+            json.append(",\"reason\":\"");
+            escape(String.join("; ", reasons), json);
+            json.append('"');
+        }
+        json.append("}\n");
+        return new Result(reasons.isEmpty() ? 200 : 503, json.toString());
+    }
+
+    /** A JSON string's content: the driver's messages may hold quotes, backslashes or control characters. */
+    static void escape(String s, StringBuilder out) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.pigateway.gateway.metrics;
+
+import io.pigateway.protocol.NackCode;
+
+/**
+ * What the listener, the connections and the writers report as it happens. Calls come from many
+ * connection threads and the writer threads at once, so implementations are thread-safe and cheap:
+ * they are made per frame or per transaction, never per reading. {@link #NONE} ignores everything
+ * (the HTTP endpoint is off), so {@code net} and {@code store} never see a metrics library.
+ */
+public interface Metrics {
+    /** Does nothing: used when the HTTP endpoint is disabled, and by tests of single parts. */
+    Metrics NONE = new Metrics() {
+    };
+
+    /** A TCP connection was accepted (before its handshake, and before any limit is checked). */
+    default void connectionAccepted() {
+    }
+
+    /**
+     * A NACK was sent with {@code reason}; {@code duringHandshake} if the connection never got its
+     * HELLO_OK, i.e. the handshake was refused.
+     */
+    default void nackSent(NackCode reason, boolean duringHandshake) {
+    }
+
+    /** A HELLO was answered with HELLO_OK, or a PING arrived: the device is alive. */
+    default void deviceSeen(String deviceId) {
+    }
+
+    /** One READINGS frame of {@code readings} readings arrived from the device (before it is checked). */
+    default void readingsReceived(String deviceId, int readings) {
+    }
+
+    /** A READINGS frame of {@code readings} readings was refused with {@code reason} before it was queued. */
+    default void readingsRejected(NackCode reason, int readings) {
+    }
+
+    /**
+     * One transaction committed {@code batches} frames holding {@code readings} readings, of which
+     * {@code inserted} were new (the rest were duplicates), in {@code nanos} from its first statement
+     * to the end of its COMMIT.
+     */
+    default void transactionCommitted(int batches, int readings, int inserted, long nanos) {
+    }
+
+    /** A frame of the device was committed (once per frame, after {@link #transactionCommitted}). */
+    default void deviceCommitted(String deviceId) {
+    }
+
+    /** One transaction of {@code batches} frames holding {@code readings} readings failed; none was acknowledged. */
+    default void transactionFailed(int batches, int readings) {
+    }
+}

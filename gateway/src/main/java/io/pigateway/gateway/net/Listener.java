@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import org.tinylog.Logger;
 
@@ -20,6 +21,8 @@ import org.tinylog.Logger;
  * socket that finds no permit is told TOO_MANY_CONNECTIONS and closed at once.
  */
 public final class Listener implements AutoCloseable {
+    private static final long WAITING = Long.MIN_VALUE;
+
     private final ListenConfig listen;
     private final LimitsConfig limits;
     private final Store store;
@@ -27,7 +30,9 @@ public final class Listener implements AutoCloseable {
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final Semaphore permits;
     private ServerSocket server;
-    private Thread acceptThread;
+    private volatile Thread acceptThread;
+    /** System.nanoTime() when accept() last returned, or {@link #WAITING} while blocked in it: read by the watchdog. */
+    private volatile long handlingSince = WAITING;
 
     public Listener(ListenConfig listen, LimitsConfig limits, Store store, boolean logReadings) {
         this.listen = listen;
@@ -57,18 +62,45 @@ public final class Listener implements AutoCloseable {
         return registry.devices();
     }
 
+    /**
+     * For the systemd watchdog: the accept loop has ended although the listener is open, or has spent
+     * longer than {@code limit} between two accepts (handing a socket to its thread takes
+     * microseconds). Waiting in accept() for the next client is not stuck. Empty before start and
+     * once closing.
+     */
+    public Optional<String> stuck(Duration limit) {
+        Thread t = acceptThread;
+        if (t == null || server.isClosed()) {
+            return Optional.empty();
+        }
+        if (!t.isAlive()) {
+            return Optional.of("the accept loop (" + t.getName() + ") has ended; no new connection is accepted on "
+                    + address());
+        }
+        long since = handlingSince;
+        long busy = since == WAITING ? -1 : System.nanoTime() - since;
+        if (busy > limit.toNanos()) {
+            return Optional.of("the accept loop (" + t.getName() + ") has been handling one new connection for "
+                    + busy / 1_000_000_000 + " s");
+        }
+        return Optional.empty();
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             Socket socket;
+            handlingSince = WAITING;
             try {
                 socket = server.accept();
             } catch (IOException e) {
+                handlingSince = System.nanoTime();
                 if (!server.isClosed()) {
                     Logger.error("accept failed on {}: {}", address(), e.toString());
                     pause();
                 }
                 continue;
             }
+            handlingSince = System.nanoTime();
             if (!permits.tryAcquire()) {
                 refuseFull(socket);
                 continue;

@@ -14,6 +14,7 @@ final class Outage {
     private volatile boolean down;
     private long sinceNanos;
     private long failedBatches;
+    private volatile Store.AvailabilityListener listener = Store.AvailabilityListener.NONE;
 
     Outage(String store, Duration backoffMax) {
         this.store = store;
@@ -22,6 +23,10 @@ final class Outage {
 
     boolean down() {
         return down;
+    }
+
+    void listener(Store.AvailabilityListener l) {
+        listener = l;
     }
 
     /** Returns true if this failure started an outage (and was logged). */
@@ -35,6 +40,7 @@ final class Outage {
         sinceNanos = System.nanoTime();
         Logger.warn("{} failed: {}; refusing what cannot be committed and reconnecting with backoff up to {} s",
                 store, describe(cause), seconds(backoffMax.toNanos()));
+        listener.failing(describe(cause));
         return true;
     }
 
@@ -47,6 +53,7 @@ final class Outage {
         Logger.info("{} is committing again after {} s; {} batches failed meanwhile and were not acknowledged",
                 store, seconds(System.nanoTime() - sinceNanos), failedBatches);
         failedBatches = 0;
+        listener.available();
         return true;
     }
 
@@ -59,6 +66,7 @@ final class Outage {
         Logger.info("{} is reachable again after {} s; {} batches failed meanwhile and were not acknowledged",
                 store, seconds(System.nanoTime() - sinceNanos), failedBatches);
         failedBatches = 0;
+        listener.available();
         return true;
     }
 

@@ -13,6 +13,7 @@ import io.pigateway.gateway.store.StoreException;
 import io.pigateway.gateway.store.StoreStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -120,6 +121,22 @@ public final class Gateway implements AutoCloseable {
 
     public Store store() {
         return store;
+    }
+
+    /** One line for systemd's STATUS: where it listens and where readings go. */
+    public String status() {
+        InetSocketAddress a = listener.address();
+        return "listening on " + a.getAddress().getHostAddress() + ":" + a.getPort() + ", storing in "
+                + config.store().describe();
+    }
+
+    /**
+     * For the systemd watchdog: what has stopped making progress, if anything: the accept loop, a
+     * store writer (see {@link Store#stuck}). A database outage is not stuck: the gateway refuses
+     * readings with STORE_UNAVAILABLE and keeps probing until it is back.
+     */
+    public Optional<String> stuck(Duration interval) {
+        return listener.stuck(interval).or(() -> store.stuck(interval));
     }
 
     /**

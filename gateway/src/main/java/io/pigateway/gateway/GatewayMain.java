@@ -2,6 +2,7 @@ package io.pigateway.gateway;
 
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.Settings;
+import io.pigateway.common.systemd.SystemdNotifier;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.store.StoreException;
 import java.io.IOException;
@@ -64,7 +65,9 @@ public final class GatewayMain {
                 Logger.error("start-up failed: {}", e.getMessage());
                 return EXIT_START_FAILED;
             }
+            SystemdSupervision systemd = SystemdSupervision.ready(gateway, SystemdNotifier.fromEnvironment());
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("gateway-shutdown").unstarted(() -> {
+                systemd.stopping();
                 gateway.close();
                 shutdownLogging();
             }));

@@ -15,7 +15,9 @@ import io.pigateway.client.sensor.pi4j.HardwareSensors;
 import io.pigateway.client.spool.Spool;
 import io.pigateway.protocol.SensorInfo;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.tinylog.Logger;
 
@@ -120,6 +122,22 @@ public final class SensorClient implements AutoCloseable {
 
     public long streamId() {
         return buffer.streamId();
+    }
+
+    /** One line for systemd's STATUS: who this is, what it samples, where it sends. */
+    public String status() {
+        return "device " + config.deviceId() + ": sampling " + sampler.sensorCount() + " sensor(s) into the spool "
+                + buffer.directory() + ", sending to gateway " + String.join(" or ",
+                config.gateway().addresses().stream().map(GatewayAddress::toString).toList());
+    }
+
+    /**
+     * For the systemd watchdog: a sensor read or the gateway link that stopped making progress (see
+     * {@link Sampler#stuck} and {@link GatewayLink#stuck}). An unreachable gateway or a failing
+     * sensor is not stuck.
+     */
+    public Optional<String> stuck(Duration interval) {
+        return sampler.stuck(interval).or(() -> link.stuck(interval));
     }
 
     public ClientStats stats() {

@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Semaphore;
 import org.tinylog.Logger;
 
@@ -25,6 +26,8 @@ import org.tinylog.Logger;
  * socket that finds no permit is told TOO_MANY_CONNECTIONS and closed at once.
  */
 public final class Listener implements AutoCloseable {
+    private static final long WAITING = Long.MIN_VALUE;
+
     private final ListenConfig listen;
     private final LimitsConfig limits;
     private final Store store;
@@ -35,7 +38,9 @@ public final class Listener implements AutoCloseable {
     private final AddressLimits addressLimits;
     private final Guards guards;
     private ServerSocket server;
-    private Thread acceptThread;
+    private volatile Thread acceptThread;
+    /** System.nanoTime() when accept() last returned, or {@link #WAITING} while blocked in it: read by the watchdog. */
+    private volatile long handlingSince = WAITING;
 
     public Listener(ListenConfig listen, LimitsConfig limits, AuthConfig auth, Store store, boolean logReadings,
                     Metrics metrics) {
@@ -77,12 +82,38 @@ public final class Listener implements AutoCloseable {
         return registry.devices();
     }
 
+    /**
+     * For the systemd watchdog: the accept loop has ended although the listener is open, or has spent
+     * longer than {@code limit} between two accepts (handing a socket to its thread takes
+     * microseconds). Waiting in accept() for the next client is not stuck. Empty before start and
+     * once closing.
+     */
+    public Optional<String> stuck(Duration limit) {
+        Thread t = acceptThread;
+        if (t == null || server.isClosed()) {
+            return Optional.empty();
+        }
+        if (!t.isAlive()) {
+            return Optional.of("the accept loop (" + t.getName() + ") has ended; no new connection is accepted on "
+                    + address());
+        }
+        long since = handlingSince;
+        long busy = since == WAITING ? -1 : System.nanoTime() - since;
+        if (busy > limit.toNanos()) {
+            return Optional.of("the accept loop (" + t.getName() + ") has been handling one new connection for "
+                    + busy / 1_000_000_000 + " s");
+        }
+        return Optional.empty();
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             Socket socket;
+            handlingSince = WAITING;
             try {
                 socket = server.accept();
             } catch (IOException e) {
+                handlingSince = System.nanoTime();
                 if (!server.isClosed()) {
                     Logger.error("accept failed on {}: {}", address(), e.toString());
                     pause();
@@ -91,6 +122,7 @@ public final class Listener implements AutoCloseable {
             }
             InetAddress from = socket.getInetAddress();
             metrics.connectionAccepted();
+            handlingSince = System.nanoTime();
             if (!permits.tryAcquire()) {
                 refuse(socket, NackCode.TOO_MANY_CONNECTIONS, "the gateway holds its maximum of "
                         + limits.maxConnections() + " connections");

@@ -10,6 +10,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Opens JDBC connections to the configured store, each ready for a writer: autocommit off,
@@ -22,18 +24,24 @@ final class ConnectionSource {
      * The login handshake gets only the connect timeout (see {@link #mysqlUrl}).
      */
     static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(60);
+    /** H2's wait for a row another writer holds; also in {@link #h2Url}. */
+    static final Duration H2_LOCK_TIMEOUT = Duration.ofSeconds(10);
+    private static final Pattern OWN_SOCKET_TIMEOUT = Pattern.compile("(?:^|[?&])socketTimeout=(\\d{1,9})(?:&|$)");
 
     private final String url;
     private final Properties credentials;
     private final String description;
     /** Applied once connected; {@code null} for H2, or when the configuration sets socketTimeout itself. */
     private final Duration networkTimeout;
+    private final Duration attemptLimit;
 
-    private ConnectionSource(String url, Properties credentials, String description, Duration networkTimeout) {
+    private ConnectionSource(String url, Properties credentials, String description, Duration networkTimeout,
+                             Duration attemptLimit) {
         this.url = url;
         this.credentials = credentials;
         this.description = description;
         this.networkTimeout = networkTimeout;
+        this.attemptLimit = attemptLimit;
     }
 
     static ConnectionSource of(StoreConfig config) throws StoreException {
@@ -42,13 +50,26 @@ final class ConnectionSource {
             // H2's default account (empty name), so that H2's own tools open the file without options.
             credentials.setProperty("user", "");
             credentials.setProperty("password", "");
-            return new ConnectionSource(h2Url(config.embeddedPath()), credentials, config.describe(), null);
+            return new ConnectionSource(h2Url(config.embeddedPath()), credentials, config.describe(), null, H2_LOCK_TIMEOUT);
         }
         credentials.setProperty("user", config.user());
         credentials.setProperty("password", config.passwordFile() == null ? "" : readPassword(config));
         boolean ownSocketTimeout = config.jdbcOptions().contains("socketTimeout=");
         return new ConnectionSource(mysqlUrl(config), credentials, config.describe(),
-                ownSocketTimeout ? null : SOCKET_TIMEOUT);
+                ownSocketTimeout ? null : SOCKET_TIMEOUT, config.connectTimeout().plus(socketTimeout(config.jdbcOptions())));
+    }
+
+    /**
+     * The socket timeout in effect once connected: {@link #SOCKET_TIMEOUT}, or the one the JDBC options set.
+     * An own timeout of 0 (none) or one that cannot be read counts as {@link #SOCKET_TIMEOUT}: it is only
+     * used to judge how long a writer may take before the watchdog calls it stuck.
+     */
+    static Duration socketTimeout(String jdbcOptions) {
+        Matcher m = OWN_SOCKET_TIMEOUT.matcher(jdbcOptions.strip());
+        if (m.find() && Long.parseLong(m.group(1)) > 0) {
+            return Duration.ofMillis(Long.parseLong(m.group(1)));
+        }
+        return SOCKET_TIMEOUT;
     }
 
     /**
@@ -60,7 +81,7 @@ final class ConnectionSource {
      */
     static String h2Url(Path file) {
         return "jdbc:h2:file:" + file.toAbsolutePath() + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE"
-                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
+                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=" + H2_LOCK_TIMEOUT.toMillis();
     }
 
     /**
@@ -111,6 +132,16 @@ final class ConnectionSource {
 
     String description() {
         return description;
+    }
+
+    /**
+     * The longest one transaction attempt can take on a database that has stopped answering before
+     * the driver gives up: a reconnect within the connect timeout, then a statement that waits out
+     * the socket timeout (H2: a row lock wait). Longer than this, a writer is not waiting for the
+     * database any more; it is stuck.
+     */
+    Duration attemptLimit() {
+        return attemptLimit;
     }
 
     Connection open() throws SQLException {

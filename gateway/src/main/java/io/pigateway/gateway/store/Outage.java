@@ -22,6 +22,7 @@ final class Outage {
     private long outages;
     /** The last commit or successful probe: the prober checks a database that has been quiet for long. */
     private long lastOkNanos = System.nanoTime();
+    private volatile Store.AvailabilityListener listener = Store.AvailabilityListener.NONE;
 
     Outage(String store, Duration backoffMax) {
         this.store = store;
@@ -30,6 +31,10 @@ final class Outage {
 
     boolean down() {
         return down;
+    }
+
+    void listener(Store.AvailabilityListener l) {
+        listener = l;
     }
 
     /** Returns true if this failure started an outage (and was logged). */
@@ -46,6 +51,7 @@ final class Outage {
         outages++;
         Logger.warn("{} failed: {}; refusing what cannot be committed and reconnecting with backoff up to {} s",
                 store, describe(cause), seconds(backoffMax.toNanos()));
+        listener.failing(describe(cause));
         return true;
     }
 
@@ -59,6 +65,7 @@ final class Outage {
         Logger.info("{} is committing again after {} s; {} batches failed meanwhile and were not acknowledged",
                 store, seconds(System.nanoTime() - sinceNanos), failedBatches);
         failedBatches = 0;
+        listener.available();
         return true;
     }
 
@@ -72,6 +79,7 @@ final class Outage {
         Logger.info("{} is reachable again after {} s; {} batches failed meanwhile and were not acknowledged",
                 store, seconds(System.nanoTime() - sinceNanos), failedBatches);
         failedBatches = 0;
+        listener.available();
         return true;
     }
 

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -39,6 +40,8 @@ public final class Store implements AutoCloseable {
     private static final Duration ABORT_GRACE = Duration.ofSeconds(2);
 
     private final String description;
+    /** A writer on one group for longer than this (and the watchdog interval) is stuck, not waiting. */
+    private final Duration writeLimit;
     private final Admission admission;
     private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
     private final Counters counters = new Counters();
@@ -51,8 +54,9 @@ public final class Store implements AutoCloseable {
     private volatile boolean closed;
     private Thread prober;
 
-    private Store(String description, WriterConfig config) {
+    private Store(String description, WriterConfig config, Duration writeLimit) {
         this.description = description;
+        this.writeLimit = writeLimit;
         this.admission = new Admission(config.queueCapacity());
         this.outage = new Outage(description, config.retryBackoffMax());
     }
@@ -87,7 +91,8 @@ public final class Store implements AutoCloseable {
             connections.forEach(ConnectionSource::closeQuietly);
             throw e;
         }
-        Store s = new Store(store.describe(), writer);
+        // Twice: a group that fails on a reused connection is tried once more on a fresh one.
+        Store s = new Store(store.describe(), writer, source.attemptLimit().multipliedBy(2));
         for (Connection c : connections) {
             Writer w = new Writer(s.queue, writer, source, c, s.admission, s.outage, s.counters, metrics, s.closing);
             s.writers.add(w);
@@ -217,6 +222,67 @@ public final class Store implements AutoCloseable {
     /** Readings the write queue holds at most (writer.queue-capacity). */
     public int queueCapacity() {
         return admission.capacity();
+    }
+
+    /**
+     * Called when the database starts failing and when it works again (the moments of the outage's
+     * WARN and INFO lines), on the thread that noticed; must return quickly.
+     */
+    public interface AvailabilityListener {
+        AvailabilityListener NONE = new AvailabilityListener() {
+            @Override
+            public void failing(String cause) {
+            }
+
+            @Override
+            public void available() {
+            }
+        };
+
+        /** @param cause the driver's error on one line */
+        void failing(String cause);
+
+        void available();
+    }
+
+    /** Replaces the listener for outages that start or end from now on. */
+    public void onAvailability(AvailabilityListener listener) {
+        outage.listener(listener);
+    }
+
+    /**
+     * For the systemd watchdog: a writer or the prober thread that has ended, or a writer that has
+     * been on one group for longer than {@code interval} and than the database's own timeouts allow
+     * (a reconnect plus a statement that waits out the socket timeout, twice). A failing database is
+     * not stuck: writers fail fast or wait out those timeouts, and pause between attempts. Empty
+     * once closed.
+     */
+    public Optional<String> stuck(Duration interval) {
+        return stuckAfter(interval.compareTo(writeLimit) >= 0 ? interval : writeLimit);
+    }
+
+    /** As {@link #stuck}, with the limit for one group given as is (tests). */
+    Optional<String> stuckAfter(Duration writeLimit) {
+        if (closed) {
+            return Optional.empty();
+        }
+        long limit = writeLimit.toNanos();
+        long now = System.nanoTime();
+        for (int i = 0; i < writers.size(); i++) {
+            Thread t = threads.get(i);
+            if (!t.isAlive()) {
+                return Optional.of(t.getName() + " has ended; " + admission.depth() + " readings queued for " + description);
+            }
+            long busy = writers.get(i).writingForNanos(now);
+            if (busy > limit) {
+                return Optional.of(t.getName() + " has been on one transaction for " + busy / 1_000_000 + " ms (limit "
+                        + limit / 1_000_000 + " ms); " + admission.depth() + " readings queued for " + description);
+            }
+        }
+        if (!prober.isAlive()) {
+            return Optional.of(prober.getName() + " has ended; an outage of " + description + " would never end");
+        }
+        return Optional.empty();
     }
 
     /**

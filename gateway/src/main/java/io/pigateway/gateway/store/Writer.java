@@ -20,6 +20,8 @@ import org.tinylog.Logger;
  * group wait out a growing pause before reconnecting.
  */
 final class Writer implements Runnable {
+    private static final long IDLE = Long.MIN_VALUE;
+
     private final BlockingQueue<Job> queue;
     private final WriterConfig config;
     private final ConnectionSource source;
@@ -30,6 +32,8 @@ final class Writer implements Runnable {
     private final CountDownLatch closing;
     private final Backoff backoff;
     private volatile Connection connection;
+    /** System.nanoTime() when the group being written was taken on, or {@link #IDLE}: read by the watchdog. */
+    private volatile long writingSince = IDLE;
     /** Taken from the queue but too big for the group being collected; it starts the next group. */
     private Job carried;
 
@@ -123,7 +127,25 @@ final class Writer implements Runnable {
         return false;
     }
 
+    /**
+     * How long this writer has been on its current group (transaction, retry and completing the
+     * futures), or -1 while it waits for work or pauses after a failure.
+     */
+    long writingForNanos(long now) {
+        long since = writingSince;
+        return since == IDLE ? -1 : now - since;
+    }
+
     private void write(List<Job> group) {
+        writingSince = System.nanoTime();
+        try {
+            commit(group);
+        } finally {
+            writingSince = IDLE;
+        }
+    }
+
+    private void commit(List<Job> group) {
         long started = System.nanoTime();
         boolean committed = false;
         int inserted = 0;

@@ -75,4 +75,13 @@ class ConnectionSourceTest {
         Path file = dir.resolve("store");
         assertEquals(ConnectionSource.h2Url(file), TestDatabase.h2Url(file));
     }
+
+    @Test
+    void theWatchdogAllowsTheSocketTimeoutTheJdbcOptionsSetOrTheDefault() {
+        assertEquals(Duration.ofSeconds(60), ConnectionSource.socketTimeout(""));
+        assertEquals(Duration.ofSeconds(5), ConnectionSource.socketTimeout("socketTimeout=5000"));
+        assertEquals(Duration.ofSeconds(120), ConnectionSource.socketTimeout("?useSSL=false&socketTimeout=120000&x=1"));
+        assertEquals(Duration.ofSeconds(60), ConnectionSource.socketTimeout("socketTimeout=0"), "0 means none: assume the default");
+        assertEquals(Duration.ofSeconds(60), ConnectionSource.socketTimeout("mySocketTimeout=5"));
+    }
 }

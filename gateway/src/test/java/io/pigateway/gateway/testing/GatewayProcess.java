@@ -6,10 +6,13 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +25,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     private final Process process;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final List<String> output = Collections.synchronizedList(new ArrayList<>());
     private long readyMillis = -1;
 
     private GatewayProcess(Process process, String label) {
@@ -33,6 +37,7 @@ public final class GatewayProcess implements AutoCloseable {
                         System.out.println("[" + label + "] " + line);
                     }
                     lines.add(line);
+                    output.add(line);
                 }
             } catch (Exception e) {
                 lines.add("output reader failed: " + e);
@@ -48,13 +53,35 @@ public final class GatewayProcess implements AutoCloseable {
     /** As {@link #start(Path, Path, String)}, with these JVM options; {@code echo} copies its output to ours. */
     public static GatewayProcess start(Path jar, Path config, String label, List<String> jvmOptions, boolean echo)
             throws Exception {
+        return start(jar, config, label, jvmOptions, echo, Map.of(), UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(Path, Path, String)}, with these variables added to its environment and its
+     * command line passed through {@code wrapper} (e.g. a shell that sets more and then execs it).
+     */
+    public static GatewayProcess start(Path jar, Path config, String label, Map<String, String> env,
+                                       UnaryOperator<List<String>> wrapper) throws Exception {
+        return start(jar, config, label, List.of("-Xmx128m"), true, env, wrapper);
+    }
+
+    private static GatewayProcess start(Path jar, Path config, String label, List<String> jvmOptions, boolean echo,
+                                        Map<String, String> env, UnaryOperator<List<String>> wrapper) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "run", "--config", config.toString()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        return new GatewayProcess(p, echo ? label : null);
+        ProcessBuilder pb = new ProcessBuilder(wrapper.apply(command)).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        return new GatewayProcess(pb.start(), echo ? label : null);
+    }
+
+    /** Every line it has printed so far (stdout and stderr), whether or not {@link #await} took it. */
+    public List<String> output() {
+        synchronized (output) {
+            return List.copyOf(output);
+        }
     }
 
     public long pid() {

@@ -6,6 +6,8 @@ import io.pigateway.client.config.SensorClientConfig;
 import io.pigateway.client.sensor.SensorStartException;
 import io.pigateway.client.spool.SpoolUnusableException;
 import io.pigateway.common.ConfigException;
+import io.pigateway.common.systemd.SystemdNotifier;
+import io.pigateway.common.systemd.Watchdog;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.tinylog.provider.ProviderRegistry;
@@ -55,7 +57,15 @@ public final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("sensor-client: not started: " + e.getMessage());
             return SPOOL_ERROR;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(client), "shutdown"));
+        // Sensors and spool are open and both loops run: ready, as far as systemd is concerned.
+        SystemdNotifier systemd = SystemdNotifier.fromEnvironment();
+        systemd.ready(client.status());
+        Watchdog watchdog = Watchdog.start(systemd, client::stuck);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            watchdog.close(); // systemd stops watching once it hears STOPPING=1
+            systemd.stopping();
+            stop(client);
+        }, "shutdown"));
         new CountDownLatch(1).await(); // the shutdown hook ends the process
         return 0;
     }

@@ -12,6 +12,7 @@ import io.pigateway.protocol.SensorInfo;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
@@ -27,6 +28,11 @@ public final class GatewayLink implements AutoCloseable {
     /** Clock difference to the gateway worth a warning (a Pi without RTC before NTP sync). */
     private static final long CLOCK_WARNING_MILLIS = 60_000;
     private static final Duration ABORT_JOIN = Duration.ofSeconds(2);
+    /**
+     * How long a host name lookup may take before the link counts as stuck: the resolver's own
+     * retries (glibc defaults: 5 s per try, 2 tries, up to 3 servers) when DNS is unreachable.
+     */
+    private static final Duration RESOLVE_ALLOWANCE = Duration.ofSeconds(30);
 
     private final String deviceId;
     private final List<SensorInfo> sensors;
@@ -80,6 +86,40 @@ public final class GatewayLink implements AutoCloseable {
 
     public LinkStats stats() {
         return counters.snapshot();
+    }
+
+    /**
+     * For the systemd watchdog: the link's thread has ended although nobody stopped it, or has not
+     * gone round its loops for longer than {@code interval} and than one connection attempt may
+     * block (name lookup, connect, HELLO). The sending loop comes round at least every 500 ms and a
+     * backoff sleep every second, so an unreachable gateway is not stuck; a write that blocks
+     * because the gateway stopped reading is, once it has lasted that long.
+     */
+    public Optional<String> stuck(Duration interval) {
+        Duration attempt = gateway.connectTimeout().plus(RESOLVE_ALLOWANCE);
+        return stuckAfter(interval.compareTo(attempt) >= 0 ? interval : attempt);
+    }
+
+    /** As {@link #stuck}, with the limit given as is (tests). */
+    Optional<String> stuckAfter(Duration limit) {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null || aborted || drain.requested()) {
+            return Optional.empty();
+        }
+        if (!t.isAlive()) {
+            return Optional.of("the gateway link (" + t.getName() + ") has ended; no reading is sent any more");
+        }
+        long quiet = System.nanoTime() - counters.progressNanos;
+        if (quiet > limit.toNanos()) {
+            LinkStats s = counters.snapshot();
+            return Optional.of("the gateway link (" + t.getName() + ") has made no progress for "
+                    + TimeUnit.NANOSECONDS.toSeconds(quiet) + " s" + (s.connected() ? " while connected to gateway "
+                    + s.gateway() : "") + "; " + buffer.size() + " readings unacknowledged");
+        }
+        return Optional.empty();
     }
 
     /**
@@ -139,6 +179,7 @@ public final class GatewayLink implements AutoCloseable {
         boolean refusedInRound = false;
         try {
             while (!finished()) {
+                counters.progressed();
                 try {
                     GatewayAddress address = addresses.get(index);
                     counters.gateway = address.toString();
@@ -206,6 +247,7 @@ public final class GatewayLink implements AutoCloseable {
             return Attempt.failed("unreachable: " + Texts.describe(e));
         }
         current = c;
+        counters.progressed(); // the name lookup and connect are over; the HELLO gets its own allowance
         try {
             if (aborted) {
                 return Attempt.failed("not tried: stopping");
@@ -278,6 +320,9 @@ public final class GatewayLink implements AutoCloseable {
         if (drain.requested()) {
             nanos = Math.min(nanos, Math.max(0, drain.deadlineNanos() - System.nanoTime()));
         }
-        wakeup.sleep(Math.max(nanos, TimeUnit.MILLISECONDS.toNanos(1)), this::finished);
+        wakeup.sleep(Math.max(nanos, TimeUnit.MILLISECONDS.toNanos(1)), () -> {
+            counters.progressed(); // asked at least every second while sleeping
+            return finished();
+        });
     }
 }

@@ -12,6 +12,12 @@ final class LinkCounters {
     volatile String gateway;
     volatile String lastProblem;
     volatile boolean byeSent;
+    /** System.nanoTime() when the link's thread last went round one of its loops: read by the watchdog. */
+    volatile long progressNanos = System.nanoTime();
+
+    void progressed() {
+        progressNanos = System.nanoTime();
+    }
 
     LinkStats snapshot() {
         return new LinkStats(sent.get(), handshakes.get(), failedAttempts.get(), refusals.get(), connected, gateway,

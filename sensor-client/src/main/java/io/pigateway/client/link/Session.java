@@ -83,6 +83,7 @@ final class Session {
         boolean filling = false; // unsent readings seen, a partly filled frame is waiting for more
         long fillStart = 0;
         while (end.get() == null) {
+            counters.progressed();
             long seen = wakeup.generation();
             long now = System.nanoTime();
             if (drain.requested() && (buffer.size() == 0 || drain.expired(now))) {

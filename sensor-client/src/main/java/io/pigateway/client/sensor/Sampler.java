@@ -4,6 +4,7 @@ import io.pigateway.protocol.SensorInfo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -85,6 +86,11 @@ public final class Sampler implements AutoCloseable {
                 .collect(Collectors.joining(", "));
     }
 
+    /** Polled and event-driven sensors together. */
+    public int sensorCount() {
+        return tasks.size() + started.size();
+    }
+
     public SamplerStats stats() {
         long sampled = eventReadings.get();
         long invalid = 0;
@@ -95,6 +101,22 @@ public final class Sampler implements AutoCloseable {
             failed += t.failed.get();
         }
         return new SamplerStats(sampled, invalid, failed);
+    }
+
+    /**
+     * For the systemd watchdog: a polled sensor whose read has not returned, or that the scheduler
+     * stopped starting, for longer than {@code limit} (see {@link SensorTask#stuck}). Event-driven
+     * sensors are called by Pi4J and have no loop of ours to watch.
+     */
+    public Optional<String> stuck(Duration limit) {
+        long now = System.nanoTime();
+        for (SensorTask t : tasks) {
+            String stuck = t.stuck(now, limit.toNanos());
+            if (stuck != null) {
+                return Optional.of(stuck);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Problem lines logged by all sensors so far (see {@link SensorTask}). */

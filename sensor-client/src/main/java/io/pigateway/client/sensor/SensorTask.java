@@ -22,6 +22,8 @@ final class SensorTask implements Runnable {
 
     private enum Health { OK, FAILING, INVALID }
 
+    private static final long IDLE = Long.MIN_VALUE;
+
     private final PolledSensor sensor;
     private final List<SensorInfo> channels;
     private final ReadingSink sink;
@@ -33,6 +35,10 @@ final class SensorTask implements Runnable {
     final AtomicLong failed = new AtomicLong();
     /** Problem lines logged; tests check that a flapping sensor does not flood the log. */
     final AtomicLong problemLines = new AtomicLong();
+    private final long intervalNanos;
+    /** For the watchdog: when the last run began, and when the current one did ({@link #IDLE} between runs). */
+    private volatile long lastStartNanos;
+    private volatile long runningSince = IDLE;
 
     // Only the executing sampler thread touches these; runs of one periodic task never overlap.
     private Health health = Health.OK;
@@ -49,11 +55,43 @@ final class SensorTask implements Runnable {
         this.clockMillis = clockMillis;
         this.nanoClock = nanoClock;
         this.backoff = new RetryBackoff(interval.toNanos(), MAX_BACKOFF.toNanos());
+        this.intervalNanos = interval.toNanos();
+        this.lastStartNanos = nanoClock.getAsLong();
     }
 
     @Override
     public void run() {
         long now = nanoClock.getAsLong();
+        lastStartNanos = now;
+        runningSince = now;
+        try {
+            sample(now);
+        } finally {
+            runningSince = IDLE;
+        }
+    }
+
+    /**
+     * For the watchdog: a read that has been running for longer than {@code limitNanos} (a bus or
+     * driver that never returns), or a task the scheduler has not started for its interval plus
+     * {@code limitNanos}; null if neither. A failing sensor is not stuck: its reads return (with an
+     * error) and it is still started every interval, backing off inside.
+     */
+    String stuck(long now, long limitNanos) {
+        long since = runningSince;
+        if (since != IDLE && now - since > limitNanos) {
+            return "sensor " + sensor.name() + ": one read has been running for " + TimeUnit.NANOSECONDS.toSeconds(now - since)
+                    + " s";
+        }
+        long idle = now - lastStartNanos;
+        if (since == IDLE && idle > intervalNanos + limitNanos) {
+            return "sensor " + sensor.name() + ": not sampled for " + TimeUnit.NANOSECONDS.toSeconds(idle)
+                    + " s although due every " + TimeUnit.NANOSECONDS.toMillis(intervalNanos) + " ms";
+        }
+        return null;
+    }
+
+    private void sample(long now) {
         if (!backoff.due(now)) {
             return;
         }

@@ -73,6 +73,38 @@ class GatewayLinkIT {
         return LongStream.rangeClosed(from, to).boxed().collect(Collectors.toCollection(TreeSet::new));
     }
 
+    /** Polls the watchdog's question for {@code span}; returns every answer that named something. */
+    private static List<String> stuckAnswers(GatewayLink l, Duration limit, Duration span) throws InterruptedException {
+        List<String> stuck = new java.util.ArrayList<>();
+        long end = System.nanoTime() + span.toNanos();
+        while (System.nanoTime() < end) {
+            l.stuckAfter(limit).ifPresent(stuck::add);
+            Thread.sleep(100);
+        }
+        return stuck;
+    }
+
+    @Test
+    void neitherAnUnreachableGatewayNorAnIdleConnectionIsStuck() throws Exception {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        GatewayLink unreachable = link(List.of(new GatewayAddress("127.0.0.1", closedPort)), 50, Duration.ofSeconds(3),
+                Duration.ofSeconds(30));
+        unreachable.start();
+        append(10);
+        // Backoff sleeps of up to 3 s come round every second, so a 1.5 s limit is never reached.
+        assertEquals(List.of(), stuckAnswers(unreachable, Duration.ofMillis(1500), Duration.ofSeconds(4)));
+        unreachable.close();
+
+        link(50).start();
+        until("all acknowledged", WAIT, () -> buffer.size() == 0);
+        assertEquals(List.of(), stuckAnswers(link, Duration.ofMillis(1500), Duration.ofSeconds(2)),
+                "an idle session comes round every 500 ms");
+        assertTrue(link.stuck(Duration.ofMillis(1)).isEmpty());
+    }
+
     @Test
     void handshakeNamesDeviceAndStream() throws Exception {
         long before = System.currentTimeMillis();

@@ -119,4 +119,54 @@ class SensorTaskTest {
         }
         assertEquals(1000, many.failed(0), "no overflow after many failures");
     }
+
+    @Test
+    void aReadThatDoesNotReturnIsStuckOnceItOutlastsTheLimitAndAFailingOneIsNot() {
+        long limit = Duration.ofSeconds(30).toNanos();
+        List<String> seenDuringRead = new ArrayList<>();
+        SensorTask[] self = new SensorTask[1];
+        Sensor hanging = new Sensor() {
+            @Override
+            public String name() {
+                return "door";
+            }
+
+            @Override
+            public String unit() {
+                return "";
+            }
+
+            @Override
+            public double read() {
+                // The watchdog asks while this read is still running: 10 s in, then 31 s in.
+                seenDuringRead.add(String.valueOf(self[0].stuck(nanos + Duration.ofSeconds(10).toNanos(), limit)));
+                seenDuringRead.add(String.valueOf(self[0].stuck(nanos + Duration.ofSeconds(31).toNanos(), limit)));
+                return 1;
+            }
+        };
+        self[0] = task(hanging);
+        self[0].run();
+        assertEquals(List.of("null", "sensor door: one read has been running for 31 s"), seenDuringRead);
+        assertEquals(null, self[0].stuck(nanos + Duration.ofSeconds(30).toNanos(), limit), "between runs, within"
+                + " interval + limit");
+
+        Flaky air = new Flaky();
+        air.failing = true;
+        SensorTask failing = task(air);
+        for (int i = 0; i < 100; i++) {
+            ticks(failing, 1);
+            assertEquals(null, failing.stuck(nanos, limit), "a failing sensor backs off but is still started");
+        }
+    }
+
+    @Test
+    void aSensorTheSchedulerStoppedStartingIsStuckAfterItsIntervalPlusTheLimit() {
+        long limit = Duration.ofSeconds(30).toNanos();
+        SensorTask t = task(new Flaky());
+        ticks(t, 1);
+        long lastStart = nanos - INTERVAL.toNanos();
+        assertEquals(null, t.stuck(lastStart + INTERVAL.toNanos() + limit, limit));
+        assertEquals("sensor air: not sampled for 31 s although due every 1000 ms",
+                t.stuck(lastStart + INTERVAL.toNanos() + limit + 1, limit));
+    }
 }

@@ -1,0 +1,135 @@
+package io.pigateway.gateway.store;
+
+import static io.pigateway.gateway.store.Fixtures.await;
+import static io.pigateway.gateway.store.Fixtures.batch;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.testing.TestDatabase;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the systemd watchdog asks the store: is a writer stuck? A failing database is not. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class StoreLivenessIT {
+    static final TestDatabase DB = TestDatabase.shared();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWriterHeldInsideItsTransactionIsStuckOnceItPassesTheLimitAndNotBefore() throws Exception {
+        StoreConfig config = DB.freshSchema(dir);
+        try (Store store = Store.open(config, Fixtures.writers());
+             Connection locker = TestDatabase.connect(config)) {
+            await(store.submit(batch("dev-1", 1, 1, 10)));
+            // The future completes inside the writer's group; it is idle a moment later, and stays so.
+            assertTrue(idleWithin(store, Duration.ofSeconds(2)));
+            Thread.sleep(100);
+            assertEquals(Optional.empty(), store.stuckAfter(Duration.ofMillis(1)), "idle writers are not stuck");
+
+            try (Statement s = locker.createStatement()) {
+                s.execute("LOCK TABLES readings WRITE"); // the writer's INSERT now waits
+                CompletableFuture<Void> held = store.submit(batch("dev-1", 1, 11, 10));
+                Thread.sleep(300);
+                assertFalse(held.isDone());
+                assertEquals(Optional.empty(), store.stuckAfter(Duration.ofSeconds(5)), "within the limit");
+                Optional<String> stuck = store.stuckAfter(Duration.ofMillis(200));
+                assertTrue(stuck.isPresent());
+                assertTrue(stuck.get().matches("store-writer-\\d has been on one transaction for \\d+ ms \\(limit 200 ms\\);"
+                        + " 10 readings queued for MySQL .*"), stuck.get());
+                assertEquals(Optional.empty(), store.stuck(Duration.ofMillis(200)),
+                        "the real limit allows a reconnect and a socket timeout, twice");
+                s.execute("UNLOCK TABLES");
+                await(held);
+            }
+            assertTrue(idleWithin(store, Duration.ofSeconds(2)));
+        }
+    }
+
+    private static boolean idleWithin(Store store, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (store.stuckAfter(Duration.ofMillis(1)).isPresent()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    @Test
+    void anUnreachableDatabaseIsNotStuck() throws Exception {
+        StoreConfig direct = DB.freshSchema(dir);
+        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+            StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
+                    direct.passwordFile());
+            try (Store store = Store.open(viaProxy, Fixtures.writers())) {
+                await(store.submit(batch("dev-1", 1, 1, 10)));
+                proxy.cut();
+                List<CompletableFuture<Void>> during = new ArrayList<>();
+                List<String> stuck = new CopyOnWriteArrayList<>();
+                long seq = 11;
+                for (int i = 0; i < 30; i++, seq += 10) {
+                    during.add(store.submit(batch("dev-1", 1, seq, 10)));
+                    store.stuckAfter(Duration.ofMillis(300)).ifPresent(stuck::add); // not even with a short limit
+                    Thread.sleep(50);
+                }
+                assertFalse(store.healthy(), "the outage was noticed");
+                assertEquals(List.of(), stuck, "failing, backing off and probing is not stuck");
+                proxy.restore();
+                await(store.submit(batch("dev-1", 1, seq, 10)));
+                during.forEach(f -> f.handle((v, e) -> null).join());
+            }
+        }
+    }
+
+    @Test
+    void theStatusListenerHearsTheOutageStartAndEndOnce() throws Exception {
+        StoreConfig direct = DB.freshSchema(dir);
+        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+            StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
+                    direct.passwordFile());
+            try (Store store = Store.open(viaProxy, Fixtures.writers())) {
+                List<String> heard = new CopyOnWriteArrayList<>();
+                store.onAvailability(new Store.AvailabilityListener() {
+                    @Override
+                    public void failing(String cause) {
+                        heard.add("failing: " + cause);
+                    }
+
+                    @Override
+                    public void available() {
+                        heard.add("available");
+                    }
+                });
+                proxy.cut();
+                for (long seq = 1; seq <= 30; seq += 10) {
+                    store.submit(batch("dev-1", 1, seq, 10)).handle((v, e) -> null).join();
+                }
+                proxy.restore();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!store.healthy() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertTrue(store.healthy());
+                assertEquals(2, heard.size(), heard.toString());
+                assertTrue(heard.get(0).startsWith("failing: "), heard.toString());
+                assertEquals("available", heard.get(1));
+            }
+        }
+    }
+}

@@ -18,6 +18,7 @@ import io.pigateway.protocol.SensorInfo;
 import io.pigateway.protocol.UnknownFrameTypeException;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -44,6 +45,8 @@ final class Connection implements Runnable {
     /** Advice to clients while the database is down: enough to keep reconnects from becoming a storm. */
     private static final int OUTAGE_RETRY_AFTER_MILLIS = 5000;
     private static final long CLOCK_WARNING_MILLIS = 60_000;
+    /** How long a refused connection is read (and ignored) after its NACK, so the client can read the NACK. */
+    private static final Duration LINGER = Duration.ofSeconds(1);
 
     private final Socket socket;
     private final String peer;
@@ -337,7 +340,32 @@ final class Connection implements Runnable {
         }
         metrics.nackSent(code, !handshaken);
         sendQuietly(new Message.Nack(code, retryAfterMillis, reason));
-        closeSocket();
+        closeAfterNack();
+    }
+
+    /**
+     * Closes so that the client gets to read the NACK: closing a socket with unread input makes the
+     * kernel answer with a TCP reset, which can destroy the NACK in the client's receive buffer before
+     * the client reads it (a client still sending frames is the usual case). So: half-close, discard
+     * what still arrives for at most {@link #LINGER}, then close.
+     */
+    private void closeAfterNack() {
+        try {
+            socket.shutdownOutput();
+            InputStream in = socket.getInputStream();
+            byte[] discard = new byte[8192];
+            long deadline = System.nanoTime() + LINGER.toNanos();
+            for (long left = LINGER.toMillis(); left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+                socket.setSoTimeout((int) left);
+                if (in.read(discard) < 0) {
+                    break;
+                }
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // timed out, reset, or a TLS socket (no half-close): close now
+        } finally {
+            closeSocket();
+        }
     }
 
     /** Called by the {@link AckSender} when a batch of this connection could not be committed. */

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +39,6 @@ class HostileClientIT {
     @TempDir
     static Path dir;
     static RunningGateway g;
-    static final AtomicLong goodSeq = new AtomicLong();
 
     @BeforeAll
     static void start() throws Exception {
@@ -55,13 +53,7 @@ class HostileClientIT {
 
     @AfterEach
     void goodDeviceStillServed() throws Exception {
-        try (TestDevice d = TestDevice.connectFrom(GOOD_HOST, g.address(), "good", 1, null)) {
-            long from = goodSeq.get() + 1;
-            d.sendRange(from, from + 99, 50);
-            d.awaitAck(from + 99, WAIT);
-            goodSeq.addAndGet(100);
-        }
-        assertEquals(goodSeq.get(), g.rows("good"));
+        g.assertGoodDeviceServed(GOOD_HOST, null);
     }
 
     static byte[] frame(Message m) throws Exception {
@@ -87,41 +79,36 @@ class HostileClientIT {
     @Test
     void aHelloTrickledAByteAtATimeIsCutOffAtTheHandshakeTimeout() throws Exception {
         try (TestDevice d = TestDevice.open(g.address())) {
-            byte[] hello = frame(new Message.Hello("slow", System.currentTimeMillis(), 3));
-            long started = System.nanoTime();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    trickle(d, hello, Duration.ofMillis(200)); // 45 bytes: 9 s, were it allowed
-                } catch (Exception e) {
-                    // ends when the socket is closed
-                }
-            });
-            Message.Nack n = d.awaitNack(WAIT);
-            long tookMillis = (System.nanoTime() - started) / 1_000_000;
-            assertEquals(NackCode.TIMEOUT, n.nackCode(), n.reason());
-            assertTrue(n.reason().contains("handshake timeout of 1000 ms"), n.reason());
-            assertTrue(tookMillis < 2500, "cut off after " + tookMillis + " ms");
+            // 45 bytes at 200 ms each would take 9 s
+            assertTrickleCutOff(d, frame(new Message.Hello("slow", System.currentTimeMillis(), 3)), Duration.ofMillis(200),
+                    "handshake timeout of 1000 ms", 2500);
         }
     }
 
     @Test
     void aFrameTrickledAfterTheHandshakeIsCutOffAtTheIdleTimeout() throws Exception {
         try (TestDevice d = TestDevice.connect(g.address(), "slow-after-hello", 4)) {
-            byte[] readings = frame(TestDevice.readings(1, 10, "t"));
-            long started = System.nanoTime();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    trickle(d, readings, Duration.ofMillis(100)); // 300 bytes: 30 s, were it allowed
-                } catch (Exception e) {
-                    // ends when the socket is closed
-                }
-            });
-            Message.Nack n = d.awaitNack(WAIT);
-            long tookMillis = (System.nanoTime() - started) / 1_000_000;
-            assertEquals(NackCode.TIMEOUT, n.nackCode(), n.reason());
-            assertTrue(n.reason().contains("idle timeout of 2000 ms"), n.reason());
-            assertTrue(tookMillis < 3500, "cut off after " + tookMillis + " ms");
+            // 300 bytes at 100 ms each would take 30 s
+            assertTrickleCutOff(d, frame(TestDevice.readings(1, 10, "t")), Duration.ofMillis(100),
+                    "idle timeout of 2000 ms", 3500);
         }
+    }
+
+    /** Trickles {@code bytes} in the background; the gateway must say TIMEOUT ({@code why}) within {@code maxMillis}. */
+    static void assertTrickleCutOff(TestDevice d, byte[] bytes, Duration pause, String why, long maxMillis) throws Exception {
+        long started = System.nanoTime();
+        Thread.ofVirtual().start(() -> {
+            try {
+                trickle(d, bytes, pause);
+            } catch (Exception e) {
+                // ends when the socket is closed
+            }
+        });
+        Message.Nack n = d.awaitNack(WAIT);
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        assertEquals(NackCode.TIMEOUT, n.nackCode(), n.reason());
+        assertTrue(n.reason().contains(why), n.reason());
+        assertTrue(tookMillis < maxMillis, "cut off after " + tookMillis + " ms");
     }
 
     @Test
@@ -157,13 +144,7 @@ class HostileClientIT {
                     assertInstanceOf(Message.Challenge.class, first);
                 }
             }
-            // Meanwhile another host is served.
-            try (TestDevice d = TestDevice.connectFrom(GOOD_HOST, g.address(), "good", 1, null)) {
-                long from = goodSeq.get() + 1;
-                d.sendRange(from, from + 99, 50);
-                d.awaitAck(from + 99, WAIT);
-                goodSeq.addAndGet(100);
-            }
+            g.assertGoodDeviceServed(GOOD_HOST, null); // meanwhile another host is served
         } finally {
             for (TestDevice d : open) {
                 d.close();

@@ -1,17 +1,23 @@
 package io.pigateway.gateway.net;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestDevice;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /** A gateway on loopback over a fresh MariaDB schema, for one test. */
 final class RunningGateway implements AutoCloseable {
     final StoreConfig store;
     final Gateway gateway;
+    private long goodSeq;
 
     private RunningGateway(StoreConfig store, Gateway gateway) {
         this.store = store;
@@ -37,6 +43,21 @@ final class RunningGateway implements AutoCloseable {
 
     long rows(String deviceId) throws Exception {
         return TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ?", deviceId);
+    }
+
+    /**
+     * A well-behaved device ("good", from {@code from}, proving {@code secret} if not null) sends the next
+     * 100 readings and gets them all acknowledged; then the table holds every reading it ever sent.
+     * Hostile-input tests call it after each case.
+     */
+    void assertGoodDeviceServed(InetAddress from, String secret) throws Exception {
+        try (TestDevice d = TestDevice.connectFrom(from, address(), "good", 1, secret)) {
+            long first = goodSeq + 1;
+            d.sendRange(first, first + 99, 50);
+            d.awaitAck(first + 99, Duration.ofSeconds(15));
+            goodSeq += 100;
+        }
+        assertEquals(goodSeq, rows("good"), "every reading of the well-behaved device is stored, once");
     }
 
     long distinctKeys() throws Exception {

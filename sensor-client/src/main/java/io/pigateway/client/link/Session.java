@@ -38,6 +38,7 @@ final class Session {
     private final long silenceLimitNanos;
 
     private final InFlight inFlight = new InFlight();
+    private static final Duration NACK_GRACE = Duration.ofMillis(500);
     private final AtomicReference<SessionEnd> end = new AtomicReference<>();
     private volatile long lastReceivedNanos;
     private volatile boolean pingOutstanding;
@@ -71,6 +72,9 @@ final class Session {
         try {
             send();
         } catch (IOException e) {
+            // A gateway that refuses sends a NACK and closes, so a send can fail while the NACK that
+            // explains it waits to be read: give the receiver a moment to read it first.
+            receiver.join(NACK_GRACE);
             end(SessionEnd.lost("sending failed: " + Texts.describe(e)));
         } finally {
             connection.close();

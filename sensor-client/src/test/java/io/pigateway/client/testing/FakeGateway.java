@@ -123,6 +123,7 @@ public final class FakeGateway implements AutoCloseable {
                         }
                         if (connection == 0 && frames == nackAtFrame && nackFirstConnectionFrame != null) {
                             out.write(nackFirstConnectionFrame);
+                            lingerClose(socket); // as the real gateway: the client gets to read the NACK
                             return;
                         }
                         if (ack) {
@@ -148,6 +149,20 @@ public final class FakeGateway implements AutoCloseable {
             // the client went away or the test closed us
         } finally {
             currentWriter = null;
+        }
+    }
+
+    /** Half-closes and discards input for up to a second, so unread input does not reset the connection. */
+    private static void lingerClose(Socket socket) {
+        try {
+            socket.shutdownOutput();
+            socket.setSoTimeout(1000);
+            byte[] discard = new byte[8192];
+            while (socket.getInputStream().read(discard) >= 0) {
+                // discard
+            }
+        } catch (IOException e) {
+            // timed out or reset: close now
         }
     }
 

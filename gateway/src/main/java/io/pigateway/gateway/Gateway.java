@@ -35,7 +35,10 @@ public final class Gateway implements AutoCloseable {
     public static Gateway start(GatewayConfig config) throws StoreException, IOException {
         long started = System.nanoTime();
         Store store = Store.open(config.store(), config.writer());
-        Listener listener = new Listener(config.listen(), config.limits(), store, config.logReadings());
+        for (String warning : config.tls().warnings()) {
+            Logger.warn("{}", warning);
+        }
+        Listener listener = new Listener(config.listen(), config.limits(), config.tls(), store, config.logReadings());
         try {
             listener.start();
         } catch (IOException e) {
@@ -51,8 +54,8 @@ public final class Gateway implements AutoCloseable {
             timer.scheduleAtFixedRate(stats::log, ms, ms, TimeUnit.MILLISECONDS);
         }
         Gateway gateway = new Gateway(config, store, listener, timer);
-        Logger.info("ready in {} ms: listening on {}, {}", (System.nanoTime() - started) / 1_000_000,
-                listener.address(), config.store().describe());
+        Logger.info("ready in {} ms: listening on {}, {}; {}", (System.nanoTime() - started) / 1_000_000,
+                listener.address(), config.store().describe(), config.tls().describe());
         return gateway;
     }
 

@@ -84,6 +84,10 @@ public final class GatewayMain {
                 System.out.println(config.limits());
                 System.out.println(config.store().describe() + ", migrations " + config.store().migrate().name().toLowerCase(Locale.ROOT));
                 System.out.println(config.writer());
+                System.out.println(config.tls().describe());
+                for (String warning : config.tls().warnings()) {
+                    System.out.println("warning: " + warning);
+                }
                 System.out.println(this.config + ": OK");
                 return EXIT_OK;
             } catch (ConfigException e) {

@@ -1,11 +1,11 @@
 package io.pigateway.gateway.config;
 
 import io.pigateway.common.ConfigException;
+import io.pigateway.common.SecretFile;
 import io.pigateway.common.Settings;
 import io.pigateway.protocol.Frames;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -15,7 +15,7 @@ import java.util.Objects;
  * is read in {@link #from(Settings)}; docs/CONFIGURATION.md lists the same.
  */
 public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfig store, WriterConfig writer,
-                            Duration statsInterval, boolean logReadings, Duration shutdownTimeout) {
+                            Duration statsInterval, boolean logReadings, Duration shutdownTimeout, TlsConfig tls) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/gateway.conf");
 
@@ -26,18 +26,29 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         Objects.requireNonNull(writer, "writer");
         Objects.requireNonNull(statsInterval, "statsInterval");
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** Without TLS. */
+    public GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfig store, WriterConfig writer,
+                         Duration statsInterval, boolean logReadings, Duration shutdownTimeout) {
+        this(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, TlsConfig.DISABLED);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
-        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout);
+        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout, tls);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
-        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout);
+        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout, tls);
     }
 
     public GatewayConfig withWriter(WriterConfig newWriter) {
-        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout);
+        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout, tls);
+    }
+
+    public GatewayConfig withTls(TlsConfig newTls) {
+        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, newTls);
     }
 
     /** Loopback, a free port, an embedded store in {@code dir}: for tests. */
@@ -75,13 +86,15 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
             int port = s.intIn("store.port", 3306, 1, 65535);
             String database = s.string("store.database", "pi");
             String user = s.requiredString("store.user");
-            Path passwordFile = s.path("store.password-file", null);
+            Path passwordFile = SecretFile.resolve(s, "store.password-file");
             if (passwordFile == null) {
                 throw new ConfigException(s.source() + ": key 'store.password-file' is required when store.type = mysql"
                         + " (the password is read from a file, never from this configuration)");
             }
-            if (!Files.isReadable(passwordFile)) {
-                throw s.invalid("store.password-file", passwordFile.toString(), "the file does not exist or is not readable");
+            try {
+                SecretFile.at(passwordFile).check();
+            } catch (ConfigException e) {
+                throw s.invalid("store.password-file", s.string("store.password-file", ""), e.getMessage());
             }
             String options = s.string("store.jdbc-options", "");
             store = new StoreConfig(kind, null, host, port, database, user, passwordFile, options, migrate, connectTimeout);
@@ -104,8 +117,9 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         boolean logReadings = s.bool("log.readings", false);
         Duration shutdown = s.duration("shutdown.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
         s.string("log.level", "info"); // read by GatewayMain before logging starts; accepted here
+        TlsConfig tls = TlsConfig.from(s);
         s.rejectUnknownKeys();
-        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown);
+        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown, tls);
     }
 
     private static InetAddress address(Settings s, String key, String fallback) throws ConfigException {

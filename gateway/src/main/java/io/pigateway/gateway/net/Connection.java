@@ -41,12 +41,19 @@ final class Connection implements Runnable {
     private static final int OUTAGE_RETRY_AFTER_MILLIS = 5000;
     private static final long CLOCK_WARNING_MILLIS = 60_000;
 
-    private final Socket socket;
+    /** The TCP socket: closed, and its input shut down, directly, since TLS cannot do either from another thread. */
+    private final Socket plain;
     private final String peer;
     private final LimitsConfig limits;
+    private final TlsAcceptor tls;
     private final Store store;
     private final ConnectionRegistry registry;
     private final boolean logReadings;
+
+    /** What frames travel over: {@link #plain}, or TLS layered on it. */
+    private Socket socket;
+    private PeerIdentity identity = PeerIdentity.NONE;
+    private String transport = "plaintext";
 
     private volatile String deviceId;
     private volatile NackCode endedBy;
@@ -54,10 +61,14 @@ final class Connection implements Runnable {
     private FrameWriter out;
     private AckSender acks;
 
-    Connection(Socket socket, LimitsConfig limits, Store store, ConnectionRegistry registry, boolean logReadings) {
+    /** @param tls {@code null} for plaintext */
+    Connection(Socket socket, LimitsConfig limits, TlsAcceptor tls, Store store, ConnectionRegistry registry,
+               boolean logReadings) {
+        this.plain = socket;
         this.socket = socket;
         this.peer = String.valueOf(socket.getRemoteSocketAddress());
         this.limits = limits;
+        this.tls = tls;
         this.store = store;
         this.registry = registry;
         this.logReadings = logReadings;
@@ -76,6 +87,16 @@ final class Connection implements Runnable {
     public void run() {
         registry.opened(this);
         try {
+            plain.setTcpNoDelay(true);
+            if (tls != null) {
+                TlsAcceptor.Secured secured = tls.handshake(plain, peer, () -> closing);
+                if (secured == null) {
+                    return; // logged and closed
+                }
+                socket = secured.socket();
+                identity = secured.identity();
+                transport = secured.protocol() + (identity.certified() ? " as " + identity.describe() : "");
+            }
             serve();
         } catch (ProtocolException e) {
             refuse(e.nackCode(), e.getMessage(), 0);
@@ -102,7 +123,6 @@ final class Connection implements Runnable {
     }
 
     private void serve() throws IOException, StoreException, InterruptedException {
-        socket.setTcpNoDelay(true);
         socket.setSoTimeout(millis(limits.handshakeTimeout()));
         FrameReader in = new FrameReader(socket.getInputStream(), limits.maxPayloadBytes());
         // FrameWriter writes each frame as one array and flushes: a buffer would only cost memory.
@@ -176,6 +196,10 @@ final class Connection implements Runnable {
                 throw new ProtocolException(NackCode.HELLO_REFUSED, sensorProblem);
             }
         }
+        if (!identity.permits(hello.deviceId())) {
+            throw new ProtocolException(NackCode.CERTIFICATE_MISMATCH, "HELLO names device '" + hello.deviceId()
+                    + "' but the client certificate was issued to " + identity.describe());
+        }
         deviceId = hello.deviceId();
         Thread.currentThread().setName("device-" + deviceId);
         long now = System.currentTimeMillis();
@@ -200,10 +224,12 @@ final class Connection implements Runnable {
         }
         out.write(new Message.HelloOk(now, limits.maxPayloadBytes(), limits.maxReadingsPerFrame()));
         if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {
-            Logger.warn("{}: connected, stream {}; its clock is {} s {} the gateway's (readings keep both times)",
-                    who(), Long.toHexString(hello.streamId()), Math.abs(offset) / 1000, offset > 0 ? "behind" : "ahead of");
+            Logger.warn("{}: connected ({}), stream {}; its clock is {} s {} the gateway's (readings keep both times)",
+                    who(), transport, Long.toHexString(hello.streamId()), Math.abs(offset) / 1000,
+                    offset > 0 ? "behind" : "ahead of");
         } else {
-            Logger.info("{}: connected, stream {}, clock offset {} ms", who(), Long.toHexString(hello.streamId()), offset);
+            Logger.info("{}: connected ({}), stream {}, clock offset {} ms", who(), transport,
+                    Long.toHexString(hello.streamId()), offset);
         }
         return hello.streamId();
     }
@@ -216,7 +242,9 @@ final class Connection implements Runnable {
         endedBy = reason;
         closing = true;
         try {
-            socket.shutdownInput(); // the reading thread sees the end of the stream
+            // On the TCP socket even under TLS: the reading thread sees the end of the stream, and with
+            // TLS 1.3 can still send its NACK (TLS 1.2 closes both directions; the client then just resends).
+            plain.shutdownInput();
         } catch (IOException e) {
             closeSocket();
         }
@@ -294,7 +322,7 @@ final class Connection implements Runnable {
     }
 
     private void sendQuietly(Message m) {
-        if (out == null || socket.isClosed()) {
+        if (out == null || plain.isClosed()) {
             return;
         }
         try {
@@ -304,10 +332,14 @@ final class Connection implements Runnable {
         }
     }
 
+    /**
+     * Closes the TCP socket. Under TLS no close_notify is sent: sending it could block behind a writer
+     * stuck on a client that stopped reading, and our frames carry their own ends and checksums.
+     */
     private void closeSocket() {
         closing = true;
         try {
-            socket.close();
+            plain.close();
         } catch (IOException e) {
             Logger.debug("{}: close failed: {}", who(), e.toString());
         }

@@ -2,6 +2,7 @@ package io.pigateway.gateway.net;
 
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
+import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Message;
@@ -11,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import org.tinylog.Logger;
 
@@ -18,20 +21,32 @@ import org.tinylog.Logger;
  * The accept loop: each accepted socket gets a permit and a virtual thread of its own. The permit is
  * released in {@code finally} on every path, so a crashing connection can never leak capacity. A
  * socket that finds no permit is told TOO_MANY_CONNECTIONS and closed at once.
+ *
+ * <p>With TLS the accept loop still accepts plain TCP sockets: the TLS handshake is the first thing
+ * each connection's own thread does, so a slow or hostile client never holds up the accept loop.
  */
 public final class Listener implements AutoCloseable {
     private final ListenConfig listen;
     private final LimitsConfig limits;
+    private final TlsConfig tlsConfig;
     private final Store store;
     private final boolean logReadings;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final Semaphore permits;
     private ServerSocket server;
     private Thread acceptThread;
+    /** Ends TLS handshakes that take longer than the handshake timeout; {@code null} without TLS. */
+    private ScheduledExecutorService handshakeTimer;
+    private TlsAcceptor tls;
 
     public Listener(ListenConfig listen, LimitsConfig limits, Store store, boolean logReadings) {
+        this(listen, limits, TlsConfig.DISABLED, store, logReadings);
+    }
+
+    public Listener(ListenConfig listen, LimitsConfig limits, TlsConfig tls, Store store, boolean logReadings) {
         this.listen = listen;
         this.limits = limits;
+        this.tlsConfig = tls;
         this.store = store;
         this.logReadings = logReadings;
         this.permits = new Semaphore(limits.maxConnections());
@@ -42,6 +57,11 @@ public final class Listener implements AutoCloseable {
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(listen.address(), listen.port()), listen.backlog());
+        if (tlsConfig.enabled()) {
+            handshakeTimer = Executors.newSingleThreadScheduledExecutor(
+                    r -> Thread.ofPlatform().name("tls-handshake-timer").daemon().unstarted(r));
+            tls = new TlsAcceptor(tlsConfig.context(), limits.handshakeTimeout(), handshakeTimer);
+        }
         acceptThread = Thread.ofPlatform().name("gateway-accept").start(this::acceptLoop);
     }
 
@@ -74,7 +94,7 @@ public final class Listener implements AutoCloseable {
                 continue;
             }
             try {
-                Connection c = new Connection(socket, limits, store, registry, logReadings);
+                Connection c = new Connection(socket, limits, tls, store, registry, logReadings);
                 Thread.ofVirtual().name("conn-" + socket.getRemoteSocketAddress()).start(() -> {
                     try {
                         c.run();
@@ -92,6 +112,12 @@ public final class Listener implements AutoCloseable {
 
     private void refuseFull(Socket socket) {
         String reason = "the gateway holds its maximum of " + limits.maxConnections() + " connections";
+        if (tls != null) {
+            // A NACK would have to wait for a TLS handshake, which the accept loop must never run.
+            Logger.warn("peer {}: {}; closed (no NACK before TLS)", socket.getRemoteSocketAddress(), reason);
+            closeQuietly(socket);
+            return;
+        }
         Logger.warn("peer {}: {}; sent NACK {} and closed", socket.getRemoteSocketAddress(), reason,
                 NackCode.TOO_MANY_CONNECTIONS);
         try {
@@ -129,6 +155,9 @@ public final class Listener implements AutoCloseable {
             Logger.warn("{} connections still open {} ms after shutdown began; closing them", registry.size(),
                     timeout.toMillis());
             registry.snapshot().forEach(Connection::abort);
+        }
+        if (handshakeTimer != null) {
+            handshakeTimer.shutdownNow();
         }
     }
 

@@ -13,6 +13,9 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A protocol-level client for tests: speaks v1 frame by frame over a real loopback socket, and can
@@ -41,9 +44,40 @@ public final class TestDevice implements AutoCloseable {
         return new TestDevice(s);
     }
 
+    /**
+     * A TCP connection with a completed TLS handshake (TLS 1.3 or 1.2, the gateway's certificate checked
+     * against the address as HTTPS does), no HELLO yet.
+     */
+    public static TestDevice openTls(InetSocketAddress gateway, SSLContext tls) throws IOException {
+        SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket();
+        try {
+            s.connect(gateway, 5000);
+            s.setSoTimeout(15_000);
+            s.setTcpNoDelay(true);
+            SSLParameters p = s.getSSLParameters();
+            p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(p);
+            s.startHandshake();
+            return new TestDevice(s);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
     /** Connects and completes the handshake; fails if the gateway answers anything but HELLO_OK. */
     public static TestDevice connect(InetSocketAddress gateway, String deviceId, long streamId) throws IOException {
-        TestDevice d = open(gateway);
+        return hello(open(gateway), deviceId, streamId);
+    }
+
+    /** As {@link #connect}, over TLS. */
+    public static TestDevice connectTls(InetSocketAddress gateway, SSLContext tls, String deviceId, long streamId)
+            throws IOException {
+        return hello(openTls(gateway, tls), deviceId, streamId);
+    }
+
+    private static TestDevice hello(TestDevice d, String deviceId, long streamId) throws IOException {
         d.send(new Message.Hello(deviceId, System.currentTimeMillis(), streamId));
         Message reply = d.next();
         if (!(reply instanceof Message.HelloOk)) {
@@ -135,6 +169,11 @@ public final class TestDevice implements AutoCloseable {
         } catch (IOException e) {
             return true; // reset by the gateway
         }
+    }
+
+    /** This end's port: the gateway's log lines name the peer by address and port. */
+    public int localPort() {
+        return socket.getLocalPort();
     }
 
     public long lastAck() {

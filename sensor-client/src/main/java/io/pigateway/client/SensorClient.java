@@ -79,17 +79,20 @@ public final class SensorClient implements AutoCloseable {
             throw new IllegalArgumentException("sensor name " + Spool.DROPPED_SENSOR + " is reserved: the client"
                     + " reports lost readings under it");
         }
+        for (String warning : config.gateway().tls().warnings()) {
+            Logger.warn("{}", warning);
+        }
         Spool buffer = Spool.open(config.spool(), config.deviceId());
         GatewayLink link = new GatewayLink(config.deviceId(), config.gateway(), config.reconnect(), config.send(), buffer,
                 Stream.concat(announced.stream(), Stream.of(Spool.DROPPED_SENSOR_INFO)).toList());
         buffer.onFlushed(link::readingsAdded); // only flushed readings are sent
         long simulated = announced.stream().filter(SensorInfo::simulated).count();
-        Logger.info("device {} starting: stream {}, {} sensor(s){}, gateway {}; unacknowledged readings are kept in"
+        Logger.info("device {} starting: stream {}, {} sensor(s){}, gateway {}{}; unacknowledged readings are kept in"
                         + " the spool {} ({} held now)",
                 config.deviceId(), Long.toHexString(buffer.streamId()), announced.size(),
                 simulated == announced.size() ? ", all SIMULATED" : simulated > 0 ? ", " + simulated + " SIMULATED" : "",
                 String.join(" or ", config.gateway().addresses().stream().map(GatewayAddress::toString).toList()),
-                buffer.directory(), buffer.size());
+                config.gateway().tls().enabled() ? " over TLS" : "", buffer.directory(), buffer.size());
         link.start();
         Sampler sampler;
         try {

@@ -59,8 +59,9 @@ public final class TlsFailures {
                 || m.contains("no appropriate protocol")) {
             return "no TLS version in common (only TLS 1.2 and 1.3 are allowed)";
         }
-        if (m.contains("remote host terminated the handshake") || has(failure, EOFException.class)) {
-            return "the peer closed the connection during the handshake";
+        if (m.contains("remote host terminated the handshake") || m.contains("broken pipe")
+                || m.contains("connection reset") || has(failure, EOFException.class)) {
+            return "the peer closed the connection during the handshake (does it trust our certificate?)";
         }
         return null;
     }

@@ -1,6 +1,8 @@
 package io.pigateway.client.link;
 
 import io.pigateway.client.config.GatewayAddress;
+import io.pigateway.client.config.GatewayTlsConfig;
+import io.pigateway.common.tls.TlsFailures;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
@@ -12,16 +14,23 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
-/** One TCP connection to a gateway: connect, handshake, then frames in and out. */
+/** One TCP connection to a gateway, with TLS if configured: connect, handshake, then frames in and out. */
 final class Connection implements Closeable {
     private final GatewayAddress address;
+    /** The TCP socket, closed directly: see {@link #close()}. */
+    private final Socket plain;
+    /** What frames travel over: {@link #plain}, or TLS layered on it. */
     private final Socket socket;
     private final FrameReader in;
     private final FrameWriter out;
 
-    private Connection(GatewayAddress address, Socket socket) throws IOException {
+    private Connection(GatewayAddress address, Socket plain, Socket socket) throws IOException {
         this.address = address;
+        this.plain = plain;
         this.socket = socket;
         // Gateway → client frames are small (ACK, NACK with a ≤ 1 KiB reason, PING); the default bound is plenty.
         this.in = new FrameReader(socket.getInputStream(), Frames.DEFAULT_MAX_PAYLOAD);
@@ -30,14 +39,27 @@ final class Connection implements Closeable {
 
     /** Connects within {@code timeout}; the host name is resolved now, so DNS changes are seen. */
     static Connection open(GatewayAddress address, Duration timeout) throws IOException {
-        Socket socket = new Socket();
+        return open(address, timeout, GatewayTlsConfig.DISABLED);
+    }
+
+    /**
+     * As {@link #open(GatewayAddress, Duration)}; with TLS enabled, TLS is layered on the connected
+     * socket and the TLS handshake is the first step of {@link #handshake}.
+     */
+    static Connection open(GatewayAddress address, Duration timeout, GatewayTlsConfig tls) throws IOException {
+        Socket plain = new Socket();
         try {
-            socket.setTcpNoDelay(true);
-            socket.setKeepAlive(true);
-            socket.connect(new InetSocketAddress(address.host(), address.port()), millis(timeout));
-            return new Connection(address, socket);
+            plain.setTcpNoDelay(true);
+            plain.setKeepAlive(true);
+            plain.connect(new InetSocketAddress(address.host(), address.port()), millis(timeout));
+            Socket socket = plain;
+            if (tls.enabled()) {
+                String serverName = tls.serverName() != null ? tls.serverName() : address.host();
+                socket = tls.context().overConnected(plain, serverName, address.port());
+            }
+            return new Connection(address, plain, socket);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            plain.close();
             throw e;
         }
     }
@@ -49,13 +71,28 @@ final class Connection implements Closeable {
      * @throws IOException             no answer in time, the connection broke, or the answer made no sense
      */
     Message.HelloOk handshake(Message.Hello hello, Duration timeout) throws IOException, GatewayRefusedException {
-        out.write(hello);
         socket.setSoTimeout(millis(timeout));
+        if (socket instanceof SSLSocket tls) {
+            try {
+                tls.startHandshake();
+            } catch (IOException e) {
+                throw new TlsHandshakeException(TlsFailures.describe(e), e);
+            }
+        }
+        try {
+            out.write(hello);
+        } catch (IOException e) {
+            // Under TLS 1.3 a gateway that refuses this device's certificate says so only after our
+            // side of the handshake ended; its alert may already wait in the socket.
+            throw tlsRefusal().orElseThrow(() -> e);
+        }
         Message answer;
         try {
             answer = in.read();
         } catch (SocketTimeoutException e) {
             throw new IOException("no answer to HELLO within " + Texts.seconds(timeout), e);
+        } catch (SSLException e) {
+            throw new TlsHandshakeException(TlsFailures.describe(e), e);
         }
         socket.setSoTimeout(0); // from here on, liveness is judged by the session's PING/ACK timing
         return switch (answer) {
@@ -65,6 +102,21 @@ final class Connection implements Closeable {
             default -> throw new IOException("the gateway answered HELLO with " + answer.type()
                     + " instead of HELLO_OK or NACK");
         };
+    }
+
+    /** The gateway's TLS alert, if one is what broke the connection. */
+    private Optional<TlsHandshakeException> tlsRefusal() {
+        if (!(socket instanceof SSLSocket)) {
+            return Optional.empty();
+        }
+        try {
+            in.read();
+        } catch (SSLException alert) {
+            return Optional.of(new TlsHandshakeException(TlsFailures.describe(alert), alert));
+        } catch (IOException e) {
+            // no alert after all
+        }
+        return Optional.empty();
     }
 
     /** The next frame, or {@code null} at a clean end of stream. */
@@ -81,11 +133,15 @@ final class Connection implements Closeable {
         return address;
     }
 
-    /** Idempotent and callable from any thread; a thread blocked reading or writing gets an exception. */
+    /**
+     * Idempotent and callable from any thread; a thread blocked reading or writing gets an exception.
+     * Closes the TCP socket: under TLS no close_notify is sent, since that could block behind a
+     * writer stuck on a gateway that stopped reading. Frames carry their own ends and checksums.
+     */
     @Override
     public void close() {
         try {
-            socket.close();
+            plain.close();
         } catch (IOException e) {
             // nothing left to do with a socket that fails to close
         }

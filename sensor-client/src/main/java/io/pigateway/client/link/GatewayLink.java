@@ -191,7 +191,7 @@ public final class GatewayLink implements AutoCloseable {
     private Attempt attempt(GatewayAddress address) throws InterruptedException {
         Connection c;
         try {
-            c = Connection.open(address, gateway.connectTimeout());
+            c = Connection.open(address, gateway.connectTimeout(), gateway.tls());
         } catch (IOException e) {
             return Attempt.failed("unreachable: " + Texts.describe(e));
         }
@@ -218,6 +218,8 @@ public final class GatewayLink implements AutoCloseable {
             boolean refused = !e.retryable();
             return new Attempt(null, "refused device " + deviceId + ": " + e.getMessage()
                     + (refused ? "; not retryable" : ""), refused, e.nack().retryAfterMillis());
+        } catch (TlsHandshakeException e) {
+            return Attempt.failed("TLS handshake failed: " + e.getMessage());
         } catch (IOException e) {
             return Attempt.failed("did not complete the handshake: " + Texts.describe(e));
         } finally {

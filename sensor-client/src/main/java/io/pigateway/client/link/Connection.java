@@ -65,6 +65,23 @@ final class Connection implements Closeable {
     }
 
     /**
+     * The TLS handshake, within {@code timeout}; nothing to do without TLS. Done before the HELLO is
+     * made, so that the clock in the HELLO is not late by the handshake's duration.
+     *
+     * @throws TlsHandshakeException saying why in an operator's words
+     */
+    void startTls(Duration timeout) throws IOException {
+        if (socket instanceof SSLSocket tls) {
+            socket.setSoTimeout(millis(timeout));
+            try {
+                tls.startHandshake();
+            } catch (IOException e) {
+                throw new TlsHandshakeException(TlsFailures.describe(e), e);
+            }
+        }
+    }
+
+    /**
      * Sends HELLO and waits up to {@code timeout} for the answer.
      *
      * @throws GatewayRefusedException the gateway answered with a NACK
@@ -72,13 +89,6 @@ final class Connection implements Closeable {
      */
     Message.HelloOk handshake(Message.Hello hello, Duration timeout) throws IOException, GatewayRefusedException {
         socket.setSoTimeout(millis(timeout));
-        if (socket instanceof SSLSocket tls) {
-            try {
-                tls.startHandshake();
-            } catch (IOException e) {
-                throw new TlsHandshakeException(TlsFailures.describe(e), e);
-            }
-        }
         try {
             out.write(hello);
         } catch (IOException e) {

@@ -200,6 +200,7 @@ public final class GatewayLink implements AutoCloseable {
             if (aborted) {
                 return Attempt.failed("not tried: stopping");
             }
+            c.startTls(gateway.connectTimeout());
             long now = System.currentTimeMillis();
             Message.HelloOk ok = c.handshake(new Message.Hello(deviceId, now, buffer.streamId(), sensors),
                     gateway.connectTimeout());

@@ -49,8 +49,11 @@ public final class Gateway implements AutoCloseable {
         GatewayMetrics metrics = config.http().enabled() ? new GatewayMetrics() : null;
         Metrics events = metrics != null ? metrics : Metrics.NONE;
         Store store = Store.open(config.store(), config.writer(), events);
-        Listener listener = new Listener(config.listen(), config.limits(), config.auth(), store, config.logReadings(),
-                events);
+        for (String warning : config.tls().warnings()) {
+            Logger.warn("{}", warning);
+        }
+        Listener listener = new Listener(config.listen(), config.limits(), config.auth(), config.tls(), store,
+                config.logReadings(), events);
         try {
             listener.start();
         } catch (IOException e) {
@@ -76,8 +79,8 @@ public final class Gateway implements AutoCloseable {
             Logger.info("{}", config.auth());
         }
         Gateway gateway = new Gateway(config, store, listener, timer, http);
-        Logger.info("ready in {} ms: listening on {}, {}", (System.nanoTime() - started) / 1_000_000,
-                listener.address(), config.store().describe());
+        Logger.info("ready in {} ms: listening on {}, {}; {}", (System.nanoTime() - started) / 1_000_000,
+                listener.address(), config.store().describe(), config.tls().describe());
         return gateway;
     }
 

@@ -92,6 +92,10 @@ public final class GatewayMain {
                 System.out.println(config.writer());
                 System.out.println(config.auth());
                 System.out.println(config.http());
+                System.out.println(config.tls().describe());
+                for (String warning : config.tls().warnings()) {
+                    System.out.println("warning: " + warning);
+                }
                 System.out.println(this.config + ": OK");
                 return EXIT_OK;
             } catch (ConfigException e) {

@@ -58,6 +58,7 @@ class GatewayProcessIT {
     @Test
     void anUnreachableDatabaseStopsStartUpWithExitCode1NamingTheServer(@TempDir Path dir) throws Exception {
         Path password = Files.writeString(dir.resolve("pw"), "x\n");
+        Files.setPosixFilePermissions(password, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         Path config = Files.writeString(dir.resolve("gateway.conf"), String.join("\n",
                 "listen.address = 127.0.0.1", "listen.port = 0", "store.type = mysql", "store.host = 127.0.0.1",
                 "store.port = 1", "store.user = gateway", "store.password-file = " + password,

@@ -91,17 +91,20 @@ public final class SensorClient implements AutoCloseable {
                         + " figures under it");
             }
         }
+        for (String warning : config.gateway().tls().warnings()) {
+            Logger.warn("{}", warning);
+        }
         Spool buffer = Spool.open(config.spool(), config.deviceId());
         GatewayLink link = new GatewayLink(config.deviceId(), config.secret(), config.gateway(), config.reconnect(),
                 config.send(), buffer, Stream.concat(announced.stream(), own.stream()).toList());
         buffer.onFlushed(link::readingsAdded); // only flushed readings are sent
         long simulated = announced.stream().filter(SensorInfo::simulated).count();
-        Logger.info("device {} starting: stream {}, {} sensor(s){}, gateway {}; unacknowledged readings are kept in"
+        Logger.info("device {} starting: stream {}, {} sensor(s){}, gateway {}{}; unacknowledged readings are kept in"
                         + " the spool {} ({} held now)",
                 config.deviceId(), Long.toHexString(buffer.streamId()), announced.size(),
                 simulated == announced.size() ? ", all SIMULATED" : simulated > 0 ? ", " + simulated + " SIMULATED" : "",
                 String.join(" or ", config.gateway().addresses().stream().map(GatewayAddress::toString).toList()),
-                buffer.directory(), buffer.size());
+                config.gateway().tls().enabled() ? " over TLS" : "", buffer.directory(), buffer.size());
         link.start();
         Sampler sampler;
         try {

@@ -18,7 +18,7 @@ import java.util.Objects;
  */
 public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfig store, WriterConfig writer,
                             Duration statsInterval, boolean logReadings, Duration shutdownTimeout, AuthConfig auth,
-                            HttpConfig http) {
+                            HttpConfig http, TlsConfig tls) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/gateway.conf");
     /** Environment variables with this prefix override keys: PIGW_GATEWAY_LISTEN_PORT for listen.port. */
@@ -33,30 +33,36 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(http, "http");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    public GatewayConfig withTls(TlsConfig newTls) {
+        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http,
+                newTls);
     }
 
     public GatewayConfig withHttp(HttpConfig newHttp) {
-        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, newHttp);
+        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, newHttp, tls);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
-        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout, auth, http);
+        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout, auth, http, tls);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
-        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http);
+        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http, tls);
     }
 
     public GatewayConfig withWriter(WriterConfig newWriter) {
-        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout, auth, http);
+        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout, auth, http, tls);
     }
 
     public GatewayConfig withAuth(AuthConfig newAuth) {
-        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, newAuth, http);
+        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, newAuth, http, tls);
     }
 
     public GatewayConfig withListen(ListenConfig newListen) {
-        return new GatewayConfig(newListen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http);
+        return new GatewayConfig(newListen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http, tls);
     }
 
     /**
@@ -67,7 +73,7 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         return new GatewayConfig(new ListenConfig(InetAddress.getLoopbackAddress(), 0, 128),
                 LimitsConfig.defaults().withMaxReadingsPerSecond(0),
                 StoreConfig.embedded(dir.resolve("store")), WriterConfig.defaults(), Duration.ZERO, false,
-                Duration.ofSeconds(10), AuthConfig.open(), HttpConfig.disabled());
+                Duration.ofSeconds(10), AuthConfig.open(), HttpConfig.disabled(), TlsConfig.DISABLED);
     }
 
     public static GatewayConfig from(Settings s) throws ConfigException {
@@ -100,13 +106,15 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
             int port = s.intIn("store.port", 3306, 1, 65535);
             String database = s.string("store.database", "pi");
             String user = s.requiredString("store.user");
-            Path passwordFile = s.path("store.password-file", null);
+            Path passwordFile = SecretFile.resolve(s, "store.password-file");
             if (passwordFile == null) {
                 throw new ConfigException(s.source() + ": key 'store.password-file' is required when store.type = mysql"
                         + " (the password is read from a file, never from this configuration)");
             }
-            if (!Files.isReadable(passwordFile)) {
-                throw s.invalid("store.password-file", passwordFile.toString(), "the file does not exist or is not readable");
+            try {
+                SecretFile.at(passwordFile).check();
+            } catch (ConfigException e) {
+                throw s.invalid("store.password-file", s.string("store.password-file", ""), e.getMessage());
             }
             String options = s.string("store.jdbc-options", "");
             store = new StoreConfig(kind, null, host, port, database, user, passwordFile, options, migrate, connectTimeout);
@@ -131,8 +139,9 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         AuthConfig auth = auth(s);
         s.string("log.level", "info"); // read by GatewayMain before logging starts; accepted here
         HttpConfig http = http(s, listen);
+        TlsConfig tls = TlsConfig.from(s);
         s.rejectUnknownKeys();
-        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown, auth, http);
+        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown, auth, http, tls);
     }
 
     private static AuthConfig auth(Settings s) throws ConfigException {

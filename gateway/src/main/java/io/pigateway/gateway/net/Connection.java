@@ -48,15 +48,22 @@ final class Connection implements Runnable {
     /** How long a refused connection is read (and ignored) after its NACK, so the client can read the NACK. */
     private static final Duration LINGER = Duration.ofSeconds(1);
 
-    private final Socket socket;
+    /** The TCP socket: closed, and its input shut down, directly, since TLS cannot do either from another thread. */
+    private final Socket plain;
     private final String peer;
     private final InetAddress address;
     private final Guards guards;
     private final LimitsConfig limits;
+    private final TlsAcceptor tls;
     private final Store store;
     private final ConnectionRegistry registry;
     private final boolean logReadings;
     private final Metrics metrics;
+
+    /** What frames travel over: {@link #plain}, or TLS layered on it. */
+    private Socket socket;
+    private PeerIdentity identity = PeerIdentity.NONE;
+    private String transport = "plaintext";
 
     private volatile String deviceId;
     /** Set once HELLO_OK is sent: a NACK before that is a refused handshake. */
@@ -68,13 +75,16 @@ final class Connection implements Runnable {
     private DeadlineInputStream input;
     private byte[] nonce;
 
-    Connection(Socket socket, Guards guards, Store store, ConnectionRegistry registry, boolean logReadings,
-               Metrics metrics) {
+    /** @param tls {@code null} for plaintext */
+    Connection(Socket socket, Guards guards, TlsAcceptor tls, Store store, ConnectionRegistry registry,
+               boolean logReadings, Metrics metrics) {
+        this.plain = socket;
         this.socket = socket;
         this.peer = String.valueOf(socket.getRemoteSocketAddress());
         this.address = socket.getInetAddress();
         this.guards = guards;
         this.limits = guards.limits();
+        this.tls = tls;
         this.store = store;
         this.registry = registry;
         this.logReadings = logReadings;
@@ -94,6 +104,16 @@ final class Connection implements Runnable {
     public void run() {
         registry.opened(this);
         try {
+            plain.setTcpNoDelay(true);
+            if (tls != null) {
+                TlsAcceptor.Secured secured = tls.handshake(plain, peer, () -> closing);
+                if (secured == null) {
+                    return; // logged and closed
+                }
+                socket = secured.socket();
+                identity = secured.identity();
+                transport = secured.protocol() + (identity.certified() ? " as " + identity.describe() : "");
+            }
             serve();
         } catch (Refusal r) {
             refuse(r.code(), r.reason(), r.getMessage(), r.retryAfterMillis());
@@ -122,14 +142,13 @@ final class Connection implements Runnable {
     }
 
     private void serve() throws IOException, StoreException, InterruptedException, Refusal {
-        socket.setTcpNoDelay(true);
         Duration penalty = guards.penalty().delay(address);
         if (!penalty.isZero()) {
             Logger.debug("{}: waiting {} ms before the CHALLENGE: this address recently failed to authenticate",
                     who(), penalty.toMillis());
             Thread.sleep(penalty.toMillis());
         }
-        socket.setSoTimeout(millis(limits.handshakeTimeout())); // also bounds each read of a TLS handshake
+        socket.setSoTimeout(millis(limits.handshakeTimeout()));
         input = new DeadlineInputStream(socket, socket.getInputStream());
         input.expireIn(limits.handshakeTimeout());
         FrameReader in = new FrameReader(input, limits.maxPayloadBytes());
@@ -256,6 +275,10 @@ final class Connection implements Runnable {
                     + guards.penalty().delay(address).toMillis() + " ms", 0);
         }
         guards.penalty().succeeded(address);
+        if (!identity.permits(hello.deviceId())) {
+            throw new ProtocolException(NackCode.CERTIFICATE_MISMATCH, "HELLO names device '" + hello.deviceId()
+                    + "' but the client certificate was issued to " + identity.describe());
+        }
         deviceId = hello.deviceId();
         Thread.currentThread().setName("device-" + deviceId);
         long now = System.currentTimeMillis();
@@ -282,10 +305,12 @@ final class Connection implements Runnable {
         handshaken = true;
         metrics.deviceSeen(deviceId);
         if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {
-            Logger.warn("{}: connected, stream {}; its clock is {} s {} the gateway's (readings keep both times)",
-                    who(), Long.toHexString(hello.streamId()), Math.abs(offset) / 1000, offset > 0 ? "behind" : "ahead of");
+            Logger.warn("{}: connected ({}), stream {}; its clock is {} s {} the gateway's (readings keep both times)",
+                    who(), transport, Long.toHexString(hello.streamId()), Math.abs(offset) / 1000,
+                    offset > 0 ? "behind" : "ahead of");
         } else {
-            Logger.info("{}: connected, stream {}, clock offset {} ms", who(), Long.toHexString(hello.streamId()), offset);
+            Logger.info("{}: connected ({}), stream {}, clock offset {} ms", who(), transport,
+                    Long.toHexString(hello.streamId()), offset);
         }
         return hello.streamId();
     }
@@ -298,7 +323,9 @@ final class Connection implements Runnable {
         endedBy = reason;
         closing = true;
         try {
-            socket.shutdownInput(); // the reading thread sees the end of the stream
+            // On the TCP socket even under TLS: the reading thread sees the end of the stream, and with
+            // TLS 1.3 can still send its NACK (TLS 1.2 closes both directions; the client then just resends).
+            plain.shutdownInput();
         } catch (IOException e) {
             closeSocket();
         }
@@ -409,7 +436,7 @@ final class Connection implements Runnable {
     }
 
     private void sendQuietly(Message m) {
-        if (out == null || socket.isClosed()) {
+        if (out == null || plain.isClosed()) {
             return;
         }
         try {
@@ -419,10 +446,14 @@ final class Connection implements Runnable {
         }
     }
 
+    /**
+     * Closes the TCP socket. Under TLS no close_notify is sent: sending it could block behind a writer
+     * stuck on a client that stopped reading, and our frames carry their own ends and checksums.
+     */
     private void closeSocket() {
         closing = true;
         try {
-            socket.close();
+            plain.close();
         } catch (IOException e) {
             Logger.debug("{}: close failed: {}", who(), e.toString());
         }

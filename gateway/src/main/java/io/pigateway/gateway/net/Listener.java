@@ -6,6 +6,7 @@ import io.pigateway.gateway.config.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.metrics.Metrics;
+import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Message;
@@ -17,6 +18,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import org.tinylog.Logger;
 
@@ -24,12 +27,16 @@ import org.tinylog.Logger;
  * The accept loop: each accepted socket gets a permit and a virtual thread of its own. The permit is
  * released in {@code finally} on every path, so a crashing connection can never leak capacity. A
  * socket that finds no permit is told TOO_MANY_CONNECTIONS and closed at once.
+ *
+ * <p>With TLS the accept loop still accepts plain TCP sockets: the TLS handshake is the first thing
+ * each connection's own thread does, so a slow or hostile client never holds up the accept loop.
  */
 public final class Listener implements AutoCloseable {
     private static final long WAITING = Long.MIN_VALUE;
 
     private final ListenConfig listen;
     private final LimitsConfig limits;
+    private final TlsConfig tlsConfig;
     private final Store store;
     private final boolean logReadings;
     private final Metrics metrics;
@@ -41,11 +48,15 @@ public final class Listener implements AutoCloseable {
     private volatile Thread acceptThread;
     /** System.nanoTime() when accept() last returned, or {@link #WAITING} while blocked in it: read by the watchdog. */
     private volatile long handlingSince = WAITING;
+    /** Ends TLS handshakes that take longer than the handshake timeout; {@code null} without TLS. */
+    private ScheduledExecutorService handshakeTimer;
+    private TlsAcceptor tls;
 
-    public Listener(ListenConfig listen, LimitsConfig limits, AuthConfig auth, Store store, boolean logReadings,
-                    Metrics metrics) {
+    public Listener(ListenConfig listen, LimitsConfig limits, AuthConfig auth, TlsConfig tls, Store store,
+                    boolean logReadings, Metrics metrics) {
         this.listen = listen;
         this.limits = limits;
+        this.tlsConfig = tls;
         this.store = store;
         this.logReadings = logReadings;
         this.metrics = metrics;
@@ -60,6 +71,11 @@ public final class Listener implements AutoCloseable {
         server = new ServerSocket();
         server.setReuseAddress(true);
         server.bind(new InetSocketAddress(listen.address(), listen.port()), listen.backlog());
+        if (tlsConfig.enabled()) {
+            handshakeTimer = Executors.newSingleThreadScheduledExecutor(
+                    r -> Thread.ofPlatform().name("tls-handshake-timer").daemon().unstarted(r));
+            tls = new TlsAcceptor(tlsConfig.context(), limits.handshakeTimeout(), handshakeTimer);
+        }
         acceptThread = Thread.ofPlatform().name("gateway-accept").start(this::acceptLoop);
     }
 
@@ -136,7 +152,7 @@ public final class Listener implements AutoCloseable {
                 continue;
             }
             try {
-                Connection c = new Connection(socket, guards, store, registry, logReadings, metrics);
+                Connection c = new Connection(socket, guards, tls, store, registry, logReadings, metrics);
                 Thread.ofVirtual().name("conn-" + socket.getRemoteSocketAddress()).start(() -> {
                     try {
                         c.run();
@@ -156,6 +172,14 @@ public final class Listener implements AutoCloseable {
 
     /** Refuses a connection before it gets a thread: one NACK, closed, and a line unless it is a repeat. */
     private void refuse(Socket socket, NackCode code, String reason) {
+        if (tls != null) {
+            // A NACK would have to wait for a TLS handshake, which the accept loop must never run.
+            guards.refusals().log(socket.getInetAddress(), code, true, "peer " + socket.getRemoteSocketAddress()
+                    + ": " + reason + "; closed (no NACK before TLS)");
+            metrics.nackSent(code, true);
+            closeQuietly(socket);
+            return;
+        }
         guards.refusals().log(socket.getInetAddress(), code, true, "peer " + socket.getRemoteSocketAddress() + ": "
                 + reason + "; sent NACK " + code + " and closed");
         metrics.nackSent(code, true);
@@ -194,6 +218,9 @@ public final class Listener implements AutoCloseable {
             Logger.warn("{} connections still open {} ms after shutdown began; closing them", registry.size(),
                     timeout.toMillis());
             registry.snapshot().forEach(Connection::abort);
+        }
+        if (handshakeTimer != null) {
+            handshakeTimer.shutdownNow();
         }
     }
 

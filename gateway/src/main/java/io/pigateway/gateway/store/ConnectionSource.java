@@ -1,9 +1,8 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.config.StoreConfig;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -107,23 +106,13 @@ final class ConnectionSource {
         return options.isEmpty() ? url : url + "&" + options;
     }
 
-    /** The file holds the password alone; one trailing newline (as editors write it) is not part of it. */
+    /** The password is the first line of a secret file (mode 0600, or a systemd credential). */
     static String readPassword(StoreConfig config) throws StoreException {
-        Path file = config.passwordFile();
-        String password;
         try {
-            password = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new StoreException("cannot read the password file " + file.toAbsolutePath() + " for "
-                    + config.describe() + ": " + e, e);
+            return SecretFile.at(config.passwordFile()).firstLine();
+        } catch (ConfigException e) {
+            throw new StoreException("cannot read the password for " + config.describe() + ": " + e.getMessage(), e);
         }
-        if (password.endsWith("\r\n")) {
-            return password.substring(0, password.length() - 2);
-        }
-        if (password.endsWith("\n")) {
-            return password.substring(0, password.length() - 1);
-        }
-        return password;
     }
 
     String url() {

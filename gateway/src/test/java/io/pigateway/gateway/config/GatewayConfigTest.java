@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -57,9 +59,24 @@ class GatewayConfigTest {
         assertTrue(missing.getMessage().contains("'store.password-file' = '" + dir + "/nope' is invalid"), missing.getMessage());
 
         Path pw = Files.writeString(dir.resolve("pw"), "secret\n");
+        ConfigException open = assertThrows(ConfigException.class, () -> parse(Map.of("store.type", "mysql",
+                "store.host", "192.168.0.25", "store.user", "gateway", "store.password-file", pw.toString())));
+        assertEquals("gateway.conf: key 'store.password-file' = '" + pw + "' is invalid: " + pw + " has mode 0644"
+                + " (rw-r--r--); must not be accessible by group or others: chmod 600 " + pw, open.getMessage());
+
+        Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
         GatewayConfig ok = parse(Map.of("store.type", "mysql", "store.host", "192.168.0.25", "store.user", "gateway",
                 "store.password-file", pw.toString()));
         assertEquals("MySQL gateway@192.168.0.25:3306/pi", ok.store().describe());
+    }
+
+    @Test
+    void aPasswordFileGivenAsASystemdCredentialNeedsTheCredentialsDirectory() {
+        assumeTrue(System.getenv("CREDENTIALS_DIRECTORY") == null, "not run under systemd with credentials");
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of("store.type", "mysql",
+                "store.host", "db", "store.user", "gateway", "store.password-file", "credential:db-password")));
+        assertTrue(e.getMessage().startsWith("gateway.conf: key 'store.password-file' = 'credential:db-password' is"
+                + " invalid: CREDENTIALS_DIRECTORY is not set"), e.getMessage());
     }
 
     @Test

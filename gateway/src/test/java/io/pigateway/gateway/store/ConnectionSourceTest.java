@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,24 +50,36 @@ class ConnectionSourceTest {
         assertEquals(11, shapes.size(), "1000 and the powers of two up to 512");
     }
 
-    @Test
-    void passwordFileLosesOneTrailingNewlineOnly() throws Exception {
+    private Path privateFile(String content) throws Exception {
         Path file = dir.resolve("pw");
-        Files.writeString(file, "s3cret\n");
-        assertEquals("s3cret", ConnectionSource.readPassword(mysql(file, "")));
-        Files.writeString(file, "s3cret\r\n");
-        assertEquals("s3cret", ConnectionSource.readPassword(mysql(file, "")));
-        Files.writeString(file, " two words \n\n");
-        assertEquals(" two words \n", ConnectionSource.readPassword(mysql(file, "")));
+        Files.writeString(file, content);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    @Test
+    void thePasswordIsTheFirstLineOfItsFile() throws Exception {
+        assertEquals("s3cret", ConnectionSource.readPassword(mysql(privateFile("s3cret\n"), "")));
+        assertEquals("s3cret", ConnectionSource.readPassword(mysql(privateFile("s3cret\r\n"), "")));
+        assertEquals(" two words ", ConnectionSource.readPassword(mysql(privateFile(" two words \n\n"), "")));
+    }
+
+    @Test
+    void aPasswordFileOthersCanReadIsRefusedNamingTheStore() throws Exception {
+        Path file = privateFile("s3cret\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        StoreException e = assertThrows(StoreException.class, () -> ConnectionSource.of(mysql(file, "")));
+        assertEquals("cannot read the password for MySQL gw@db.example:3307/pi: " + file.toAbsolutePath()
+                + " has mode 0644 (rw-r--r--); must not be accessible by group or others: chmod 600 "
+                + file.toAbsolutePath(), e.getMessage());
     }
 
     @Test
     void missingPasswordFileIsAnErrorNamingThePathAndTheStore() {
         Path missing = dir.resolve("nope");
         StoreException e = assertThrows(StoreException.class, () -> ConnectionSource.of(mysql(missing, "")));
-        assertTrue(e.getMessage().contains(missing.toAbsolutePath().toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("MySQL gw@db.example:3307/pi"), e.getMessage());
-        assertTrue(e.getCause() instanceof NoSuchFileException);
+        assertEquals("cannot read the password for MySQL gw@db.example:3307/pi: cannot read " + missing.toAbsolutePath()
+                + ": no such file", e.getMessage());
     }
 
     @Test

@@ -16,6 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A protocol-level client for tests: speaks v1 frame by frame over a real loopback socket, and can
@@ -53,6 +56,28 @@ public final class TestDevice implements AutoCloseable {
         return new TestDevice(s);
     }
 
+    /**
+     * A TCP connection with a completed TLS handshake (TLS 1.3 or 1.2, the gateway's certificate checked
+     * against the address as HTTPS does), no HELLO yet.
+     */
+    public static TestDevice openTls(InetSocketAddress gateway, SSLContext tls) throws IOException {
+        SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket();
+        try {
+            s.connect(gateway, 5000);
+            s.setSoTimeout(15_000);
+            s.setTcpNoDelay(true);
+            SSLParameters p = s.getSSLParameters();
+            p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+            s.setSSLParameters(p);
+            s.startHandshake();
+            return new TestDevice(s);
+        } catch (IOException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
     /** Connects and completes the handshake; fails if the gateway answers anything but HELLO_OK. */
     public static TestDevice connect(InetSocketAddress gateway, String deviceId, long streamId) throws IOException {
         return connect(gateway, deviceId, streamId, null);
@@ -70,7 +95,16 @@ public final class TestDevice implements AutoCloseable {
     /** As {@link #connect(InetSocketAddress, String, long, String)}, from the local address {@code local}. */
     public static TestDevice connectFrom(InetAddress local, InetSocketAddress gateway, String deviceId, long streamId,
                                          String secret) throws IOException {
-        TestDevice d = openFrom(local, gateway);
+        return handshake(openFrom(local, gateway), deviceId, streamId, secret);
+    }
+
+    /** As {@link #connect(InetSocketAddress, String, long)}, over TLS. */
+    public static TestDevice connectTls(InetSocketAddress gateway, SSLContext tls, String deviceId, long streamId)
+            throws IOException {
+        return handshake(openTls(gateway, tls), deviceId, streamId, null);
+    }
+
+    private static TestDevice handshake(TestDevice d, String deviceId, long streamId, String secret) throws IOException {
         try {
             d.send(d.hello(deviceId, streamId, secret));
             Message reply = d.next();
@@ -207,6 +241,11 @@ public final class TestDevice implements AutoCloseable {
     /** Sets the socket's read timeout, e.g. to time how long the gateway takes to say something. */
     public void readTimeout(Duration d) throws IOException {
         socket.setSoTimeout((int) d.toMillis());
+    }
+
+    /** This end's port: the gateway's log lines name the peer by address and port. */
+    public int localPort() {
+        return socket.getLocalPort();
     }
 
     public long lastAck() {

@@ -32,6 +32,9 @@ public final class CheckConfigCommand implements Callable<Integer> {
         var out = spec.commandLine().getOut();
         out.println("# " + options.file + " is valid; effective configuration:");
         out.print(config.describe());
+        for (String warning : config.gateway().tls().warnings()) {
+            out.println("# warning: " + warning);
+        }
         out.flush();
         return 0;
     }

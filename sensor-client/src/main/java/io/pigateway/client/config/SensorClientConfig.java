@@ -72,7 +72,8 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         GatewayConfig gateway = new GatewayConfig(
                 addresses(s),
                 s.duration("gateway.connect-timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5)),
-                s.duration("gateway.ping-interval", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)));
+                s.duration("gateway.ping-interval", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)),
+                GatewayTlsConfig.from(s));
 
         Duration backoffMin = s.duration("reconnect.backoff-min", Duration.ofMillis(500), Duration.ofMillis(10),
                 Duration.ofMinutes(10));
@@ -178,6 +179,7 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         line(b, "gateway.addresses", String.join(", ", gateway.addresses().stream().map(GatewayAddress::toString).toList()));
         line(b, "gateway.connect-timeout", Settings.format(gateway.connectTimeout()));
         line(b, "gateway.ping-interval", Settings.format(gateway.pingInterval()));
+        gateway.tls().describe((key, value) -> line(b, key, value));
         line(b, "reconnect.backoff-min", Settings.format(reconnect.backoffMin()));
         line(b, "reconnect.backoff-max", Settings.format(reconnect.backoffMax()));
         line(b, "send.batch-max-readings", Integer.toString(send.batchMaxReadings()));

@@ -1,6 +1,8 @@
 package io.pigateway.client.link;
 
 import io.pigateway.client.config.GatewayAddress;
+import io.pigateway.client.config.GatewayTlsConfig;
+import io.pigateway.common.tls.TlsFailures;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
@@ -13,16 +15,23 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.function.Function;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
-/** One TCP connection to a gateway: connect, handshake, then frames in and out. */
+/** One TCP connection to a gateway, with TLS if configured: connect, handshake, then frames in and out. */
 final class Connection implements Closeable {
     private final GatewayAddress address;
+    /** The TCP socket, closed directly: see {@link #close()}. */
+    private final Socket plain;
+    /** What frames travel over: {@link #plain}, or TLS layered on it. */
     private final Socket socket;
     private final FrameReader in;
     private final FrameWriter out;
 
-    private Connection(GatewayAddress address, Socket socket) throws IOException {
+    private Connection(GatewayAddress address, Socket plain, Socket socket) throws IOException {
         this.address = address;
+        this.plain = plain;
         this.socket = socket;
         // Gateway → client frames are small (ACK, NACK with a ≤ 1 KiB reason, PING); the default bound is plenty.
         this.in = new FrameReader(socket.getInputStream(), Frames.DEFAULT_MAX_PAYLOAD);
@@ -31,15 +40,45 @@ final class Connection implements Closeable {
 
     /** Connects within {@code timeout}; the host name is resolved now, so DNS changes are seen. */
     static Connection open(GatewayAddress address, Duration timeout) throws IOException {
-        Socket socket = new Socket();
+        return open(address, timeout, GatewayTlsConfig.DISABLED);
+    }
+
+    /**
+     * As {@link #open(GatewayAddress, Duration)}; with TLS enabled, TLS is layered on the connected
+     * socket and the TLS handshake is the first step of {@link #handshake}.
+     */
+    static Connection open(GatewayAddress address, Duration timeout, GatewayTlsConfig tls) throws IOException {
+        Socket plain = new Socket();
         try {
-            socket.setTcpNoDelay(true);
-            socket.setKeepAlive(true);
-            socket.connect(new InetSocketAddress(address.host(), address.port()), millis(timeout));
-            return new Connection(address, socket);
+            plain.setTcpNoDelay(true);
+            plain.setKeepAlive(true);
+            plain.connect(new InetSocketAddress(address.host(), address.port()), millis(timeout));
+            Socket socket = plain;
+            if (tls.enabled()) {
+                String serverName = tls.serverName() != null ? tls.serverName() : address.host();
+                socket = tls.context().overConnected(plain, serverName, address.port());
+            }
+            return new Connection(address, plain, socket);
         } catch (IOException | RuntimeException e) {
-            socket.close();
+            plain.close();
             throw e;
+        }
+    }
+
+    /**
+     * The TLS handshake, within {@code timeout}; nothing to do without TLS. Done before the HELLO is
+     * made, so that the clock in the HELLO is not late by the handshake's duration.
+     *
+     * @throws TlsHandshakeException saying why in an operator's words
+     */
+    void startTls(Duration timeout) throws IOException {
+        if (socket instanceof SSLSocket tls) {
+            socket.setSoTimeout(millis(timeout));
+            try {
+                tls.startHandshake();
+            } catch (IOException e) {
+                throw new TlsHandshakeException(TlsFailures.describe(e), e);
+            }
         }
     }
 
@@ -58,19 +97,31 @@ final class Connection implements Closeable {
             challenge = in.read();
         } catch (SocketTimeoutException e) {
             throw new IOException("no CHALLENGE from the gateway within " + Texts.seconds(timeout), e);
+        } catch (SSLException e) {
+            // Under TLS 1.3 a gateway that refuses this device's certificate says so only after our
+            // side of the handshake ended: its alert arrives instead of the CHALLENGE.
+            throw new TlsHandshakeException(TlsFailures.describe(e), e);
         }
         byte[] nonce = switch (challenge) {
-            case null -> throw new EOFException("the gateway closed the connection before its CHALLENGE");
+            case null -> throw tlsRefusal().<IOException>map(t -> t)
+                    .orElseGet(() -> new EOFException("the gateway closed the connection before its CHALLENGE"));
             case Message.Challenge c -> c.nonce();
             case Message.Nack nack -> throw new GatewayRefusedException(nack);
             default -> throw new IOException("the gateway opened with " + challenge.type() + " instead of CHALLENGE");
         };
-        out.write(helloForNonce.apply(nonce));
+        try {
+            out.write(helloForNonce.apply(nonce));
+        } catch (IOException e) {
+            // The gateway's TLS alert may already wait in the socket and say why.
+            throw tlsRefusal().orElseThrow(() -> e);
+        }
         Message answer;
         try {
             answer = in.read();
         } catch (SocketTimeoutException e) {
             throw new IOException("no answer to HELLO within " + Texts.seconds(timeout), e);
+        } catch (SSLException e) {
+            throw new TlsHandshakeException(TlsFailures.describe(e), e);
         }
         socket.setSoTimeout(0); // from here on, liveness is judged by the session's PING/ACK timing
         return switch (answer) {
@@ -80,6 +131,21 @@ final class Connection implements Closeable {
             default -> throw new IOException("the gateway answered HELLO with " + answer.type()
                     + " instead of HELLO_OK or NACK");
         };
+    }
+
+    /** The gateway's TLS alert, if one is what broke the connection. */
+    private Optional<TlsHandshakeException> tlsRefusal() {
+        if (!(socket instanceof SSLSocket)) {
+            return Optional.empty();
+        }
+        try {
+            in.read();
+        } catch (SSLException alert) {
+            return Optional.of(new TlsHandshakeException(TlsFailures.describe(alert), alert));
+        } catch (IOException e) {
+            // no alert after all
+        }
+        return Optional.empty();
     }
 
     /** The next frame, or {@code null} at a clean end of stream. */
@@ -96,11 +162,15 @@ final class Connection implements Closeable {
         return address;
     }
 
-    /** Idempotent and callable from any thread; a thread blocked reading or writing gets an exception. */
+    /**
+     * Idempotent and callable from any thread; a thread blocked reading or writing gets an exception.
+     * Closes the TCP socket: under TLS no close_notify is sent, since that could block behind a
+     * writer stuck on a gateway that stopped reading. Frames carry their own ends and checksums.
+     */
     @Override
     public void close() {
         try {
-            socket.close();
+            plain.close();
         } catch (IOException e) {
             // nothing left to do with a socket that fails to close
         }

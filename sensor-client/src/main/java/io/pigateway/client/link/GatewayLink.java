@@ -242,7 +242,7 @@ public final class GatewayLink implements AutoCloseable {
     private Attempt attempt(GatewayAddress address) throws InterruptedException {
         Connection c;
         try {
-            c = Connection.open(address, gateway.connectTimeout());
+            c = Connection.open(address, gateway.connectTimeout(), gateway.tls());
         } catch (IOException e) {
             return Attempt.failed("unreachable: " + Texts.describe(e));
         }
@@ -252,6 +252,7 @@ public final class GatewayLink implements AutoCloseable {
             if (aborted) {
                 return Attempt.failed("not tried: stopping");
             }
+            c.startTls(gateway.connectTimeout());
             long now = System.currentTimeMillis();
             long stream = buffer.streamId();
             Message.HelloOk ok = c.handshake(nonce -> new Message.Hello(Frames.VERSION, deviceId, now, stream,
@@ -272,6 +273,8 @@ public final class GatewayLink implements AutoCloseable {
             boolean refused = !e.retryable();
             return new Attempt(null, "refused device " + deviceId + ": " + e.getMessage()
                     + (refused ? "; not retryable" : ""), refused, e.nack().retryAfterMillis());
+        } catch (TlsHandshakeException e) {
+            return Attempt.failed("TLS handshake failed: " + e.getMessage());
         } catch (IOException e) {
             return Attempt.failed("did not complete the handshake: " + Texts.describe(e));
         } finally {

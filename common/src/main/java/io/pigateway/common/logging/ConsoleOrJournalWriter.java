@@ -26,17 +26,22 @@ public final class ConsoleOrJournalWriter extends AbstractFormatPatternWriter {
     static final String DEFAULT_JOURNAL_FORMAT = "{level|min-size=5} [{thread}] {message}";
 
     private final boolean journal;
-    private final PrintStream out;
+    /** The stream to write to; {@code null}: whatever {@code System.out} is at each line, as tinylog's console writer does. */
+    private final PrintStream fixedOut;
 
     /** Called by tinylog with the {@code writer.*} properties. */
     public ConsoleOrJournalWriter(Map<String, String> properties) {
-        this(properties, JournalStream.connected(), System.out);
+        this(properties, JournalStream.connected(), null);
     }
 
     ConsoleOrJournalWriter(Map<String, String> properties, boolean journal, PrintStream out) {
         super(formatFor(properties, journal));
         this.journal = journal;
-        this.out = out;
+        this.fixedOut = out;
+    }
+
+    private PrintStream out() {
+        return fixedOut != null ? fixedOut : System.out;
     }
 
     private static Map<String, String> formatFor(Map<String, String> properties, boolean journal) {
@@ -63,7 +68,7 @@ public final class ConsoleOrJournalWriter extends AbstractFormatPatternWriter {
     @Override
     public void write(LogEntry entry) {
         String text = render(entry);
-        out.print(journal ? prefixed(SyslogPriority.of(entry.getLevel()), text) : text);
+        out().print(journal ? prefixed(SyslogPriority.of(entry.getLevel()), text) : text);
     }
 
     /** {@code <priority>} before each line of {@code text}; lines end with '\n' as the journal expects. */
@@ -76,11 +81,11 @@ public final class ConsoleOrJournalWriter extends AbstractFormatPatternWriter {
 
     @Override
     public void flush() {
-        out.flush();
+        out().flush();
     }
 
     @Override
     public void close() {
-        out.flush(); // stdout stays open for whatever prints after logging stops
+        out().flush(); // stdout stays open for whatever prints after logging stops
     }
 }

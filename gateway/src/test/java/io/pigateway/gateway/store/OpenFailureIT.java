@@ -25,6 +25,7 @@ class OpenFailureIT {
     private Path password(String value) throws Exception {
         Path file = dir.resolve("password");
         Files.writeString(file, value + "\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         return file;
     }
 

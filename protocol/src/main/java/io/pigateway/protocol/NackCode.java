@@ -32,7 +32,7 @@ public enum NackCode {
     REPLACED(12, true),
     /** The gateway is at its connection limit. Retry later. */
     TOO_MANY_CONNECTIONS(13, true),
-    /** No frame arrived within the gateway's handshake or idle timeout. */
+    /** No complete HELLO within the gateway's handshake timeout (a silent or trickling client). */
     TIMEOUT(14, true),
     /** A READINGS frame with more readings than the gateway accepts in one frame. */
     TOO_MANY_READINGS(15, false),
@@ -43,7 +43,9 @@ public enum NackCode {
     /** The gateway is at its limit of connections from this client's source address. Retry later. */
     TOO_MANY_CONNECTIONS_FROM_ADDRESS(18, true),
     /** The device sends readings faster than the gateway's per-device rate limit. Retry after the delay given. */
-    RATE_LIMITED(19, true);
+    RATE_LIMITED(19, true),
+    /** After the handshake, no complete frame within the gateway's idle timeout (clients PING when idle). */
+    IDLE_TIMEOUT(20, true);
 
     private final int code;
     private final boolean retryable;

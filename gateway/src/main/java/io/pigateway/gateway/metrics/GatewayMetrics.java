@@ -40,9 +40,10 @@ public final class GatewayMetrics implements Metrics {
     /** Reasons that exist from the start with 0, so that rate() and increase() see their first event. */
     private static final List<NackCode> HANDSHAKE_REASONS = List.of(NackCode.HELLO_REFUSED,
             NackCode.UNSUPPORTED_VERSION, NackCode.HANDSHAKE_REQUIRED, NackCode.TIMEOUT, NackCode.STORE_UNAVAILABLE,
-            NackCode.TOO_MANY_CONNECTIONS);
+            NackCode.TOO_MANY_CONNECTIONS, NackCode.AUTHENTICATION_FAILED, NackCode.CERTIFICATE_MISMATCH,
+            NackCode.TOO_MANY_CONNECTIONS_FROM_ADDRESS);
     private static final List<NackCode> REJECT_REASONS = List.of(NackCode.INVALID_READING, NackCode.SEQUENCE_ERROR,
-            NackCode.TOO_MANY_READINGS, NackCode.STORE_UNAVAILABLE);
+            NackCode.TOO_MANY_READINGS, NackCode.RATE_LIMITED, NackCode.STORE_UNAVAILABLE);
     private static final Map<NackCode, String> LABELS = new EnumMap<>(NackCode.class);
 
     static {

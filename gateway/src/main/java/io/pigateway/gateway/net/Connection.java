@@ -122,9 +122,13 @@ final class Connection implements Runnable {
         } catch (StoreException e) {
             refuse(NackCode.STORE_UNAVAILABLE, e.getMessage(), storeRetryAfter());
         } catch (SocketTimeoutException e) {
-            String phase = deviceId == null ? "handshake timeout of " + limits.handshakeTimeout().toMillis() + " ms"
-                    : "idle timeout of " + limits.idleTimeout().toMillis() + " ms";
-            refuse(NackCode.TIMEOUT, "no complete frame within the " + phase, 0);
+            if (deviceId == null) {
+                refuse(NackCode.TIMEOUT, "no complete frame within the handshake timeout of "
+                        + limits.handshakeTimeout().toMillis() + " ms", 0);
+            } else {
+                refuse(NackCode.IDLE_TIMEOUT, "no complete frame within the idle timeout of "
+                        + limits.idleTimeout().toMillis() + " ms", 0);
+            }
         } catch (EOFException e) {
             ended(e.getMessage());
         } catch (IOException e) {

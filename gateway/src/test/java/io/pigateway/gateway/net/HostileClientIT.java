@@ -81,7 +81,7 @@ class HostileClientIT {
         try (TestDevice d = TestDevice.open(g.address())) {
             // 45 bytes at 200 ms each would take 9 s
             assertTrickleCutOff(d, frame(new Message.Hello("slow", System.currentTimeMillis(), 3)), Duration.ofMillis(200),
-                    "handshake timeout of 1000 ms", 2500);
+                    NackCode.TIMEOUT, "handshake timeout of 1000 ms", 2500);
         }
     }
 
@@ -90,12 +90,13 @@ class HostileClientIT {
         try (TestDevice d = TestDevice.connect(g.address(), "slow-after-hello", 4)) {
             // 300 bytes at 100 ms each would take 30 s
             assertTrickleCutOff(d, frame(TestDevice.readings(1, 10, "t")), Duration.ofMillis(100),
-                    "idle timeout of 2000 ms", 3500);
+                    NackCode.IDLE_TIMEOUT, "idle timeout of 2000 ms", 3500);
         }
     }
 
     /** Trickles {@code bytes} in the background; the gateway must say TIMEOUT ({@code why}) within {@code maxMillis}. */
-    static void assertTrickleCutOff(TestDevice d, byte[] bytes, Duration pause, String why, long maxMillis) throws Exception {
+    static void assertTrickleCutOff(TestDevice d, byte[] bytes, Duration pause, NackCode code, String why, long maxMillis)
+            throws Exception {
         long started = System.nanoTime();
         Thread.ofVirtual().start(() -> {
             try {
@@ -106,7 +107,7 @@ class HostileClientIT {
         });
         Message.Nack n = d.awaitNack(WAIT);
         long tookMillis = (System.nanoTime() - started) / 1_000_000;
-        assertEquals(NackCode.TIMEOUT, n.nackCode(), n.reason());
+        assertEquals(code, n.nackCode(), n.reason());
         assertTrue(n.reason().contains(why), n.reason());
         assertTrue(tookMillis < maxMillis, "cut off after " + tookMillis + " ms");
     }

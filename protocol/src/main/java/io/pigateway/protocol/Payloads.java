@@ -173,6 +173,12 @@ final class Payloads {
         if (sensorCount == 0) {
             throw new CorruptFrameException("READINGS payload declares 0 sensor names");
         }
+        // Each name takes at least its 2-byte length: refuse a count the payload cannot hold before
+        // allocating the table for it.
+        if (sensorCount > in.remaining() / 2) {
+            throw new CorruptFrameException("READINGS payload declares " + sensorCount + " sensor names but only "
+                    + in.remaining() + " bytes follow");
+        }
         String[] names = new String[sensorCount];
         for (int i = 0; i < sensorCount; i++) {
             names[i] = string(in, "sensor name");

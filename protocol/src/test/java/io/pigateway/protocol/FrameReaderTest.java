@@ -185,6 +185,28 @@ class FrameReaderTest {
         assertTrue(allocated < 32 * 1024, "reading a 35-byte frame allocated " + allocated + " bytes");
     }
 
+    /** Found by PayloadsFuzzTest: the sensor-name table was allocated at its claimed size first. */
+    @Test
+    void aReadingsFrameClaimingMoreSensorNamesThanItCarriesIsMalformedWithoutAllocatingTheTable() throws IOException {
+        byte[] payload = {(byte) 0xFF, (byte) 0xFF, 0, 1, 't'}; // 65,535 names announced, one short name present
+        byte[] frame = ByteBuffer.allocate(8 + payload.length + 4).putShort((short) Frames.MAGIC).put((byte) 1)
+                .put((byte) FrameType.READINGS.code()).putInt(payload.length).put(payload).array();
+        fixCrc(frame);
+        assertThrows(CorruptFrameException.class, () -> readAll(new ByteArrayInputStream(frame))); // loads the classes
+
+        FrameReader reader = new FrameReader(new ByteArrayInputStream(frame), Frames.DEFAULT_MAX_PAYLOAD);
+        long before = AllocationBudget.allocatedSoFar();
+        long allocated;
+        try {
+            reader.read(); // no assertThrows here: bootstrapping its lambda would be counted too
+            throw new AssertionError("a READINGS frame with missing sensor names was accepted");
+        } catch (CorruptFrameException e) {
+            allocated = AllocationBudget.allocatedSoFar() - before;
+            assertTrue(e.getMessage().contains("declares 65535 sensor names but only 3 bytes follow"), e.getMessage());
+        }
+        assertTrue(allocated < 32 * 1024, "reading a 17-byte frame allocated " + allocated + " bytes");
+    }
+
     @Test
     void emptyInputIsACleanEnd() throws IOException {
         assertNull(new FrameReader(new ByteArrayInputStream(new byte[0]), 16).read());

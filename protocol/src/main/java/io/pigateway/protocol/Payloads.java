@@ -125,8 +125,7 @@ final class Payloads {
                     String deviceId = string(in, "device id");
                     long clock = in.getLong();
                     long stream = in.getLong();
-                    byte[] credentials = new byte[u16(in)];
-                    in.get(credentials);
+                    byte[] credentials = bytes(in, "HELLO credentials");
                     int sensorCount = u16(in);
                     List<SensorInfo> sensors = new ArrayList<>(Math.min(sensorCount, 256));
                     for (int i = 0; i < sensorCount; i++) {
@@ -189,6 +188,12 @@ final class Payloads {
         if (sensorCount == 0) {
             throw new CorruptFrameException("READINGS payload declares 0 sensor names");
         }
+        // Each name takes at least its 2-byte length: refuse a count the payload cannot hold before
+        // allocating the table for it.
+        if (sensorCount > in.remaining() / 2) {
+            throw new CorruptFrameException("READINGS payload declares " + sensorCount + " sensor names but only "
+                    + in.remaining() + " bytes follow");
+        }
         String[] names = new String[sensorCount];
         for (int i = 0; i < sensorCount; i++) {
             names[i] = string(in, "sensor name");
@@ -216,6 +221,18 @@ final class Payloads {
 
     private static int u16(ByteBuffer in) {
         return Short.toUnsignedInt(in.getShort());
+    }
+
+    /** A u16 length and that many bytes; the length is checked against the payload before anything is allocated. */
+    private static byte[] bytes(ByteBuffer in, String what) throws CorruptFrameException {
+        int length = u16(in);
+        if (length > in.remaining()) {
+            throw new CorruptFrameException(what + " length " + length + " exceeds the " + in.remaining()
+                    + " bytes left in the payload");
+        }
+        byte[] out = new byte[length];
+        in.get(out);
+        return out;
     }
 
     private static String string(ByteBuffer in, String what) throws CorruptFrameException {

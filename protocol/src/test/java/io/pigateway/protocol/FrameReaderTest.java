@@ -161,6 +161,52 @@ class FrameReaderTest {
         assertEquals(nack, new FrameReader(new ByteArrayInputStream(Frames.encode(nack)), 4096).read());
     }
 
+    /** Found by FrameReaderFuzzTest: the credentials array was allocated at its claimed length first. */
+    @Test
+    void aHelloClaimingMoreCredentialBytesThanItCarriesIsMalformedWithoutAllocatingThem() throws IOException {
+        // HELLO payload: version 1, device id "d", clock 0, stream 1, then a credentials length of 65535 and no more.
+        byte[] payload = ByteBuffer.allocate(23).putShort((short) 1).putShort((short) 1).put((byte) 'd')
+                .putLong(0).putLong(1).putShort((short) 0xFFFF).array();
+        byte[] frame = ByteBuffer.allocate(8 + payload.length + 4).putShort((short) Frames.MAGIC).put((byte) 1)
+                .put((byte) FrameType.HELLO.code()).putInt(payload.length).put(payload).array();
+        fixCrc(frame);
+        assertThrows(CorruptFrameException.class, () -> readAll(new ByteArrayInputStream(frame))); // loads the classes
+
+        FrameReader reader = new FrameReader(new ByteArrayInputStream(frame), Frames.DEFAULT_MAX_PAYLOAD);
+        long before = AllocationBudget.allocatedSoFar();
+        long allocated;
+        try {
+            reader.read(); // no assertThrows here: bootstrapping its lambda would be counted too
+            throw new AssertionError("a HELLO with missing credentials was accepted");
+        } catch (CorruptFrameException e) {
+            allocated = AllocationBudget.allocatedSoFar() - before;
+            assertTrue(e.getMessage().contains("HELLO credentials length 65535 exceeds the 0 bytes left"), e.getMessage());
+        }
+        assertTrue(allocated < 32 * 1024, "reading a 35-byte frame allocated " + allocated + " bytes");
+    }
+
+    /** Found by PayloadsFuzzTest: the sensor-name table was allocated at its claimed size first. */
+    @Test
+    void aReadingsFrameClaimingMoreSensorNamesThanItCarriesIsMalformedWithoutAllocatingTheTable() throws IOException {
+        byte[] payload = {(byte) 0xFF, (byte) 0xFF, 0, 1, 't'}; // 65,535 names announced, one short name present
+        byte[] frame = ByteBuffer.allocate(8 + payload.length + 4).putShort((short) Frames.MAGIC).put((byte) 1)
+                .put((byte) FrameType.READINGS.code()).putInt(payload.length).put(payload).array();
+        fixCrc(frame);
+        assertThrows(CorruptFrameException.class, () -> readAll(new ByteArrayInputStream(frame))); // loads the classes
+
+        FrameReader reader = new FrameReader(new ByteArrayInputStream(frame), Frames.DEFAULT_MAX_PAYLOAD);
+        long before = AllocationBudget.allocatedSoFar();
+        long allocated;
+        try {
+            reader.read(); // no assertThrows here: bootstrapping its lambda would be counted too
+            throw new AssertionError("a READINGS frame with missing sensor names was accepted");
+        } catch (CorruptFrameException e) {
+            allocated = AllocationBudget.allocatedSoFar() - before;
+            assertTrue(e.getMessage().contains("declares 65535 sensor names but only 3 bytes follow"), e.getMessage());
+        }
+        assertTrue(allocated < 32 * 1024, "reading a 17-byte frame allocated " + allocated + " bytes");
+    }
+
     @Test
     void emptyInputIsACleanEnd() throws IOException {
         assertNull(new FrameReader(new ByteArrayInputStream(new byte[0]), 16).read());

@@ -224,13 +224,12 @@ public final class BenchmarkMain implements Callable<Integer> {
                         + " (not counted below)", latencyWarmupSeconds, warm.latencies().millis(50),
                         warm.latencies().millis(99), warm.latencies().millis(100));
             }
-            long lockWaits = serverStatus(db, store, "INNODB_ROW_LOCK_WAITS");
-            long lockMillis = serverStatus(db, store, "INNODB_ROW_LOCK_TIME");
+            String[] counters = {"INNODB_ROW_LOCK_WAITS", "INNODB_ROW_LOCK_TIME", "COM_STMT_EXECUTE", "COM_COMMIT"};
+            long[] before = serverStatus(db, store, counters);
             CpuUse cpu = CpuUse.start(cpuOwners(g));
             Paced run = paced(load, offeredRate, latencySeconds);
             String cpuLine = cpu.report();
-            lockWaits = serverStatus(db, store, "INNODB_ROW_LOCK_WAITS") - lockWaits;
-            lockMillis = serverStatus(db, store, "INNODB_ROW_LOCK_TIME") - lockMillis;
+            long[] after = serverStatus(db, store, counters);
             closeAll(load);
             Percentiles all = run.latencies();
             line("ACK latency at %,.0f readings/s offered (half the end-to-end rate), %d readings over %.1f s:"
@@ -238,7 +237,9 @@ public final class BenchmarkMain implements Callable<Integer> {
                     all.millis(50), all.millis(95), all.millis(99), all.millis(100));
             line("load generator's own lateness at each send: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
                     run.lateness().millis(50), run.lateness().millis(99), run.lateness().millis(100));
-            line("meanwhile: %s; row lock waits in the database %d, %d ms in all", cpuLine, lockWaits, lockMillis);
+            line("meanwhile: %s; in the database: %,d commits, %,d prepared statements executed, %d row lock waits"
+                    + " (%d ms in all)", cpuLine, after[3] - before[3], after[2] - before[2], after[0] - before[0],
+                    after[1] - before[1]);
             if (stages != null) {
                 stages.stop(g.pid());
                 stages.report(run.frames(), run.started()).forEach(s -> line("%s", s));
@@ -264,13 +265,18 @@ public final class BenchmarkMain implements Callable<Integer> {
         return pids;
     }
 
-    /** A counter of the server's (SHOW GLOBAL STATUS), e.g. INNODB_ROW_LOCK_WAITS; -1 if the server has none. */
-    private static long serverStatus(TestDatabase db, StoreConfig store, String name) {
-        try {
-            return db.queryLong(store, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = ?", name);
-        } catch (Exception e) {
-            return -1;
+    /** Counters of the server's (SHOW GLOBAL STATUS), e.g. INNODB_ROW_LOCK_WAITS; -1 for one the server lacks. */
+    private static long[] serverStatus(TestDatabase db, StoreConfig store, String... names) {
+        long[] values = new long[names.length];
+        for (int i = 0; i < names.length; i++) {
+            try {
+                values[i] = db.queryLong(store,
+                        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = ?", names[i]);
+            } catch (Exception e) {
+                values[i] = -1;
+            }
         }
+        return values;
     }
 
     /** What a paced run measured: per reading, the load generator's lateness per send, per frame. */

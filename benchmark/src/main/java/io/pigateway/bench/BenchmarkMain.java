@@ -40,10 +40,16 @@ public final class BenchmarkMain implements Callable<Integer> {
     int readings = 4000;
     @Option(names = "--frame", description = "readings per frame (default ${DEFAULT-VALUE})")
     int frame = 500;
+    @Option(names = "--rounds", description = "measured rounds of ceiling and gateway, after one warm-up round each"
+            + " (default ${DEFAULT-VALUE})")
+    int rounds = 3;
     @Option(names = "--window", description = "unacknowledged frames per device (default ${DEFAULT-VALUE})")
     int window = 4;
     @Option(names = "--latency-seconds", description = "length of the latency phase (default ${DEFAULT-VALUE})")
     int latencySeconds = 10;
+    @Option(names = "--latency-warmup-seconds", description = "the same load before the latency phase, reported apart:"
+            + " a fresh JVM compiles its hot code first (default ${DEFAULT-VALUE})")
+    int latencyWarmupSeconds = 5;
     @Option(names = "--idle", description = "idle device connections to hold at the end, 0 = skip (default ${DEFAULT-VALUE})")
     int idle = 1000;
     @Option(names = "--gateway-jar", description = "default ${DEFAULT-VALUE}")
@@ -53,9 +59,16 @@ public final class BenchmarkMain implements Callable<Integer> {
             "-XX:ReservedCodeCacheSize=32m", "-Xss512k");
     @Option(names = "--client-jar", description = "default ${DEFAULT-VALUE}")
     Path clientJar = Path.of("sensor-client/target/pi-sensor-client.jar");
+    /**
+     * What a deployment should run the sensor client with (docs/PERFORMANCE.md explains each): a 16 MiB
+     * heap (its live set is about 3 MiB), serial GC, C1 only, small stacks and code cache, and no JIT
+     * compilation above 2 MB of native memory (only the JDK's own class-file generator, compiled at
+     * start-up, needs more: 4 to 7 MB each, kept by malloc afterwards).
+     */
     @Option(names = "--client-jvm", split = " ", description = "JVM options of the sensor client (default: ${DEFAULT-VALUE})")
-    List<String> clientJvm = List.of("-Xmx24m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:MaxMetaspaceSize=32m",
-            "-XX:ReservedCodeCacheSize=16m", "-Xss256k");
+    List<String> clientJvm = List.of("-Xms4m", "-Xmx16m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:MaxMetaspaceSize=32m", "-XX:ReservedCodeCacheSize=16m", "-Xss256k", "-XX:CompileCommand=quiet",
+            "-XX:CompileCommand=MemLimit,*.*,2m~stop");
     @Option(names = "--client-seconds", description = "length of the sensor-client phase, 0 = skip (default ${DEFAULT-VALUE})")
     int clientSeconds = 15;
     @Option(names = "--gateway-set", description = "extra gateway.conf line key=value (repeatable)")
@@ -72,6 +85,9 @@ public final class BenchmarkMain implements Callable<Integer> {
     boolean gatewayLog;
     @Option(names = "--work-dir", description = "configs and the embedded store go here (default: a new temp dir)")
     Path workDir;
+    @Option(names = "--trace", description = "record the latency phase's gateway with JFR and split ACK latency into"
+            + " stages (the recording's own memory then shows in the gateway's RSS)")
+    boolean trace;
 
     private final List<String> report = new ArrayList<>();
 
@@ -91,9 +107,7 @@ public final class BenchmarkMain implements Callable<Integer> {
         line("gateway JVM: %s", String.join(" ", gatewayJvm));
 
         startUp(dir);
-        double ceiling = ceiling(db, dir);
         double gateway = throughput(db, dir);
-        line("gateway / ceiling: %.2f", gateway / ceiling);
         latencyAndIdle(db, dir, gateway / 2);
         System.out.println();
         System.out.println("=== pi-gateway benchmark ===");
@@ -115,81 +129,121 @@ public final class BenchmarkMain implements Callable<Integer> {
         }
     }
 
-    private double ceiling(TestDatabase db, Path dir) throws Exception {
-        StoreConfig store = db.freshSchema(dir);
-        Store.open(store, WriterConfig.defaults()).close(); // the schema, by the gateway's own migrations
-        double rate = JdbcCeiling.run(store, devices, readings);
-        long rows = db.queryLong(store, "SELECT COUNT(*) FROM readings");
-        check(rows == (long) devices * readings, "ceiling inserted " + rows + " rows");
-        line("raw JDBC ceiling: %,.0f rows/s (batches of %d, %d threads, rewriteBatchedStatements=true)", rate,
-                JdbcCeiling.BATCH, JdbcCeiling.THREADS);
-        return rate;
-    }
-
+    /**
+     * The gateway's rows/s against the plain JDBC ceiling, in {@code rounds} alternating pairs after one
+     * pair of warm-up rounds that is reported but not counted: the gateway runs in a fresh JVM that
+     * compiles its hot code in its first seconds, and the ceiling's JDBC code in this JVM is just as
+     * cold at first, so each side gets the same warm-up. Every round starts on an empty readings table
+     * on both sides and is checked to have stored exactly D x R rows. Returns the gateway's median rate.
+     */
     private double throughput(TestDatabase db, Path dir) throws Exception {
+        StoreConfig ceilingStore = db.freshSchema(dir);
+        Store.open(ceilingStore, WriterConfig.defaults()).close(); // the schema, by the gateway's own migrations
         StoreConfig store = db.freshSchema(dir);
+        long expected = (long) devices * readings;
+        double[] ceilings = new double[rounds];
+        double[] rates = new double[rounds];
         try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "throughput"), "throughput", gatewayJvm, gatewayLog)) {
             InetSocketAddress address = g.awaitReady();
-            List<LoadDevice> load = connect(address, "dev-", devices);
-            long started = System.nanoTime();
-            runAll(load, d -> {
-                for (int sent = 0; sent < readings; sent += frame) {
-                    d.send(Math.min(frame, readings - sent));
+            for (int r = 0; r <= rounds; r++) {
+                String round = r == 0 ? "warm-up" : "round " + r;
+                db.execute(ceilingStore, "TRUNCATE TABLE readings");
+                CpuUse cpu = CpuUse.start(cpuOwners(g));
+                double ceiling = JdbcCeiling.run(ceilingStore, "r" + r + "-ceiling-", devices, readings);
+                double othersDuringCeiling = cpu.shares().get(CpuUse.OTHERS);
+                long rows = db.queryLong(ceilingStore, "SELECT COUNT(*) FROM readings");
+                check(rows == expected, "ceiling inserted " + rows + " rows, not " + expected);
+
+                db.execute(store, "TRUNCATE TABLE readings");
+                List<LoadDevice> load = connect(address, "r" + r + "-dev-", devices);
+                cpu = CpuUse.start(cpuOwners(g));
+                long started = System.nanoTime();
+                runAll(load, d -> {
+                    for (int sent = 0; sent < readings; sent += frame) {
+                        d.send(Math.min(frame, readings - sent));
+                    }
+                    d.awaitAcked(Duration.ofMinutes(5));
+                });
+                double seconds = (System.nanoTime() - started) / 1e9;
+                double rate = expected / seconds;
+                double othersDuringGateway = cpu.shares().get(CpuUse.OTHERS);
+                closeAll(load);
+                rows = db.queryLong(store, "SELECT COUNT(*) FROM readings");
+                check(rows == expected, "the table holds " + rows + " rows, not " + expected);
+                line("%s: raw JDBC ceiling %,.0f rows/s; gateway end to end %,.0f acknowledged rows/s (%.2f s; %,d rows"
+                        + " verified in the table); gateway / ceiling %.2f%s; other processes used %.0f %% / %.0f %% of"
+                        + " the CPUs meanwhile", round, ceiling, rate, seconds, rows, rate / ceiling,
+                        r == 0 ? " (not counted)" : "", othersDuringCeiling, othersDuringGateway);
+                if (r > 0) {
+                    ceilings[r - 1] = ceiling;
+                    rates[r - 1] = rate;
                 }
-                d.awaitAcked(Duration.ofMinutes(5));
-            });
-            double seconds = (System.nanoTime() - started) / 1e9;
-            double rate = (double) devices * readings / seconds;
-            closeAll(load);
-            long rows = db.queryLong(store, "SELECT COUNT(*) FROM readings");
-            check(rows == (long) devices * readings, "the table holds " + rows + " rows, not " + (long) devices * readings);
+            }
             double rss = ProcessMemory.statusMiB(g.pid(), "VmHWM");
             double heap = ProcessMemory.heapUsedMiB(g.pid());
             g.terminate();
             Matcher m = STOPPED.matcher(g.await("stopped:"));
             check(m.find(), "no stopped line");
             double commitsPer1000 = 1000.0 * Long.parseLong(m.group(2)) / Long.parseLong(m.group(1));
-            line("gateway end to end: %,.0f acknowledged rows/s (%.2f s; %,d rows verified in the table)", rate, seconds, rows);
-            line("gateway at peak: RSS high-water %.0f MiB, heap in use after the run %.0f MiB; %.2f commits per 1,000 readings",
+            double[] ratios = new double[rounds];
+            for (int i = 0; i < rounds; i++) {
+                ratios[i] = rates[i] / ceilings[i];
+            }
+            line("raw JDBC ceiling: %,.0f rows/s, median of %d round(s) (batches of %d, %d threads, rewriteBatchedStatements=true)",
+                    median(ceilings), rounds, JdbcCeiling.BATCH, JdbcCeiling.THREADS);
+            line("gateway end to end: %,.0f acknowledged rows/s, median of %d round(s)", median(rates), rounds);
+            line("gateway / ceiling: %.2f, median of the rounds' ratios (%.2f to %.2f)", median(ratios),
+                    Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow());
+            line("gateway at peak: RSS high-water %.0f MiB, heap in use after the runs %.0f MiB; %.2f commits per 1,000 readings",
                     rss, heap, commitsPer1000);
             g.waitFor(30);
-            return rate;
+            return median(rates);
         }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private void latencyAndIdle(TestDatabase db, Path dir, double offeredRate) throws Exception {
         StoreConfig store = db.freshSchema(dir);
-        try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "latency"), "latency", gatewayJvm, gatewayLog)) {
+        StageTrace stages = trace ? new StageTrace(dir.resolve("latency-" + System.nanoTime() + ".jfr")) : null;
+        List<String> jvm = new ArrayList<>(gatewayJvm);
+        if (stages != null) {
+            jvm.addAll(stages.jvmOptions());
+        }
+        try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "latency"), "latency", jvm, gatewayLog)) {
             InetSocketAddress address = g.awaitReady();
             List<LoadDevice> load = connect(address, "lat-", devices);
-            long tickNanos = Duration.ofMillis(20).toNanos();
-            double perTick = offeredRate * tickNanos / 1e9 / devices;
-            long ticks = latencySeconds * 1_000_000_000L / tickNanos;
-            long started = System.nanoTime();
-            runAll(load, d -> {
-                double owed = 0;
-                for (long t = 0; t < ticks; t++) {
-                    long due = started + t * tickNanos;
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                    }
-                    owed += perTick;
-                    int n = (int) owed;
-                    if (n > 0) {
-                        d.send(n);
-                        owed -= n;
-                    }
-                }
-                d.awaitAcked(Duration.ofMinutes(1));
-            });
-            double seconds = (System.nanoTime() - started) / 1e9;
-            Percentiles all = new Percentiles();
-            load.forEach(d -> all.addAll(d.latencies()));
+            if (latencyWarmupSeconds > 0) {
+                Paced warm = paced(load, offeredRate, latencyWarmupSeconds);
+                line("warm-up at the same rate, first %d s of the fresh gateway: p50 %.1f ms, p99 %.1f ms, max %.1f ms"
+                        + " (not counted below)", latencyWarmupSeconds, warm.latencies().millis(50),
+                        warm.latencies().millis(99), warm.latencies().millis(100));
+            }
+            String[] counters = {"INNODB_ROW_LOCK_WAITS", "INNODB_ROW_LOCK_TIME", "COM_STMT_EXECUTE", "COM_COMMIT"};
+            long[] before = serverStatus(db, store, counters);
+            CpuUse cpu = CpuUse.start(cpuOwners(g));
+            Paced run = paced(load, offeredRate, latencySeconds);
+            String cpuLine = cpu.report();
+            long[] after = serverStatus(db, store, counters);
             closeAll(load);
+            Percentiles all = run.latencies();
             line("ACK latency at %,.0f readings/s offered (half the end-to-end rate), %d readings over %.1f s:"
-                    + " p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms", offeredRate, all.size(), seconds,
+                    + " p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms", offeredRate, all.size(), run.seconds(),
                     all.millis(50), all.millis(95), all.millis(99), all.millis(100));
+            line("load generator's own lateness at each send: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
+                    run.lateness().millis(50), run.lateness().millis(99), run.lateness().millis(100));
+            line("meanwhile: %s; in the database: %,d commits, %,d prepared statements executed, %d row lock waits"
+                    + " (%d ms in all)", cpuLine, after[3] - before[3], after[2] - before[2], after[0] - before[0],
+                    after[1] - before[1]);
+            if (stages != null) {
+                stages.stop(g.pid());
+                stages.report(run.frames(), run.started()).forEach(s -> line("%s", s));
+            }
             line("gateway RSS high-water during the latency phase: %.0f MiB", ProcessMemory.statusMiB(g.pid(), "VmHWM"));
             if (idle > 0) {
                 idle(g, address, db, store);
@@ -200,6 +254,79 @@ public final class BenchmarkMain implements Callable<Integer> {
             g.terminate();
             g.waitFor(30);
         }
+    }
+
+    /** The benchmark's own processes, to tell their CPU use from the rest of the machine's. */
+    private static java.util.Map<String, Long> cpuOwners(GatewayProcess g) {
+        java.util.Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        pids.put("load generator", ProcessHandle.current().pid());
+        pids.put("gateway", g.pid());
+        pids.put("database", CpuUse.databasePid());
+        return pids;
+    }
+
+    /** Counters of the server's (SHOW GLOBAL STATUS), e.g. INNODB_ROW_LOCK_WAITS; -1 for one the server lacks. */
+    private static long[] serverStatus(TestDatabase db, StoreConfig store, String... names) {
+        long[] values = new long[names.length];
+        for (int i = 0; i < names.length; i++) {
+            try {
+                values[i] = db.queryLong(store,
+                        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = ?", names[i]);
+            } catch (Exception e) {
+                values[i] = -1;
+            }
+        }
+        return values;
+    }
+
+    /** What a paced run measured: per reading, the load generator's lateness per send, per frame. */
+    private record Paced(Percentiles latencies, Percentiles lateness, List<LoadDevice.Frame> frames, double seconds,
+                         java.time.Instant started) {
+    }
+
+    /**
+     * Every device sends a frame every 20 ms, together {@code rate} readings/s, for {@code seconds};
+     * then waits for the last ACK. Only what was sent in this run is counted.
+     */
+    private static Paced paced(List<LoadDevice> load, double rate, int seconds) throws Exception {
+        long tickNanos = Duration.ofMillis(20).toNanos();
+        double perTick = rate * tickNanos / 1e9 / load.size();
+        long ticks = seconds * 1_000_000_000L / tickNanos;
+        Percentiles lateness = new Percentiles();
+        java.time.Instant startedAt = java.time.Instant.now();
+        long started = System.nanoTime();
+        runAll(load, d -> {
+            double owed = 0;
+            for (long t = 0; t < ticks; t++) {
+                long due = started + t * tickNanos;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                owed += perTick;
+                int n = (int) owed;
+                if (n > 0) {
+                    // How late the load generator itself is: latency counts from the send, so a late
+                    // send hides nothing of the gateway's, but it lowers the rate really offered.
+                    long late = System.nanoTime() - due;
+                    synchronized (lateness) {
+                        lateness.add(late, 1);
+                    }
+                    d.send(n);
+                    owed -= n;
+                }
+            }
+            d.awaitAcked(Duration.ofMinutes(1));
+        });
+        double elapsed = (System.nanoTime() - started) / 1e9;
+        Percentiles latencies = new Percentiles();
+        List<LoadDevice.Frame> frames = new ArrayList<>();
+        for (LoadDevice d : load) {
+            LoadDevice.Samples s = d.takeSamples();
+            latencies.addAll(s.latencies());
+            frames.addAll(s.frames());
+        }
+        return new Paced(latencies, lateness, frames, elapsed, startedAt);
     }
 
     private void idle(GatewayProcess g, InetSocketAddress address, TestDatabase db, StoreConfig store) throws Exception {

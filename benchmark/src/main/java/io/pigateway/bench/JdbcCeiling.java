@@ -25,8 +25,8 @@ final class JdbcCeiling {
     private JdbcCeiling() {
     }
 
-    /** Inserts {@code devices × readings} rows; returns rows per second. */
-    static double run(StoreConfig store, int devices, int readings) throws Exception {
+    /** Inserts {@code devices × readings} rows for devices named {@code prefix} + number; returns rows per second. */
+    static double run(StoreConfig store, String prefix, int devices, int readings) throws Exception {
         String url = "jdbc:mysql://" + store.host() + ":" + store.port() + "/" + store.database()
                 + "?rewriteBatchedStatements=true";
         String password = Files.readString(store.passwordFile()).strip();
@@ -37,7 +37,7 @@ final class JdbcCeiling {
                 int first = t;
                 work.add(pool.submit(() -> {
                     try (Connection c = DriverManager.getConnection(url, store.user(), password)) {
-                        insert(c, first, devices, readings);
+                        insert(c, prefix, first, devices, readings);
                     }
                     return null;
                 }));
@@ -49,7 +49,7 @@ final class JdbcCeiling {
         return (double) devices * readings / ((System.nanoTime() - started) / 1e9);
     }
 
-    private static void insert(Connection c, int firstDevice, int devices, int readings) throws Exception {
+    private static void insert(Connection c, String prefix, int firstDevice, int devices, int readings) throws Exception {
         c.setAutoCommit(false);
         LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC);
         try (PreparedStatement s = c.prepareStatement("INSERT INTO readings (device_id, stream_id, seq, sensor, value,"
@@ -57,7 +57,7 @@ final class JdbcCeiling {
             int inBatch = 0;
             for (int d = firstDevice; d < devices; d += THREADS) {
                 for (long seq = 1; seq <= readings; seq++) {
-                    s.setString(1, "ceiling-" + d);
+                    s.setString(1, prefix + d);
                     s.setLong(2, 1);
                     s.setLong(3, seq);
                     s.setString(4, seq % 2 == 0 ? "humidity" : "temperature");

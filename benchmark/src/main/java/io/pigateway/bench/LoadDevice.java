@@ -24,17 +24,26 @@ final class LoadDevice implements AutoCloseable {
     private record Sent(long lastSeq, long nanos, int count) {
     }
 
+    /** One acknowledged frame: when it was handed to the socket and when the ACK covering it was read (nanoTime). */
+    record Frame(String device, long lastSeq, int count, long sentAt, long ackReadAt) {
+    }
+
     private final Socket socket;
     private final FrameWriter out;
     private final Semaphore window;
     private final ConcurrentLinkedQueue<Sent> unacked = new ConcurrentLinkedQueue<>();
-    private final Percentiles latencies = new Percentiles();
+    /** Guards {@link #latencies} and {@link #frames}. */
+    private final Object samples = new Object();
+    private Percentiles latencies = new Percentiles();
+    private List<Frame> frames = new ArrayList<>();
+    private final String deviceId;
     private final Thread reader;
     private volatile long acked;
     private volatile String failure;
     private long nextSeq = 1;
 
     LoadDevice(InetSocketAddress gateway, String deviceId, int window) throws IOException {
+        this.deviceId = deviceId;
         this.socket = new Socket();
         socket.connect(gateway, 10_000);
         socket.setTcpNoDelay(true);
@@ -63,8 +72,9 @@ final class LoadDevice implements AutoCloseable {
                     long now = System.nanoTime();
                     for (Sent s = unacked.peek(); s != null && s.lastSeq() <= a.upToSeq(); s = unacked.peek()) {
                         unacked.poll();
-                        synchronized (latencies) {
+                        synchronized (samples) {
                             latencies.add(now - s.nanos(), s.count());
+                            frames.add(new Frame(deviceId, s.lastSeq(), s.count(), s.nanos(), now));
                         }
                         window.release();
                     }
@@ -108,9 +118,17 @@ final class LoadDevice implements AutoCloseable {
         }
     }
 
-    Percentiles latencies() {
-        synchronized (latencies) {
-            return latencies;
+    /** What was measured since the last call: each reading's latency, and each frame's times. */
+    record Samples(Percentiles latencies, List<Frame> frames) {
+    }
+
+    /** The samples so far; the next call sees only later ones (so a warm-up can be left out). */
+    Samples takeSamples() {
+        synchronized (samples) {
+            Samples taken = new Samples(latencies, frames);
+            latencies = new Percentiles();
+            frames = new ArrayList<>();
+            return taken;
         }
     }
 

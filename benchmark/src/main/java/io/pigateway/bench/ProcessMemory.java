@@ -22,12 +22,8 @@ final class ProcessMemory {
 
     /** Heap in use, in MiB, as the JVM reports it; NaN if jcmd cannot tell. */
     static double heapUsedMiB(long pid) {
-        String jcmd = ProcessHandle.current().info().command().map(c -> Path.of(c).resolveSibling("jcmd").toString())
-                .orElse("jcmd");
         try {
-            Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            p.waitFor(10, TimeUnit.SECONDS);
+            String out = jcmd(pid, "GC.heap_info");
             // Serial GC prints "DefNew total 116160K, used 31005K [...]" and "Tenured total ..., used ...";
             // G1 "garbage-first heap total ..., used ...": sum the generations' "used".
             double usedK = 0;
@@ -40,5 +36,20 @@ final class ProcessMemory {
         } catch (IOException | InterruptedException e) {
             return Double.NaN;
         }
+    }
+
+    /** Runs a jcmd command against {@code pid} with the JDK running the benchmark; returns its output. */
+    static String jcmd(long pid, String... command) throws IOException, InterruptedException {
+        String jcmd = ProcessHandle.current().info().command().map(c -> Path.of(c).resolveSibling("jcmd").toString())
+                .orElse("jcmd");
+        java.util.List<String> line = new java.util.ArrayList<>(java.util.List.of(jcmd, Long.toString(pid)));
+        line.addAll(java.util.List.of(command));
+        Process p = new ProcessBuilder(line).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("jcmd " + String.join(" ", command) + " did not finish within 30 s");
+        }
+        return out;
     }
 }

@@ -129,7 +129,7 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         WriterConfig writer = new WriterConfig(
                 s.intIn("writer.threads", 2, 1, 64),
                 batch,
-                s.duration("writer.batch-max-wait", Duration.ofMillis(10), Duration.ZERO, Duration.ofSeconds(10)),
+                s.duration("writer.batch-max-wait", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10)),
                 queue,
                 s.duration("writer.retry-backoff-max", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMinutes(10)));
 

@@ -7,7 +7,9 @@ import java.time.Duration;
  *
  * @param threads             writer threads, each with its own JDBC connection
  * @param batchMaxReadings    a transaction holds at most this many readings
- * @param batchMaxWait        a writer waits at most this long for a batch to fill once it holds one reading
+ * @param batchMaxWait        a writer waits at most this long for more frames once it holds one; 0 (the default):
+ *                            it commits what is queued as soon as it is free, and frames arriving meanwhile
+ *                            form the next group
  * @param queueCapacity       readings accepted but not yet committed, across all connections; a connection
  *                            that would exceed it waits (TCP back-pressure) instead of growing memory
  * @param retryBackoffMax     the longest pause between attempts to reach a database that failed
@@ -31,6 +33,6 @@ public record WriterConfig(int threads, int batchMaxReadings, Duration batchMaxW
     }
 
     public static WriterConfig defaults() {
-        return new WriterConfig(2, 1000, Duration.ofMillis(10), 100_000, Duration.ofSeconds(30));
+        return new WriterConfig(2, 1000, Duration.ZERO, 100_000, Duration.ofSeconds(30));
     }
 }

@@ -6,7 +6,9 @@ import io.pigateway.protocol.Message;
 import io.pigateway.protocol.Reading;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -22,10 +24,11 @@ import org.tinylog.Logger;
  * never waits for the database.
  */
 final class AckSender implements Runnable {
-    private record Pending(CompletableFuture<Void> committed, ReadingBatch batch) {
+    /** {@code receivedAt}: System.nanoTime() when the frame had been read, for tracing. */
+    private record Pending(CompletableFuture<Void> committed, ReadingBatch batch, long receivedAt) {
     }
 
-    private static final Pending END = new Pending(null, null);
+    private static final Pending END = new Pending(null, null, 0);
 
     private final Connection connection;
     private final FrameWriter out;
@@ -45,8 +48,8 @@ final class AckSender implements Runnable {
     }
 
     /** Called by the connection's reading thread only. */
-    void enqueue(CompletableFuture<Void> committed, ReadingBatch batch) {
-        pending.add(new Pending(committed, batch));
+    void enqueue(CompletableFuture<Void> committed, ReadingBatch batch, long receivedAt) {
+        pending.add(new Pending(committed, batch, receivedAt));
         if (thread == null) {
             thread = Thread.ofVirtual().name(threadName).start(this);
         }
@@ -76,6 +79,7 @@ final class AckSender implements Runnable {
 
     @Override
     public void run() {
+        List<Pending> covered = new ArrayList<>();
         try {
             while (true) {
                 Pending p = pending.take();
@@ -85,17 +89,20 @@ final class AckSender implements Runnable {
                 if (!committed(p)) {
                     return;
                 }
-                long upTo = p.batch().readings().getLast().seq();
+                covered.clear();
+                covered.add(p);
                 // Coalesce: one ACK covers every frame that is already committed behind this one.
                 for (Pending next = pending.peek(); next != null && next != END && next.committed().isDone(); next = pending.peek()) {
                     pending.poll();
                     if (!committed(next)) {
                         return;
                     }
-                    upTo = next.batch().readings().getLast().seq();
+                    covered.add(next);
                 }
+                long upTo = covered.getLast().batch().readings().getLast().seq();
                 out.write(new Message.Ack(upTo));
                 acknowledged = upTo;
+                trace(covered);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -103,6 +110,25 @@ final class AckSender implements Runnable {
             connection.lost("could not send ACK", e);
         } finally {
             done.complete(null);
+        }
+    }
+
+    /** One {@link FrameAcknowledgedEvent} per frame the ACK covered, if a flight recording wants them. */
+    private static void trace(List<Pending> covered) {
+        long now = System.nanoTime();
+        for (Pending p : covered) {
+            FrameAcknowledgedEvent e = new FrameAcknowledgedEvent();
+            if (!e.shouldCommit()) {
+                return;
+            }
+            e.device = p.batch().deviceId();
+            e.lastSeq = p.batch().readings().getLast().seq();
+            e.readings = p.batch().size();
+            e.ackFrames = covered.size();
+            e.sinceReceived = now - p.receivedAt();
+            e.receivedAt = p.receivedAt();
+            e.ackedAt = now;
+            e.commit();
         }
     }
 

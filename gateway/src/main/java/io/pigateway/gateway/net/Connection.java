@@ -230,6 +230,7 @@ final class Connection implements Runnable {
     /** Checks a READINGS frame and queues it for the writers; its ACK follows once it is committed. */
     private void accept(Message.Readings r, ReadingValidator validator, ReadingRate rate, long streamId)
             throws ProtocolException, StoreException, InterruptedException, Refusal {
+        long receivedAt = System.nanoTime();
         int count = r.readings().size();
         metrics.readingsReceived(deviceId, count);
         try {
@@ -250,7 +251,7 @@ final class Connection implements Runnable {
             metrics.readingsRejected(NackCode.STORE_UNAVAILABLE, count);
             throw e;
         }
-        acks.enqueue(committed, batch);
+        acks.enqueue(committed, batch, receivedAt);
     }
 
     private long handshake(Message.Hello hello) throws IOException, StoreException, InterruptedException, Refusal {

@@ -4,8 +4,14 @@ import java.util.concurrent.CompletableFuture;
 
 /** Work waiting for a writer. Every job's future is completed exactly once, whatever happens. */
 sealed interface Job {
-    /** A frame's readings; {@code permits} were taken from the queue's capacity and go back after its transaction. */
-    record Readings(ReadingBatch batch, int permits, CompletableFuture<Void> done) implements Job {
+    /**
+     * A frame's readings; {@code permits} were taken from the queue's capacity and go back after its
+     * transaction; {@code queuedAt} is {@link System#nanoTime()} when it was queued (for tracing).
+     */
+    record Readings(ReadingBatch batch, int permits, CompletableFuture<Void> done, long queuedAt) implements Job {
+        Readings(ReadingBatch batch, int permits, CompletableFuture<Void> done) {
+            this(batch, permits, done, System.nanoTime());
+        }
     }
 
     /** A handshake to record in {@code devices} and {@code connections}. */

@@ -15,9 +15,13 @@ import org.tinylog.Logger;
 /**
  * One writer thread with its own connection. It takes the first waiting job, keeps taking jobs
  * until the group holds {@code batchMaxReadings} readings or {@code batchMaxWait} has passed, commits
- * the group in one transaction and only then completes the jobs' futures. A failed transaction fails
- * every future of the group (none is completed normally), drops the connection and makes the next
- * group wait out a growing pause before reconnecting.
+ * the group in one transaction and only then completes the jobs' futures. With the default wait of
+ * 0 it takes only what is already queued: groups grow by themselves under load, because frames
+ * queue up while every writer is in a transaction, and at lower rates no frame waits for company
+ * (waiting cost half the ACK latency at half the peak rate; docs/PERFORMANCE.md).
+ *
+ * <p>A failed transaction fails every future of the group (none is completed normally), drops the
+ * connection and makes the next group wait out a growing pause before reconnecting.
  */
 final class Writer implements Runnable {
     private static final long IDLE = Long.MIN_VALUE;
@@ -36,6 +40,8 @@ final class Writer implements Runnable {
     private volatile long writingSince = IDLE;
     /** Taken from the queue but too big for the group being collected; it starts the next group. */
     private Job carried;
+    /** System.nanoTime() when the first job of the group being collected was taken (for tracing). */
+    private long groupTakenAt;
 
     Writer(BlockingQueue<Job> queue, WriterConfig config, ConnectionSource source, Connection connection,
            Admission admission, Outage outage, Counters counters, Metrics metrics, CountDownLatch closing) {
@@ -72,7 +78,8 @@ final class Writer implements Runnable {
             if (carried != null) {
                 collected.add(carried);
             }
-            settle(collected, false, 0, new StoreException("the store closed before committing it"), 0);
+            long now = System.nanoTime();
+            settle(collected, false, 0, new StoreException("the store closed before committing it"), now, now);
             ConnectionSource.closeQuietly(connection);
         }
     }
@@ -100,6 +107,7 @@ final class Writer implements Runnable {
     private boolean collect(List<Job> group) throws InterruptedException {
         Job first = carried != null ? carried : queue.take();
         carried = null;
+        groupTakenAt = System.nanoTime();
         if (first instanceof Job.Stop) {
             return true;
         }
@@ -171,7 +179,7 @@ final class Writer implements Runnable {
             failure = e;
             rollbackAndDrop();
         } finally {
-            settle(group, committed, inserted, failure, System.nanoTime() - started);
+            settle(group, committed, inserted, failure, started, System.nanoTime());
         }
     }
 
@@ -228,7 +236,7 @@ final class Writer implements Runnable {
      * {@code finally}, so even an unexpected error leaves no future waiting forever. Metrics are counted
      * before the futures complete, so whoever sees an ACK also sees it counted.
      */
-    private void settle(List<Job> group, boolean committed, int inserted, Exception failure, long nanos) {
+    private void settle(List<Job> group, boolean committed, int inserted, Exception failure, long started, long ended) {
         int readings = 0;
         int batches = 0;
         for (Job job : group) {
@@ -244,7 +252,7 @@ final class Writer implements Runnable {
         if (committed) {
             if (batches > 0) {
                 counters.committed(batches, readings, inserted);
-                metrics.transactionCommitted(batches, readings, inserted, nanos);
+                metrics.transactionCommitted(batches, readings, inserted, ended - started);
                 for (Job job : group) {
                     if (job instanceof Job.Readings r) {
                         metrics.deviceCommitted(r.batch().deviceId());
@@ -254,6 +262,7 @@ final class Writer implements Runnable {
             outage.committed();
             backoff.succeeded();
             group.forEach(job -> done(job).complete(null));
+            trace(group, batches, readings, started, ended);
             return;
         }
         counters.failed(batches);
@@ -268,6 +277,31 @@ final class Writer implements Runnable {
             done(job).completeExceptionally(new StoreException(what(job) + " failed: " + Outage.describe(failure)
                     + " (" + source.description() + "; queue depth " + admission.depth() + " of "
                     + admission.capacity() + " readings)", failure));
+        }
+    }
+
+    /** One {@link FrameCommittedEvent} per frame, if a flight recording wants them; after the futures, so it delays no ACK. */
+    private void trace(List<Job> group, int batches, int readings, long started, long ended) {
+        for (Job job : group) {
+            if (job instanceof Job.Readings r) {
+                FrameCommittedEvent e = new FrameCommittedEvent();
+                if (!e.shouldCommit()) {
+                    return;
+                }
+                // A job queued while this writer was already collecting was taken as it arrived.
+                long taken = Math.max(groupTakenAt, r.queuedAt());
+                e.device = r.batch().deviceId();
+                e.lastSeq = r.batch().readings().getLast().seq();
+                e.readings = r.batch().size();
+                e.transactionFrames = batches;
+                e.transactionReadings = readings;
+                e.queueWait = taken - r.queuedAt();
+                e.batchWait = started - taken;
+                e.transaction = ended - started;
+                e.queuedAt = r.queuedAt();
+                e.committedAt = ended;
+                e.commit();
+            }
         }
     }
 

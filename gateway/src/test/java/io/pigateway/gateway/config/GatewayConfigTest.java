@@ -35,7 +35,7 @@ class GatewayConfigTest {
         assertEquals(262_144, c.limits().maxPayloadBytes());
         assertEquals(2, c.writer().threads());
         assertEquals(1000, c.writer().batchMaxReadings());
-        assertEquals(Duration.ofMillis(10), c.writer().batchMaxWait());
+        assertEquals(Duration.ZERO, c.writer().batchMaxWait());
         assertEquals(100_000, c.writer().queueCapacity());
     }
 

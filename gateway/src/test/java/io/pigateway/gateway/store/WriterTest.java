@@ -78,6 +78,19 @@ class WriterTest {
     }
 
     @Test
+    void withoutBatchWaitEverythingAlreadyQueuedStillFormsOneGroup() throws Exception {
+        for (int first = 1; first <= 40; first += 10) {
+            queue(batch("dev", 1, first, 10));
+        }
+        queue.add(Job.STOP);
+        Thread writer = start(Fixtures.writers(1, 1000, Duration.ZERO, 1000), mock(ConnectionSource.class), connection());
+        writer.join(5000);
+
+        // Four frames were waiting when the writer started: one transaction, one INSERT of 32 and one of 8.
+        assertEquals(List.of(32, 8), insertedRowsPerStatement);
+    }
+
+    @Test
     void failedCommitFailsEveryFutureOfTheGroupThenReconnectsForTheNextOne() throws Exception {
         Connection broken = connection();
         doThrow(new SQLException("disk full")).when(broken).commit();

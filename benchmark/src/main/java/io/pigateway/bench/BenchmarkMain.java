@@ -52,6 +52,9 @@ public final class BenchmarkMain implements Callable<Integer> {
     int latencyWarmupSeconds = 5;
     @Option(names = "--idle", description = "idle device connections to hold at the end, 0 = skip (default ${DEFAULT-VALUE})")
     int idle = 1000;
+    @Option(names = "--idle-jvm", split = " ", description = "hold the idle connections in a fresh gateway with these"
+            + " JVM options instead of the latency phase's gateway (e.g. a larger -Xmx for 10,000 devices)")
+    List<String> idleJvm = List.of();
     @Option(names = "--gateway-jar", description = "default ${DEFAULT-VALUE}")
     Path gatewayJar = Path.of("gateway/target/pi-gateway.jar");
     @Option(names = "--gateway-jvm", split = " ", description = "JVM options of the gateway (default: ${DEFAULT-VALUE})")
@@ -245,7 +248,7 @@ public final class BenchmarkMain implements Callable<Integer> {
                 stages.report(run.frames(), run.started()).forEach(s -> line("%s", s));
             }
             line("gateway RSS high-water during the latency phase: %.0f MiB", ProcessMemory.statusMiB(g.pid(), "VmHWM"));
-            if (idle > 0) {
+            if (idle > 0 && idleJvm.isEmpty()) {
                 idle(g, address, db, store);
             }
             if (clientSeconds > 0) {
@@ -253,6 +256,16 @@ public final class BenchmarkMain implements Callable<Integer> {
             }
             g.terminate();
             g.waitFor(30);
+        }
+        if (idle > 0 && !idleJvm.isEmpty()) {
+            StoreConfig idleStore = db.freshSchema(dir);
+            line("idle connections held by a fresh gateway with JVM options: %s", String.join(" ", idleJvm));
+            try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, idleStore, "idle"), "idle",
+                    idleJvm, gatewayLog)) {
+                idle(g, g.awaitReady(), db, idleStore);
+                g.terminate();
+                g.waitFor(30);
+            }
         }
     }
 

@@ -49,7 +49,7 @@ public final class BenchmarkMain implements Callable<Integer> {
     int latencySeconds = 10;
     @Option(names = "--latency-warmup-seconds", description = "the same load before the latency phase, reported apart:"
             + " a fresh JVM compiles its hot code first (default ${DEFAULT-VALUE})")
-    int latencyWarmupSeconds = 5;
+    int latencyWarmupSeconds = 15;
     @Option(names = "--idle", description = "idle device connections to hold at the end, 0 = skip (default ${DEFAULT-VALUE})")
     int idle = 1000;
     @Option(names = "--idle-jvm", split = " ", description = "hold the idle connections in a fresh gateway with these"

@@ -214,6 +214,18 @@ final class Connection implements Runnable {
         }
     }
 
+    /**
+     * How far the client's clock is behind the gateway's, in ms; a client clock so far off that the
+     * difference does not fit a long (the fuzzer sent one) is recorded as ±{@link Long#MAX_VALUE}.
+     */
+    static long clockOffset(long gatewayMillis, long clientMillis) {
+        try {
+            return Math.subtractExact(gatewayMillis, clientMillis);
+        } catch (ArithmeticException e) {
+            return clientMillis < gatewayMillis ? Long.MAX_VALUE : -Long.MAX_VALUE;
+        }
+    }
+
     private void checkRate(ReadingRate rate, int readings) throws Refusal {
         if (rate == null) {
             return;
@@ -287,7 +299,7 @@ final class Connection implements Runnable {
         deviceId = hello.deviceId();
         Thread.currentThread().setName("device-" + deviceId);
         long now = System.currentTimeMillis();
-        long offset = now - hello.clientClockMillis();
+        long offset = clockOffset(now, hello.clientClockMillis());
 
         Connection replaced = registry.claim(deviceId, this);
         if (replaced != null && replaced != this) {

@@ -261,6 +261,24 @@ public final class Settings {
         }
     }
 
+    /** Reads what a key's file holds (a secret, a key, certificates); see {@link #fromFiles}. */
+    @FunctionalInterface
+    public interface FileReader<T> {
+        T read() throws ConfigException;
+    }
+
+    /**
+     * Runs {@code reader}, whose errors name the file and what is wrong with it, and puts this
+     * configuration's source and the {@code keys} that named the file in front of such an error.
+     */
+    public <T> T fromFiles(String keys, FileReader<T> reader) throws ConfigException {
+        try {
+            return reader.read();
+        } catch (ConfigException e) {
+            throw new ConfigException(source + ": " + keys + ": " + e.getMessage(), e);
+        }
+    }
+
     public ConfigException invalid(String key, String value, String rule) {
         String variable = overridden.get(key);
         if (variable != null) {

@@ -113,4 +113,15 @@ class SettingsTest {
         assertEquals(Map.of(), s.environmentOverrides());
         s.rejectUnknownKeys();
     }
+
+    @Test
+    void anErrorReadingAKeysFileIsPrefixedWithTheSourceAndTheKeys() throws ConfigException {
+        Settings s = Settings.of("gateway.conf", Map.of());
+        assertEquals("ok", s.fromFiles("tls.key-file", () -> "ok"));
+        ConfigException e = assertThrows(ConfigException.class, () -> s.fromFiles("tls.certificate-file, tls.key-file",
+                () -> {
+                    throw new ConfigException("/etc/k.pem has mode 0644");
+                }));
+        assertEquals("gateway.conf: tls.certificate-file, tls.key-file: /etc/k.pem has mode 0644", e.getMessage());
+    }
 }

@@ -150,15 +150,16 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         if (mode == AuthConfig.Mode.OPEN) {
             return AuthConfig.open();
         }
-        if (file == null) {
-            file = AuthConfig.DEFAULT_DEVICES_FILE;
-        }
+        Path devices = file == null ? AuthConfig.DEFAULT_DEVICES_FILE : file;
         try {
-            return AuthConfig.secrets(file, DeviceSecrets.load(SecretFile.at(file)));
+            return AuthConfig.secrets(devices,
+                    s.fromFiles("auth.devices-file", () -> DeviceSecrets.load(SecretFile.at(devices))));
         } catch (ConfigException e) {
-            throw new ConfigException(s.source() + ": auth.devices-file: " + e.getMessage()
-                    + (Files.exists(file) ? "" : "; list each device and its secret there (docs/SECURITY.md), or set"
-                    + " auth.mode = open to accept any device that can reach the port"), e);
+            if (Files.exists(devices)) {
+                throw e;
+            }
+            throw new ConfigException(e.getMessage() + "; list each device and its secret there (docs/SECURITY.md),"
+                    + " or set auth.mode = open to accept any device that can reach the port", e);
         }
     }
 

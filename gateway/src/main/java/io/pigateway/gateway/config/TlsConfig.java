@@ -82,14 +82,14 @@ public record TlsConfig(boolean enabled, Path certificateFile, Path keyFile, Pat
         KeyMaterial keys;
         if (pem) {
             requirePair(s, certificate, "tls.certificate-file", key, "tls.key-file");
-            keys = load(s, "tls.certificate-file, tls.key-file", () -> KeyMaterial.fromPem(certificate, key, now));
+            keys = s.fromFiles("tls.certificate-file, tls.key-file", () -> KeyMaterial.fromPem(certificate, key, now));
         } else {
             requirePair(s, keystore, "tls.keystore-file", keystorePassword, "tls.keystore-password-file");
-            keys = load(s, "tls.keystore-file, tls.keystore-password-file",
+            keys = s.fromFiles("tls.keystore-file, tls.keystore-password-file",
                     () -> KeyMaterial.fromPkcs12(keystore, keystorePassword, now));
         }
-        TrustedCertificates cas = load(s, "tls.client-ca-file", () -> clientCas(clientCa, now));
-        TlsContext context = load(s, "tls", () -> TlsContext.server(keys, cas, protocols));
+        TrustedCertificates cas = s.fromFiles("tls.client-ca-file", () -> clientCas(clientCa, now));
+        TlsContext context = s.fromFiles("tls", () -> TlsContext.server(keys, cas, protocols));
         return new TlsConfig(true, certificate, key, keystore, keystorePassword, clientCa, protocols, context);
     }
 
@@ -113,19 +113,6 @@ public record TlsConfig(boolean enabled, Path certificateFile, Path keyFile, Pat
         }
         if (b == null) {
             throw new ConfigException(s.source() + ": key '" + bKey + "' is required with " + aKey);
-        }
-    }
-
-    private interface Loader<T> {
-        T load() throws ConfigException;
-    }
-
-    /** Runs a loader whose message names the file; adds the configuration file and the keys. */
-    private static <T> T load(Settings s, String keys, Loader<T> loader) throws ConfigException {
-        try {
-            return loader.load();
-        } catch (ConfigException e) {
-            throw new ConfigException(s.source() + ": " + keys + ": " + e.getMessage(), e);
         }
     }
 }

@@ -76,10 +76,10 @@ public record GatewayTlsConfig(boolean enabled, Path caFile, Path certificateFil
             throw s.invalid("gateway.tls.server-name", serverName, "must be a host name or an IP address");
         }
         Instant now = Instant.now();
-        TrustedCertificates cas = load(s, "gateway.tls.ca-file", () -> TrustedCertificates.fromPem(ca, now));
-        KeyMaterial keys = certificate == null ? null : load(s, "gateway.tls.certificate-file, gateway.tls.key-file",
+        TrustedCertificates cas = s.fromFiles("gateway.tls.ca-file", () -> TrustedCertificates.fromPem(ca, now));
+        KeyMaterial keys = certificate == null ? null : s.fromFiles("gateway.tls.certificate-file, gateway.tls.key-file",
                 () -> KeyMaterial.fromPem(certificate, key, now));
-        TlsContext context = load(s, "gateway.tls", () -> TlsContext.client(cas, keys, protocols));
+        TlsContext context = s.fromFiles("gateway.tls", () -> TlsContext.client(cas, keys, protocols));
         return new GatewayTlsConfig(true, ca, certificate, key, serverName, protocols, context);
     }
 
@@ -115,18 +115,5 @@ public record GatewayTlsConfig(boolean enabled, Path caFile, Path certificateFil
     @Override
     public int hashCode() {
         return Objects.hash(enabled, caFile, certificateFile, keyFile, serverName, protocols);
-    }
-
-    private interface Loader<T> {
-        T load() throws ConfigException;
-    }
-
-    /** Runs a loader whose message names the file; adds the configuration file and the keys. */
-    private static <T> T load(Settings s, String keys, Loader<T> loader) throws ConfigException {
-        try {
-            return loader.load();
-        } catch (ConfigException e) {
-            throw new ConfigException(s.source() + ": " + keys + ": " + e.getMessage(), e);
-        }
     }
 }

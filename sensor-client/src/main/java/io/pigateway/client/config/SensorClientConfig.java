@@ -96,12 +96,8 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         }
 
         Path secretFile = SecretFile.resolve(s, "device.secret-file");
-        DeviceSecret secret;
-        try {
-            secret = secretFile == null ? null : DeviceSecret.load(secretFile);
-        } catch (ConfigException e) {
-            throw new ConfigException(s.source() + ": device.secret-file: " + e.getMessage(), e);
-        }
+        DeviceSecret secret = secretFile == null ? null
+                : s.fromFiles("device.secret-file", () -> DeviceSecret.load(secretFile));
 
         List<SensorConfig> sensors = sensors(s);
         s.rejectUnknownKeys();

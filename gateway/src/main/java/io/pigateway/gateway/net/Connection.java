@@ -152,7 +152,7 @@ final class Connection implements Runnable {
                     who(), penalty.toMillis());
             Thread.sleep(penalty.toMillis());
         }
-        socket.setSoTimeout(millis(limits.handshakeTimeout()));
+        // Every read goes through the deadline stream, which sets the socket's timeout before each.
         input = new DeadlineInputStream(socket, socket.getInputStream());
         input.expireIn(limits.handshakeTimeout());
         FrameReader in = new FrameReader(input, limits.maxPayloadBytes());
@@ -474,9 +474,5 @@ final class Connection implements Runnable {
         } catch (IOException e) {
             Logger.debug("{}: close failed: {}", who(), e.toString());
         }
-    }
-
-    private static int millis(Duration d) {
-        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
     }
 }

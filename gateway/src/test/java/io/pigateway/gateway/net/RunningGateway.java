@@ -60,6 +60,15 @@ final class RunningGateway implements AutoCloseable {
         assertEquals(goodSeq, rows("good"), "every reading of the well-behaved device is stored, once");
     }
 
+    /** Readings 1..{@code count} from {@code d}, just connected as {@code device}: each acknowledged and stored once. */
+    void assertEveryReadingCommitted(TestDevice d, String device, int count) throws Exception {
+        try (d) {
+            d.sendRange(1, count, 100);
+            assertEquals(count, d.awaitAck(count, Duration.ofSeconds(15)));
+        }
+        assertEquals(count, rows(device));
+    }
+
     long distinctKeys() throws Exception {
         return TestDatabase.shared().queryLong(store,
                 "SELECT COUNT(*) FROM (SELECT DISTINCT device_id, stream_id, seq FROM readings) k");

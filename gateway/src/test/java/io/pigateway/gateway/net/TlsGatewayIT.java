@@ -80,11 +80,8 @@ class TlsGatewayIT {
 
     /** Readings 1..1000 from a fresh device over TLS: every one acknowledged and stored once. */
     static void aGoodClientGetsEveryReadingCommitted(String device) throws Exception {
-        try (TestDevice d = TestDevice.connectTls(gateway.address(), trusting, device, STREAM.incrementAndGet())) {
-            d.sendRange(1, 1000, 100);
-            assertEquals(1000, d.awaitAck(1000, WAIT));
-        }
-        assertEquals(1000, gateway.rows(device));
+        gateway.assertEveryReadingCommitted(
+                TestDevice.connectTls(gateway.address(), trusting, device, STREAM.incrementAndGet()), device, 1000);
     }
 
     /** The one log line about the client whose local port is {@code port}, waited for and then counted. */

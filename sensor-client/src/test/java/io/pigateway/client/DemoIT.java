@@ -8,6 +8,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.pigateway.client.testing.Await;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,7 +23,7 @@ class DemoIT {
     void theDemoStartsShowsReadingsFromThreeClientsAndStopsCleanly(@TempDir Path dir) throws Exception {
         Path repo = Path.of("..").toAbsolutePath().normalize();
         Path output = dir.resolve("demo.out");
-        ProcessBuilder pb = new ProcessBuilder("bash", "bin/demo", "--seconds", "12")
+        ProcessBuilder pb = new ProcessBuilder("bash", "bin/demo", "--seconds", "15")
                 .directory(repo.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
@@ -40,6 +42,72 @@ class DemoIT {
             assertTrue(out.contains("demo-pi-" + n + " committed seq"), "readings of demo-pi-" + n + " arrived");
         }
         assertTrue(out.contains("stopped:"), "gateway stopped cleanly");
+    }
+
+    @Test
+    void theDemoRefusesATakenPortWithTheReasonAndLeavesNothingRunning(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Path data = dir.resolve("demo-data");
+            Path output = dir.resolve("demo.out");
+            ProcessBuilder pb = new ProcessBuilder("bash", "bin/demo", "--seconds", "5")
+                    .directory(Path.of("..").toAbsolutePath().normalize().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile());
+            pb.environment().put("PIGW_DEMO_PORT", Integer.toString(taken.getLocalPort()));
+            pb.environment().put("PIGW_DEMO_DIR", data.toString());
+            Process p = pb.start();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "demo gives up by itself");
+            String out = Files.readString(output, StandardCharsets.UTF_8);
+            assertEquals(1, p.exitValue(), out);
+            assertTrue(out.contains("port " + taken.getLocalPort() + " on 127.0.0.1 is already in use"), out);
+            assertTrue(!out.contains("clients started"), out);
+            // No gateway or client of this demo (they all name its directory on their command line) is left.
+            assertEquals(0, demoProcesses(data).count(), "processes of the demo still running");
+        }
+    }
+
+    @Test
+    void whenTheGatewayDiesTheDemoStopsItsClientsAndExitsNonZero(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("demo-data");
+        Path output = dir.resolve("demo.out");
+        ProcessBuilder pb = new ProcessBuilder("bash", "bin/demo")
+                .directory(Path.of("..").toAbsolutePath().normalize().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        pb.environment().put("PIGW_DEMO_PORT", Integer.toString(freePort()));
+        pb.environment().put("PIGW_DEMO_DIR", data.toString());
+        Process p = pb.start();
+        try {
+            Await.until("demo started its clients", Duration.ofSeconds(60), () -> read(output).contains("clients started"));
+            ProcessHandle gateway = demoProcesses(data)
+                    .filter(h -> h.info().commandLine().orElse("").contains("pi-gateway.jar"))
+                    .findFirst()
+                    .orElseThrow();
+            gateway.destroyForcibly();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "demo ends when its gateway dies");
+            String out = Files.readString(output, StandardCharsets.UTF_8);
+            assertEquals(1, p.exitValue(), out);
+            assertTrue(out.contains("the gateway exited unexpectedly"), out);
+            assertEquals(0, demoProcesses(data).count(), "processes of the demo still running");
+        } finally {
+            demoProcesses(data).forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+
+    /** The gateway and clients of one demo: each names the demo's directory on its command line. */
+    private static java.util.stream.Stream<ProcessHandle> demoProcesses(Path data) {
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().orElse("").contains(data.toString()))
+                .filter(h -> !h.info().commandLine().orElse("").startsWith("bash"));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static int freePort() throws IOException {

@@ -151,11 +151,6 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                 HandshakeLimits.DEFAULT_MAX_UNAUTHENTICATED, 1, 1_000_000);
         int perSecond = s.intIn("limits.new-connections-per-second", HandshakeLimits.DEFAULT_NEW_PER_SECOND, 0, 1_000_000);
         int burst = s.intIn("limits.new-connection-burst", HandshakeLimits.DEFAULT_NEW_BURST, 1, 1_000_000);
-        if (perSecond > 0 && burst >= maxUnauthenticated) {
-            throw s.invalid("limits.new-connection-burst", Integer.toString(burst),
-                    "must be less than limits.max-unauthenticated-connections (" + maxUnauthenticated
-                            + "), so that one source cannot crowd out every handshake at once");
-        }
         return new HandshakeLimits(maxUnauthenticated, perSecond, burst,
                 s.intIn("limits.ipv4-prefix-length", 32, 8, 32),
                 s.intIn("limits.ipv6-prefix-length", 64, 16, 128));

@@ -10,12 +10,11 @@ import java.net.InetAddress;
  * @param maxUnauthenticated connections held at once that have not yet proven a device (TCP or TLS
  *                           handshake, waiting for HELLO); they do not count against
  *                           {@code limits.max-connections}. When all are taken, a new connection
- *                           makes the one that has waited longest close with TOO_MANY_HANDSHAKES
+ *                           makes the oldest of the source holding the most close with
+ *                           TOO_MANY_HANDSHAKES
  * @param newPerSecond       new connections one source (address, or IPv6 prefix) may open per second
  *                           on average; 0 = no limit; beyond it CONNECTING_TOO_FAST
- * @param newBurst           new connections one source may open at once after a quiet spell; less
- *                           than {@code maxUnauthenticated}, so one source alone cannot push out a
- *                           handshake that has just begun
+ * @param newBurst           new connections one source may open at once after a quiet spell
  * @param ipv4PrefixLength   bits of an IPv4 address that name one source (32 = the address)
  * @param ipv6PrefixLength   bits of an IPv6 address that name one source (64 = one subnet, which one
  *                           host usually holds whole)
@@ -35,10 +34,6 @@ public record HandshakeLimits(int maxUnauthenticated, int newPerSecond, int newB
         }
         if (newBurst < 1) {
             throw new IllegalArgumentException("newBurst must be >= 1, not " + newBurst);
-        }
-        if (newPerSecond > 0 && newBurst >= maxUnauthenticated) {
-            throw new IllegalArgumentException("newBurst (" + newBurst + ") must be less than maxUnauthenticated ("
-                    + maxUnauthenticated + "), so that one source cannot crowd out every handshake at once");
         }
         if (ipv4PrefixLength < 8 || ipv4PrefixLength > 32) {
             throw new IllegalArgumentException("ipv4PrefixLength must be 8..32, not " + ipv4PrefixLength);

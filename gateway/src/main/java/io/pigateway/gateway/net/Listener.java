@@ -159,7 +159,7 @@ public final class Listener implements AutoCloseable {
             Connection c = null;
             try {
                 c = new Connection(socket, guards, tls, store, registry, logReadings, metrics);
-                Connection crowdedOut = guards.slots().admit(c);
+                Connection crowdedOut = guards.slots().admit(c, source);
                 if (crowdedOut != null) {
                     crowdedOut.end(NackCode.TOO_MANY_HANDSHAKES); // only asks; its own thread closes it
                 }

@@ -386,7 +386,8 @@ final class Connection implements Runnable {
 
     private String crowdedOutReason() {
         return "the gateway holds its maximum of " + guards.slots().maxHandshakes() + " connections in their handshake"
-                + " (limits.max-unauthenticated-connections) and this one had waited longest";
+                + " (limits.max-unauthenticated-connections); this one, the oldest of the source holding the most,"
+                + " made room for a newer one";
     }
 
     private void refuse(NackCode code, String reason, int retryAfterMillis) {

@@ -45,7 +45,14 @@ public enum NackCode {
     /** The device sends readings faster than the gateway's per-device rate limit. Retry after the delay given. */
     RATE_LIMITED(19, true),
     /** After the handshake, no complete frame within the gateway's idle timeout (clients PING when idle). */
-    IDLE_TIMEOUT(20, true);
+    IDLE_TIMEOUT(20, true),
+    /** New connections from the client's source address (or IPv6 prefix) arrive faster than the gateway allows. Retry after the delay given. */
+    CONNECTING_TOO_FAST(25, true),
+    /**
+     * The gateway holds its maximum of connections still in their handshake, and this one, having
+     * waited longest, was closed to make room for a newer one. Retry after the delay given.
+     */
+    TOO_MANY_HANDSHAKES(26, true);
 
     private final int code;
     private final boolean retryable;

@@ -3,17 +3,35 @@ package io.pigateway.gateway.auth;
 import io.pigateway.gateway.config.AuthConfig;
 import io.pigateway.protocol.HelloProof;
 import io.pigateway.protocol.Message;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
 
 /**
  * Checks a HELLO's proof of its device secret against the CHALLENGE nonce sent on that connection.
  * The answer to the client never says which check failed (unknown device or wrong secret), so the
- * gateway cannot be used to find out which device ids exist; the operator's log line does.
+ * gateway cannot be used to find out which device ids exist; the operator's log line does. Nor does
+ * the time to answer: every HELLO costs one HMAC, an unknown device's against a random dummy secret.
  */
 public final class Authenticator {
+    /** Computes a proof as {@link HelloProof#compute} does: a seam for tests that count the HMACs. */
+    @FunctionalInterface
+    interface Prover {
+        byte[] compute(byte[] secret, byte[] nonce, String deviceId, long streamId);
+    }
+
     private final AuthConfig config;
+    private final Prover prover;
+    /** What an unknown device's proof is checked against: random, so that no proof matches it. */
+    private final byte[] dummySecret = new byte[32];
 
     public Authenticator(AuthConfig config) {
+        this(config, HelloProof::compute);
+    }
+
+    Authenticator(AuthConfig config, Prover prover) {
         this.config = config;
+        this.prover = prover;
+        new SecureRandom().nextBytes(dummySecret);
     }
 
     /** {@code null} if the HELLO may proceed, else why not, for the operator's log. */
@@ -22,14 +40,16 @@ public final class Authenticator {
             return null;
         }
         byte[] secret = config.devices().secretOf(hello.deviceId());
+        byte[] proof = hello.credentials();
+        byte[] expected = prover.compute(secret == null ? dummySecret : secret, nonce, hello.deviceId(), hello.streamId());
+        boolean right = MessageDigest.isEqual(expected, proof); // constant time, whatever the proof's length
         if (secret == null) {
             return "device " + hello.deviceId() + " is not in " + config.devicesFile();
         }
-        byte[] proof = hello.credentials();
         if (proof.length == 0) {
             return "device " + hello.deviceId() + " sent no proof of its secret (is device.secret-file set on the client?)";
         }
-        if (!HelloProof.verify(secret, nonce, hello.deviceId(), hello.streamId(), proof)) {
+        if (!right) {
             return "device " + hello.deviceId() + " sent a wrong proof of its secret (" + proof.length
                     + " bytes; the secrets in the client's device.secret-file and " + config.devicesFile() + " differ)";
         }

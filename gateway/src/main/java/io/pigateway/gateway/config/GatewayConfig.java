@@ -66,12 +66,13 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
     }
 
     /**
-     * Loopback, a free port, an embedded store in {@code dir}, any device accepted and no rate limit
-     * (tests of those set them): for tests.
+     * Loopback, a free port, an embedded store in {@code dir}, any device accepted and no rate limits
+     * on readings or new connections (tests of those set them): for tests.
      */
     public static GatewayConfig forTests(Path dir) {
         return new GatewayConfig(new ListenConfig(InetAddress.getLoopbackAddress(), 0, 128),
-                LimitsConfig.defaults().withMaxReadingsPerSecond(0),
+                LimitsConfig.defaults().withMaxReadingsPerSecond(0)
+                        .withHandshakeLimits(HandshakeLimits.defaults().withNewConnectionRate(0, 1)),
                 StoreConfig.embedded(dir.resolve("store")), WriterConfig.defaults(), Duration.ZERO, false,
                 Duration.ofSeconds(10), AuthConfig.open(), HttpConfig.disabled(), TlsConfig.DISABLED);
     }
@@ -90,7 +91,8 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                 s.duration("limits.idle-timeout", Duration.ofSeconds(120), Duration.ofSeconds(1), Duration.ofHours(24)),
                 s.duration("limits.queue-wait", Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)),
                 s.intIn("limits.max-connections-per-address", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000),
-                s.intIn("limits.max-readings-per-second", LimitsConfig.DEFAULT_MAX_READINGS_PER_SECOND, 0, 10_000_000));
+                s.intIn("limits.max-readings-per-second", LimitsConfig.DEFAULT_MAX_READINGS_PER_SECOND, 0, 10_000_000),
+                handshakeLimits(s));
 
         StoreConfig.Kind kind = s.choice("store.type", StoreConfig.Kind.class, StoreConfig.Kind.EMBEDDED);
         StoreConfig.MigrationMode migrate = s.choice("store.migrate", StoreConfig.MigrationMode.class,
@@ -142,6 +144,16 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         TlsConfig tls = TlsConfig.from(s);
         s.rejectUnknownKeys();
         return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown, auth, http, tls);
+    }
+
+    private static HandshakeLimits handshakeLimits(Settings s) throws ConfigException {
+        int maxUnauthenticated = s.intIn("limits.max-unauthenticated-connections",
+                HandshakeLimits.DEFAULT_MAX_UNAUTHENTICATED, 1, 1_000_000);
+        int perSecond = s.intIn("limits.new-connections-per-second", HandshakeLimits.DEFAULT_NEW_PER_SECOND, 0, 1_000_000);
+        int burst = s.intIn("limits.new-connection-burst", HandshakeLimits.DEFAULT_NEW_BURST, 1, 1_000_000);
+        return new HandshakeLimits(maxUnauthenticated, perSecond, burst,
+                s.intIn("limits.ipv4-prefix-length", 32, 8, 32),
+                s.intIn("limits.ipv6-prefix-length", 64, 16, 128));
     }
 
     private static AuthConfig auth(Settings s) throws ConfigException {

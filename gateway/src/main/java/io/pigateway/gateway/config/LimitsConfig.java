@@ -6,7 +6,9 @@ import java.time.Duration;
 /**
  * What one client may ask of the gateway.
  *
- * @param maxConnections       connections held at once; more are refused with TOO_MANY_CONNECTIONS
+ * @param maxConnections       connections of authenticated devices held at once; more are refused with
+ *                             TOO_MANY_CONNECTIONS (connections still in their handshake have their own
+ *                             budget, {@link HandshakeLimits#maxUnauthenticated()})
  * @param maxPayloadBytes      largest frame payload accepted, checked before allocation
  * @param maxReadingsPerFrame  largest READINGS batch accepted
  * @param handshakeTimeout     time from accept to a complete HELLO
@@ -17,10 +19,11 @@ import java.time.Duration;
  *                             with TOO_MANY_CONNECTIONS_FROM_ADDRESS
  * @param maxReadingsPerSecond readings one device may send per second on average (bursts up to
  *                             {@link #rateBurst()}); 0 = no limit; beyond it RATE_LIMITED
+ * @param handshakeLimits      what connections may take before they authenticate
  */
 public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadingsPerFrame,
                            Duration handshakeTimeout, Duration idleTimeout, Duration queueWait,
-                           int maxConnectionsPerAddress, int maxReadingsPerSecond) {
+                           int maxConnectionsPerAddress, int maxReadingsPerSecond, HandshakeLimits handshakeLimits) {
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
     public static final int DEFAULT_MAX_READINGS_PER_SECOND = 2000;
 
@@ -41,6 +44,14 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
         if (maxReadingsPerFrame < 1 || maxReadingsPerFrame > 65535) {
             throw new IllegalArgumentException("maxReadingsPerFrame must be 1..65535, not " + maxReadingsPerFrame);
         }
+        java.util.Objects.requireNonNull(handshakeLimits, "handshakeLimits");
+    }
+
+    /** With the default {@link HandshakeLimits}. */
+    public LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadingsPerFrame, Duration handshakeTimeout,
+                        Duration idleTimeout, Duration queueWait, int maxConnectionsPerAddress, int maxReadingsPerSecond) {
+        this(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout, queueWait,
+                maxConnectionsPerAddress, maxReadingsPerSecond, HandshakeLimits.defaults());
     }
 
     public static LimitsConfig defaults() {
@@ -59,21 +70,26 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
 
     public LimitsConfig withMaxConnections(int max) {
         return new LimitsConfig(max, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout, queueWait,
-                maxConnectionsPerAddress, maxReadingsPerSecond);
+                maxConnectionsPerAddress, maxReadingsPerSecond, handshakeLimits);
     }
 
     public LimitsConfig withMaxConnectionsPerAddress(int max) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
-                queueWait, max, maxReadingsPerSecond);
+                queueWait, max, maxReadingsPerSecond, handshakeLimits);
     }
 
     public LimitsConfig withMaxReadingsPerSecond(int max) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
-                queueWait, maxConnectionsPerAddress, max);
+                queueWait, maxConnectionsPerAddress, max, handshakeLimits);
     }
 
     public LimitsConfig withTimeouts(Duration handshake, Duration idle) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshake, idle, queueWait,
-                maxConnectionsPerAddress, maxReadingsPerSecond);
+                maxConnectionsPerAddress, maxReadingsPerSecond, handshakeLimits);
+    }
+
+    public LimitsConfig withHandshakeLimits(HandshakeLimits newHandshake) {
+        return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
+                queueWait, maxConnectionsPerAddress, maxReadingsPerSecond, newHandshake);
     }
 }

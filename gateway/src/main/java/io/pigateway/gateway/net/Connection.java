@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.gateway.auth.SourcePrefix;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.store.ReadingBatch;
@@ -52,6 +53,10 @@ final class Connection implements Runnable {
     private final Socket plain;
     private final String peer;
     private final InetAddress address;
+    /** The address as per-source limits and penalties see it. */
+    private final SourcePrefix source;
+    /** System.nanoTime() at accept, where {@code limits.handshake-timeout} starts. */
+    private final long acceptedNanos = System.nanoTime();
     private final Guards guards;
     private final LimitsConfig limits;
     private final TlsAcceptor tls;
@@ -84,6 +89,7 @@ final class Connection implements Runnable {
         this.address = socket.getInetAddress();
         this.guards = guards;
         this.limits = guards.limits();
+        this.source = limits.handshakeLimits().sourceOf(address);
         this.tls = tls;
         this.store = store;
         this.registry = registry;
@@ -146,15 +152,10 @@ final class Connection implements Runnable {
     }
 
     private void serve() throws IOException, StoreException, InterruptedException, Refusal {
-        Duration penalty = guards.penalty().delay(address);
-        if (!penalty.isZero()) {
-            Logger.debug("{}: waiting {} ms before the CHALLENGE: this address recently failed to authenticate",
-                    who(), penalty.toMillis());
-            Thread.sleep(penalty.toMillis());
-        }
-        // Every read goes through the deadline stream, which sets the socket's timeout before each.
+        // Every read goes through the deadline stream, which sets the socket's timeout before each. The
+        // handshake timeout counts from accept, so a TLS handshake spends from it too.
         input = new DeadlineInputStream(socket, socket.getInputStream());
-        input.expireIn(limits.handshakeTimeout());
+        input.expireIn(limits.handshakeTimeout().minusNanos(System.nanoTime() - acceptedNanos));
         FrameReader in = new FrameReader(input, limits.maxPayloadBytes());
         // FrameWriter writes each frame as one array and flushes: a buffer would only cost memory.
         out = new FrameWriter(socket.getOutputStream());
@@ -163,7 +164,7 @@ final class Connection implements Runnable {
 
         Message first = in.read();
         if (first == null) {
-            Logger.debug("{}: closed before HELLO", who());
+            ended("closed before HELLO"); // by the client, or by end() when its handshake slot went to a newer one
             return;
         }
         if (!(first instanceof Message.Hello hello)) {
@@ -284,14 +285,28 @@ final class Connection implements Runnable {
                 throw new ProtocolException(NackCode.HELLO_REFUSED, sensorProblem);
             }
         }
+        // A device id that keeps failing from this source waits for the answer, whichever it is (FailurePenalty).
+        Duration wait = guards.penalty().delay(source, hello.deviceId());
         String authProblem = guards.authenticator().problem(hello, nonce);
-        if (authProblem != null) {
-            int failures = guards.penalty().failed(address);
-            throw new Refusal(NackCode.AUTHENTICATION_FAILED, "authentication failed", authProblem + "; " + failures
-                    + " failure(s) in a row from " + address.getHostAddress() + ", whose next connections wait "
-                    + guards.penalty().delay(address).toMillis() + " ms", 0);
+        if (!wait.isZero()) {
+            Thread.sleep(wait.toMillis());
         }
-        guards.penalty().succeeded(address);
+        if (authProblem != null) {
+            int failures = guards.penalty().failed(source, hello.deviceId());
+            throw new Refusal(NackCode.AUTHENTICATION_FAILED, "authentication failed", authProblem + "; " + failures
+                    + " failure(s) in a row of this device id from " + source + " (answer delayed " + wait.toMillis()
+                    + " ms; the next one waits " + guards.penalty().delay(source, hello.deviceId()).toMillis() + " ms)", 0);
+        }
+        guards.penalty().succeeded(source, hello.deviceId());
+        NackCode noSlot = guards.slots().authenticated(this);
+        if (noSlot == NackCode.TOO_MANY_CONNECTIONS) {
+            String reason = "the gateway holds its maximum of " + limits.maxConnections()
+                    + " connections (limits.max-connections)";
+            throw new Refusal(noSlot, reason, reason, RETRY_AFTER_MILLIS);
+        } else if (noSlot != null) {
+            String reason = crowdedOutReason();
+            throw new Refusal(noSlot, reason, reason, RETRY_AFTER_MILLIS);
+        }
         if (!identity.permits(hello.deviceId())) {
             throw new ProtocolException(NackCode.CERTIFICATE_MISMATCH, "HELLO names device '" + hello.deviceId()
                     + "' but the client certificate was issued to " + identity.describe());
@@ -357,13 +372,22 @@ final class Connection implements Runnable {
     private void ended(String how) {
         NackCode reason = endedBy;
         if (reason != null) {
-            String text = reason == NackCode.REPLACED ? "a newer connection for this device took over"
-                    : "the gateway is shutting down";
+            String text = switch (reason) {
+                case REPLACED -> "a newer connection for this device took over";
+                case TOO_MANY_HANDSHAKES -> crowdedOutReason();
+                default -> "the gateway is shutting down";
+            };
             refuse(reason, text, RETRY_AFTER_MILLIS);
         } else {
             drainAcks();
             Logger.debug("{}: disconnected: {}", who(), how);
         }
+    }
+
+    private String crowdedOutReason() {
+        return "the gateway holds its maximum of " + guards.slots().maxHandshakes() + " connections in their handshake"
+                + " (limits.max-unauthenticated-connections); this one, the oldest of the source holding the most,"
+                + " made room for a newer one";
     }
 
     private void refuse(NackCode code, String reason, int retryAfterMillis) {

@@ -6,9 +6,9 @@ import io.pigateway.gateway.config.LimitsConfig;
 
 /**
  * What stands between a connection and the store, shared by all connections of a listener: the
- * limits, the secret check, the slow-down for addresses that fail it, per-device reading rates,
- * and the refusal log that keeps floods out of the journal.
+ * limits, the secret check, the slow-down for device ids that fail it, per-device reading rates,
+ * the refusal log that keeps floods out of the journal, and the handshake and device slots.
  */
 record Guards(LimitsConfig limits, Authenticator authenticator, FailurePenalty penalty, DeviceRates rates,
-              RefusalLog refusals) {
+              RefusalLog refusals, ConnectionSlots<Connection> slots) {
 }

@@ -2,6 +2,7 @@ package io.pigateway.gateway.net;
 
 import io.pigateway.gateway.auth.Authenticator;
 import io.pigateway.gateway.auth.FailurePenalty;
+import io.pigateway.gateway.auth.SourcePrefix;
 import io.pigateway.gateway.config.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
@@ -20,13 +21,13 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Semaphore;
 import org.tinylog.Logger;
 
 /**
- * The accept loop: each accepted socket gets a permit and a virtual thread of its own. The permit is
+ * The accept loop: each accepted socket gets a handshake slot ({@link ConnectionSlots}) and a
+ * virtual thread of its own. The slot, and the share of its source ({@link AddressLimits}), are
  * released in {@code finally} on every path, so a crashing connection can never leak capacity. A
- * socket that finds no permit is told TOO_MANY_CONNECTIONS and closed at once.
+ * source over its share or its rate of new connections is told so and closed at once.
  *
  * <p>With TLS the accept loop still accepts plain TCP sockets: the TLS handshake is the first thing
  * each connection's own thread does, so a slow or hostile client never holds up the accept loop.
@@ -41,8 +42,8 @@ public final class Listener implements AutoCloseable {
     private final boolean logReadings;
     private final Metrics metrics;
     private final ConnectionRegistry registry = new ConnectionRegistry();
-    private final Semaphore permits;
     private final AddressLimits addressLimits;
+    private final ConnectionRates connectionRates;
     private final Guards guards;
     private ServerSocket server;
     private volatile Thread acceptThread;
@@ -60,10 +61,10 @@ public final class Listener implements AutoCloseable {
         this.store = store;
         this.logReadings = logReadings;
         this.metrics = metrics;
-        this.permits = new Semaphore(limits.maxConnections());
         this.addressLimits = new AddressLimits(limits.maxConnectionsPerAddress());
+        this.connectionRates = new ConnectionRates(limits.handshakeLimits());
         this.guards = new Guards(limits, new Authenticator(auth), new FailurePenalty(), new DeviceRates(limits),
-                new RefusalLog());
+                new RefusalLog(), new ConnectionSlots<>(limits.maxConnections(), limits.handshakeLimits().maxUnauthenticated()));
     }
 
     /** Binds the port (failing here if it is taken) and starts accepting. */
@@ -139,31 +140,43 @@ public final class Listener implements AutoCloseable {
             InetAddress from = socket.getInetAddress();
             metrics.connectionAccepted();
             handlingSince = System.nanoTime();
-            if (!permits.tryAcquire()) {
-                refuse(socket, NackCode.TOO_MANY_CONNECTIONS, "the gateway holds its maximum of "
-                        + limits.maxConnections() + " connections");
-                continue;
-            }
-            if (!addressLimits.tryAcquire(from)) {
-                permits.release();
+            SourcePrefix source = limits.handshakeLimits().sourceOf(from);
+            if (!addressLimits.tryAcquire(source)) {
                 refuse(socket, NackCode.TOO_MANY_CONNECTIONS_FROM_ADDRESS, "the gateway holds its maximum of "
-                        + addressLimits.maxPerAddress() + " connections from " + from.getHostAddress()
-                        + " (limits.max-connections-per-address)");
+                        + addressLimits.maxPerAddress() + " connections from " + source
+                        + " (limits.max-connections-per-address)", 1000);
                 continue;
             }
+            long waitMillis = connectionRates.take(source); // after the share: a source at its share spends no tokens
+            if (waitMillis > 0) {
+                addressLimits.release(source);
+                refuse(socket, NackCode.CONNECTING_TOO_FAST, "more than " + connectionRates.perSecond()
+                        + " new connections per second from " + source + " (limits.new-connections-per-second, bursts up to "
+                        + connectionRates.burst() + "); the next fits in " + waitMillis + " ms",
+                        (int) Math.min(Integer.MAX_VALUE, waitMillis));
+                continue;
+            }
+            Connection c = null;
             try {
-                Connection c = new Connection(socket, guards, tls, store, registry, logReadings, metrics);
+                c = new Connection(socket, guards, tls, store, registry, logReadings, metrics);
+                Connection crowdedOut = guards.slots().admit(c, source);
+                if (crowdedOut != null) {
+                    crowdedOut.end(NackCode.TOO_MANY_HANDSHAKES); // only asks; its own thread closes it
+                }
+                Connection started = c;
                 Thread.ofVirtual().name("conn-" + socket.getRemoteSocketAddress()).start(() -> {
                     try {
-                        c.run();
+                        started.run();
                     } finally {
-                        addressLimits.release(from);
-                        permits.release();
+                        guards.slots().release(started);
+                        addressLimits.release(source);
                     }
                 });
             } catch (RuntimeException | Error e) {
-                addressLimits.release(from); // the thread never started, so its finally never runs
-                permits.release();
+                if (c != null) {
+                    guards.slots().release(c); // the thread never started, so its finally never runs
+                }
+                addressLimits.release(source);
                 closeQuietly(socket);
                 Logger.error("could not start a connection thread for {}: {}", socket.getRemoteSocketAddress(), e.toString());
             }
@@ -171,7 +184,7 @@ public final class Listener implements AutoCloseable {
     }
 
     /** Refuses a connection before it gets a thread: one NACK, closed, and a line unless it is a repeat. */
-    private void refuse(Socket socket, NackCode code, String reason) {
+    private void refuse(Socket socket, NackCode code, String reason, int retryAfterMillis) {
         if (tls != null) {
             // A NACK would have to wait for a TLS handshake, which the accept loop must never run.
             guards.refusals().log(socket.getInetAddress(), code, true, "peer " + socket.getRemoteSocketAddress()
@@ -185,7 +198,7 @@ public final class Listener implements AutoCloseable {
         metrics.nackSent(code, true);
         try {
             // A fresh socket's send buffer takes this small frame without blocking the accept loop.
-            new FrameWriter(socket.getOutputStream()).write(new Message.Nack(code, 1000, reason));
+            new FrameWriter(socket.getOutputStream()).write(new Message.Nack(code, retryAfterMillis, reason));
         } catch (IOException e) {
             Logger.debug("peer {}: could not send NACK: {}", socket.getRemoteSocketAddress(), e.toString());
         } finally {

@@ -40,6 +40,21 @@ class GatewayConfigTest {
     }
 
     @Test
+    void connectionsBeforeAuthenticationHaveTheirOwnDocumentedLimits() throws Exception {
+        HandshakeLimits d = parse(Map.of()).limits().handshakeLimits();
+        assertEquals(new HandshakeLimits(128, 20, 100, 32, 64), d);
+        HandshakeLimits set = parse(Map.of("limits.max-unauthenticated-connections", "16",
+                "limits.new-connections-per-second", "0", "limits.new-connection-burst", "5",
+                "limits.ipv4-prefix-length", "24", "limits.ipv6-prefix-length", "56")).limits().handshakeLimits();
+        assertEquals(new HandshakeLimits(16, 0, 5, 24, 56), set);
+        assertEquals("192.0.2.0/24", set.sourceOf(java.net.InetAddress.getByName("192.0.2.77")).toString());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse(Map.of("limits.ipv6-prefix-length", "8")));
+        assertTrue(e.getMessage().startsWith("gateway.conf: key 'limits.ipv6-prefix-length' = '8' is invalid"),
+                e.getMessage());
+    }
+
+    @Test
     void ipv6ListenAddressesAreAcceptedWithOrWithoutBrackets() throws ConfigException {
         assertEquals("0:0:0:0:0:0:0:1", parse(Map.of("listen.address", "[::1]")).listen().address().getHostAddress());
         assertEquals("0:0:0:0:0:0:0:0", parse(Map.of("listen.address", "::")).listen().address().getHostAddress());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pigateway.gateway.auth.SourcePrefix;
 import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
@@ -11,8 +12,8 @@ class AddressLimitsTest {
     @Test
     void eachAddressGetsItsOwnShareAndReleasingFreesIt() throws Exception {
         AddressLimits limits = new AddressLimits(2);
-        InetAddress a = InetAddress.getByName("10.0.0.1");
-        InetAddress b = InetAddress.getByName("10.0.0.2");
+        SourcePrefix a = SourcePrefix.of(InetAddress.getByName("10.0.0.1"), 32, 64);
+        SourcePrefix b = SourcePrefix.of(InetAddress.getByName("10.0.0.2"), 32, 64);
         assertTrue(limits.tryAcquire(a));
         assertTrue(limits.tryAcquire(a));
         assertFalse(limits.tryAcquire(a));
@@ -23,5 +24,14 @@ class AddressLimitsTest {
         limits.release(a);
         limits.release(a);
         assertEquals(0, limits.held(a), "no entry is kept for an address with nothing held");
+    }
+
+    @Test
+    void addressesOfOneIpv6Slash64ShareOneShare() throws Exception {
+        AddressLimits limits = new AddressLimits(1);
+        assertTrue(limits.tryAcquire(SourcePrefix.of(InetAddress.getByName("2001:db8::1"), 32, 64)));
+        assertFalse(limits.tryAcquire(SourcePrefix.of(InetAddress.getByName("2001:db8::2"), 32, 64)),
+                "another address of the same /64");
+        assertTrue(limits.tryAcquire(SourcePrefix.of(InetAddress.getByName("2001:db8:0:1::1"), 32, 64)));
     }
 }

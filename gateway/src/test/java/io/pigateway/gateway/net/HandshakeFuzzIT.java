@@ -9,6 +9,7 @@ import com.code_intelligence.jazzer.api.BugDetectors;
 import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.config.HandshakeLimits;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.config.StoreConfig;
@@ -59,10 +60,11 @@ class HandshakeFuzzIT {
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(5);
     /**
      * Three connections at most, so a leaked permit shows within two inputs as a refused health
-     * check; a small payload limit, so "frame too large" is a short input.
+     * check; a small payload limit, so "frame too large" is a short input; no limit on the rate of
+     * new connections, which fuzzing opens by the thousand.
      */
     static final LimitsConfig LIMITS = new LimitsConfig(3, 1024, 64, Duration.ofSeconds(2), Duration.ofSeconds(2),
-            Duration.ofSeconds(5), 3, 0);
+            Duration.ofSeconds(5), 3, 0).withHandshakeLimits(new HandshakeLimits(3, 0, 1, 32, 64));
     static final Set<FrameType> GATEWAY_FRAMES = Set.of(FrameType.CHALLENGE, FrameType.HELLO_OK, FrameType.ACK, FrameType.NACK,
             FrameType.PONG, FrameType.BYE);
 

@@ -45,7 +45,13 @@ public enum NackCode {
     /** The device sends readings faster than the gateway's per-device rate limit. Retry after the delay given. */
     RATE_LIMITED(19, true),
     /** After the handshake, no complete frame within the gateway's idle timeout (clients PING when idle). */
-    IDLE_TIMEOUT(20, true);
+    IDLE_TIMEOUT(20, true),
+    /**
+     * The database refused the data of the first frame not yet acknowledged (a value out of range, a
+     * constraint or trigger): sending it again would fail again. Frames before it were acknowledged;
+     * the client drops this frame's readings, counted and logged as lost, and sends the rest.
+     */
+    STORE_REFUSED(27, false);
 
     private final int code;
     private final boolean retryable;

@@ -90,7 +90,7 @@ final class Prober implements Runnable {
     }
 
     /** The probe's write, rolled back (the connection does not autocommit). */
-    private static void write(Connection c) throws SQLException {
+    static void write(Connection c) throws SQLException {
         LocalDateTime now = WriteSql.utc(Instant.now());
         try (PreparedStatement s = c.prepareStatement(PROBE)) {
             s.setObject(1, now);

@@ -167,6 +167,7 @@ final class Writer implements Runnable {
     private void commit(List<Job> group) {
         long started = System.nanoTime();
         boolean committed = false;
+        boolean split = false;
         int inserted = 0;
         Exception failure = null;
         try {
@@ -176,6 +177,7 @@ final class Writer implements Runnable {
             if (SqlErrors.of(e) == SqlErrors.DATA) {
                 rollbackQuietly();
                 if (group.size() > 1) {
+                    split = true; // each half settles its own jobs
                     int half = group.size() / 2;
                     commit(group.subList(0, half));
                     commit(group.subList(half, group.size()));
@@ -196,7 +198,7 @@ final class Writer implements Runnable {
             failure = e;
             rollbackAndDrop();
         } finally {
-            if (failure != null || committed) {
+            if (!split) {
                 settle(group, committed, inserted, failure, started, System.nanoTime());
             }
         }

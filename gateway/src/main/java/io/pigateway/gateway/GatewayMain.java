@@ -132,7 +132,11 @@ public final class GatewayMain {
             try {
                 configureLogging("warn");
                 store = GatewayConfig.from(settings()).store();
-                if (store.kind() == StoreConfig.Kind.MYSQL && (user != null || passwordFile != null)) {
+                if (user != null || passwordFile != null) {
+                    if (store.kind() != StoreConfig.Kind.MYSQL) {
+                        throw new ConfigException("--user and --password-file are for store.type = mysql; the embedded"
+                                + " store has no accounts");
+                    }
                     if (user == null || passwordFile == null) {
                         throw new ConfigException("--user and --password-file go together: the account to migrate"
                                 + " with and its password file");

@@ -25,8 +25,8 @@ final class Prober implements Runnable {
     /**
      * A write, rolled back: a database that answers queries but refuses writes (read-only, a full
      * table or disk) stays down instead of flapping up at each probe and down at each commit. Device
-     * id '' is one no client can have; the row is never committed, and waits at most for another
-     * gateway's probe of the same row.
+     * id '' is one no client can have; the row is never committed (each probe uses up one
+     * AUTO_INCREMENT id of a BIGINT), and waits at most for another gateway's probe of the same row.
      */
     private static final String PROBE = "INSERT INTO readings (device_id, stream_id, seq, sensor, value, device_time,"
             + " received_at) VALUES ('', 0, 0, '', 0, ?, ?)";

@@ -1,10 +1,12 @@
 -- pi-gateway database accounts with least privilege, for MySQL 8+ and MariaDB 10.6+.
 --
 -- NOT a migration (the gateway never runs it): an administrator runs it once, as root or another
--- account that may create users and grant. On a new server, in this order:
+-- account that may create users and grant. On a new server, in this order (deploy/README.md,
+-- section 3, has the commands; DatabaseSetupIT runs them as written):
 --   1. CREATE DATABASE pi CHARACTER SET utf8mb4 COLLATE utf8mb4_bin;
---   2. apply the schema migrations as that administrator (see "Schema changes" below): the grants
---      name tables, and MariaDB refuses to grant on a table that does not exist yet;
+--   2. apply the schema migrations as an administrator: pi-gateway migrate --user pi_migrate
+--      --password-file FILE (the grants below name tables, and MariaDB refuses to grant on a table
+--      that does not exist yet);
 --   3. this file, placeholders replaced;
 --   4. the gateway, with store.user = gateway and store.migrate = check.
 --
@@ -15,27 +17,25 @@
 --   GRAFANA_HOST      where Grafana connects from ('localhost' if it runs on the database host)
 --   GRAFANA_PASSWORD  the password in Grafana's data source (see deploy/grafana/README.md)
 -- Use long random passwords of letters and digits only (nothing to escape in SQL, sed or Grafana's
--- provisioning files), e.g. tr -dc A-Za-z0-9 </dev/urandom | head -c 32 > db-password. For example:
---   sed -e 's/GATEWAY_HOST/192.168.0.10/' -e "s/GATEWAY_PASSWORD/$(cat /etc/pi-gateway/db-password)/" \
---       -e 's/GRAFANA_HOST/localhost/' -e "s/GRAFANA_PASSWORD/$(cat grafana-db-password)/" \
---       deploy/sql/users.sql | mysql -u root -p
+-- provisioning files), e.g. tr -dc A-Za-z0-9 </dev/urandom | head -c 32 > db-password. Hand them to
+-- sed on its standard input, not its command line (where ps shows them), as deploy/README.md does:
+--   printf 's/GATEWAY_PASSWORD/%s/\n...' "$(sudo cat db-password)" | sed -f - users.sql | sudo mysql pi
 -- The schema is `pi` (store.database); for another name replace `pi` too.
 --
 -- Run it again after each upgrade, after the migrations: a release whose gateway writes a new table
 -- grants it here. IF NOT EXISTS keeps existing accounts and their passwords, and GRANT only adds;
 -- change a password with ALTER USER 'gateway'@'...' IDENTIFIED BY '...'.
 --
--- Schema changes (store.migrate = apply) need CREATE, ALTER, INDEX and CREATE VIEW, which the gateway
--- account does not have: run the gateway with store.migrate = check, so that it refuses to start,
--- naming the missing migrations, until the schema is current (with apply it would fail on the first
--- CREATE, "command denied"). Apply the migrations of each new release with an administrator account, either
---   * by starting the gateway once with a configuration whose store.user is that account and
---     store.migrate = apply (it logs "N schema migrations applied"; stop it, start the real one), or
---   * by hand: run each new deploy/sql/NNN_*.sql with the mysql client and record it, e.g.
---     INSERT INTO schema_version VALUES (3, 'views', UTC_TIMESTAMP(3));
+-- Schema changes need CREATE, ALTER, INDEX and CREATE VIEW, which the gateway account does not
+-- have: run the gateway with store.migrate = check, so that it refuses to start, naming the missing
+-- migrations, until the schema is current (with apply it would fail on the first CREATE, "command
+-- denied"). Apply the migrations of each new release with an administrator account:
+--   pi-gateway migrate --user pi_migrate --password-file /etc/pi-gateway/migrate-password
+-- takes the server from gateway.conf, applies what is missing under a database lock (GET_LOCK, so
+-- two gateways or migrates at once are safe), prints what it applied and exits.
 -- The views run with the rights of the account that created them (MySQL's SQL SECURITY DEFINER):
 -- do not drop that account while the views exist. The optional account at the end of this file has
--- exactly what migrations need, for admins who would rather not use root for them.
+-- exactly what migrations need; deploy/README.md creates it before migrating.
 
 -- The gateway: reads the schema version, and writes devices, connections, sensors and readings.
 -- It never deletes and never changes the schema. Its statements:
@@ -44,7 +44,7 @@
 --   connections     INSERT at each handshake: history, never read back or changed
 --   sensors         INSERT ... ON DUPLICATE KEY UPDATE at each handshake
 --   readings        INSERT ... ON DUPLICATE KEY UPDATE seq = seq (a retransmission is skipped), and
---                   SELECT COUNT(*) ... WHERE 1 = 0 as the health probe during an outage
+--                   an INSERT rolled back as the health probe (it must take writes, not only answer)
 -- MariaDB checks the UPDATE privilege of every column an INSERT ... ON DUPLICATE KEY UPDATE names,
 -- not only of those it updates, so column-level UPDATE grants do not work here; SELECT is for the
 -- columns those statements read (GREATEST(last_seen, ?), seq = seq).

@@ -1,12 +1,16 @@
 package io.pigateway.gateway;
 
 import io.pigateway.common.ConfigException;
+import io.pigateway.common.SecretFile;
 import io.pigateway.common.Settings;
 import io.pigateway.common.systemd.SystemdNotifier;
 import io.pigateway.gateway.config.GatewayConfig;
+import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -17,11 +21,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code gateway run} and {@code gateway check-config}. Exit 0 ok, 1 start-up failed, 2 bad configuration. */
+/**
+ * {@code gateway run}, {@code gateway check-config} and {@code gateway migrate}. Exit 0 ok, 1 start-up (or
+ * migration) failed, 2 bad configuration.
+ */
 @Command(name = "gateway", mixinStandardHelpOptions = true, version = "pi-gateway 0.1.0",
         description = "Accepts pi-gateway sensor clients over TCP and commits their readings to MySQL (or an"
                 + " embedded store) before acknowledging them.",
-        subcommands = {GatewayMain.Run.class, GatewayMain.CheckConfig.class})
+        subcommands = {GatewayMain.Run.class, GatewayMain.CheckConfig.class, GatewayMain.Migrate.class})
 public final class GatewayMain {
     static final int EXIT_OK = 0;
     static final int EXIT_START_FAILED = 1;
@@ -101,6 +108,56 @@ public final class GatewayMain {
             } catch (ConfigException e) {
                 System.err.println("gateway: " + e.getMessage());
                 return EXIT_BAD_CONFIG;
+            }
+        }
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = {"Apply the missing schema migrations to the configured database and exit: with an"
+                    + " administrator account, so that the gateway's own account needs no right to change the schema"
+                    + " (store.migrate = check). Prints each migration applied. Safe while another gateway or"
+                    + " migrate starts on the same database (a database lock orders them)."})
+    static final class Migrate extends ConfigOption implements Callable<Integer> {
+        @Option(names = "--user", paramLabel = "NAME",
+                description = "the account to migrate with, instead of store.user (e.g. pi_migrate)")
+        String user;
+
+        @Option(names = "--password-file", paramLabel = "FILE",
+                description = "its password, the file's first line (mode 0600), instead of store.password-file")
+        Path passwordFile;
+
+        @Override
+        public Integer call() {
+            StoreConfig store;
+            try {
+                configureLogging("warn");
+                store = GatewayConfig.from(settings()).store();
+                if (user != null || passwordFile != null) {
+                    if (store.kind() != StoreConfig.Kind.MYSQL) {
+                        throw new ConfigException("--user and --password-file are for store.type = mysql; the embedded"
+                                + " store has no accounts");
+                    }
+                    if (user == null || passwordFile == null) {
+                        throw new ConfigException("--user and --password-file go together: the account to migrate"
+                                + " with and its password file");
+                    }
+                    SecretFile.at(passwordFile).check();
+                    store = new StoreConfig(store.kind(), null, store.host(), store.port(), store.database(), user,
+                            passwordFile, store.jdbcOptions(), StoreConfig.MigrationMode.APPLY, store.connectTimeout());
+                }
+            } catch (ConfigException e) {
+                System.err.println("gateway: " + e.getMessage());
+                return EXIT_BAD_CONFIG;
+            }
+            try {
+                List<String> applied = Store.migrate(store);
+                applied.forEach(m -> System.out.println("applied migration " + m));
+                System.out.println(store.describe() + ": schema at version " + Store.schemaVersion()
+                        + (applied.isEmpty() ? ", nothing to apply" : ""));
+                return EXIT_OK;
+            } catch (StoreException e) {
+                System.err.println("gateway: " + e.getMessage());
+                return EXIT_START_FAILED;
             }
         }
     }

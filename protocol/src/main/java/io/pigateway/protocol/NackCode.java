@@ -52,7 +52,13 @@ public enum NackCode {
      * The gateway holds its maximum of connections still in their handshake, and this one, having
      * waited longest, was closed to make room for a newer one. Retry after the delay given.
      */
-    TOO_MANY_HANDSHAKES(26, true);
+    TOO_MANY_HANDSHAKES(26, true),
+    /**
+     * The database refused the data of the first frame not yet acknowledged (a value out of range, a
+     * constraint or trigger): sending it again would fail again. Frames before it were acknowledged;
+     * the client drops this frame's readings, counted and logged as lost, and sends the rest.
+     */
+    STORE_REFUSED(27, false);
 
     private final int code;
     private final boolean retryable;

@@ -8,8 +8,8 @@ package io.pigateway.client;
  * @param recovered      unacknowledged readings found in the spool at start, left by an earlier run
  * @param sent           readings written to a gateway, resends included
  * @param acknowledged   readings the gateway confirmed as committed
- * @param dropped        readings lost unacknowledged: dropped because the spool was full, or not stored
- *                       because it could not be written
+ * @param dropped        readings lost unacknowledged: dropped because the spool was full, not stored
+ *                       because it could not be written, or refused by the gateway's database (STORE_REFUSED)
  * @param pending        readings in the spool, waiting to be sent or acknowledged
  * @param invalidSamples NaN or infinite samples, never buffered
  * @param failedReads    sensor reads that threw

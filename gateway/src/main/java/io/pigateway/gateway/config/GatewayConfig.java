@@ -133,7 +133,10 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                 batch,
                 s.duration("writer.batch-max-wait", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10)),
                 queue,
-                s.duration("writer.retry-backoff-max", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMinutes(10)));
+                s.duration("writer.retry-backoff-max", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofMinutes(10)),
+                s.intIn("writer.conflict-retries", WriterConfig.DEFAULT_CONFLICT_RETRIES, 0, 100),
+                s.duration("writer.conflict-retry-pause", WriterConfig.DEFAULT_CONFLICT_RETRY_PAUSE, Duration.ZERO,
+                        Duration.ofSeconds(10)));
 
         Duration stats = s.duration("log.stats-interval", Duration.ofSeconds(60), Duration.ZERO, Duration.ofHours(24));
         boolean logReadings = s.bool("log.readings", false);

@@ -13,10 +13,29 @@ import java.time.Duration;
  * @param queueCapacity       readings accepted but not yet committed, across all connections; a connection
  *                            that would exceed it waits (TCP back-pressure) instead of growing memory
  * @param retryBackoffMax     the longest pause between attempts to reach a database that failed
+ * @param conflictRetries     how often a transaction that hit a deadlock or lock wait timeout is tried again
+ *                            before its frames are refused (retryable); 0: not at all
+ * @param conflictRetryPause  the pause before the first such retry; it doubles with each one, plus up to half
+ *                            again at random so that the two sides of a deadlock do not collide again
  */
 public record WriterConfig(int threads, int batchMaxReadings, Duration batchMaxWait, int queueCapacity,
-                           Duration retryBackoffMax) {
+                           Duration retryBackoffMax, int conflictRetries, Duration conflictRetryPause) {
+    public static final int DEFAULT_CONFLICT_RETRIES = 3;
+    public static final Duration DEFAULT_CONFLICT_RETRY_PAUSE = Duration.ofMillis(50);
+
+    public WriterConfig(int threads, int batchMaxReadings, Duration batchMaxWait, int queueCapacity,
+                        Duration retryBackoffMax) {
+        this(threads, batchMaxReadings, batchMaxWait, queueCapacity, retryBackoffMax, DEFAULT_CONFLICT_RETRIES,
+                DEFAULT_CONFLICT_RETRY_PAUSE);
+    }
+
     public WriterConfig {
+        if (conflictRetries < 0) {
+            throw new IllegalArgumentException("conflictRetries must be >= 0, not " + conflictRetries);
+        }
+        if (conflictRetryPause.isNegative()) {
+            throw new IllegalArgumentException("durations must not be negative");
+        }
         if (threads < 1 || threads > 64) {
             throw new IllegalArgumentException("threads must be 1..64, not " + threads);
         }

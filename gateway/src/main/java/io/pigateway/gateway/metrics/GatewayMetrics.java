@@ -81,6 +81,11 @@ public final class GatewayMetrics implements Metrics {
             "READINGS frames whose transaction failed").labelValues();
     private final CounterDataPoint transactionsFailed = counter("pigw_transactions_failed_total",
             "Transactions of readings that failed (rolled back)").labelValues();
+    private final Counter transactionsRetried = counter("pigw_transactions_retried_total",
+            "Transactions rolled back after a deadlock or lock wait timeout and tried again", "cause");
+    private final CounterDataPoint readingsRefusedByDatabase = counter("pigw_readings_refused_by_database_total",
+            "Readings in frames the database refused as data (NACK STORE_REFUSED); the rest of their transaction"
+                    + " was committed").labelValues();
     private final Histogram transactionReadings = Histogram.builder()
             .name("pigw_transaction_readings")
             .help("Readings per committed transaction (writers group frames up to writer.batch-max-readings)")
@@ -95,6 +100,7 @@ public final class GatewayMetrics implements Metrics {
     public GatewayMetrics() {
         HANDSHAKE_REASONS.forEach(c -> handshakesRefused.initLabelValues(LABELS.get(c)));
         REJECT_REASONS.forEach(c -> readingsRejected.initLabelValues(LABELS.get(c)));
+        List.of("deadlock", "lock_wait_timeout").forEach(transactionsRetried::initLabelValues);
         GaugeWithCallback.builder().name("pigw_device_last_seen_timestamp_seconds")
                 .help("When the device last completed a handshake or sent a frame (Unix time); devices stay until restart")
                 .labelNames("device")
@@ -139,6 +145,17 @@ public final class GatewayMetrics implements Metrics {
         gauge("pigw_listener_up", "1 while the listener accepts connections, else 0", () -> state.accepting() ? 1 : 0);
         gauge("pigw_database_up", "1 while the database takes commits (or answers probes), 0 during an outage",
                 () -> state.store().up() ? 1 : 0);
+        GaugeWithCallback.builder().name("pigw_database_state")
+                .help("1 for the store's current state, 0 for the others: up, unreachable, read-only, full, failing"
+                        + " (down for another reason) or closed")
+                .labelNames("state")
+                .callback(cb -> {
+                    StoreHealth.State now = state.store().state();
+                    for (StoreHealth.State s : StoreHealth.State.values()) {
+                        cb.call(s == now ? 1 : 0, s.label());
+                    }
+                })
+                .register(registry);
         CounterWithCallback.builder().name("pigw_database_outages_total")
                 .help("Database outages since start-up (the store went from up to down)")
                 .callback(cb -> cb.call(state.store().outages()))
@@ -210,6 +227,16 @@ public final class GatewayMetrics implements Metrics {
         transactionsFailed.inc();
         batchesFailed.inc(batches);
         readingsFailed.inc(readings);
+    }
+
+    @Override
+    public void transactionRetried(String cause) {
+        transactionsRetried.labelValues(cause).inc();
+    }
+
+    @Override
+    public void batchRefusedByDatabase(int readings) {
+        readingsRefusedByDatabase.inc(readings);
     }
 
     private Counter counter(String name, String help, String... labels) {

@@ -24,7 +24,8 @@ public final class HealthCheck {
     /**
      * {@code {"status":"ok","listener":"up","store":"up"}}, or for example
      * {@code {"status":"unavailable","listener":"up","store":"down","reason":"database unreachable since
-     * 2026-05-01T12:03:04Z: Communications link failure: Connection refused"}}.
+     * 2026-05-01T12:03:04Z: Communications link failure: Connection refused"}}; "read-only", "full" or
+     * "failing" in place of "unreachable" for those outages.
      */
     public Result check() {
         boolean listening = state.accepting();
@@ -37,7 +38,8 @@ public final class HealthCheck {
         if (!storeUp) {
             Instant since = store.downSince();
             reasons.add(since == null ? String.valueOf(store.problem())
-                    : "database unreachable since " + since.truncatedTo(ChronoUnit.SECONDS) + ": " + store.problem());
+                    : "database " + store.state().label() + " since " + since.truncatedTo(ChronoUnit.SECONDS) + ": "
+                    + store.problem());
         }
         StringBuilder json = new StringBuilder(160)
                 .append("{\"status\":\"").append(reasons.isEmpty() ? "ok" : "unavailable")

@@ -51,4 +51,15 @@ public interface Metrics {
     /** One transaction of {@code batches} frames holding {@code readings} readings failed; none was acknowledged. */
     default void transactionFailed(int batches, int readings) {
     }
+
+    /**
+     * A transaction hit a deadlock or a lock wait timeout ({@code cause}: "deadlock" or
+     * "lock_wait_timeout") and is tried again.
+     */
+    default void transactionRetried(String cause) {
+    }
+
+    /** The database refused a frame of {@code readings} readings as data; the frame alone was refused. */
+    default void batchRefusedByDatabase(int readings) {
+    }
 }

@@ -92,17 +92,24 @@ final class AckSender implements Runnable {
                 covered.clear();
                 covered.add(p);
                 // Coalesce: one ACK covers every frame that is already committed behind this one.
+                Pending failed = null;
                 for (Pending next = pending.peek(); next != null && next != END && next.committed().isDone(); next = pending.peek()) {
                     pending.poll();
-                    if (!committed(next)) {
-                        return;
+                    if (next.committed().isCompletedExceptionally()) {
+                        failed = next;
+                        break;
                     }
+                    committed(next);
                     covered.add(next);
                 }
                 long upTo = covered.getLast().batch().readings().getLast().seq();
                 out.write(new Message.Ack(upTo));
                 acknowledged = upTo;
                 trace(covered);
+                // After the ACK of the frames before it: a NACK then refers to the first frame not acknowledged.
+                if (failed != null && !committed(failed)) {
+                    return;
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -7,6 +7,7 @@ import io.pigateway.gateway.store.ReadingBatch;
 import io.pigateway.gateway.store.SessionStart;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.store.StoreException;
+import io.pigateway.gateway.store.StoreRefusedException;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
@@ -440,6 +441,14 @@ final class Connection implements Runnable {
     void storeFailed(ReadingBatch batch, Throwable cause) {
         String reason = "could not commit seq " + batch.readings().getFirst().seq() + ".." + batch.readings().getLast().seq()
                 + ": " + cause.getMessage();
+        if (cause instanceof StoreRefusedException) {
+            // The frames before it were acknowledged; the client drops this one (counted as lost).
+            Logger.warn("{}: {}; sent NACK {} and closed", who(), reason, NackCode.STORE_REFUSED);
+            metrics.nackSent(NackCode.STORE_REFUSED, false);
+            sendQuietly(new Message.Nack(NackCode.STORE_REFUSED, reason));
+            closeSocket();
+            return;
+        }
         if (store.healthy()) {
             Logger.info("{}: {}; sent NACK {} and closed", who(), reason, NackCode.STORE_UNAVAILABLE);
         } else {

@@ -5,9 +5,11 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Locale;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.tinylog.Logger;
@@ -21,6 +23,11 @@ import org.tinylog.Logger;
  * leaves its first tables behind and needs them dropped by hand before the next start.
  */
 final class Migrations {
+    /** Named lock held while applying; one per database (GET_LOCK names are server-wide). */
+    static final String LOCK_PREFIX = "pi-gateway.migrate.";
+    /** How long a gateway waits for another one's migrations before giving up. */
+    static final Duration LOCK_WAIT = Duration.ofMinutes(10);
+
     private final List<Migration> known;
     private final String store;
 
@@ -39,6 +46,31 @@ final class Migrations {
 
     /** Applies or checks; returns the number of migrations applied. */
     int run(Connection c, MigrationMode mode) throws SQLException, StoreException {
+        return runListing(c, mode).size();
+    }
+
+    /**
+     * Applies or checks; returns the migrations applied, oldest first. On MySQL and MariaDB, applying
+     * holds a named lock ({@code GET_LOCK}) from reading the applied versions to the last migration,
+     * so two gateways (or {@code gateway migrate}s) starting on an empty schema at once apply each
+     * migration once: the second waits, then finds them applied. H2 needs none: one process at a
+     * time opens the file.
+     */
+    List<Migration> runListing(Connection c, MigrationMode mode) throws SQLException, StoreException {
+        if (mode == MigrationMode.CHECK || !mysql(c)) {
+            return checkOrApply(c, mode);
+        }
+        String lock = LOCK_PREFIX + c.getCatalog();
+        lock = lock.substring(0, Math.min(lock.length(), 64)); // MySQL's limit for lock names
+        lock(c, lock);
+        try {
+            return checkOrApply(c, mode);
+        } finally {
+            release(c, lock);
+        }
+    }
+
+    private List<Migration> checkOrApply(Connection c, MigrationMode mode) throws SQLException, StoreException {
         TreeSet<Integer> applied = applied(c);
         if (!applied.isEmpty() && applied.last() > latest()) {
             throw new StoreException("the schema of " + store + " is at version " + applied.last()
@@ -48,18 +80,49 @@ final class Migrations {
         List<Migration> missing = known.stream().filter(m -> !applied.contains(m.version())).toList();
         if (missing.isEmpty()) {
             Logger.debug("schema of {} is at version {}", store, latest());
-            return 0;
+            return List.of();
         }
         if (mode == MigrationMode.CHECK) {
             throw new StoreException("the schema of " + store + " lacks migration"
                     + (missing.size() == 1 ? " " : "s ") + missing.stream().map(Migration::toString)
                     .collect(Collectors.joining(", "))
-                    + "; apply them from deploy/sql or start once with store.migrate = apply");
+                    + "; apply them with 'gateway migrate' and an administrator account (deploy/README.md, section 3)"
+                    + " or start once with store.migrate = apply");
         }
         for (Migration m : missing) {
             apply(c, m);
         }
-        return missing.size();
+        return missing;
+    }
+
+    private static boolean mysql(Connection c) throws SQLException {
+        String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+        return product.contains("mysql") || product.contains("mariadb");
+    }
+
+    private void lock(Connection c, String name) throws SQLException, StoreException {
+        try (PreparedStatement s = c.prepareStatement("SELECT GET_LOCK(?, ?)")) {
+            s.setString(1, name);
+            s.setLong(2, LOCK_WAIT.toSeconds());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                if (rs.getInt(1) != 1) {
+                    throw new StoreException("cannot apply schema migrations to " + store + ": another gateway held the"
+                            + " lock '" + name + "' for more than " + LOCK_WAIT.toSeconds() + " s (GET_LOCK returned "
+                            + rs.getString(1) + ")");
+                }
+            }
+        }
+    }
+
+    private static void release(Connection c, String name) {
+        try (PreparedStatement s = c.prepareStatement("SELECT RELEASE_LOCK(?)")) {
+            s.setString(1, name);
+            s.executeQuery().close();
+        } catch (SQLException e) {
+            // The server releases it when the connection closes.
+            Logger.debug("releasing the migration lock failed: {}", e.getMessage());
+        }
     }
 
     private void apply(Connection c, Migration m) throws SQLException, StoreException {

@@ -14,6 +14,8 @@ final class Outage {
     private final String store;
     private final Duration backoffMax;
     private volatile boolean down;
+    /** What kind of outage; logged again when it changes (an unreachable server comes back read-only). */
+    private StoreHealth.State state = StoreHealth.State.UP;
     private long sinceNanos;
     private long failedBatches;
     /** For /health and /metrics: when the outage began (wall clock), its last error, how many there were. */
@@ -42,15 +44,16 @@ final class Outage {
         failedBatches += batches;
         lastError = describe(cause);
         if (down) {
-            Logger.debug("{} still failing: {}", store, lastError);
+            stillFailing(cause);
             return false;
         }
         down = true;
+        state = state(cause);
         sinceNanos = System.nanoTime();
         downSince = Instant.now();
         outages++;
-        Logger.warn("{} failed: {}; refusing what cannot be committed and reconnecting with backoff up to {} s",
-                store, describe(cause), seconds(backoffMax.toNanos()));
+        Logger.warn("{} {}: {} ({}); refusing what cannot be committed and reconnecting with backoff up to {} s",
+                store, what(state), describe(cause), SqlErrors.codes(cause), seconds(backoffMax.toNanos()));
         listener.failing(describe(cause));
         return true;
     }
@@ -62,6 +65,7 @@ final class Outage {
             return false;
         }
         down = false;
+        state = StoreHealth.State.UP;
         Logger.info("{} is committing again after {} s; {} batches failed meanwhile and were not acknowledged",
                 store, seconds(System.nanoTime() - sinceNanos), failedBatches);
         failedBatches = 0;
@@ -76,7 +80,8 @@ final class Outage {
             return false;
         }
         down = false;
-        Logger.info("{} is reachable again after {} s; {} batches failed meanwhile and were not acknowledged",
+        state = StoreHealth.State.UP;
+        Logger.info("{} takes writes again after {} s; {} batches failed meanwhile and were not acknowledged",
                 store, seconds(System.nanoTime() - sinceNanos), failedBatches);
         failedBatches = 0;
         listener.available();
@@ -85,9 +90,40 @@ final class Outage {
 
     /** A probe during the outage failed too: keeps the error that /health reports current. */
     synchronized void stillFailing(Throwable cause) {
-        if (down) {
-            lastError = describe(cause);
+        if (!down) {
+            return;
         }
+        lastError = describe(cause);
+        StoreHealth.State now = state(cause);
+        if (now != state) {
+            state = now;
+            Logger.warn("{} is now {}: {} ({})", store, what(now), lastError, SqlErrors.codes(cause));
+        } else {
+            Logger.debug("{} still failing: {}", store, lastError);
+        }
+    }
+
+    /** The kind of outage an error means. */
+    static StoreHealth.State state(Throwable cause) {
+        return switch (SqlErrors.of(cause)) {
+            case CONNECTION_LOST -> StoreHealth.State.UNREACHABLE;
+            case READ_ONLY -> StoreHealth.State.READ_ONLY;
+            case FULL -> StoreHealth.State.FULL;
+            case CONFLICT, DATA, OTHER -> StoreHealth.State.FAILING;
+        };
+    }
+
+    private static String what(StoreHealth.State state) {
+        return switch (state) {
+            case UNREACHABLE -> "is unreachable";
+            case READ_ONLY -> "is read-only (it refuses every write)";
+            case FULL -> "is full (a table or the disk)";
+            default -> "failed";
+        };
+    }
+
+    synchronized StoreHealth.State state() {
+        return state;
     }
 
     /** Nanoseconds since the last commit or successful probe. */
@@ -97,7 +133,8 @@ final class Outage {
 
     /** Up, or down since when and why; with the number of outages so far. */
     synchronized StoreHealth status() {
-        return down ? new StoreHealth(false, downSince, lastError, outages) : new StoreHealth(true, null, null, outages);
+        return down ? new StoreHealth(false, downSince, lastError, outages, state)
+                : new StoreHealth(true, null, null, outages, StoreHealth.State.UP);
     }
 
     /** Milliseconds since the outage began, or 0 if the database is up. */

@@ -2,15 +2,17 @@ package io.pigateway.gateway.store;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
 
 /**
- * While the database is down, tries to reach it with a growing pause, and declares the outage over
- * when it answers. Writers only retry when they have work, and during an outage connections are
+ * While the database is down, tries to write to it (rolled back) with a growing pause, and declares
+ * the outage over when it takes the write. Writers only retry when they have work, and during an outage connections are
  * refused before they queue any, so without this the store would never notice the database came back.
  *
  * <p>While it is up but quiet (nothing committed for {@link #IDLE_CHECK}), probes it too, and a failed
@@ -20,8 +22,14 @@ import org.tinylog.Logger;
 final class Prober implements Runnable {
     /** How often an idle prober looks at the outage flag. */
     private static final Duration IDLE_POLL = Duration.ofMillis(200);
-    /** Touches the readings table, so a database that answers but cannot take readings stays "down". */
-    private static final String PROBE = "SELECT COUNT(*) FROM readings WHERE 1 = 0";
+    /**
+     * A write, rolled back: a database that answers queries but refuses writes (read-only, a full
+     * table or disk) stays down instead of flapping up at each probe and down at each commit. Device
+     * id '' is one no client can have; the row is never committed (each probe uses up one
+     * AUTO_INCREMENT id of a BIGINT), and waits at most for another gateway's probe of the same row.
+     */
+    private static final String PROBE = "INSERT INTO readings (device_id, stream_id, seq, sensor, value, device_time,"
+            + " received_at) VALUES ('', 0, 0, '', 0, ?, ?)";
     /** Up this long without a new failure, the next outage starts probing at the shortest pause again. */
     private static final Duration STABLE = Duration.ofSeconds(60);
     /** How long the database may be quiet before a probe checks it is still there: one cheap connection. */
@@ -67,9 +75,8 @@ final class Prober implements Runnable {
     }
 
     private void probe() {
-        try (Connection c = source.open(); Statement s = c.createStatement()) {
-            s.executeQuery(PROBE).close();
-            c.rollback();
+        try (Connection c = source.open()) {
+            write(c);
             outage.reachable();
             // Lengthens the pause before probing a new outage that follows soon (see STABLE), so a
             // failure that returns at every commit cannot flip the store up and down many times a second.
@@ -82,11 +89,28 @@ final class Prober implements Runnable {
         }
     }
 
+    /** The probe's write, rolled back (the connection does not autocommit). */
+    static void write(Connection c) throws SQLException {
+        LocalDateTime now = WriteSql.utc(Instant.now());
+        try (PreparedStatement s = c.prepareStatement(PROBE)) {
+            s.setObject(1, now);
+            s.setObject(2, now);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            try {
+                c.rollback();
+            } catch (SQLException r) {
+                e.addSuppressed(r);
+            }
+            throw e;
+        }
+        c.rollback();
+    }
+
     /** The database is up as far as anyone knows, but nothing has touched it for a while. */
     private void checkIdle() {
-        try (Connection c = source.open(); Statement s = c.createStatement()) {
-            s.executeQuery(PROBE).close();
-            c.rollback();
+        try (Connection c = source.open()) {
+            write(c);
             outage.reachable();
         } catch (SQLException | RuntimeException e) {
             if (outage.quietNanos() > IDLE_CHECK.toNanos()) { // not if a writer committed meanwhile

@@ -91,8 +91,9 @@ public final class Store implements AutoCloseable {
             connections.forEach(ConnectionSource::closeQuietly);
             throw e;
         }
-        // Twice: a group that fails on a reused connection is tried once more on a fresh one.
-        Store s = new Store(store.describe(), writer, source.attemptLimit().multipliedBy(2));
+        // Twice: a group that fails on a reused connection is tried once more on a fresh one; and once
+        // more for each retry after a deadlock or lock wait timeout.
+        Store s = new Store(store.describe(), writer, source.attemptLimit().multipliedBy(2L + writer.conflictRetries()));
         for (Connection c : connections) {
             Writer w = new Writer(s.queue, writer, source, c, s.admission, s.outage, s.counters, metrics, s.closing);
             s.writers.add(w);
@@ -105,6 +106,27 @@ public final class Store implements AutoCloseable {
                 store.describe(), (System.nanoTime() - started) / 1_000_000, applied, writer.threads(),
                 writer.queueCapacity());
         return s;
+    }
+
+    /**
+     * {@code gateway migrate}: connects as {@code store} says (an account that may change the schema),
+     * applies the missing schema migrations under the migration lock and returns them, oldest first
+     * (empty if the schema was current). Starts no writers.
+     */
+    public static List<String> migrate(StoreConfig store) throws StoreException {
+        ConnectionSource source = ConnectionSource.of(store);
+        try (Connection c = source.open()) {
+            List<Migration> applied = Migrations.shipped(store.describe()).runListing(c, StoreConfig.MigrationMode.APPLY);
+            c.commit();
+            return applied.stream().map(Migration::toString).toList();
+        } catch (SQLException e) {
+            throw new StoreException("cannot migrate " + store.describe() + ": " + Outage.describe(e), e);
+        }
+    }
+
+    /** The schema version this release brings a database to. */
+    public static int schemaVersion() {
+        return Migrations.shipped("").latest();
     }
 
     /**
@@ -199,7 +221,8 @@ public final class Store implements AutoCloseable {
     }
 
     private String unavailable() {
-        return description + " has been failing for " + outage.downForMillis() + " ms; retry later";
+        return description + " has been failing for " + outage.downForMillis() + " ms (" + outage.state().label()
+                + "); retry later";
     }
 
     /** Readings accepted and not yet committed (or failed). */
@@ -214,7 +237,7 @@ public final class Store implements AutoCloseable {
     /** Whether the database is up and, if not, since when and why: for /health and /metrics. */
     public StoreHealth status() {
         if (closed) {
-            return new StoreHealth(false, null, "the store is closed", outage.status().outages());
+            return new StoreHealth(false, null, "the store is closed", outage.status().outages(), StoreHealth.State.CLOSED);
         }
         return outage.status();
     }

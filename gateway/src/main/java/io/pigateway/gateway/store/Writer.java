@@ -4,11 +4,13 @@ import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
 
@@ -20,8 +22,10 @@ import org.tinylog.Logger;
  * queue up while every writer is in a transaction, and at lower rates no frame waits for company
  * (waiting cost half the ACK latency at half the peak rate; docs/PERFORMANCE.md).
  *
- * <p>A failed transaction fails every future of the group (none is completed normally), drops the
- * connection and makes the next group wait out a growing pause before reconnecting.
+ * <p>A deadlock or lock wait timeout is retried; a frame whose data the database refuses is found by
+ * splitting the group and refused alone. Any other failure fails every future of the group (none is
+ * completed normally), drops the connection and makes the next group wait out a growing pause
+ * before reconnecting.
  */
 final class Writer implements Runnable {
     private static final long IDLE = Long.MIN_VALUE;
@@ -153,44 +157,120 @@ final class Writer implements Runnable {
         }
     }
 
+    /**
+     * Commits the group, or what of it the database takes: a deadlock or lock wait timeout is rolled
+     * back and tried again (bounded); a data error splits the group in halves, each committed on its
+     * own, until the frames the database refuses stand alone and are refused with a
+     * {@link StoreRefusedException}, the store staying up; any other error fails the group and starts
+     * an outage. Every future is completed once, after its own transaction.
+     */
     private void commit(List<Job> group) {
         long started = System.nanoTime();
         boolean committed = false;
+        boolean split = false;
         int inserted = 0;
         Exception failure = null;
         try {
-            boolean reused = connection != null;
-            try {
-                inserted = transact(group);
-                committed = true;
-            } catch (SQLException e) {
-                rollbackAndDrop();
-                if (!reused || !connectionLost(e) || closing.getCount() == 0) {
-                    throw e; // a real failure, or close() aborted this connection on purpose
+            inserted = transactRetrying(group);
+            committed = true;
+        } catch (SQLException e) {
+            if (SqlErrors.of(e) == SqlErrors.DATA) {
+                rollbackQuietly();
+                if (group.size() > 1) {
+                    split = true; // each half settles its own jobs
+                    int half = group.size() / 2;
+                    commit(group.subList(0, half));
+                    commit(group.subList(half, group.size()));
+                    return;
                 }
-                // The connection may have died while idle (a database restart, wait_timeout): try once
-                // more on a fresh one. Safe even if the lost COMMIT had succeeded: duplicates are skipped.
-                Logger.debug("transaction on a reused connection failed ({}); retrying on a new connection",
-                        Outage.describe(e));
-                inserted = transact(group);
-                committed = true;
+                failure = refusal(group.getFirst(), e);
+            } else if (SqlErrors.of(e) == SqlErrors.CONFLICT) {
+                // Lock contention that outlasted the retries: the database works, so no outage; the
+                // frames are refused as retryable and come back with the clients' next attempt.
+                rollbackQuietly();
+                failure = new StoreException("still conflicting after " + config.conflictRetries() + " retries: "
+                        + SqlErrors.codes(e) + ": " + Outage.describe(e), e);
+            } else {
+                failure = e;
+                rollbackAndDrop();
             }
-        } catch (SQLException | RuntimeException e) {
+        } catch (RuntimeException e) {
             failure = e;
             rollbackAndDrop();
         } finally {
-            settle(group, committed, inserted, failure, started, System.nanoTime());
+            if (!split) {
+                settle(group, committed, inserted, failure, started, System.nanoTime());
+            }
         }
     }
 
-    /** The connection itself broke (SQLState class 08), as opposed to the statement failing on a live one. */
-    private static boolean connectionLost(SQLException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException se && se.getSQLState() != null && se.getSQLState().startsWith("08")) {
+    /**
+     * One transaction for the group, tried again on a new connection if a reused one turns out to
+     * be dead, and after a deadlock or lock wait timeout up to {@code writer.conflict-retries} times.
+     */
+    private int transactRetrying(List<Job> group) throws SQLException {
+        boolean reused = connection != null;
+        int conflicts = 0;
+        while (true) {
+            try {
+                return transact(group);
+            } catch (SQLException e) {
+                SqlErrors kind = SqlErrors.of(e);
+                boolean open = closing.getCount() > 0; // not when close() aborted this connection on purpose
+                if (kind == SqlErrors.CONFLICT && conflicts < config.conflictRetries() && open) {
+                    conflicts++;
+                    rollbackQuietly();
+                    String cause = lockWaitTimeout(e) ? "lock_wait_timeout" : "deadlock";
+                    metrics.transactionRetried(cause);
+                    Duration pause = conflictPause(conflicts);
+                    Logger.debug("transaction of {} jobs hit a {} ({}); retry {} of {} in {} ms", group.size(),
+                            cause.replace('_', ' '), Outage.describe(e), conflicts, config.conflictRetries(),
+                            pause.toMillis());
+                    sleep(pause);
+                    continue;
+                }
+                if (kind == SqlErrors.CONNECTION_LOST && reused && open) {
+                    // The connection may have died while idle (a database restart, wait_timeout): try once
+                    // more on a fresh one. Safe even if the lost COMMIT had succeeded: duplicates are skipped.
+                    rollbackAndDrop();
+                    reused = false;
+                    Logger.debug("transaction on a reused connection failed ({}); retrying on a new connection",
+                            Outage.describe(e));
+                    continue;
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** The pause before conflict retry {@code n} (from 1): the configured pause, doubling, plus up to half at random. */
+    private Duration conflictPause(int n) {
+        long base = config.conflictRetryPause().toNanos() << Math.min(n - 1, 16);
+        return Duration.ofNanos(base + ThreadLocalRandom.current().nextLong(base / 2 + 1));
+    }
+
+    private static void sleep(Duration pause) throws SQLException {
+        try {
+            Thread.sleep(pause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting to retry a transaction", e);
+        }
+    }
+
+    private static boolean lockWaitTimeout(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException se && (se.getErrorCode() == 1205 || se.getErrorCode() == 50200)) {
                 return true;
             }
         }
-        return e instanceof java.sql.SQLRecoverableException;
+        return false;
+    }
+
+    /** What the frame's (or handshake's) future fails with when the database refused its data. */
+    private static StoreRefusedException refusal(Job job, SQLException e) {
+        return new StoreRefusedException("the database refused " + what(job).replaceFirst("^committing ", "")
+                + ": " + SqlErrors.codes(e) + ": " + Outage.describe(e), e);
     }
 
     /** One transaction for the whole group; returns the readings inserted (the rest were duplicates). */
@@ -216,6 +296,18 @@ final class Writer implements Runnable {
         }
         c.commit();
         return inserted;
+    }
+
+    /** Ends the failed transaction but keeps the connection, which still works. */
+    private void rollbackQuietly() {
+        Connection c = connection;
+        if (c != null) {
+            try {
+                c.rollback();
+            } catch (SQLException e) {
+                rollbackAndDrop();
+            }
+        }
     }
 
     private void rollbackAndDrop() {
@@ -263,6 +355,15 @@ final class Writer implements Runnable {
             backoff.succeeded();
             group.forEach(job -> done(job).complete(null));
             trace(group, batches, readings, started, ended);
+            return;
+        }
+        if (failure instanceof StoreRefusedException refused) {
+            // The database works; it refused this frame's data. One job: the group was split down to it.
+            outage.committed();
+            if (batches > 0) {
+                metrics.batchRefusedByDatabase(readings);
+            }
+            group.forEach(job -> done(job).completeExceptionally(refused));
             return;
         }
         counters.failed(batches);

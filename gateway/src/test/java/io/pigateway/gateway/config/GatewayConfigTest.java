@@ -37,6 +37,17 @@ class GatewayConfigTest {
         assertEquals(1000, c.writer().batchMaxReadings());
         assertEquals(Duration.ZERO, c.writer().batchMaxWait());
         assertEquals(100_000, c.writer().queueCapacity());
+        assertEquals(3, c.writer().conflictRetries());
+        assertEquals(Duration.ofMillis(50), c.writer().conflictRetryPause());
+    }
+
+    @Test
+    void theConflictRetriesAreConfigurable() throws ConfigException {
+        WriterConfig w = parse(Map.of("writer.conflict-retries", "0", "writer.conflict-retry-pause", "200ms")).writer();
+        assertEquals(0, w.conflictRetries());
+        assertEquals(Duration.ofMillis(200), w.conflictRetryPause());
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of("writer.conflict-retries", "101")));
+        assertEquals("gateway.conf: key 'writer.conflict-retries' = '101' is invalid: must be from 0 to 100", e.getMessage());
     }
 
     @Test

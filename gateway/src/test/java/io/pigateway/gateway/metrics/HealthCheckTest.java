@@ -1,7 +1,9 @@
 package io.pigateway.gateway.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -56,5 +58,24 @@ class HealthCheckTest {
         assertEquals(503, r.status());
         assertEquals("{\"status\":\"unavailable\",\"listener\":\"down\",\"store\":\"down\",\"reason\":\"the listener"
                 + " is not accepting connections; the store is closed\"}\n", r.json());
+    }
+
+    @Test
+    void aReadOnlyOrFullDatabaseIsNamedSoInTheReasonAndTheStateGauge() {
+        for (StoreHealth.State state : new StoreHealth.State[] {StoreHealth.State.READ_ONLY, StoreHealth.State.FULL}) {
+            StoreHealth down = new StoreHealth(false, Instant.parse("2026-05-01T12:03:04Z"), "the error", 1, state);
+            State gateway = new State(true, down);
+            HealthCheck.Result r = new HealthCheck(gateway).check();
+            assertEquals(503, r.status());
+            assertTrue(r.json().contains("\"reason\":\"database " + state.label() + " since 2026-05-01T12:03:04Z: the error\""),
+                    r.json());
+
+            GatewayMetrics metrics = new GatewayMetrics();
+            metrics.watch(gateway);
+            String scraped = new String(metrics.scrape(), StandardCharsets.UTF_8);
+            assertTrue(scraped.contains("pigw_database_state{state=\"" + state.label() + "\"} 1"), scraped);
+            assertTrue(scraped.contains("pigw_database_state{state=\"up\"} 0"), scraped);
+            assertTrue(scraped.contains("pigw_database_up 0"), scraped);
+        }
     }
 }

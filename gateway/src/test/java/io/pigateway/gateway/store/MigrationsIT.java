@@ -11,6 +11,12 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +58,32 @@ class MigrationsIT {
     @Test
     void applyOnEmptyMariaDbSchemaCreatesTablesAndRecordsVersionsOnce() throws Exception {
         appliesOnceThenIsANoOp(DB.freshSchema(dir));
+    }
+
+    @Test
+    void twoMigrationsStartingAtOnceOnAnEmptySchemaApplyEachMigrationOnceAndBothSucceed() throws Exception {
+        StoreConfig store = DB.freshSchema(dir);
+        int latest = Migration.all().size();
+        for (int round = 0; round < 3; round++) { // a race lost once proves little; the lock must hold every time
+            StoreConfig fresh = round == 0 ? store : DB.freshSchema(dir);
+            CyclicBarrier start = new CyclicBarrier(2);
+            Callable<Integer> gateway = () -> {
+                try (Connection c = ConnectionSource.of(fresh).open()) {
+                    start.await(10, TimeUnit.SECONDS);
+                    int applied = Migrations.shipped(fresh.describe()).run(c, MigrationMode.APPLY);
+                    c.commit();
+                    return applied;
+                }
+            };
+            try (ExecutorService two = Executors.newFixedThreadPool(2)) {
+                Future<Integer> first = two.submit(gateway);
+                Future<Integer> second = two.submit(gateway);
+                int a = first.get(60, TimeUnit.SECONDS); // each fails the test if its migration failed
+                int b = second.get(60, TimeUnit.SECONDS);
+                assertEquals(latest, a + b, "one applied everything, the other found it applied: " + a + " and " + b);
+            }
+            assertEquals(latest, DB.queryLong(fresh, "SELECT COUNT(*) FROM schema_version"));
+        }
     }
 
     @Test

@@ -33,6 +33,13 @@ public interface ReadingBuffer {
     /** Forgets every reading with seq ≤ {@code upToSeq}; returns how many that were. */
     int ack(long upToSeq);
 
+    /**
+     * Forgets every reading with seq ≤ {@code upToSeq} as lost, not acknowledged: the gateway's
+     * database refused them as data (NACK STORE_REFUSED), so sending them again would fail again.
+     * Counted in {@link Counts#dropped()}; returns how many that were.
+     */
+    int discard(long upToSeq);
+
     /** Readings held, i.e. not yet acknowledged and not dropped. */
     int size();
 
@@ -42,7 +49,8 @@ public interface ReadingBuffer {
     /**
      * @param appended     readings appended since start
      * @param acknowledged readings forgotten because an ACK covered them
-     * @param dropped      readings lost unacknowledged: dropped because the buffer was full, or not stored
+     * @param dropped      readings lost unacknowledged: dropped because the buffer was full, not stored, or
+     *                     refused by the gateway's database
      * @param held         readings held now ({@link #size()})
      * @param recovered    readings held at start, left by an earlier run (0 for a memory buffer)
      */

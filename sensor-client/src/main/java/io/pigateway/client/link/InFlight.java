@@ -21,6 +21,12 @@ final class InFlight {
         }
     }
 
+    /** The last seq of the oldest frame not yet acknowledged, or 0 if none is in flight. */
+    synchronized long oldestLastSeq() {
+        Long last = lastSeqs.peekFirst();
+        return last == null ? 0 : last;
+    }
+
     synchronized int frames() {
         return lastSeqs.size();
     }

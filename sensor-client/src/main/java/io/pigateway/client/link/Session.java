@@ -2,6 +2,7 @@ package io.pigateway.client.link;
 
 import io.pigateway.client.buffer.ReadingBuffer;
 import io.pigateway.protocol.Message;
+import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
 import io.pigateway.protocol.Reading;
 import io.pigateway.protocol.UnknownFrameTypeException;
@@ -243,7 +244,11 @@ final class Session {
                 return true;
             }
             case Message.Nack n -> {
-                end(SessionEnd.nacked(n));
+                if (n.nackCode() == NackCode.STORE_REFUSED) {
+                    end(dropRefused(n));
+                } else {
+                    end(SessionEnd.nacked(n));
+                }
                 return false;
             }
             case Message.Bye b -> {
@@ -255,6 +260,25 @@ final class Session {
                 return false;
             }
         }
+    }
+
+    /**
+     * The gateway's database refused the oldest frame not acknowledged as data; the frames before it
+     * were acknowledged. Sending it again would be refused again, forever: its readings are dropped,
+     * counted as lost (client.readings-dropped) and logged, and the rest is sent on the next connection.
+     */
+    private SessionEnd dropRefused(Message.Nack n) {
+        long upTo = inFlight.oldestLastSeq();
+        List<Reading> first = buffer.peekUnsent(0, 1);
+        int dropped = upTo == 0 ? 0 : buffer.discard(upTo);
+        if (dropped > 0) {
+            inFlight.acked(upTo);
+            Logger.error("gateway {} refused seq {}..{} of stream {} ({} readings) as data its database cannot store:"
+                            + " {}; dropped them (counted in client.readings-dropped) and sending the rest",
+                    connection.address(), first.isEmpty() ? upTo : first.getFirst().seq(), upTo,
+                    Long.toHexString(buffer.streamId()), dropped, n.reason());
+        }
+        return SessionEnd.refusedData("sent NACK " + Texts.nack(n) + "; " + dropped + " refused readings dropped");
     }
 
     private void end(SessionEnd e) {

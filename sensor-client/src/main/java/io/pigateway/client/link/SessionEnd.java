@@ -36,6 +36,11 @@ record SessionEnd(String reason, boolean refused, boolean nacked, long retryAfte
                 nack.retryAfterMillis(), false);
     }
 
+    /** STORE_REFUSED: the refused readings were dropped; the rest is sent again without delay beyond the backoff. */
+    static SessionEnd refusedData(String reason) {
+        return new SessionEnd(reason, false, true, 0, false);
+    }
+
     static SessionEnd drained(String reason) {
         return new SessionEnd(reason, false, false, 0, true);
     }

@@ -440,6 +440,20 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
 
     @Override
     public int ack(long upToSeq) {
+        return forget(upToSeq, false);
+    }
+
+    /** As {@link #ack}, but the readings count as lost: reported in {@value #DROPPED_SENSOR} like a full spool's. */
+    @Override
+    public int discard(long upToSeq) {
+        int n = forget(upToSeq, true);
+        if (n > 0) {
+            reportLoss(true);
+        }
+        return n;
+    }
+
+    private int forget(long upToSeq, boolean lostReadings) {
         lock.lock();
         try {
             long upTo = Math.min(upToSeq, syncedSeq); // only what was flushed was ever handed out
@@ -452,7 +466,12 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
             }
             ackedSeq = upTo;
             held -= n;
-            acknowledged += n;
+            if (lostReadings) {
+                dropped += n;
+                lost += n;
+            } else {
+                acknowledged += n;
+            }
             segments.releaseAcknowledged(ackedSeq);
             return (int) n;
         } finally {

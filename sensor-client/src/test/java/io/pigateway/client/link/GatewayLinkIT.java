@@ -281,6 +281,25 @@ class GatewayLinkIT {
     }
 
     @Test
+    void aFrameTheGatewaysDatabaseRefusedIsDroppedAndCountedAsLostAndTheRestIsSent() throws Exception {
+        fake.nackFirstConnectionFrame = new Message.Nack(NackCode.STORE_REFUSED,
+                "could not commit seq 11..20: the database refused them");
+        fake.nackAtFrame = 2; // frame 1 (seq 1..10) is acknowledged first
+        append(40);
+        link(10).start();
+        until("everything else acknowledged", WAIT, () -> buffer.size() == 0);
+        for (long seq = 11; seq <= 20; seq++) {
+            assertEquals(1, java.util.Collections.frequency(fake.seqsReceived(), seq), "seq " + seq + " not sent again");
+        }
+        assertTrue(fake.seqsReceived().containsAll(range(21, 40)));
+        assertEquals(10, buffer.counts().dropped(), "the refused readings count as lost");
+        assertEquals(30, buffer.counts().acknowledged());
+        assertEquals(2, fake.connections());
+        String problem = link.stats().lastProblem();
+        assertTrue(problem.contains("STORE_REFUSED (27)") && problem.contains("10 refused readings dropped"), problem);
+    }
+
+    @Test
     void replacedByAnotherClientWithTheSameDeviceIdWaitsTheMaximumBackoffAndSaysWhy() throws Exception {
         fake.nackFirstConnectionFrame = new Message.Nack(NackCode.REPLACED, 1000, "a newer connection for this device took over");
         fake.nackAtFrame = 1;

@@ -68,6 +68,24 @@ class SpoolTest {
     }
 
     @Test
+    void readingsTheGatewayRefusedAreForgottenAsLostAndReportedLikeAFullSpools() {
+        try (Spool spool = open(config(base, 4))) {
+            append(spool, 20);
+            spool.sync();
+            spool.ack(5);
+            assertEquals(5, spool.discard(10), "seq 6..10, refused by the gateway's database");
+            assertEquals(new ReadingBuffer.Counts(21, 5, 5, 11, 0), spool.counts(), "the loss report appended at once");
+            assertEquals(5, spool.stats().lost());
+            spool.sync();
+            List<Reading> held = all(spool);
+            assertEquals(range(11, 20), seqs(held.subList(0, 10)), "not sent again");
+            Reading report = held.getLast();
+            assertEquals(new Reading(21, Spool.DROPPED_SENSOR, report.timestampMillis(), 5), report,
+                    "the loss is reported through the spool at once");
+        }
+    }
+
+    @Test
     void peekNeverReturnsReadingsNotYetFlushed() {
         try (Spool spool = open(config(base, 4))) {
             append(spool, 5);

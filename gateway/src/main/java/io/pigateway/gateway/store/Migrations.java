@@ -5,8 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
+import java.time.Instant;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -75,7 +74,8 @@ final class Migrations {
                     "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)")) {
                 s.setInt(1, m.version());
                 s.setString(2, m.description());
-                s.setObject(3, LocalDateTime.now(ZoneOffset.UTC));
+                // Text, for the reason in WriteSql.datetime.
+                s.setString(3, WriteSql.datetime(Instant.now()));
                 s.executeUpdate();
             }
             c.commit();

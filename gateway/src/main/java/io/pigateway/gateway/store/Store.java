@@ -80,6 +80,9 @@ public final class Store implements AutoCloseable {
             Connection first = source.open();
             connections.add(first);
             applied = Migrations.shipped(store.describe()).run(first, store.migrate());
+            if (store.kind() == StoreConfig.Kind.MYSQL) {
+                ServerDurability.check(first, store.describe());
+            }
             first.commit();
             while (connections.size() < writer.threads()) {
                 connections.add(source.open());

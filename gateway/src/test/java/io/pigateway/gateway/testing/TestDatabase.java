@@ -245,7 +245,8 @@ public final class TestDatabase {
                 // 11.4 would otherwise generate a TLS certificate at every start: 1 to 10 s of CPU.
                 .addArg("--skip-ssl")
                 .addArg("--init-file=" + init)
-                // Test data need not survive a power cut: no fsync per commit.
+                // Test data need not survive a power cut: no fsync per commit. (So every store opened on
+                // it warns about this setting; ServerDurabilityIT checks that warning.)
                 .addArg("--innodb-flush-log-at-trx-commit=2")
                 .addArg("--innodb-buffer-pool-size=64M")
                 .build();

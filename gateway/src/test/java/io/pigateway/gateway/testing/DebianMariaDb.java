@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 final class DebianMariaDb implements TestDatabase.Server {
     static final Path MARIADBD = Path.of("/usr/sbin/mariadbd");
     static final Path INSTALL_DB = Path.of("/usr/bin/mariadb-install-db");
+    private static final String PID_FILE = "mariadbd.pid";
     private static final long START_TIMEOUT_SECONDS = 30;
     private static final long STOP_TIMEOUT_SECONDS = 30;
     /** Server output kept for an error message when it does not start. */
@@ -96,7 +97,7 @@ final class DebianMariaDb implements TestDatabase.Server {
         }
         List<String> command = List.of(MARIADBD.toString(), "--no-defaults", "--datadir=" + data, "--tmpdir=" + tmp,
                 "--port=" + port, "--bind-address=127.0.0.1", "--socket=" + socket,
-                "--pid-file=" + data.resolve("mariadbd.pid"), "--user=root", "--skip-name-resolve", "--skip-ssl",
+                "--pid-file=" + data.resolve(PID_FILE), "--user=root", "--skip-name-resolve", "--skip-ssl",
                 "--init-file=" + init, "--innodb-log-file-size=10M", "--innodb-buffer-pool-size=64M",
                 "--log-bin=" + data.resolve("binlog"), "--server-id=1");
         Process p;
@@ -145,6 +146,28 @@ final class DebianMariaDb implements TestDatabase.Server {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new ManagedProcessException("interrupted while stopping mariadbd", e);
+        }
+    }
+
+    /**
+     * Kills the mariadbd that a JVM killed before its shutdown hook left running on {@code data}, if
+     * any: a child process outlives its parent.
+     */
+    static void stopOrphan(Path data) {
+        Path pidFile = data.resolve(PID_FILE);
+        try {
+            if (!Files.isRegularFile(pidFile)) {
+                return;
+            }
+            long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).strip());
+            ProcessHandle.of(pid)
+                    .filter(h -> h.info().command().map(c -> c.equals(MARIADBD.toString())).orElse(false))
+                    .ifPresent(h -> {
+                        h.destroyForcibly();
+                        h.onExit().orTimeout(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS).join();
+                    });
+        } catch (IOException | NumberFormatException e) {
+            System.err.println("cannot read " + pidFile + ": " + e.getMessage());
         }
     }
 

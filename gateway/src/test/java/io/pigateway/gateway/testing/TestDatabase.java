@@ -356,7 +356,7 @@ public final class TestDatabase {
         }
     }
 
-    /** Data directories of JVMs killed before their shutdown hook ran. */
+    /** Data directories of JVMs killed before their shutdown hook ran (and a server such a JVM left running). */
     private static void deleteLeftoversOfDeadJvms(Path root) throws IOException {
         if (!Files.isDirectory(root)) {
             return;
@@ -366,6 +366,7 @@ public final class TestDatabase {
                 String name = p.getFileName().toString();
                 String pid = name.replaceFirst("^(data|tmp|init)-(\\d+)(\\.sql)?$", "$2");
                 if (!pid.equals(name) && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                    DebianMariaDb.stopOrphan(p);
                     deleteTree(p);
                 }
             }

@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  * store's durability check meets {@code log_bin} and {@code sync_binlog}.
  */
 final class DebianMariaDb implements TestDatabase.Server {
-    static final Path MARIADBD = Path.of("/usr/sbin/mariadbd");
-    static final Path INSTALL_DB = Path.of("/usr/bin/mariadb-install-db");
+    private static final Path MARIADBD = Path.of("/usr/sbin/mariadbd");
+    private static final Path INSTALL_DB = Path.of("/usr/bin/mariadb-install-db");
     private static final String PID_FILE = "mariadbd.pid";
     private static final long START_TIMEOUT_SECONDS = 30;
     private static final long STOP_TIMEOUT_SECONDS = 30;

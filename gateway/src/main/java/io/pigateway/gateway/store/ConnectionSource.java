@@ -91,7 +91,8 @@ final class ConnectionSource {
      * a JFR profile, and rows/s rose from 0.68 to 0.89 of the plain JDBC ceiling with them. {@code socketTimeout} equals the connect timeout so
      * that a server which accepts TCP but never answers (hung, or a proxy without backend) fails the
      * login just as fast; {@link #open()} then lengthens it to {@link #SOCKET_TIMEOUT}. Options from the
-     * configuration come last and win.
+     * configuration come last and win. ({@code sendFractionalSeconds} is true by default but cannot make
+     * the driver send milliseconds to MariaDB 10.x; times go as text, see {@link WriteSql#datetime}.)
      */
     static String mysqlUrl(StoreConfig config) {
         long connectMillis = config.connectTimeout().toMillis();

@@ -6,8 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
@@ -138,7 +137,8 @@ final class Migrations {
                     "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)")) {
                 s.setInt(1, m.version());
                 s.setString(2, m.description());
-                s.setObject(3, LocalDateTime.now(ZoneOffset.UTC));
+                // Text, for the reason in WriteSql.datetime.
+                s.setString(3, WriteSql.datetime(Instant.now()));
                 s.executeUpdate();
             }
             c.commit();

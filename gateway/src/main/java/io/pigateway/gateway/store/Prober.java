@@ -5,7 +5,6 @@ import java.sql.SQLException;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
@@ -91,10 +90,11 @@ final class Prober implements Runnable {
 
     /** The probe's write, rolled back (the connection does not autocommit). */
     static void write(Connection c) throws SQLException {
-        LocalDateTime now = WriteSql.utc(Instant.now());
+        // Text, for the reason in WriteSql.datetime.
+        String now = WriteSql.datetime(Instant.now());
         try (PreparedStatement s = c.prepareStatement(PROBE)) {
-            s.setObject(1, now);
-            s.setObject(2, now);
+            s.setString(1, now);
+            s.setString(2, now);
             s.executeUpdate();
         } catch (SQLException e) {
             try {

@@ -64,7 +64,8 @@ public final class Store implements AutoCloseable {
     /**
      * Connects, applies or checks the schema migrations and starts the writers. Fails, naming the
      * store, if the database cannot be reached, the password file cannot be read or the schema is
-     * not what this release expects; there is no fallback to another store.
+     * not what this release expects; there is no fallback to another store. On MySQL and MariaDB it
+     * warns once if the server's settings let a commit be lost in a power cut ({@link ServerDurability}).
      */
     public static Store open(StoreConfig store, WriterConfig writer) throws StoreException {
         return open(store, writer, Metrics.NONE);
@@ -80,6 +81,9 @@ public final class Store implements AutoCloseable {
             Connection first = source.open();
             connections.add(first);
             applied = Migrations.shipped(store.describe()).run(first, store.migrate());
+            if (store.kind() == StoreConfig.Kind.MYSQL) {
+                ServerDurability.check(first, store.describe());
+            }
             first.commit();
             while (connections.size() < writer.threads()) {
                 connections.add(source.open());

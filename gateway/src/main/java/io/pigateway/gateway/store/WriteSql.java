@@ -7,9 +7,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -18,8 +17,8 @@ import java.util.TreeMap;
 
 /**
  * The statements a writer runs inside its transaction; all prepared. Times are stored as UTC
- * {@code DATETIME(3)} values, so they are passed as UTC {@link LocalDateTime}s, which neither driver
- * shifts by a time zone.
+ * {@code DATETIME(3)} values and passed as text, {@code 'yyyy-MM-dd HH:mm:ss.SSS'} in UTC (see
+ * {@link #datetime}), which every server converts to the column's type without a time zone.
  */
 final class WriteSql {
     /**
@@ -42,11 +41,15 @@ final class WriteSql {
     private static final long MAX_DATETIME_MILLIS = 253_402_300_799_999L;
     private static final int MAX_ADDRESS_LENGTH = 128;
     private static final int MAX_NAME_LENGTH = 64;
+    /** A DATETIME(3) literal; the years are 1000 to 9999 ({@link #fitsDatetime}), so always four digits. */
+    private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSS")
+            .withZone(ZoneOffset.UTC);
 
     private WriteSql() {
     }
 
-    private record Row(ReadingBatch batch, Reading reading) {
+    /** {@code receivedAt}: the batch's, formatted once per batch. */
+    private record Row(ReadingBatch batch, Reading reading, String receivedAt) {
     }
 
     // Every writer inserts in key order, so two transactions touching the same keys (a device that
@@ -60,8 +63,9 @@ final class WriteSql {
     static int insertReadings(Connection c, List<ReadingBatch> batches) throws SQLException {
         List<Row> rows = new ArrayList<>();
         for (ReadingBatch b : batches) {
+            String receivedAt = datetime(b.receivedAt());
             for (Reading r : b.readings()) {
-                rows.add(new Row(b, r));
+                rows.add(new Row(b, r, receivedAt));
             }
         }
         rows.sort(KEY_ORDER);
@@ -107,8 +111,8 @@ final class WriteSql {
                 s.setLong(p++, r.seq());
                 s.setString(p++, r.sensor());
                 s.setDouble(p++, r.value());
-                s.setObject(p++, utc(Instant.ofEpochMilli(r.timestampMillis())));
-                s.setObject(p++, utc(row.batch().receivedAt()));
+                s.setString(p++, datetime(Instant.ofEpochMilli(r.timestampMillis())));
+                s.setString(p++, row.receivedAt());
             }
             // With useAffectedRows (MySQL) and on H2, a skipped duplicate counts 0 and an insert 1.
             return s.executeUpdate();
@@ -121,10 +125,11 @@ final class WriteSql {
         for (ReadingBatch b : batches) {
             latest.merge(b.deviceId(), b.receivedAt(), (x, y) -> x.isAfter(y) ? x : y);
         }
+        // The CAST makes GREATEST compare times, not text.
         try (PreparedStatement s = c.prepareStatement(
-                "UPDATE devices SET last_seen = GREATEST(last_seen, ?) WHERE device_id = ?")) {
+                "UPDATE devices SET last_seen = GREATEST(last_seen, CAST(? AS DATETIME(3))) WHERE device_id = ?")) {
             for (Map.Entry<String, Instant> e : latest.entrySet()) {
-                s.setObject(1, utc(e.getValue()));
+                s.setString(1, datetime(e.getValue()));
                 s.setString(2, e.getKey());
                 s.addBatch();
             }
@@ -134,7 +139,7 @@ final class WriteSql {
 
     /** Upserts the device and adds the connection to the history. */
     static void recordSession(Connection c, SessionStart session) throws SQLException {
-        LocalDateTime connectedAt = utc(session.connectedAt());
+        String connectedAt = datetime(session.connectedAt());
         String address = session.peerAddress().length() > MAX_ADDRESS_LENGTH
                 ? session.peerAddress().substring(0, MAX_ADDRESS_LENGTH) : session.peerAddress();
         // VALUES(col) rather than MySQL 8's row alias: MariaDB and H2 know only the former.
@@ -144,8 +149,8 @@ final class WriteSql {
                 + " last_address = VALUES(last_address), last_stream_id = VALUES(last_stream_id),"
                 + " last_clock_offset_ms = VALUES(last_clock_offset_ms)")) {
             s.setString(1, session.deviceId());
-            s.setObject(2, connectedAt);
-            s.setObject(3, connectedAt);
+            s.setString(2, connectedAt);
+            s.setString(3, connectedAt);
             s.setString(4, address);
             s.setLong(5, session.streamId());
             s.setLong(6, session.clockOffsetMillis());
@@ -156,9 +161,9 @@ final class WriteSql {
             s.setString(1, session.deviceId());
             s.setLong(2, session.streamId());
             s.setString(3, address);
-            s.setObject(4, connectedAt);
+            s.setString(4, connectedAt);
             if (fitsDatetime(session.deviceClockMillis())) {
-                s.setObject(5, utc(Instant.ofEpochMilli(session.deviceClockMillis())));
+                s.setString(5, datetime(Instant.ofEpochMilli(session.deviceClockMillis())));
             } else {
                 s.setNull(5, Types.TIMESTAMP);
             }
@@ -173,7 +178,7 @@ final class WriteSql {
         if (session.sensors().isEmpty()) {
             return;
         }
-        LocalDateTime at = utc(session.connectedAt());
+        String at = datetime(session.connectedAt());
         try (PreparedStatement s = c.prepareStatement("INSERT INTO sensors (device_id, sensor, unit, kind, simulated,"
                 + " first_announced, last_announced) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 + " ON DUPLICATE KEY UPDATE unit = VALUES(unit), kind = VALUES(kind), simulated = VALUES(simulated),"
@@ -184,8 +189,8 @@ final class WriteSql {
                 s.setString(3, sensor.unit());
                 s.setString(4, sensor.kind());
                 s.setBoolean(5, sensor.simulated());
-                s.setObject(6, at);
-                s.setObject(7, at);
+                s.setString(6, at);
+                s.setString(7, at);
                 s.addBatch();
             }
             s.executeBatch();
@@ -219,8 +224,19 @@ final class WriteSql {
         return epochMillis >= MIN_DATETIME_MILLIS && epochMillis <= MAX_DATETIME_MILLIS;
     }
 
-    /** UTC wall time, to the millisecond a DATETIME(3) holds (MySQL would round finer digits, not cut them). */
-    static LocalDateTime utc(Instant instant) {
-        return LocalDateTime.ofInstant(instant.truncatedTo(ChronoUnit.MILLIS), ZoneOffset.UTC);
+    /**
+     * UTC wall time as a DATETIME(3) literal, cut to the millisecond (MySQL would round finer digits).
+     *
+     * <p>Text, not a {@code LocalDateTime}: mysql-connector-j sends fractional seconds only to servers
+     * whose version is at least 5.6.4, and reads the version from the server's greeting. MariaDB 10.x
+     * (Debian 12's 10.11, the deploy guide's server) greets as {@code 5.5.5-10.11.x-MariaDB}, a prefix
+     * kept for old replication clients, which the driver reads as 5.5.5; so it cut every time to the
+     * second ({@code .000}) before sending it, whether as a binary or a text parameter, and no
+     * connection property turns that check off. MariaDB 11 greets without the prefix, MySQL 8 has its
+     * own version, and H2 is not involved. A string is converted by the server itself, with its
+     * milliseconds, on every one of them.
+     */
+    static String datetime(Instant instant) {
+        return DATETIME.format(instant);
     }
 }

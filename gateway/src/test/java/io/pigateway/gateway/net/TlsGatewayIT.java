@@ -23,7 +23,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,6 +97,24 @@ class TlsGatewayIT {
     void aClientThatTrustsTheGatewaysCaHasItsReadingsCommittedAndAcknowledged() throws Exception {
         aGoodClientGetsEveryReadingCommitted("tls-pi");
         assertEquals(1, log.lines("device tls-pi", "connected (TLSv1.3)").size(), log.lines("tls-pi").toString());
+    }
+
+    @Test
+    void aClientInitiatedRenegotiationOverTls12IsRefusedAndTheReadingsBeforeItStayCommitted() throws Exception {
+        try (TestDevice d = TestDevice.connectTls(gateway.address(), trusting, "renegotiating-pi",
+                STREAM.incrementAndGet(), TlsProtocols.TLS_1_2)) {
+            SSLSocket s = (SSLSocket) d.socket();
+            assertEquals(TlsProtocols.TLS_1_2, s.getSession().getProtocol());
+            d.sendRange(1, 100, 50);
+            assertEquals(100, d.awaitAck(100, WAIT));
+            s.startHandshake(); // on a negotiated TLS 1.2 connection: a new ClientHello, i.e. renegotiation
+            d.readTimeout(Duration.ofSeconds(5));
+            // Allowed, the renegotiation would complete and the read would time out waiting for a frame.
+            SSLException refused = assertThrows(SSLException.class, d::next);
+            assertTrue(refused.getMessage().contains("handshake_failure"), refused.toString());
+        }
+        assertEquals(100, gateway.rows("renegotiating-pi"), "the readings acknowledged before are stored, once");
+        aGoodClientGetsEveryReadingCommitted("after-renegotiation");
     }
 
     @Test

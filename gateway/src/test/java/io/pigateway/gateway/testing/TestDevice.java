@@ -61,13 +61,18 @@ public final class TestDevice implements AutoCloseable {
      * against the address as HTTPS does), no HELLO yet.
      */
     public static TestDevice openTls(InetSocketAddress gateway, SSLContext tls) throws IOException {
+        return openTls(gateway, tls, "TLSv1.3", "TLSv1.2");
+    }
+
+    /** As {@link #openTls(InetSocketAddress, SSLContext)}, offering only {@code protocols}. */
+    public static TestDevice openTls(InetSocketAddress gateway, SSLContext tls, String... protocols) throws IOException {
         SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket();
         try {
             s.connect(gateway, 5000);
             s.setSoTimeout(15_000);
             s.setTcpNoDelay(true);
             SSLParameters p = s.getSSLParameters();
-            p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            p.setProtocols(protocols);
             p.setEndpointIdentificationAlgorithm("HTTPS");
             s.setSSLParameters(p);
             s.startHandshake();
@@ -102,6 +107,12 @@ public final class TestDevice implements AutoCloseable {
     public static TestDevice connectTls(InetSocketAddress gateway, SSLContext tls, String deviceId, long streamId)
             throws IOException {
         return handshake(openTls(gateway, tls), deviceId, streamId, null);
+    }
+
+    /** As {@link #connectTls(InetSocketAddress, SSLContext, String, long)}, offering only {@code protocol}. */
+    public static TestDevice connectTls(InetSocketAddress gateway, SSLContext tls, String deviceId, long streamId,
+                                        String protocol) throws IOException {
+        return handshake(openTls(gateway, tls, protocol), deviceId, streamId, null);
     }
 
     private static TestDevice handshake(TestDevice d, String deviceId, long streamId, String secret) throws IOException {
@@ -244,6 +255,11 @@ public final class TestDevice implements AutoCloseable {
     }
 
     /** This end's port: the gateway's log lines name the peer by address and port. */
+    /** The socket frames travel over (an {@code SSLSocket} for a TLS device). */
+    public Socket socket() {
+        return socket;
+    }
+
     public int localPort() {
         return socket.getLocalPort();
     }

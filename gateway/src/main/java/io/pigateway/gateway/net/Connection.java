@@ -174,7 +174,7 @@ final class Connection implements Runnable {
         input.expireIn(limits.idleTimeout());
 
         acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack");
-        ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame());
+        ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame(), hello.sensors());
         ReadingRate rate = guards.rates().of(deviceId);
         while (true) {
             Message m;

@@ -6,6 +6,7 @@ import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.HelloProof;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.Reading;
+import io.pigateway.protocol.SensorInfo;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -25,6 +26,13 @@ import javax.net.ssl.SSLSocket;
  * also write raw bytes, so tests can send exactly the broken input they mean to.
  */
 public final class TestDevice implements AutoCloseable {
+    /** The sensors every test device announces in HELLO: the names the tests' readings use. */
+    public static final List<SensorInfo> SENSORS = List.of(
+            new SensorInfo("temperature", "°C", "simulated.temperature", true),
+            new SensorInfo("humidity", "%RH", "simulated.humidity", true),
+            new SensorInfo("temp", "°C", "simulated.temperature", true),
+            new SensorInfo("t", "°C", "simulated.temperature", true));
+
     private final Socket socket;
     private final OutputStream raw;
     private final FrameWriter out;
@@ -133,7 +141,7 @@ public final class TestDevice implements AutoCloseable {
     public Message.Hello hello(String deviceId, long streamId, String secret) throws IOException {
         byte[] proof = secret == null ? new byte[0]
                 : HelloProof.compute(secret.getBytes(StandardCharsets.UTF_8), challengeNonce(), deviceId, streamId);
-        return new Message.Hello(Frames.VERSION, deviceId, System.currentTimeMillis(), streamId, proof);
+        return new Message.Hello(Frames.VERSION, deviceId, System.currentTimeMillis(), streamId, proof, SENSORS);
     }
 
     /** The first frame the gateway sent: its CHALLENGE (whose nonce is kept) or a refusal. */

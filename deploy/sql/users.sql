@@ -14,11 +14,16 @@
 --   GATEWAY_PASSWORD  the gateway's password, the content of its store.password-file
 --   GRAFANA_HOST      where Grafana connects from ('localhost' if it runs on the database host)
 --   GRAFANA_PASSWORD  the password in Grafana's data source (see deploy/grafana/README.md)
--- Use long random passwords of letters and digits only (nothing to escape in SQL, sed or Grafana's
--- provisioning files), e.g. tr -dc A-Za-z0-9 </dev/urandom | head -c 32 > db-password. For example:
---   sed -e 's/GATEWAY_HOST/192.168.0.10/' -e "s/GATEWAY_PASSWORD/$(cat /etc/pi-gateway/db-password)/" \
---       -e 's/GRAFANA_HOST/localhost/' -e "s/GRAFANA_PASSWORD/$(cat grafana-db-password)/" \
---       deploy/sql/users.sql | mysql -u root -p
+-- Use long random passwords of letters and digits only (nothing to escape in SQL or Grafana's
+-- provisioning files), e.g. (umask 077; tr -dc A-Za-z0-9 </dev/urandom | head -c 32 > db-password).
+-- Never put a password in a command's arguments (sed -e "s/.../$(cat file)/", mysql -pSECRET): every
+-- user of the machine sees them in ps and /proc. In bash, substitution and printf are built-ins, so
+-- the passwords below never become an argument of any process:
+--   gw=$(sudo cat /etc/pi-gateway/db-password); gf=$(cat grafana-db-password)
+--   sql=$(cat deploy/sql/users.sql)
+--   sql=${sql//GATEWAY_PASSWORD/$gw}; sql=${sql//GRAFANA_PASSWORD/$gf}
+--   sql=${sql//GATEWAY_HOST/192.168.0.10}; sql=${sql//GRAFANA_HOST/localhost}
+--   printf '%s\n' "$sql" | sudo mysql; unset gw gf sql
 -- The schema is `pi` (store.database); for another name replace `pi` too.
 --
 -- Run it again after each upgrade, after the migrations: a release whose gateway writes a new table

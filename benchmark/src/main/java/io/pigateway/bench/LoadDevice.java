@@ -5,6 +5,7 @@ import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.Reading;
+import io.pigateway.protocol.SensorInfo;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -56,7 +57,10 @@ final class LoadDevice implements AutoCloseable {
             socket.close();
             throw new IOException(deviceId + ": expected CHALLENGE, got " + challenge);
         }
-        out.write(new Message.Hello(deviceId, System.currentTimeMillis(), 1 + Math.abs((long) deviceId.hashCode())));
+        // The gateway stores readings only of sensors announced here.
+        out.write(new Message.Hello(deviceId, System.currentTimeMillis(), 1 + Math.abs((long) deviceId.hashCode()),
+                List.of(new SensorInfo("temperature", "°C", "simulated.temperature", true),
+                        new SensorInfo("humidity", "%RH", "simulated.humidity", true))));
         Message reply = in.read();
         if (!(reply instanceof Message.HelloOk)) {
             socket.close();

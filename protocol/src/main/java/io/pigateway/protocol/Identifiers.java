@@ -18,14 +18,18 @@ public final class Identifiers {
         if (value.length() > MAX_LENGTH) {
             return kind + " is " + value.length() + " characters long; at most " + MAX_LENGTH + " are allowed";
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
+        // By code point, so that a character outside the BMP is named as itself (U+1F600), not as the
+        // first half of its UTF-16 surrogate pair; the index counts characters, not UTF-16 units.
+        int index = 0;
+        for (int i = 0; i < value.length(); index++) {
+            int c = value.codePointAt(i);
             boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
                     || c == '.' || c == '_' || c == '-' || c == ':';
             if (!ok) {
                 return String.format("%s contains character U+%04X at index %d; allowed are A-Z a-z 0-9 . _ - :",
-                        kind, (int) c, i);
+                        kind, c, index);
             }
+            i += Character.charCount(c);
         }
         return null;
     }

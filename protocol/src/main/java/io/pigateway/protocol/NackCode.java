@@ -42,7 +42,11 @@ public enum NackCode {
     CERTIFICATE_MISMATCH(17, false),
     /** The gateway is at its limit of connections from this client's source address. Retry later. */
     TOO_MANY_CONNECTIONS_FROM_ADDRESS(18, true),
-    /** The device sends readings faster than the gateway's per-device rate limit. Retry after the delay given. */
+    /**
+     * The device sends readings faster than the gateway's per-device rate limit. Retry after the delay
+     * given. Not sent by this gateway any more (it slows such a device by reading its socket more
+     * slowly); the number keeps its meaning for clients.
+     */
     RATE_LIMITED(19, true),
     /** After the handshake, no complete frame within the gateway's idle timeout (clients PING when idle). */
     IDLE_TIMEOUT(20, true),

@@ -7,7 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -243,14 +244,28 @@ final class Payloads {
         }
         ByteBuffer slice = in.slice(in.position(), length);
         in.position(in.position() + length);
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(slice).toString();
-        } catch (CharacterCodingException e) {
-            throw new CorruptFrameException(what + " is not valid UTF-8");
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharBuffer out = CharBuffer.allocate(length); // UTF-8 never decodes to more UTF-16 units than bytes
+        CoderResult result = decoder.decode(slice, out, true);
+        if (!result.isError()) {
+            result = decoder.flush(out);
         }
+        if (result.isError()) {
+            throw new CorruptFrameException(what + " is not valid UTF-8 at byte " + slice.position() + " of " + length
+                    + " (" + hex(slice, slice.position(), 4) + ")");
+        }
+        return out.flip().toString();
+    }
+
+    /** Up to {@code max} bytes of {@code b} from {@code from}, as {@code 0xC3 0x28}. */
+    private static String hex(ByteBuffer b, int from, int max) {
+        StringBuilder s = new StringBuilder();
+        for (int i = from; i < Math.min(b.limit(), from + max); i++) {
+            s.append(s.isEmpty() ? "" : " ").append(String.format("0x%02X", b.get(i)));
+        }
+        return s.toString();
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {

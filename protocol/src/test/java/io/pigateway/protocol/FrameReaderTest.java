@@ -142,14 +142,28 @@ class FrameReaderTest {
     }
 
     @Test
-    void nonUtf8DeviceIdIsMalformed() {
-        byte[] frame = Frames.encode(new Message.Hello("ab", 0, 1));
+    void nonUtf8DeviceIdIsMalformedNamingTheOffsetAndTheBytes() {
+        byte[] frame = Frames.encode(new Message.Hello("abcd", 0, 1));
         // device id bytes start after u16 version and u16 length: payload offset 4 → frame offset 12.
-        frame[12] = (byte) 0xC3;
-        frame[13] = (byte) 0x28;
+        frame[13] = (byte) 0xC3; // a two-byte sequence whose second byte is not a continuation byte
+        frame[14] = (byte) 0x28;
         fixCrc(frame);
-        assertThrows(CorruptFrameException.class,
+        CorruptFrameException e = assertThrows(CorruptFrameException.class,
                 () -> new FrameReader(new ByteArrayInputStream(frame), Frames.DEFAULT_MAX_PAYLOAD).read());
+        assertEquals(NackCode.MALFORMED_FRAME, e.nackCode());
+        assertEquals("device id is not valid UTF-8 at byte 1 of 4 (0xC3 0x28 0x64)", e.getMessage());
+    }
+
+    @Test
+    void aSurrogateEncodedInUtf8IsMalformedNamingItsBytes() {
+        byte[] frame = Frames.encode(new Message.Hello("abc", 0, 1));
+        frame[12] = (byte) 0xED; // U+D800 in the UTF-8 form that UTF-8 forbids (CESU-8)
+        frame[13] = (byte) 0xA0;
+        frame[14] = (byte) 0x80;
+        fixCrc(frame);
+        CorruptFrameException e = assertThrows(CorruptFrameException.class,
+                () -> new FrameReader(new ByteArrayInputStream(frame), Frames.DEFAULT_MAX_PAYLOAD).read());
+        assertEquals("device id is not valid UTF-8 at byte 0 of 3 (0xED 0xA0 0x80)", e.getMessage());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.pigateway.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,5 +19,13 @@ class IdentifiersTest {
         assertTrue(Identifiers.problem("device id", "a\nb").contains("U+000A at index 1"));
         assertTrue(Identifiers.problem("device id", "").contains("empty"));
         assertTrue(Identifiers.problem("device id", "x".repeat(10_000)).contains("10000 characters"));
+    }
+
+    @Test
+    void aCharacterOutsideTheBmpIsNamedAsItselfNotAsASurrogate() {
+        assertEquals("sensor name contains character U+1F321 at index 2; allowed are A-Z a-z 0-9 . _ - :",
+                Identifiers.problem("sensor name", "ab\uD83C\uDF21c"));
+        assertEquals("device id contains character U+00E9 at index 3; allowed are A-Z a-z 0-9 . _ - :",
+                Identifiers.problem("device id", "caf\u00E9"));
     }
 }

@@ -80,11 +80,11 @@ public final class SensorClient implements AutoCloseable {
      */
     public static SensorClient start(SensorClientConfig config, SensorSet sensors) {
         List<SensorInfo> announced = sensors.announcements();
+        // The client's own sensors are announced even with reports off: the spool may still hold reports
+        // from a run with them on, and the gateway refuses readings of sensors HELLO did not announce.
         List<SensorInfo> own = new ArrayList<>(List.of(Spool.DROPPED_SENSOR_INFO));
+        own.addAll(HealthReport.ANNOUNCED);
         boolean reporting = !config.reportInterval().isZero();
-        if (reporting) {
-            own.addAll(HealthReport.ANNOUNCED);
-        }
         for (SensorInfo a : announced) {
             if (a.name().equals(Spool.DROPPED_SENSOR) || HealthReport.ANNOUNCED.stream().anyMatch(h -> h.name().equals(a.name()))) {
                 throw new IllegalArgumentException("sensor name " + a.name() + " is reserved: the client reports its own"

@@ -4,6 +4,7 @@ import static io.pigateway.client.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pigateway.client.buffer.MemoryReadingBuffer;
 import io.pigateway.client.config.DeviceSecret;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
@@ -14,6 +15,7 @@ import io.pigateway.client.config.SensorConfig;
 import io.pigateway.client.config.SensorType;
 import io.pigateway.client.config.Simulation;
 import io.pigateway.client.config.SpoolConfig;
+import io.pigateway.client.link.GatewayLink;
 import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.auth.DeviceSecrets;
@@ -22,6 +24,7 @@ import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.protocol.SensorInfo;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -109,6 +112,38 @@ class ClientToGatewayIT {
                     + " AND sensor = 'client.spool-depth'") >= 2, "the client reported its spool depth every second");
             assertEquals(0, TestDatabase.shared().queryLong(store, "SELECT COALESCE(MAX(value), 0) FROM readings"
                     + " WHERE device_id = 'field-pi' AND sensor = 'client.sensor-failures'"), "simulated sensors never fail");
+        }
+    }
+
+    @Test
+    void aClientCatchingUpABacklogAboveTheRateLimitIsSlowedWithoutTimingOut(@TempDir Path dir) throws Exception {
+        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        // 200 readings/s in frames of at most 500: each frame after the first waits 2.5 s for the bucket,
+        // longer than the client's silence limit (twice its 1 s ping interval).
+        LimitsConfig d = LimitsConfig.defaults();
+        LimitsConfig slow = new LimitsConfig(d.maxConnections(), d.maxPayloadBytes(), 500, d.handshakeTimeout(),
+                d.idleTimeout(), d.queueWait(), d.maxConnectionsPerAddress(), 200);
+        MemoryReadingBuffer buffer = new MemoryReadingBuffer(10_000);
+        for (int i = 0; i < 1500; i++) {
+            buffer.append("temperature", 1_700_000_000_000L + i, 20 + i / 100.0);
+        }
+        try (Gateway gateway = Gateway.start(gateway(dir, store, 0).withLimits(slow))) {
+            GatewayLink link = new GatewayLink("backlog-pi",
+                    new GatewayConfig(List.of(new GatewayAddress("127.0.0.1", gateway.address().getPort())),
+                            Duration.ofSeconds(2), Duration.ofSeconds(1)),
+                    new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(300)), new SendConfig(500, Duration.ofMillis(10)),
+                    buffer, List.of(new SensorInfo("temperature", "°C", "simulated.temperature", true)));
+            long started = System.nanoTime();
+            link.start();
+            try {
+                until("every reading acknowledged", WAIT, () -> buffer.size() == 0);
+            } finally {
+                link.close();
+            }
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(1, link.stats().handshakes(), "one connection throughout: the client never gave up on the gateway");
+            assertTrue(millis >= 4000, "1000 readings beyond the burst at 200/s took " + millis + " ms");
+            assertEquals(1500, rows(store, "backlog-pi"));
         }
     }
 

@@ -25,6 +25,8 @@ import javax.net.ssl.TrustManagerFactory;
  * thread (shutting input down) and the handshake runs where and when the caller decides.
  */
 public final class TlsContext {
+    /** The JSSE system property that turns client-initiated renegotiation into a handshake_failure alert. */
+    public static final String REJECT_CLIENT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
     private final SSLContext context;
     private final TlsProtocols protocols;
@@ -49,7 +51,18 @@ public final class TlsContext {
      */
     public static TlsContext server(KeyMaterial keys, TrustedCertificates clientCas, TlsProtocols protocols)
             throws ConfigException {
+        refuseClientRenegotiation();
         return new TlsContext(build(keys, clientCas), protocols, true, clientCas != null, keys, clientCas);
+    }
+
+    /**
+     * Makes every TLS server in this JVM refuse a renegotiation the client starts (TLS 1.2; TLS 1.3 has
+     * none): each one costs the server a full handshake, so a client could keep the CPU busy with them
+     * on one connection, and the gateway never needs one. JSSE reads the property once, when its first
+     * server handshake begins, so it is set here, before any server socket exists.
+     */
+    static void refuseClientRenegotiation() {
+        System.setProperty(REJECT_CLIENT_RENEGOTIATION, "true");
     }
 
     /** A client that trusts servers certified by {@code cas}; with {@code keys} non-null it can prove who it is. */

@@ -102,11 +102,16 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         Path embeddedPath = s.path("store.embedded-path", Path.of("data/pi-gateway"));
         StoreConfig store;
         if (kind == StoreConfig.Kind.EMBEDDED) {
+            refuse(s, "store.embedded-path", embeddedPath.toString(), JdbcUrlValues.embeddedPathProblem(embeddedPath.toString()));
             store = new StoreConfig(kind, embeddedPath, null, 0, null, null, null, "", migrate, connectTimeout);
         } else {
             String host = s.requiredString("store.host");
+            refuse(s, "store.host", host, JdbcUrlValues.hostProblem(host));
             int port = s.intIn("store.port", 3306, 1, 65535);
             String database = s.string("store.database", "pi");
+            refuse(s, "store.database", database, JdbcUrlValues.databaseProblem(database));
+            String options = s.string("store.jdbc-options", "");
+            refuse(s, "store.jdbc-options", options, JdbcUrlValues.jdbcOptionsProblem(options));
             String user = s.requiredString("store.user");
             Path passwordFile = SecretFile.resolve(s, "store.password-file");
             if (passwordFile == null) {
@@ -118,7 +123,6 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
             } catch (ConfigException e) {
                 throw s.invalid("store.password-file", s.string("store.password-file", ""), e.getMessage());
             }
-            String options = s.string("store.jdbc-options", "");
             store = new StoreConfig(kind, null, host, port, database, user, passwordFile, options, migrate, connectTimeout);
         }
 
@@ -201,4 +205,12 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
             throw s.invalid(key, raw, "must be an IP address or a resolvable host name (0.0.0.0 for all IPv4, :: for all)");
         }
     }
+
+    /** Throws the configuration error for {@code key} if {@code problem} is not {@code null}. */
+    private static void refuse(Settings s, String key, String value, String problem) throws ConfigException {
+        if (problem != null) {
+            throw s.invalid(key, value, problem);
+        }
+    }
+
 }

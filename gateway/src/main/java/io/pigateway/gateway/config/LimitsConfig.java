@@ -18,7 +18,8 @@ import java.time.Duration;
  * @param maxConnectionsPerAddress connections held at once from one source address; more are refused
  *                             with TOO_MANY_CONNECTIONS_FROM_ADDRESS
  * @param maxReadingsPerSecond readings one device may send per second on average (bursts up to
- *                             {@link #rateBurst()}); 0 = no limit; beyond it RATE_LIMITED
+ *                             {@link #rateBurst()}); 0 = no limit; beyond it the
+ *                             gateway reads that device's frames more slowly (TCP back-pressure)
  * @param handshakeLimits      what connections may take before they authenticate
  */
 public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadingsPerFrame,

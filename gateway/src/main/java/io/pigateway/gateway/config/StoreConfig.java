@@ -8,6 +8,9 @@ import java.util.Objects;
  * Where readings are committed. {@link Kind#EMBEDDED} is an H2 file store at {@code embeddedPath}
  * (no setup, for trying the gateway out); {@link Kind#MYSQL} is a MySQL or MariaDB server.
  *
+ * <p>Values that go into the JDBC URL follow {@link JdbcUrlValues}, checked again here so that no
+ * caller can build a URL with parameters of its own.
+ *
  * @param jdbcOptions extra JDBC URL parameters for MySQL, appended verbatim (may be empty)
  * @param migrate     whether start-up applies missing schema migrations or only checks them
  */
@@ -34,6 +37,7 @@ public record StoreConfig(
         jdbcOptions = jdbcOptions == null ? "" : jdbcOptions;
         if (kind == Kind.EMBEDDED) {
             Objects.requireNonNull(embeddedPath, "embeddedPath");
+            urlSafe("embeddedPath", embeddedPath.toString(), JdbcUrlValues.embeddedPathProblem(embeddedPath.toString()));
         } else {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(database, "database");
@@ -41,6 +45,15 @@ public record StoreConfig(
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port must be 1..65535, not " + port);
             }
+            urlSafe("host", host, JdbcUrlValues.hostProblem(host));
+            urlSafe("database", database, JdbcUrlValues.databaseProblem(database));
+            urlSafe("jdbcOptions", jdbcOptions, JdbcUrlValues.jdbcOptionsProblem(jdbcOptions));
+        }
+    }
+
+    private static void urlSafe(String field, String value, String problem) {
+        if (problem != null) {
+            throw new IllegalArgumentException(field + " '" + value + "' " + problem);
         }
     }
 

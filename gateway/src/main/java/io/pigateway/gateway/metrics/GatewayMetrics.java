@@ -43,7 +43,7 @@ public final class GatewayMetrics implements Metrics {
             NackCode.TOO_MANY_CONNECTIONS, NackCode.AUTHENTICATION_FAILED, NackCode.CERTIFICATE_MISMATCH,
             NackCode.TOO_MANY_CONNECTIONS_FROM_ADDRESS, NackCode.CONNECTING_TOO_FAST, NackCode.TOO_MANY_HANDSHAKES);
     private static final List<NackCode> REJECT_REASONS = List.of(NackCode.INVALID_READING, NackCode.SEQUENCE_ERROR,
-            NackCode.TOO_MANY_READINGS, NackCode.RATE_LIMITED, NackCode.STORE_UNAVAILABLE);
+            NackCode.TOO_MANY_READINGS, NackCode.STORE_UNAVAILABLE);
     private static final Map<NackCode, String> LABELS = new EnumMap<>(NackCode.class);
 
     static {

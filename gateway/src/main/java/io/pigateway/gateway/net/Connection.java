@@ -47,6 +47,8 @@ final class Connection implements Runnable {
     /** Advice to clients while the database is down: enough to keep reconnects from becoming a storm. */
     private static final int OUTAGE_RETRY_AFTER_MILLIS = 5000;
     private static final long CLOCK_WARNING_MILLIS = 60_000;
+    /** Longest sleep while a frame waits for the rate limit; a PING follows each whole one. */
+    private static final Duration RATE_PAUSE_SLICE = Duration.ofSeconds(1);
     /** How long a refused connection is read (and ignored) after its NACK, so the client can read the NACK. */
     private static final Duration LINGER = Duration.ofSeconds(1);
 
@@ -80,6 +82,7 @@ final class Connection implements Runnable {
     private AckSender acks;
     private DeadlineInputStream input;
     private byte[] nonce;
+    private boolean rateLimitLogged;
 
     /** @param tls {@code null} for plaintext */
     Connection(Socket socket, Guards guards, TlsAcceptor tls, Store store, ConnectionRegistry registry,
@@ -176,7 +179,7 @@ final class Connection implements Runnable {
         input.expireIn(limits.idleTimeout());
 
         acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack");
-        ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame());
+        ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame(), hello.sensors());
         ReadingRate rate = guards.rates().of(deviceId);
         while (true) {
             Message m;
@@ -228,35 +231,55 @@ final class Connection implements Runnable {
         }
     }
 
-    private void checkRate(ReadingRate rate, int readings) throws Refusal {
+    /**
+     * Holds a frame until the device's bucket has room for it, without reading the socket meanwhile:
+     * a device catching up a backlog faster than {@code limits.max-readings-per-second} is slowed by
+     * TCP back-pressure instead of being disconnected. The wait is taken in slices of at most
+     * {@link #RATE_PAUSE_SLICE}; after each whole slice the gateway sends a PING, so that a client
+     * waiting for an ACK hears from the gateway well within its silence limit (twice its ping
+     * interval, at least 2 s). A connection asked to end stops waiting; the held frame was not
+     * queued, so it is not acknowledged and the client resends it.
+     */
+    private void awaitRate(ReadingRate rate, int readings) throws IOException, InterruptedException {
         if (rate == null) {
             return;
         }
         long waitMillis = rate.take(readings);
-        if (waitMillis > 0) {
-            String reason = "more than " + rate.perSecond() + " readings per second (limits.max-readings-per-second,"
-                    + " bursts up to " + rate.burst() + "); this frame of " + readings + " readings fits in "
-                    + waitMillis + " ms";
-            throw new Refusal(NackCode.RATE_LIMITED, reason, reason, (int) Math.min(Integer.MAX_VALUE, waitMillis));
+        if (waitMillis == 0) {
+            return;
         }
+        if (!rateLimitLogged) {
+            rateLimitLogged = true;
+            Logger.info("{}: sends more than {} readings per second (limits.max-readings-per-second, bursts up to {});"
+                    + " its frames are read more slowly from now on", who(), rate.perSecond(), rate.burst());
+        }
+        do {
+            if (closing) {
+                throw new EOFException("ended while waiting for the rate limit");
+            }
+            long slice = Math.min(waitMillis, RATE_PAUSE_SLICE.toMillis());
+            Thread.sleep(slice);
+            if (slice == RATE_PAUSE_SLICE.toMillis()) {
+                out.write(new Message.Ping(System.nanoTime()));
+            }
+            waitMillis = rate.take(readings);
+        } while (waitMillis > 0);
+        input.expireIn(limits.idleTimeout()); // the pause was the gateway's, not the client's idleness
     }
 
     /** Checks a READINGS frame and queues it for the writers; its ACK follows once it is committed. */
     private void accept(Message.Readings r, ReadingValidator validator, ReadingRate rate, long streamId)
-            throws ProtocolException, StoreException, InterruptedException, Refusal {
+            throws IOException, StoreException, InterruptedException {
         long receivedAt = System.nanoTime();
         int count = r.readings().size();
         metrics.readingsReceived(deviceId, count);
         try {
             validator.check(r);
-            checkRate(rate, count);
         } catch (ProtocolException e) {
             metrics.readingsRejected(e.nackCode(), count);
             throw e;
-        } catch (Refusal e) {
-            metrics.readingsRejected(e.code(), count);
-            throw e;
         }
+        awaitRate(rate, count);
         ReadingBatch batch = new ReadingBatch(deviceId, streamId, Instant.now(), r.readings());
         CompletableFuture<Void> committed;
         try {

@@ -5,21 +5,31 @@ import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
 import io.pigateway.protocol.Reading;
+import io.pigateway.protocol.SensorInfo;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Checks a READINGS frame before anything of it is queued: the whole frame is accepted or refused,
  * so a cumulative ACK never skips over a refused reading. One instance per connection, since
- * sequence numbers must rise across the connection's frames.
+ * sequence numbers must rise across the connection's frames and sensors must have been announced in
+ * the connection's HELLO (so that every stored reading has a known unit and kind).
  */
 final class ReadingValidator {
     /** 9999-12-31T23:59:59.999Z, the last instant a DATETIME column holds. */
     static final long MAX_TIMESTAMP_MILLIS = 253_402_300_799_999L;
 
     private final int maxReadingsPerFrame;
+    /** The sensor names HELLO announced; each already passed {@link SensorInfo#problem()}. */
+    private final Set<String> announced = new HashSet<>();
     private long lastSeq;
 
-    ReadingValidator(int maxReadingsPerFrame) {
+    ReadingValidator(int maxReadingsPerFrame, List<SensorInfo> sensors) {
         this.maxReadingsPerFrame = maxReadingsPerFrame;
+        for (SensorInfo sensor : sensors) {
+            announced.add(sensor.name());
+        }
     }
 
     void check(Message.Readings frame) throws ProtocolException {
@@ -36,9 +46,11 @@ final class ReadingValidator {
                         : "reading seq " + r.seq() + " follows seq " + previous + "; sequence numbers must rise");
             }
             previous = r.seq();
-            String problem = Identifiers.problem("sensor name", r.sensor());
-            if (problem != null) {
-                throw new ProtocolException(NackCode.INVALID_READING, "reading seq " + r.seq() + ": " + problem);
+            if (!announced.contains(r.sensor())) {
+                String problem = Identifiers.problem("sensor name", r.sensor());
+                throw new ProtocolException(NackCode.INVALID_READING, "reading seq " + r.seq() + ": " + (problem != null
+                        ? problem : "sensor " + r.sensor() + " was not announced in HELLO (" + announced.size()
+                        + " sensors were); a reading is stored only with its sensor's unit and kind"));
             }
             if (!Double.isFinite(r.value())) {
                 throw new ProtocolException(NackCode.INVALID_READING, "reading seq " + r.seq() + " (sensor "

@@ -114,6 +114,63 @@ class GatewayConfigTest {
     }
 
     @Test
+    void anH2PathThatWouldAddUrlSettingsIsRefusedNamingTheKeyAndValue() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse(Map.of("store.embedded-path", "/tmp/x;INIT=RUNSCRIPT FROM 'evil'")));
+        assertEquals("gateway.conf: key 'store.embedded-path' = '/tmp/x;INIT=RUNSCRIPT FROM 'evil'' is invalid:"
+                + " contains ';' at index 6; the H2 URL would read what follows as settings (such as INIT, which runs SQL)",
+                e.getMessage());
+
+        ConfigException fromEnvironment = assertThrows(ConfigException.class, () -> GatewayConfig.from(
+                Settings.of("gateway.conf", Map.of("auth.mode", "open")).withEnvironment(GatewayConfig.ENVIRONMENT_PREFIX,
+                        Map.of("PIGW_GATEWAY_STORE_EMBEDDED_PATH", "data/db;INIT=CREATE ALIAS X"))));
+        assertTrue(fromEnvironment.getMessage().startsWith("environment variable PIGW_GATEWAY_STORE_EMBEDDED_PATH"
+                + " (overrides key 'store.embedded-path' of gateway.conf) = 'data/db;INIT=CREATE ALIAS X' is invalid:"
+                + " contains ';' at index 7"), fromEnvironment.getMessage());
+    }
+
+    @Test
+    void aMysqlHostDatabaseOrOptionThatWouldAddUrlParametersIsRefusedNamingTheKeyAndValue() {
+        Map<String, String> mysql = Map.of("store.type", "mysql", "store.user", "gateway");
+        assertEquals("gateway.conf: key 'store.host' = 'db/pi?allowLoadLocalInfile=true#' is invalid: must be a host"
+                + " name (A-Z a-z 0-9 . _ -), an IPv4 address or an IPv6 address in brackets; anything else would"
+                + " change the JDBC URL", assertThrows(ConfigException.class, () -> parse(with(mysql,
+                        "store.host", "db/pi?allowLoadLocalInfile=true#"))).getMessage());
+        assertEquals("gateway.conf: key 'store.database' = 'pi?autoDeserialize=true' is invalid: must be 1 to 64 of"
+                + " A-Z a-z 0-9 _ $ -; anything else would change the JDBC URL", assertThrows(ConfigException.class,
+                        () -> parse(with(mysql, "store.host", "db", "store.database", "pi?autoDeserialize=true"))).getMessage());
+        assertEquals("gateway.conf: key 'store.jdbc-options' = 'sslMode=VERIFY_IDENTITY&allowLoadLocalInfile=true' is"
+                + " invalid: option 'allowLoadLocalInfile' is refused: it can load classes, read local files,"
+                + " deserialize data from the server or change the credentials", assertThrows(ConfigException.class,
+                        () -> parse(with(mysql, "store.host", "db", "store.jdbc-options",
+                                "sslMode=VERIFY_IDENTITY&allowLoadLocalInfile=true"))).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> parse(with(mysql, "store.host", "db", "store.jdbc-options",
+                "sslMode=REQUIRED#&queryInterceptors=x"))).getMessage().contains("value of option 'sslMode' contains '#'"));
+        assertTrue(assertThrows(ConfigException.class, () -> parse(with(mysql, "store.host", "db", "store.jdbc-options",
+                "sslMode"))).getMessage().endsWith("'sslMode' is not key=value; write k=v&k=v"));
+    }
+
+    @Test
+    void ordinaryHostsDatabasesAndOptionsPassTheUrlRules() {
+        assertEquals(null, JdbcUrlValues.hostProblem("db-1.example.org"));
+        assertEquals(null, JdbcUrlValues.hostProblem("192.168.0.25"));
+        assertEquals(null, JdbcUrlValues.hostProblem("[fd00::25]"));
+        assertEquals(null, JdbcUrlValues.databaseProblem("pi_test_3"));
+        assertEquals(null, JdbcUrlValues.jdbcOptionsProblem(""));
+        assertEquals(null, JdbcUrlValues.jdbcOptionsProblem("?sslMode=VERIFY_IDENTITY&trustCertificateKeyStoreUrl="
+                + "file:/etc/pi-gateway/db-ca.p12&socketTimeout=5000"));
+        assertEquals(null, JdbcUrlValues.embeddedPathProblem("/var/lib/pi-gateway/store"));
+    }
+
+    private static Map<String, String> with(Map<String, String> base, String... keyValues) {
+        Map<String, String> m = new java.util.HashMap<>(base);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
     void aMisspeltKeyIsAnError() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of("listen.prot", "4711")));
         assertTrue(e.getMessage().startsWith("gateway.conf: unknown key listen.prot; known keys are "), e.getMessage());

@@ -3,6 +3,7 @@ package io.pigateway.gateway.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pigateway.gateway.testing.TestDatabase;
 import io.pigateway.gateway.testing.TestDevice;
 import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.Message;
@@ -133,6 +134,40 @@ class BadInputIT {
             assertTrue(d.closedByGateway(WAIT));
         }
         assertEquals(10, g.rows("nan"), "the acknowledged readings stay; the refused frame adds nothing");
+    }
+
+    @Test
+    void aReadingOfASensorHelloDidNotAnnounceIsRefusedNamingItAndNothingOfTheFrameIsStored() throws Exception {
+        try (TestDevice d = TestDevice.connect(g.address(), "unannounced", 3)) {
+            d.sendRange(1, 10, 10);
+            d.awaitAck(10, WAIT);
+            d.send(new Message.Readings(List.of(new Reading(11, "t", 1, 1.0), new Reading(12, "pressure", 2, 1013.0))));
+            assertNack(nackFor(d), NackCode.INVALID_READING, "reading seq 12: sensor pressure was not announced in HELLO");
+            assertTrue(d.closedByGateway(WAIT));
+        }
+        assertEquals(10, g.rows("unannounced"), "the acknowledged readings stay; the refused frame adds nothing");
+        assertEquals(0, TestDatabase.shared().queryLong(g.store, "SELECT COUNT(*) FROM readings WHERE sensor = 'pressure'"));
+    }
+
+    @Test
+    void aSensorNameOutsideTheBmpIsRefusedNamingTheCodePointNotASurrogate() throws Exception {
+        try (TestDevice d = TestDevice.connect(g.address(), "emoji", 3)) {
+            d.send(TestDevice.readings(1, 1, "temp\uD83C\uDF21"));
+            assertNack(nackFor(d), NackCode.INVALID_READING, "sensor name contains character U+1F321 at index 4");
+        }
+    }
+
+    @Test
+    void invalidUtf8InTheDeviceIdIsAMalformedFrameNamingTheOffsetAndBytes() throws Exception {
+        try (TestDevice d = TestDevice.open(g.address())) {
+            byte[] frame = Frames.encode(new Message.Hello("pi-1", 0, 1));
+            frame[13] = (byte) 0xC3; // device id byte 1: a lead byte followed by no continuation byte
+            frame[14] = (byte) 0x28;
+            byte[] fixed = withCrc(ByteBuffer.wrap(java.util.Arrays.copyOf(frame, frame.length - 4))
+                    .position(frame.length - 4));
+            d.sendRaw(fixed);
+            assertNack(nackFor(d), NackCode.MALFORMED_FRAME, "device id is not valid UTF-8 at byte 1 of 4 (0xC3 0x28 0x31)");
+        }
     }
 
     @Test

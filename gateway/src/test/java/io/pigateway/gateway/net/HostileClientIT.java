@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pigateway.gateway.testing.TestDatabase;
 import io.pigateway.gateway.testing.TestDevice;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
@@ -160,27 +161,41 @@ class HostileClientIT {
     }
 
     @Test
-    void aDeviceFasterThanTheRateLimitIsToldToWaitAndLosesNothing() throws Exception {
-        long acked;
-        Message.Nack n;
-        // Burst: max(2 × 1000, 4096 readings per frame) = 4096 readings at once, then 1000 a second.
-        try (TestDevice d = TestDevice.connect(g.address(), "greedy", 5)) {
-            d.sendRange(1, 20_000, 1000);
-            n = d.awaitNack(WAIT);
-            acked = d.lastAck();
+    void aDeviceCatchingUpABacklogFasterThanTheRateLimitIsSlowedNotDisconnected() throws Exception {
+        // Burst: max(2 × 1000, 4096 readings per frame) = 4096 readings at once, then 1000 a second. The
+        // second frame of 4000 waits 3.9 s for the bucket, longer than the idle timeout of 2 s.
+        long started = System.nanoTime();
+        try (TestDevice d = TestDevice.connect(g.address(), "backlog", 5)) {
+            d.sendRange(1, 8000, 4000);
+            assertEquals(8000, d.awaitAck(8000, WAIT), "every reading acknowledged, no NACK");
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(millis >= 3500 && millis < 10_000, "(8000 - 4096) readings at 1000/s took " + millis + " ms");
+            d.send(new Message.Ping(42)); // the connection is still there
+            assertTrue(pongFor(d, 42), "a PONG on the same connection");
         }
-        assertEquals(NackCode.RATE_LIMITED, n.nackCode(), n.reason());
-        assertTrue(n.retryAfterMillis() > 0 && n.retryAfterMillis() <= 1000, "retry after " + n.retryAfterMillis());
-        assertTrue(n.reason().contains("more than 1000 readings per second"), n.reason());
-        assertEquals(4000, acked, "the first four frames fit the burst and were acknowledged");
-        assertEquals(4000, g.rows("greedy"), "acknowledged readings are stored, the refused ones not");
-        // Reconnecting does not refill the bucket; waiting does.
-        Thread.sleep(n.retryAfterMillis());
-        try (TestDevice d = TestDevice.connect(g.address(), "greedy", 5)) {
-            d.sendRange(4001, 4500, 500);
-            assertEquals(4500, d.awaitAck(4500, WAIT));
+        assertEquals(8000, g.rows("backlog"), "every reading stored");
+        assertEquals(8000, TestDatabase.shared().queryLong(g.store,
+                "SELECT COUNT(DISTINCT seq) FROM readings WHERE device_id = 'backlog'"), "each once");
+        // Reconnecting does not refill the bucket: the next 1000 readings still wait about a second.
+        started = System.nanoTime();
+        try (TestDevice d = TestDevice.connect(g.address(), "backlog", 5)) {
+            d.sendRange(8001, 9000, 500);
+            assertEquals(9000, d.awaitAck(9000, WAIT));
         }
-        assertEquals(4500, g.rows("greedy"));
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(millis >= 700, "1000 readings after reconnecting took " + millis + " ms");
+        assertEquals(9000, g.rows("backlog"));
+    }
+
+    /** Reads until the PONG for {@code nonce}; ACKs and the gateway's own PINGs on the way are skipped. */
+    private static boolean pongFor(TestDevice d, long nonce) throws Exception {
+        for (Message m = d.next(); m != null; m = d.next()) {
+            if (m instanceof Message.Pong p && p.nonce() == nonce) {
+                return true;
+            }
+            assertTrue(m instanceof Message.Ack || m instanceof Message.Ping, "got " + m);
+        }
+        return false;
     }
 
     @Test

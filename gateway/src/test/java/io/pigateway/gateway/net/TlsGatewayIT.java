@@ -23,7 +23,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,13 +50,15 @@ class TlsGatewayIT {
     static TestPki pki;
     static RunningGateway gateway;
     static SSLContext trusting;
+    static TlsConfig tlsConfig;
     CapturedLog log;
 
     @BeforeAll
     static void startGateway() throws Exception {
         pki = TestPki.create(dir.resolve("pki"), "site");
         TestPki.Issued certificate = pki.server("gateway");
-        TlsConfig tls = TlsConfig.pem(certificate.certificateFile(), certificate.keyFile(), null, TlsProtocols.DEFAULT);
+        tlsConfig = TlsConfig.pem(certificate.certificateFile(), certificate.keyFile(), null, TlsProtocols.DEFAULT);
+        TlsConfig tls = tlsConfig;
         LimitsConfig d = LimitsConfig.defaults().withMaxReadingsPerSecond(0);
         LimitsConfig limits = d.withTimeouts(HANDSHAKE_TIMEOUT, d.idleTimeout());
         gateway = RunningGateway.start(dir, c -> c.withTls(tls).withLimits(limits));
@@ -95,6 +99,30 @@ class TlsGatewayIT {
     void aClientThatTrustsTheGatewaysCaHasItsReadingsCommittedAndAcknowledged() throws Exception {
         aGoodClientGetsEveryReadingCommitted("tls-pi");
         assertEquals(1, log.lines("device tls-pi", "connected (TLSv1.3)").size(), log.lines("tls-pi").toString());
+    }
+
+    @Test
+    void aClientInitiatedRenegotiationOverTls12IsRefusedAndTheReadingsBeforeItStayCommitted() throws Exception {
+        // A gateway of its own with the default handshake timeout: on a loaded machine the JVM's first TLS
+        // handshake can take longer than the 800 ms the shared gateway allows.
+        Path own = java.nio.file.Files.createDirectories(dir.resolve("renegotiation"));
+        try (RunningGateway relaxed = RunningGateway.start(own, c -> c.withTls(tlsConfig)
+                .withLimits(LimitsConfig.defaults().withMaxReadingsPerSecond(0)));
+             TestDevice d = TestDevice.connectTls(relaxed.address(), trusting, "renegotiating-pi",
+                     STREAM.incrementAndGet(), TlsProtocols.TLS_1_2)) {
+            SSLSocket s = (SSLSocket) d.socket();
+            assertEquals(TlsProtocols.TLS_1_2, s.getSession().getProtocol());
+            d.sendRange(1, 100, 50);
+            assertEquals(100, d.awaitAck(100, WAIT));
+            s.startHandshake(); // on a negotiated TLS 1.2 connection: a new ClientHello, i.e. renegotiation
+            d.readTimeout(Duration.ofSeconds(5));
+            // Allowed, the renegotiation would complete and the read would time out waiting for a frame.
+            SSLException refused = assertThrows(SSLException.class, d::next);
+            assertTrue(refused.getMessage().contains("handshake_failure"), refused.toString());
+            assertEquals(100, relaxed.rows("renegotiating-pi"), "the readings acknowledged before are stored, once");
+            relaxed.assertEveryReadingCommitted(TestDevice.connectTls(relaxed.address(), trusting, "after-renegotiation",
+                    STREAM.incrementAndGet()), "after-renegotiation", 1000);
+        }
     }
 
     @Test

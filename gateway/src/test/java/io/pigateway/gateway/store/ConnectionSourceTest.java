@@ -83,6 +83,20 @@ class ConnectionSourceTest {
     }
 
     @Test
+    void noStoreConfigurationCanCarryUrlParametersOfItsOwn() {
+        IllegalArgumentException h2 = assertThrows(IllegalArgumentException.class,
+                () -> StoreConfig.embedded(dir.resolve("x;INIT=RUNSCRIPT FROM 'evil'")));
+        assertTrue(h2.getMessage().contains("contains ';'"), h2.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> mysql(null, "autoDeserialize=true"));
+        assertThrows(IllegalArgumentException.class, () -> new StoreConfig(StoreConfig.Kind.MYSQL, null,
+                "db.example:3306/pi?allowLoadLocalInfile=true&x=", 3306, "pi", "gw", null, "",
+                StoreConfig.MigrationMode.APPLY, Duration.ofSeconds(1)));
+        assertThrows(IllegalArgumentException.class, () -> new StoreConfig(StoreConfig.Kind.MYSQL, null,
+                "db.example", 3306, "pi?queryInterceptors=Evil", "gw", null, "",
+                StoreConfig.MigrationMode.APPLY, Duration.ofSeconds(1)));
+    }
+
+    @Test
     void testHarnessOpensH2WithTheStoresUrl() {
         Path file = dir.resolve("store");
         assertEquals(ConnectionSource.h2Url(file), TestDatabase.h2Url(file));

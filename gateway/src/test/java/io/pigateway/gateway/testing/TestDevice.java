@@ -6,6 +6,7 @@ import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.HelloProof;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.Reading;
+import io.pigateway.protocol.SensorInfo;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -25,6 +26,13 @@ import javax.net.ssl.SSLSocket;
  * also write raw bytes, so tests can send exactly the broken input they mean to.
  */
 public final class TestDevice implements AutoCloseable {
+    /** The sensors every test device announces in HELLO: the names the tests' readings use. */
+    public static final List<SensorInfo> SENSORS = List.of(
+            new SensorInfo("temperature", "°C", "simulated.temperature", true),
+            new SensorInfo("humidity", "%RH", "simulated.humidity", true),
+            new SensorInfo("temp", "°C", "simulated.temperature", true),
+            new SensorInfo("t", "°C", "simulated.temperature", true));
+
     private final Socket socket;
     private final OutputStream raw;
     private final FrameWriter out;
@@ -61,13 +69,18 @@ public final class TestDevice implements AutoCloseable {
      * against the address as HTTPS does), no HELLO yet.
      */
     public static TestDevice openTls(InetSocketAddress gateway, SSLContext tls) throws IOException {
+        return openTls(gateway, tls, "TLSv1.3", "TLSv1.2");
+    }
+
+    /** As {@link #openTls(InetSocketAddress, SSLContext)}, offering only {@code protocols}. */
+    public static TestDevice openTls(InetSocketAddress gateway, SSLContext tls, String... protocols) throws IOException {
         SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket();
         try {
             s.connect(gateway, 5000);
             s.setSoTimeout(15_000);
             s.setTcpNoDelay(true);
             SSLParameters p = s.getSSLParameters();
-            p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+            p.setProtocols(protocols);
             p.setEndpointIdentificationAlgorithm("HTTPS");
             s.setSSLParameters(p);
             s.startHandshake();
@@ -104,6 +117,12 @@ public final class TestDevice implements AutoCloseable {
         return handshake(openTls(gateway, tls), deviceId, streamId, null);
     }
 
+    /** As {@link #connectTls(InetSocketAddress, SSLContext, String, long)}, offering only {@code protocol}. */
+    public static TestDevice connectTls(InetSocketAddress gateway, SSLContext tls, String deviceId, long streamId,
+                                        String protocol) throws IOException {
+        return handshake(openTls(gateway, tls, protocol), deviceId, streamId, null);
+    }
+
     private static TestDevice handshake(TestDevice d, String deviceId, long streamId, String secret) throws IOException {
         try {
             d.send(d.hello(deviceId, streamId, secret));
@@ -122,7 +141,7 @@ public final class TestDevice implements AutoCloseable {
     public Message.Hello hello(String deviceId, long streamId, String secret) throws IOException {
         byte[] proof = secret == null ? new byte[0]
                 : HelloProof.compute(secret.getBytes(StandardCharsets.UTF_8), challengeNonce(), deviceId, streamId);
-        return new Message.Hello(Frames.VERSION, deviceId, System.currentTimeMillis(), streamId, proof);
+        return new Message.Hello(Frames.VERSION, deviceId, System.currentTimeMillis(), streamId, proof, SENSORS);
     }
 
     /** The first frame the gateway sent: its CHALLENGE (whose nonce is kept) or a refusal. */
@@ -244,6 +263,11 @@ public final class TestDevice implements AutoCloseable {
     }
 
     /** This end's port: the gateway's log lines name the peer by address and port. */
+    /** The socket frames travel over (an {@code SSLSocket} for a TLS device). */
+    public Socket socket() {
+        return socket;
+    }
+
     public int localPort() {
         return socket.getLocalPort();
     }

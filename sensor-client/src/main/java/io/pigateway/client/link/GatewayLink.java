@@ -35,7 +35,7 @@ public final class GatewayLink implements AutoCloseable {
     private static final Duration RESOLVE_ALLOWANCE = Duration.ofSeconds(30);
 
     private final String deviceId;
-    private final List<SensorInfo> sensors;
+    private final Announcements announcements;
     private final DeviceSecret secret;
     private final GatewayConfig gateway;
     private final SendConfig send;
@@ -65,7 +65,7 @@ public final class GatewayLink implements AutoCloseable {
                        SendConfig send, ReadingBuffer buffer, List<SensorInfo> sensors) {
         this.deviceId = deviceId;
         this.secret = secret;
-        this.sensors = List.copyOf(sensors);
+        this.announcements = new Announcements(sensors);
         this.gateway = gateway;
         this.send = send;
         this.buffer = buffer;
@@ -255,6 +255,7 @@ public final class GatewayLink implements AutoCloseable {
             c.startTls(gateway.connectTimeout());
             long now = System.currentTimeMillis();
             long stream = buffer.streamId();
+            List<SensorInfo> sensors = announcements.forHello();
             Message.HelloOk ok = c.handshake(nonce -> new Message.Hello(Frames.VERSION, deviceId, now, stream,
                     secret == null ? new byte[0] : secret.proof(nonce, deviceId, stream), sensors),
                     gateway.connectTimeout());
@@ -264,7 +265,7 @@ public final class GatewayLink implements AutoCloseable {
             logConnected(address, ok, now);
             try {
                 return new Attempt(new Session(c, ok, send.batchMaxReadings(), send.batchMaxWait(), gateway.pingInterval(),
-                        buffer, counters, wakeup, drain).run(), null, false, 0);
+                        buffer, counters, wakeup, drain, sensors, announcements).run(), null, false, 0);
             } finally {
                 counters.connected = false;
             }

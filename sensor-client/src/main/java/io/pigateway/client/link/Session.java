@@ -5,12 +5,15 @@ import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
 import io.pigateway.protocol.Reading;
+import io.pigateway.protocol.SensorInfo;
 import io.pigateway.protocol.UnknownFrameTypeException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.tinylog.Logger;
 
 /**
@@ -38,6 +41,9 @@ final class Session {
     private final long pingIntervalNanos;
     private final long silenceLimitNanos;
 
+    private final Set<String> announced;
+    private final Announcements announcements;
+
     private final InFlight inFlight = new InFlight();
     private static final Duration NACK_GRACE = Duration.ofMillis(500);
     private final AtomicReference<SessionEnd> end = new AtomicReference<>();
@@ -48,9 +54,16 @@ final class Session {
     private long lastSentNanos;
     private long pingNonce;
 
+    /**
+     * @param announced     the sensors this connection's HELLO announced: the gateway refuses readings of any other
+     * @param announcements where a sensor met in the spool but not announced is added for the next HELLO
+     */
     Session(Connection connection, Message.HelloOk limits, int batchMaxReadings, Duration batchMaxWait,
-            Duration pingInterval, ReadingBuffer buffer, LinkCounters counters, Wakeup wakeup, Drain drain) {
+            Duration pingInterval, ReadingBuffer buffer, LinkCounters counters, Wakeup wakeup, Drain drain,
+            List<SensorInfo> announced, Announcements announcements) {
         this.connection = connection;
+        this.announced = announced.stream().map(SensorInfo::name).collect(Collectors.toUnmodifiableSet());
+        this.announcements = announcements;
         this.buffer = buffer;
         this.counters = counters;
         this.wakeup = wakeup;
@@ -128,6 +141,12 @@ final class Session {
                                 + maxPayloadBytes + " bytes"));
                         return;
                     }
+                    int known = announcedPrefix(frame);
+                    if (known == 0) {
+                        endToAnnounce(frame.getFirst());
+                        return;
+                    }
+                    frame = frame.subList(0, known); // the rest waits for a connection that announces it
                     boolean full = unsent.size() >= frameLimit || frame.size() < unsent.size();
                     if (full || drain.requested() || now - fillStart >= batchWaitNanos) {
                         sendReadings(frame, now);
@@ -139,6 +158,30 @@ final class Session {
             }
             wakeup.await(seen, wakeAt - now);
         }
+    }
+
+    /** How many readings at the start of {@code frame} are of sensors this connection announced. */
+    private int announcedPrefix(List<Reading> frame) {
+        int n = 0;
+        while (n < frame.size() && announced.contains(frame.get(n).sensor())) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * The next reading is of a sensor this HELLO did not announce (the configuration dropped it while
+     * its readings were in the spool): ends the connection so that the next HELLO announces it too.
+     */
+    private void endToAnnounce(Reading r) {
+        String problem = announcements.addUnconfigured(r.sensor());
+        if (problem != null) {
+            end(SessionEnd.unmeetable("reading seq " + r.seq() + " in the spool cannot be sent: " + problem));
+            return;
+        }
+        Logger.warn("reading seq {} is of sensor {}, which is not configured (any more); reconnecting to announce it"
+                + " with kind {} and no unit", r.seq(), r.sensor(), Announcements.UNCONFIGURED_KIND);
+        end(SessionEnd.lost("sensor " + r.sensor() + " of reading seq " + r.seq() + " was not announced in HELLO"));
     }
 
     private void sendReadings(List<Reading> frame, long now) throws IOException {

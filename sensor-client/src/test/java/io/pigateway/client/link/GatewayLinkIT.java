@@ -15,6 +15,7 @@ import io.pigateway.client.testing.FakeGateway;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.Reading;
+import io.pigateway.protocol.SensorInfo;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -55,9 +56,13 @@ class GatewayLinkIT {
     private GatewayLink link(List<GatewayAddress> addresses, int batch, Duration backoffMax, Duration ping) {
         link = new GatewayLink("pi-test", new GatewayConfig(addresses, Duration.ofSeconds(2), ping),
                 new ReconnectConfig(Duration.ofMillis(20), backoffMax), new SendConfig(batch, Duration.ofMillis(10)),
-                buffer);
+                buffer, SENSORS);
         return link;
     }
+
+    /** The sensors of {@link #append}, announced in every HELLO. */
+    private static final List<SensorInfo> SENSORS = List.of(new SensorInfo("temp", "°C", "simulated.temperature", true),
+            new SensorInfo("door", "", "simulated.toggle", true));
 
     private GatewayLink link(int batch) {
         return link(List.of(fake.address()), batch, Duration.ofMillis(200), Duration.ofSeconds(30));
@@ -103,6 +108,22 @@ class GatewayLinkIT {
         assertEquals(List.of(), stuckAnswers(link, Duration.ofMillis(1500), Duration.ofSeconds(2)),
                 "an idle session comes round every 500 ms");
         assertTrue(link.stuck(Duration.ofMillis(1)).isEmpty());
+    }
+
+    @Test
+    void readingsOfASensorNoLongerConfiguredAreSentAfterAHelloThatAnnouncesIt() throws Exception {
+        append(10);
+        buffer.append("cellar", 1_700_000_000_100L, 12.5); // configured once, gone from the configuration now
+        append(10);
+        link(50).start();
+        until("every reading is acknowledged", WAIT, () -> buffer.size() == 0);
+        assertEquals(21, buffer.counts().acknowledged());
+        // The first HELLO announced the configured sensors; the next one also the sensor found in the spool.
+        assertEquals(SENSORS, fake.hellos().getFirst().sensors());
+        List<SensorInfo> last = fake.hellos().getLast().sensors();
+        assertTrue(last.containsAll(SENSORS), last.toString());
+        assertTrue(last.contains(new SensorInfo("cellar", "", "unconfigured", false)), last.toString());
+        // tearDown: the fake saw no reading of a sensor its connection's HELLO did not announce.
     }
 
     @Test

@@ -112,7 +112,7 @@ public final class FakeGateway implements AutoCloseable {
                         frames++;
                         framesPerConnection.set(connection, frames);
                         framesReceived.add(r.readings());
-                        check(r, ok, lastSeq);
+                        check(r, ok, lastSeq, hello);
                         for (Reading reading : r.readings()) {
                             seqsReceived.add(reading.seq());
                         }
@@ -166,7 +166,7 @@ public final class FakeGateway implements AutoCloseable {
         }
     }
 
-    private void check(Message.Readings r, Message.HelloOk ok, long lastSeq) {
+    private void check(Message.Readings r, Message.HelloOk ok, long lastSeq, Message.Hello hello) {
         if (r.readings().size() > ok.maxReadingsPerFrame()) {
             violations.add("frame of " + r.readings().size() + " readings, limit " + ok.maxReadingsPerFrame());
         }
@@ -181,6 +181,10 @@ public final class FakeGateway implements AutoCloseable {
             }
             if (!Double.isFinite(reading.value())) {
                 violations.add("non-finite value at seq " + reading.seq());
+            }
+            // As the real gateway: only sensors this connection's HELLO announced.
+            if (hello.sensors().stream().noneMatch(s -> s.name().equals(reading.sensor()))) {
+                violations.add("seq " + reading.seq() + " is of sensor " + reading.sensor() + ", not announced in HELLO");
             }
             previous = reading.seq();
         }

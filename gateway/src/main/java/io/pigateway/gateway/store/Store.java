@@ -75,12 +75,13 @@ public final class Store implements AutoCloseable {
         long started = System.nanoTime();
         ConnectionSource source = ConnectionSource.of(store);
         List<Connection> connections = new ArrayList<>();
-        int applied;
+        int applied = store.kind() == StoreConfig.Kind.EMBEDDED ? EmbeddedCreation.createIfAbsent(store) : 0;
         try {
             Connection first = source.open();
             connections.add(first);
-            applied = Migrations.shipped(store.describe()).run(first, store.migrate());
+            applied += Migrations.shipped(store.describe()).run(first, store.migrate());
             first.commit();
+            source.sync(first);
             while (connections.size() < writer.threads()) {
                 connections.add(source.open());
             }

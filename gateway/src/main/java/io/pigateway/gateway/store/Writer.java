@@ -215,6 +215,7 @@ final class Writer implements Runnable {
             WriteSql.touchDevices(c, batches);
         }
         c.commit();
+        source.sync(c); // the futures complete, and the ACKs go out, only after this
         return inserted;
     }
 

@@ -18,8 +18,9 @@ import org.tinylog.Logger;
 
 /**
  * Where connections hand over readings: a bounded queue in front of writer threads that commit them
- * to MySQL, MariaDB or an embedded H2 file. A batch's future completes only after its COMMIT, so a
- * connection acknowledges nothing that could still be lost; connection threads never touch JDBC.
+ * to MySQL, MariaDB or an embedded H2 file. A batch's future completes only after its COMMIT (and, on
+ * H2, the sync that makes it durable), so a connection acknowledges nothing that could still be
+ * lost; connection threads never touch JDBC.
  *
  * <p>The tables (see {@code deploy/sql/001_initial_schema.sql}), all times UTC {@code DATETIME(3)}:
  * <pre>
@@ -76,15 +77,16 @@ public final class Store implements AutoCloseable {
         long started = System.nanoTime();
         ConnectionSource source = ConnectionSource.of(store);
         List<Connection> connections = new ArrayList<>();
-        int applied;
+        int applied = store.kind() == StoreConfig.Kind.EMBEDDED ? EmbeddedCreation.createIfAbsent(store) : 0;
         try {
             Connection first = source.open();
             connections.add(first);
-            applied = Migrations.shipped(store.describe()).run(first, store.migrate());
+            applied += Migrations.shipped(store.describe()).run(first, store.migrate());
             if (store.kind() == StoreConfig.Kind.MYSQL) {
                 ServerDurability.check(first, store.describe());
             }
             first.commit();
+            source.sync(first);
             while (connections.size() < writer.threads()) {
                 connections.add(source.open());
             }

@@ -17,10 +17,11 @@ import org.tinylog.Logger;
 /**
  * One writer thread with its own connection. It takes the first waiting job, keeps taking jobs
  * until the group holds {@code batchMaxReadings} readings or {@code batchMaxWait} has passed, commits
- * the group in one transaction and only then completes the jobs' futures. With the default wait of
- * 0 it takes only what is already queued: groups grow by themselves under load, because frames
- * queue up while every writer is in a transaction, and at lower rates no frame waits for company
- * (waiting cost half the ACK latency at half the peak rate; docs/PERFORMANCE.md).
+ * the group in one transaction (on the embedded store, then syncs it: one fsync per group) and only
+ * then completes the jobs' futures. With the default wait of 0 it takes only what is already queued:
+ * groups grow by themselves under load, because frames queue up while every writer is in a
+ * transaction, and at lower rates no frame waits for company (waiting cost half the ACK latency at
+ * half the peak rate; docs/PERFORMANCE.md).
  *
  * <p>A deadlock or lock wait timeout is retried; a frame whose data the database refuses is found by
  * splitting the group and refused alone. Any other failure fails every future of the group (none is
@@ -295,6 +296,7 @@ final class Writer implements Runnable {
             WriteSql.touchDevices(c, batches);
         }
         c.commit();
+        source.sync(c); // the futures complete, and the ACKs go out, only after this
         return inserted;
     }
 

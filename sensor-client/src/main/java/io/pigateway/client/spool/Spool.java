@@ -273,7 +273,9 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
                 }
                 lines.info(writeFailures.succeeded(dir, lost + " readings lost in this stream so far"));
                 stored = r;
-                if (unsynced >= config.syncEvery() || syncIntervalNanos == 0) {
+                // The first unsynced record sets the flusher's deadline: wake it, or an idle flusher would
+                // sleep its full MAX_WAIT and a sub-second sync-interval would not be kept.
+                if (unsynced == 1 || unsynced >= config.syncEvery() || syncIntervalNanos == 0) {
                     work.signalAll();
                 }
             } catch (IOException e) {

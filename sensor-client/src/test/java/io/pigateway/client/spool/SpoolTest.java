@@ -121,6 +121,32 @@ class SpoolTest {
         }
     }
 
+    /**
+     * The flusher used to sleep a full second when idle and an append below sync-every did not wake
+     * it, so 100 ms configured meant flushes about once a second: each reading here waited ~850 ms.
+     */
+    @Test
+    @Timeout(20)
+    void aSubSecondSyncIntervalIsKeptAfterTheFlusherWentIdle() throws Exception {
+        SpoolConfig c = new SpoolConfig(base, 4 * SEGMENT + SpoolConfig.META_RESERVE_BYTES, SEGMENT,
+                SpoolConfig.FullPolicy.DROP_OLDEST, Duration.ofMillis(100), 1_000);
+        try (Spool spool = Spool.open(c, DEVICE)) {
+            java.util.concurrent.Semaphore flushed = new java.util.concurrent.Semaphore(0);
+            spool.onFlushed(flushed::release);
+            long worst = 0;
+            for (int i = 0; i < 6; i++) {
+                Thread.sleep(150); // long enough for the flusher to find nothing to do and go idle
+                long appended = System.nanoTime();
+                spool.append("s", SpoolTesting.T0 + i, i);
+                assertTrue(flushed.tryAcquire(5, java.util.concurrent.TimeUnit.SECONDS), "reading " + i + " flushed");
+                worst = Math.max(worst, System.nanoTime() - appended);
+            }
+            assertTrue(worst < java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(400),
+                    "with 100 ms configured, the slowest reading took " + worst / 1_000_000 + " ms to be flushed");
+            assertEquals(6, all(spool).size());
+        }
+    }
+
     @Test
     void aRestartContinuesTheStreamWithTheNextSeqAndResendsOnlyWhatWasNotAcknowledged() {
         long stream;

@@ -1,0 +1,22 @@
+package io.pigateway.gateway.store;
+
+/** Puts the embedded store on another H2 file system, e.g. a {@link io.pigateway.gateway.testing.ForgetfulFilePath} scheme. */
+public final class EmbeddedFileSystem {
+    private EmbeddedFileSystem() {
+    }
+
+    /** Stores opened from now on use H2 file system {@code scheme}. */
+    public static void use(String scheme) {
+        ConnectionSource.h2FileSystem = scheme;
+    }
+
+    /** Back to H2's own file system. */
+    public static void reset() {
+        use("file");
+    }
+
+    /** The JDBC URL of the embedded store at {@code file} on the current file system. */
+    public static String url(java.nio.file.Path file) {
+        return ConnectionSource.h2Url(file);
+    }
+}

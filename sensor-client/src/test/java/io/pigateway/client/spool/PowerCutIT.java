@@ -353,6 +353,12 @@ class PowerCutIT {
             return spool.ack(upToSeq);
         }
 
+        /** Not an ACK: a refused frame is forgotten as lost, not noted as acknowledged. */
+        @Override
+        public int discard(long upToSeq) {
+            return spool.discard(upToSeq);
+        }
+
         @Override
         public int size() {
             return spool.size();

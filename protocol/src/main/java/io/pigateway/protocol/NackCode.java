@@ -45,7 +45,13 @@ public enum NackCode {
     /** The device sends readings faster than the gateway's per-device rate limit. Retry after the delay given. */
     RATE_LIMITED(19, true),
     /** After the handshake, no complete frame within the gateway's idle timeout (clients PING when idle). */
-    IDLE_TIMEOUT(20, true);
+    IDLE_TIMEOUT(20, true),
+    /**
+     * A READINGS frame holds a (stream, seq) the gateway already stored with a different sensor, value
+     * or device time: a restored or cloned client reusing seqs. Nothing of the frame is stored; the
+     * client must drop (and count) the frame's readings, not resend them.
+     */
+    DUPLICATE_MISMATCH(21, false);
 
     private final int code;
     private final boolean retryable;

@@ -2,6 +2,7 @@ package io.pigateway.gateway.net;
 
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.metrics.Metrics;
+import io.pigateway.gateway.store.DuplicateMismatchException;
 import io.pigateway.gateway.store.ReadingBatch;
 import io.pigateway.gateway.store.SessionStart;
 import io.pigateway.gateway.store.Store;
@@ -305,6 +306,13 @@ final class Connection implements Runnable {
         if (replaced != null && replaced != this) {
             Logger.info("{}: replaces the device's connection from {}", who(), replaced.peer);
             replaced.end(NackCode.REPLACED);
+            if (registry.replacedRepeatedly(deviceId, System.nanoTime())) {
+                Logger.warn("{}: probably a clone: connections of this device id from {} and {} keep replacing each"
+                                + " other ({} replacements within {} s); two clients share one device id (a cloned SD card?)",
+                        who(), replaced.peer, peer, ConnectionRegistry.CLONE_REPLACEMENTS,
+                        TimeUnit.NANOSECONDS.toSeconds(ConnectionRegistry.CLONE_WINDOW_NANOS));
+                metrics.probableClone(deviceId);
+            }
         }
         try {
             store.recordSession(new SessionStart(deviceId, hello.streamId(), peer, Instant.ofEpochMilli(now),
@@ -414,6 +422,15 @@ final class Connection implements Runnable {
 
     /** Called by the {@link AckSender} when a batch of this connection could not be committed. */
     void storeFailed(ReadingBatch batch, Throwable cause) {
+        if (cause instanceof DuplicateMismatchException e) {
+            // Loud: a client reusing seqs for other readings would lose them silently if this were ACKed.
+            Logger.warn("{}: refused a frame: {}; is this a restored or cloned client? sent NACK {} and closed", who(),
+                    e.getMessage(), NackCode.DUPLICATE_MISMATCH);
+            metrics.nackSent(NackCode.DUPLICATE_MISMATCH, false);
+            sendQuietly(new Message.Nack(NackCode.DUPLICATE_MISMATCH, 0, e.getMessage()));
+            closeSocket();
+            return;
+        }
         String reason = "could not commit seq " + batch.readings().getFirst().seq() + ".." + batch.readings().getLast().seq()
                 + ": " + cause.getMessage();
         if (store.healthy()) {

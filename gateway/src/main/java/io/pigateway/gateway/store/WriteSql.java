@@ -76,6 +76,58 @@ final class WriteSql {
     }
 
     /**
+     * The batches holding a reading whose key is stored with a different sensor, value or device time,
+     * each with its {@link DuplicateMismatchException}. Run after {@link #insertReadings} in the same
+     * transaction, and only when some rows were not inserted, so the usual path pays nothing: one
+     * indexed range read per batch. A reading inserted by this very transaction compares equal to itself.
+     */
+    static Map<ReadingBatch, DuplicateMismatchException> mismatches(Connection c, List<ReadingBatch> batches)
+            throws SQLException {
+        Map<ReadingBatch, DuplicateMismatchException> found = new java.util.IdentityHashMap<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT seq, sensor, value, device_time FROM readings"
+                + " WHERE device_id = ? AND stream_id = ? AND seq BETWEEN ? AND ?")) {
+            for (ReadingBatch b : batches) {
+                Map<Long, Reading> bySeq = new java.util.HashMap<>();
+                for (Reading r : b.readings()) {
+                    bySeq.put(r.seq(), r);
+                }
+                s.setString(1, b.deviceId());
+                s.setLong(2, b.streamId());
+                s.setLong(3, b.readings().getFirst().seq());
+                s.setLong(4, b.readings().getLast().seq());
+                int differ = 0;
+                String first = null;
+                try (java.sql.ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        Reading sent = bySeq.get(rs.getLong(1));
+                        if (sent == null) {
+                            continue; // a gap in the frame's seqs
+                        }
+                        String sensor = rs.getString(2);
+                        double value = rs.getDouble(3);
+                        LocalDateTime time = rs.getObject(4, LocalDateTime.class);
+                        LocalDateTime sentTime = utc(Instant.ofEpochMilli(sent.timestampMillis()));
+                        if (!sensor.equals(sent.sensor()) || Double.compare(value, sent.value()) != 0
+                                || !time.equals(sentTime)) {
+                            if (differ++ == 0) {
+                                first = "seq " + sent.seq() + " is stored as " + sensor + " = " + value + " at " + time
+                                        + "Z, resent as " + sent.sensor() + " = " + sent.value() + " at " + sentTime + "Z";
+                            }
+                        }
+                    }
+                }
+                if (differ > 0) {
+                    found.put(b, new DuplicateMismatchException(differ + " of the " + b.size() + " readings of seq "
+                            + b.readings().getFirst().seq() + ".." + b.readings().getLast().seq() + " (stream "
+                            + Long.toHexString(b.streamId()) + ") differ from those stored under the same seqs; first: "
+                            + first, differ));
+                }
+            }
+        }
+        return found;
+    }
+
+    /**
      * Rows in the next INSERT: {@value #ROWS_PER_INSERT}, or for a remainder the largest power of two
      * that fits. So only a dozen statement shapes exist, each prepared once per connection and cached
      * by the driver, and any remainder takes at most ten statements.

@@ -5,7 +5,9 @@ import io.pigateway.gateway.metrics.Metrics;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -79,7 +81,7 @@ final class Writer implements Runnable {
                 collected.add(carried);
             }
             long now = System.nanoTime();
-            settle(collected, false, 0, new StoreException("the store closed before committing it"), now, now);
+            settle(collected, false, 0, Map.of(), new StoreException("the store closed before committing it"), now, now);
             ConnectionSource.closeQuietly(connection);
         }
     }
@@ -158,10 +160,11 @@ final class Writer implements Runnable {
         boolean committed = false;
         int inserted = 0;
         Exception failure = null;
+        Map<ReadingBatch, DuplicateMismatchException> refused = new IdentityHashMap<>();
         try {
             boolean reused = connection != null;
             try {
-                inserted = transact(group);
+                inserted = transact(group, refused);
                 committed = true;
             } catch (SQLException e) {
                 rollbackAndDrop();
@@ -172,14 +175,14 @@ final class Writer implements Runnable {
                 // more on a fresh one. Safe even if the lost COMMIT had succeeded: duplicates are skipped.
                 Logger.debug("transaction on a reused connection failed ({}); retrying on a new connection",
                         Outage.describe(e));
-                inserted = transact(group);
+                inserted = transact(group, refused);
                 committed = true;
             }
         } catch (SQLException | RuntimeException e) {
             failure = e;
             rollbackAndDrop();
         } finally {
-            settle(group, committed, inserted, failure, started, System.nanoTime());
+            settle(group, committed, inserted, refused, failure, started, System.nanoTime());
         }
     }
 
@@ -193,29 +196,50 @@ final class Writer implements Runnable {
         return e instanceof java.sql.SQLRecoverableException;
     }
 
-    /** One transaction for the whole group; returns the readings inserted (the rest were duplicates). */
-    private int transact(List<Job> group) throws SQLException {
-        Connection c = connection;
-        if (c == null) {
-            c = source.open();
-            connection = c;
-            Logger.debug("reconnected to {}", source.description());
-        }
-        List<ReadingBatch> batches = new ArrayList<>();
-        for (Job job : group) {
-            switch (job) {
-                case Job.Session s -> WriteSql.recordSession(c, s.session());
-                case Job.Readings r -> batches.add(r.batch());
-                case Job.Stop s -> throw new IllegalStateException("Stop is never part of a group");
+    /**
+     * One transaction for the whole group; returns the readings inserted (the rest were duplicates).
+     * A frame with a reading that differs from the one stored under its key goes into {@code refused};
+     * then the transaction is rolled back and done again without it, so a frame is stored whole or
+     * not at all. That costs a second transaction, but only when a client reuses seqs.
+     */
+    private int transact(List<Job> group, Map<ReadingBatch, DuplicateMismatchException> refused) throws SQLException {
+        while (true) {
+            Connection c = connection;
+            if (c == null) {
+                c = source.open();
+                connection = c;
+                Logger.debug("reconnected to {}", source.description());
             }
+            List<ReadingBatch> batches = new ArrayList<>();
+            int readings = 0;
+            for (Job job : group) {
+                switch (job) {
+                    case Job.Session s -> WriteSql.recordSession(c, s.session());
+                    case Job.Readings r -> {
+                        if (!refused.containsKey(r.batch())) {
+                            batches.add(r.batch());
+                            readings += r.batch().size();
+                        }
+                    }
+                    case Job.Stop s -> throw new IllegalStateException("Stop is never part of a group");
+                }
+            }
+            int inserted = 0;
+            if (!batches.isEmpty()) {
+                inserted = WriteSql.insertReadings(c, batches);
+                if (inserted < readings) {
+                    Map<ReadingBatch, DuplicateMismatchException> differ = WriteSql.mismatches(c, batches);
+                    if (!differ.isEmpty()) {
+                        refused.putAll(differ);
+                        c.rollback();
+                        continue;
+                    }
+                }
+                WriteSql.touchDevices(c, batches);
+            }
+            c.commit();
+            return inserted;
         }
-        int inserted = 0;
-        if (!batches.isEmpty()) {
-            inserted = WriteSql.insertReadings(c, batches);
-            WriteSql.touchDevices(c, batches);
-        }
-        c.commit();
-        return inserted;
     }
 
     private void rollbackAndDrop() {
@@ -236,14 +260,17 @@ final class Writer implements Runnable {
      * {@code finally}, so even an unexpected error leaves no future waiting forever. Metrics are counted
      * before the futures complete, so whoever sees an ACK also sees it counted.
      */
-    private void settle(List<Job> group, boolean committed, int inserted, Exception failure, long started, long ended) {
+    private void settle(List<Job> group, boolean committed, int inserted,
+                        Map<ReadingBatch, DuplicateMismatchException> refused, Exception failure, long started, long ended) {
         int readings = 0;
         int batches = 0;
         for (Job job : group) {
             if (job instanceof Job.Readings r) {
                 admission.release(r);
-                readings += r.batch().size();
-                batches++;
+                if (!committed || !refused.containsKey(r.batch())) {
+                    readings += r.batch().size();
+                    batches++;
+                }
             }
         }
         if (group.isEmpty()) {
@@ -254,14 +281,22 @@ final class Writer implements Runnable {
                 counters.committed(batches, readings, inserted);
                 metrics.transactionCommitted(batches, readings, inserted, ended - started);
                 for (Job job : group) {
-                    if (job instanceof Job.Readings r) {
+                    if (job instanceof Job.Readings r && !refused.containsKey(r.batch())) {
                         metrics.deviceCommitted(r.batch().deviceId());
                     }
                 }
             }
             outage.committed();
             backoff.succeeded();
-            group.forEach(job -> done(job).complete(null));
+            for (Job job : group) {
+                DuplicateMismatchException differs = job instanceof Job.Readings r ? refused.get(r.batch()) : null;
+                if (differs == null) {
+                    done(job).complete(null);
+                } else {
+                    metrics.duplicateMismatch(((Job.Readings) job).batch().deviceId(), differs.mismatched());
+                    done(job).completeExceptionally(differs);
+                }
+            }
             trace(group, batches, readings, started, ended);
             return;
         }

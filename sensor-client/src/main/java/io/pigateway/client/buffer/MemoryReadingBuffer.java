@@ -109,6 +109,17 @@ public final class MemoryReadingBuffer implements ReadingBuffer {
     }
 
     @Override
+    public synchronized int refused(long upToSeq) {
+        int n = 0;
+        while (count > 0 && ring[head].seq() <= upToSeq) {
+            removeOldest();
+            n++;
+        }
+        dropped += n;
+        return n;
+    }
+
+    @Override
     public synchronized int size() {
         return count;
     }

@@ -33,6 +33,14 @@ public interface ReadingBuffer {
     /** Forgets every reading with seq ≤ {@code upToSeq}; returns how many that were. */
     int ack(long upToSeq);
 
+    /**
+     * Forgets every reading with seq ≤ {@code upToSeq} that an ACK has not covered, because the gateway
+     * refused them for good ({@code DUPLICATE_MISMATCH}): they are counted as dropped (and, in the
+     * spool, as lost for the stream, so the {@code client.readings-dropped} reading reports them).
+     * Returns how many that were.
+     */
+    int refused(long upToSeq);
+
     /** Readings held, i.e. not yet acknowledged and not dropped. */
     int size();
 
@@ -42,7 +50,8 @@ public interface ReadingBuffer {
     /**
      * @param appended     readings appended since start
      * @param acknowledged readings forgotten because an ACK covered them
-     * @param dropped      readings lost unacknowledged: dropped because the buffer was full, or not stored
+     * @param dropped      readings lost unacknowledged: dropped because the buffer was full, not stored, or
+     *                     refused by the gateway
      * @param held         readings held now ({@link #size()})
      * @param recovered    readings held at start, left by an earlier run (0 for a memory buffer)
      */

@@ -21,6 +21,11 @@ final class InFlight {
         }
     }
 
+    /** The last seq of the oldest frame not yet acknowledged, 0 if none. */
+    synchronized long oldest() {
+        return lastSeqs.isEmpty() ? 0 : lastSeqs.peekFirst();
+    }
+
     synchronized int frames() {
         return lastSeqs.size();
     }

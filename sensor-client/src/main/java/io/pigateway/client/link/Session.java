@@ -2,6 +2,7 @@ package io.pigateway.client.link;
 
 import io.pigateway.client.buffer.ReadingBuffer;
 import io.pigateway.protocol.Message;
+import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
 import io.pigateway.protocol.Reading;
 import io.pigateway.protocol.UnknownFrameTypeException;
@@ -243,6 +244,9 @@ final class Session {
                 return true;
             }
             case Message.Nack n -> {
+                if (n.nackCode() == NackCode.DUPLICATE_MISMATCH) {
+                    refuseOldestFrame(n);
+                }
                 end(SessionEnd.nacked(n));
                 return false;
             }
@@ -255,6 +259,26 @@ final class Session {
                 return false;
             }
         }
+    }
+
+    /**
+     * The gateway refused the oldest unacknowledged frame for good: it already holds readings under
+     * those seqs that differ from ours (this spool was restored or cloned). Resending would be
+     * refused again, so its readings are dropped and counted (reported as
+     * {@code client.readings-dropped}), with one ERROR line. ACKs come in frame order, so every
+     * earlier frame was acknowledged before this NACK.
+     */
+    private void refuseOldestFrame(Message.Nack n) {
+        long upTo = inFlight.oldest();
+        if (upTo == 0) {
+            return;
+        }
+        int dropped = buffer.refused(upTo);
+        inFlight.acked(upTo);
+        Logger.error("gateway {} refused {} readings up to seq {} of stream {}: it already holds different readings"
+                        + " under those seqs (was this spool restored from an old copy, or is another Pi a clone of"
+                        + " this one?); they are dropped and counted as lost: {}", connection.address(), dropped, upTo,
+                Long.toHexString(buffer.streamId()), n.reason());
     }
 
     private void end(SessionEnd e) {

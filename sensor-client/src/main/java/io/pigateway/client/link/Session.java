@@ -1,6 +1,7 @@
 package io.pigateway.client.link;
 
 import io.pigateway.client.buffer.ReadingBuffer;
+import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
@@ -29,6 +30,7 @@ final class Session {
 
     private final Connection connection;
     private final ReadingBuffer buffer;
+    private final DeviceClock clock;
     private final LinkCounters counters;
     private final Wakeup wakeup;
     private final Drain drain;
@@ -49,7 +51,9 @@ final class Session {
     private long pingNonce;
 
     Session(Connection connection, Message.HelloOk limits, int batchMaxReadings, Duration batchMaxWait,
-            Duration pingInterval, ReadingBuffer buffer, LinkCounters counters, Wakeup wakeup, Drain drain) {
+            Duration pingInterval, ReadingBuffer buffer, LinkCounters counters, Wakeup wakeup, Drain drain,
+            DeviceClock clock) {
+        this.clock = clock;
         this.connection = connection;
         this.buffer = buffer;
         this.counters = counters;
@@ -147,10 +151,26 @@ final class Session {
         }
         // Recorded before writing: the ACK may arrive before write() returns.
         inFlight.sent(frame.getLast().seq());
-        connection.write(new Message.Readings(frame));
+        connection.write(new Message.Readings(timed(frame)));
         counters.sent.addAndGet(frame.size());
         lastSentNanos = now;
         Logger.trace("sent seq {}..{} ({} readings)", frame.getFirst().seq(), frame.getLast().seq(), frame.size());
+    }
+
+    /** The frame with the times of readings stamped before the clock was set converted, where they can be. */
+    private List<Reading> timed(List<Reading> frame) {
+        List<Reading> out = null;
+        for (int i = 0; i < frame.size(); i++) {
+            Reading r = frame.get(i);
+            long time = clock.correct(r.seq(), r.timestampMillis());
+            if (time != r.timestampMillis()) {
+                if (out == null) {
+                    out = new java.util.ArrayList<>(frame);
+                }
+                out.set(i, new Reading(r.seq(), r.sensor(), time, r.value()));
+            }
+        }
+        return out == null ? frame : out;
     }
 
     private void ping(long now) throws IOException {

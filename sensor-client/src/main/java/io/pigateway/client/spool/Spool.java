@@ -157,6 +157,12 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
         return open(config, deviceId, Options.standard());
     }
 
+    /** As {@link #open(SpoolConfig, String)}, stamping its own readings ({@value #DROPPED_SENSOR}) with {@code clockMillis}. */
+    public static Spool open(SpoolConfig config, String deviceId, LongSupplier clockMillis) {
+        Options o = Options.standard();
+        return open(config, deviceId, new Options(o.opener(), o.nanoClock(), clockMillis, o.background(), o.restartJump()));
+    }
+
     static Spool open(SpoolConfig config, String deviceId, Options options) {
         Identifiers.require("device id", deviceId);
         Path dir = SpoolDirectory.prepare(config.dir(), deviceId);

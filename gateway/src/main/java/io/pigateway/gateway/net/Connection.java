@@ -70,6 +70,8 @@ final class Connection implements Runnable {
     /** Set once HELLO_OK is sent: a NACK before that is a refused handshake. */
     private volatile boolean handshaken;
     private volatile NackCode endedBy;
+    /** Set by the {@link AckSender} when a frame is refused after its transaction; the reading thread sends it. */
+    private volatile Refusal refusedFrame;
     private volatile boolean closing;
     private FrameWriter out;
     private AckSender acks;
@@ -363,6 +365,11 @@ final class Connection implements Runnable {
 
     /** The client left, or the gateway asked this connection to end. */
     private void ended(String how) {
+        Refusal refused = refusedFrame;
+        if (refused != null) {
+            refuse(refused.code(), refused.reason(), refused.getMessage(), refused.retryAfterMillis());
+            return;
+        }
         NackCode reason = endedBy;
         if (reason != null) {
             String text = reason == NackCode.REPLACED ? "a newer connection for this device took over"
@@ -424,11 +431,15 @@ final class Connection implements Runnable {
     void storeFailed(ReadingBatch batch, Throwable cause) {
         if (cause instanceof DuplicateMismatchException e) {
             // Loud: a client reusing seqs for other readings would lose them silently if this were ACKed.
-            Logger.warn("{}: refused a frame: {}; is this a restored or cloned client? sent NACK {} and closed", who(),
-                    e.getMessage(), NackCode.DUPLICATE_MISMATCH);
-            metrics.nackSent(NackCode.DUPLICATE_MISMATCH, false);
-            sendQuietly(new Message.Nack(NackCode.DUPLICATE_MISMATCH, 0, e.getMessage()));
-            closeSocket();
+            // The reading thread sends the NACK and closes as every refusal does, so that the client gets
+            // to read it (closeAfterNack) and drops the frame instead of resending it for ever.
+            refusedFrame = new Refusal(NackCode.DUPLICATE_MISMATCH, e.getMessage(), "refused a frame: " + e.getMessage()
+                    + "; is this a restored or cloned client?", 0);
+            try {
+                plain.shutdownInput();
+            } catch (IOException io) {
+                closeSocket();
+            }
             return;
         }
         String reason = "could not commit seq " + batch.readings().getFirst().seq() + ".." + batch.readings().getLast().seq()

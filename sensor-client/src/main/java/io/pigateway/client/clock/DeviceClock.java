@@ -26,6 +26,9 @@ import org.tinylog.Logger;
  *
  * A wall clock that boots with a plausible but stale time (fake-hwclock, systemd-timesyncd's saved
  * clock) cannot be told from a right one; see docs/SPOOL.md. Thread-safe.
+ *
+ * <p>{@link #system()} serves one client per process, as deployed: {@link #runStartsAt} holds the seq of
+ * that client's spool. Several clients in one JVM with a clock before 2025 need one instance each.
  */
 public final class DeviceClock {
     /** Device times before 2000-01-01T00:00:00Z are not times: a reading sampled before the clock was known good. */

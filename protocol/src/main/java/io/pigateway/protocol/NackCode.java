@@ -50,6 +50,12 @@ public enum NackCode {
     RATE_LIMITED(19, true),
     /** After the handshake, no complete frame within the gateway's idle timeout (clients PING when idle). */
     IDLE_TIMEOUT(20, true),
+    /**
+     * A READINGS frame holds a (stream, seq) the gateway already stored with a different sensor, value
+     * or device time: a restored or cloned client reusing seqs. Nothing of the frame is stored; the
+     * client must drop (and count) the frame's readings, not resend them.
+     */
+    DUPLICATE_MISMATCH(21, false),
     /** New connections from the client's source address (or IPv6 prefix) arrive faster than the gateway allows. Retry after the delay given. */
     CONNECTING_TOO_FAST(25, true),
     /**

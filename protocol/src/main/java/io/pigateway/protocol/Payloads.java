@@ -28,6 +28,8 @@ import java.util.Map;
  * HELLO_OK   i64 gatewayClockMillis | u32 maxPayloadBytes | u16 maxReadingsPerFrame
  * READINGS   u16 sensorCount S (≥ 1) | S × string sensorName
  *            | u16 readingCount R (≥ 1) | R × ( i64 seq | u16 sensorIndex (&lt; S) | i64 timestampMillis | f64 value )
+ *            timestampMillis below 946684800000 (2000-01-01): time unknown, sampled before the device's clock
+ *            was set (docs/PROTOCOL.md, "Clocks")
  * ACK        i64 upToSeq
  * NACK       u16 code | u32 retryAfterMillis | string reason (≤ 1024 bytes)
  * PING, PONG i64 nonce

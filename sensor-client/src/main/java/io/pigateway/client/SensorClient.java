@@ -1,6 +1,7 @@
 package io.pigateway.client;
 
 import io.pigateway.client.buffer.ReadingBuffer;
+import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.SensorClientConfig;
 import io.pigateway.client.link.GatewayLink;
@@ -14,8 +15,8 @@ import io.pigateway.client.sensor.Sensors;
 import io.pigateway.client.sensor.pi4j.HardwareSensors;
 import io.pigateway.client.spool.Spool;
 import io.pigateway.protocol.SensorInfo;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -79,6 +80,11 @@ public final class SensorClient implements AutoCloseable {
      *         cannot be made, written or read
      */
     public static SensorClient start(SensorClientConfig config, SensorSet sensors) {
+        return start(config, sensors, DeviceClock.system());
+    }
+
+    /** As {@link #start(SensorClientConfig, SensorSet)}, with readings stamped by {@code clock} (tests: a clock in 1970). */
+    public static SensorClient start(SensorClientConfig config, SensorSet sensors, DeviceClock clock) {
         List<SensorInfo> announced = sensors.announcements();
         // The client's own sensors are announced even with reports off: the spool may still hold reports
         // from a run with them on, and the gateway refuses readings of sensors HELLO did not announce.
@@ -94,9 +100,10 @@ public final class SensorClient implements AutoCloseable {
         for (String warning : config.gateway().tls().warnings()) {
             Logger.warn("{}", warning);
         }
-        Spool buffer = Spool.open(config.spool(), config.deviceId());
+        Spool buffer = Spool.open(config.spool(), config.deviceId(), clock::stamp);
+        clock.runStartsAt(buffer.recovery().nextSeq()); // what the spool held was stamped by an earlier run
         GatewayLink link = new GatewayLink(config.deviceId(), config.secret(), config.gateway(), config.reconnect(),
-                config.send(), buffer, Stream.concat(announced.stream(), own.stream()).toList());
+                config.send(), buffer, Stream.concat(announced.stream(), own.stream()).toList(), clock);
         buffer.onFlushed(link::readingsAdded); // only flushed readings are sent
         long simulated = announced.stream().filter(SensorInfo::simulated).count();
         Logger.info("device {} starting: stream {}, {} sensor(s){}, gateway {}{}; unacknowledged readings are kept in"
@@ -108,14 +115,14 @@ public final class SensorClient implements AutoCloseable {
         link.start();
         Sampler sampler;
         try {
-            sampler = Sampler.start(sensors, buffer::append);
+            sampler = Sampler.start(sensors, buffer::append, clock::stamp);
         } catch (RuntimeException e) {
             link.close();
             buffer.close();
             throw e;
         }
         HealthReport report = reporting ? HealthReport.start(config.reportInterval(), buffer::append, buffer::size,
-                sampler::stats, System::currentTimeMillis) : null;
+                sampler::stats, clock::stamp) : null;
         return new SensorClient(config, buffer, link, sampler, report);
     }
 

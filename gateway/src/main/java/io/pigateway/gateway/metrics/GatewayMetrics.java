@@ -73,6 +73,13 @@ public final class GatewayMetrics implements Metrics {
     private final CounterDataPoint duplicates = counter("pigw_readings_duplicate_total",
             "Readings committed and acknowledged that were already stored (a resend) and were not inserted again")
             .labelValues();
+    private final CounterDataPoint mismatched = counter("pigw_readings_duplicate_mismatch_total",
+            "Readings whose (device, stream, seq) was already stored with another sensor, value or device time; their"
+                    + " frames were refused with DUPLICATE_MISMATCH and not stored (a restored or cloned client)")
+            .labelValues();
+    private final CounterDataPoint clones = counter("pigw_probable_clones_total",
+            "Times a device's connections from two addresses kept replacing each other (two clients with one device"
+                    + " id, e.g. a cloned SD card)").labelValues();
     private final CounterDataPoint readingsFailed = counter("pigw_readings_failed_total",
             "Readings in transactions that failed; not acknowledged, so the clients send them again").labelValues();
     private final CounterDataPoint batchesCommitted = counter("pigw_batches_committed_total",
@@ -215,6 +222,16 @@ public final class GatewayMetrics implements Metrics {
         duplicates.inc(readings - inserted);
         transactionReadings.observe(readings);
         commitSeconds.observe(nanos / 1e9);
+    }
+
+    @Override
+    public void duplicateMismatch(String deviceId, int readings) {
+        mismatched.inc(readings);
+    }
+
+    @Override
+    public void probableClone(String deviceId) {
+        clones.inc();
     }
 
     @Override

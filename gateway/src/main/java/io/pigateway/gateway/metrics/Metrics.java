@@ -62,4 +62,15 @@ public interface Metrics {
     /** The database refused a frame of {@code readings} readings as data; the frame alone was refused. */
     default void batchRefusedByDatabase(int readings) {
     }
+
+    /**
+     * A frame of the device was not stored: {@code readings} of its readings differ from those stored
+     * under the same (stream, seq) (a restored or cloned client); the frame gets DUPLICATE_MISMATCH.
+     */
+    default void duplicateMismatch(String deviceId, int readings) {
+    }
+
+    /** The device's connections from two addresses keep replacing each other: probably two clients with one id. */
+    default void probableClone(String deviceId) {
+    }
 }

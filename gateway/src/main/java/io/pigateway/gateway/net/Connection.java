@@ -3,6 +3,7 @@ package io.pigateway.gateway.net;
 import io.pigateway.gateway.auth.SourcePrefix;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.metrics.Metrics;
+import io.pigateway.gateway.store.DuplicateMismatchException;
 import io.pigateway.gateway.store.ReadingBatch;
 import io.pigateway.gateway.store.SessionStart;
 import io.pigateway.gateway.store.Store;
@@ -77,6 +78,8 @@ final class Connection implements Runnable {
     /** Set once HELLO_OK is sent: a NACK before that is a refused handshake. */
     private volatile boolean handshaken;
     private volatile NackCode endedBy;
+    /** Set by the {@link AckSender} when a frame is refused after its transaction; the reading thread sends it. */
+    private volatile Refusal refusedFrame;
     private volatile boolean closing;
     private FrameWriter out;
     private AckSender acks;
@@ -344,6 +347,13 @@ final class Connection implements Runnable {
         if (replaced != null && replaced != this) {
             Logger.info("{}: replaces the device's connection from {}", who(), replaced.peer);
             replaced.end(NackCode.REPLACED);
+            if (registry.replacedRepeatedly(deviceId, System.nanoTime())) {
+                Logger.warn("{}: probably a clone: connections of this device id from {} and {} keep replacing each"
+                                + " other ({} replacements within {} s); two clients share one device id (a cloned SD card?)",
+                        who(), replaced.peer, peer, ConnectionRegistry.CLONE_REPLACEMENTS,
+                        TimeUnit.NANOSECONDS.toSeconds(ConnectionRegistry.CLONE_WINDOW_NANOS));
+                metrics.probableClone(deviceId);
+            }
         }
         try {
             store.recordSession(new SessionStart(deviceId, hello.streamId(), peer, Instant.ofEpochMilli(now),
@@ -394,6 +404,11 @@ final class Connection implements Runnable {
 
     /** The client left, or the gateway asked this connection to end. */
     private void ended(String how) {
+        Refusal refused = refusedFrame;
+        if (refused != null) {
+            refuse(refused.code(), refused.reason(), refused.getMessage(), refused.retryAfterMillis());
+            return;
+        }
         NackCode reason = endedBy;
         if (reason != null) {
             String text = switch (reason) {
@@ -462,6 +477,19 @@ final class Connection implements Runnable {
 
     /** Called by the {@link AckSender} when a batch of this connection could not be committed. */
     void storeFailed(ReadingBatch batch, Throwable cause) {
+        if (cause instanceof DuplicateMismatchException e) {
+            // Loud: a client reusing seqs for other readings would lose them silently if this were ACKed.
+            // The reading thread sends the NACK and closes as every refusal does, so that the client gets
+            // to read it (closeAfterNack) and drops the frame instead of resending it for ever.
+            refusedFrame = new Refusal(NackCode.DUPLICATE_MISMATCH, e.getMessage(), "refused a frame: " + e.getMessage()
+                    + "; is this a restored or cloned client?", 0);
+            try {
+                plain.shutdownInput();
+            } catch (IOException io) {
+                closeSocket();
+            }
+            return;
+        }
         String reason = "could not commit seq " + batch.readings().getFirst().seq() + ".." + batch.readings().getLast().seq()
                 + ": " + cause.getMessage();
         if (cause instanceof StoreRefusedException) {

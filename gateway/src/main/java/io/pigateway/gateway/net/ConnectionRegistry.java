@@ -11,6 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ConnectionRegistry {
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, Connection> byDevice = new ConcurrentHashMap<>();
+    /** Replacements that count towards a probable clone. */
+    static final int CLONE_REPLACEMENTS = 3;
+    static final long CLONE_WINDOW_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+    /** Per device that was ever replaced: when, within the window (a few entries each). */
+    private final ConcurrentHashMap<String, java.util.ArrayDeque<Long>> replacements = new ConcurrentHashMap<>();
 
     void opened(Connection c) {
         open.add(c);
@@ -19,6 +24,30 @@ final class ConnectionRegistry {
     /** Makes {@code c} the device's connection; returns the one it replaces, or {@code null}. */
     Connection claim(String deviceId, Connection c) {
         return byDevice.put(deviceId, c);
+    }
+
+    /**
+     * Notes that a connection of {@code deviceId} replaced another; true when this is the
+     * {@value #CLONE_REPLACEMENTS}th within {@link #CLONE_WINDOW_NANOS} (then the count starts again,
+     * so a pair of clones is reported about once a window, not on every replacement). A device that
+     * merely reconnected replaces a dead connection once; clients that keep taking turns are two
+     * clients with one device id.
+     */
+    boolean replacedRepeatedly(String deviceId, long nowNanos) {
+        boolean[] repeated = {false};
+        replacements.compute(deviceId, (id, times) -> {
+            java.util.ArrayDeque<Long> t = times == null ? new java.util.ArrayDeque<>() : times;
+            while (!t.isEmpty() && nowNanos - t.peekFirst() > CLONE_WINDOW_NANOS) {
+                t.removeFirst();
+            }
+            t.addLast(nowNanos);
+            if (t.size() >= CLONE_REPLACEMENTS) {
+                t.clear();
+                repeated[0] = true;
+            }
+            return t;
+        });
+        return repeated[0];
     }
 
     void closed(Connection c) {

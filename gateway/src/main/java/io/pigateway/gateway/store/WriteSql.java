@@ -4,13 +4,17 @@ import io.pigateway.protocol.Reading;
 import io.pigateway.protocol.SensorInfo;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -77,6 +81,61 @@ final class WriteSql {
             from += n;
         }
         return inserted;
+    }
+
+    /**
+     * The batches holding a reading whose key is stored with a different sensor, value or device time,
+     * each with its {@link DuplicateMismatchException}. Run after {@link #insertReadings} in the same
+     * transaction, and only when some rows were not inserted, so the usual path pays nothing: one
+     * indexed range read per batch. A reading inserted by this very transaction compares equal to itself.
+     */
+    static Map<ReadingBatch, DuplicateMismatchException> mismatches(Connection c, List<ReadingBatch> batches)
+            throws SQLException {
+        Map<ReadingBatch, DuplicateMismatchException> found = new IdentityHashMap<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT seq, sensor, value, device_time FROM readings"
+                + " WHERE device_id = ? AND stream_id = ? AND seq BETWEEN ? AND ?")) {
+            for (ReadingBatch b : batches) {
+                Map<Long, Reading> bySeq = new HashMap<>();
+                for (Reading r : b.readings()) {
+                    bySeq.put(r.seq(), r);
+                }
+                s.setString(1, b.deviceId());
+                s.setLong(2, b.streamId());
+                s.setLong(3, b.readings().getFirst().seq());
+                s.setLong(4, b.readings().getLast().seq());
+                int differ = 0;
+                String first = null;
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        Reading sent = bySeq.get(rs.getLong(1));
+                        if (sent == null) {
+                            continue; // a gap in the frame's seqs
+                        }
+                        String sensor = rs.getString(2);
+                        double value = rs.getDouble(3);
+                        // Read back as a time (reading keeps the milliseconds on every server; only
+                        // sending them is what datetime() works around).
+                        LocalDateTime time = rs.getObject(4, LocalDateTime.class);
+                        LocalDateTime sentTime = LocalDateTime.ofInstant(
+                                Instant.ofEpochMilli(sent.timestampMillis()), ZoneOffset.UTC);
+                        if (!sensor.equals(sent.sensor()) || Double.compare(value, sent.value()) != 0
+                                || !time.equals(sentTime)) {
+                            if (differ++ == 0) {
+                                first = "seq " + sent.seq() + " is stored as " + sensor + " = " + value + " at " + time
+                                        + "Z, resent as " + sent.sensor() + " = " + sent.value() + " at " + sentTime + "Z";
+                            }
+                        }
+                    }
+                }
+                if (differ > 0) {
+                    found.put(b, new DuplicateMismatchException(differ + " of the " + b.size() + " readings of seq "
+                            + b.readings().getFirst().seq() + ".." + b.readings().getLast().seq() + " (stream "
+                            + Long.toHexString(b.streamId()) + ") differ from those stored under the same seqs; first: "
+                            + first, differ));
+                }
+            }
+        }
+        return found;
     }
 
     /**

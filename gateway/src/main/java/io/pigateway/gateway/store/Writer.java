@@ -6,7 +6,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -84,7 +86,7 @@ final class Writer implements Runnable {
                 collected.add(carried);
             }
             long now = System.nanoTime();
-            settle(collected, false, 0, new StoreException("the store closed before committing it"), now, now);
+            settle(collected, false, 0, Map.of(), new StoreException("the store closed before committing it"), now, now);
             ConnectionSource.closeQuietly(connection);
         }
     }
@@ -171,8 +173,9 @@ final class Writer implements Runnable {
         boolean split = false;
         int inserted = 0;
         Exception failure = null;
+        Map<ReadingBatch, DuplicateMismatchException> refused = new IdentityHashMap<>();
         try {
-            inserted = transactRetrying(group);
+            inserted = transactRetrying(group, refused);
             committed = true;
         } catch (SQLException e) {
             if (SqlErrors.of(e) == SqlErrors.DATA) {
@@ -200,7 +203,7 @@ final class Writer implements Runnable {
             rollbackAndDrop();
         } finally {
             if (!split) {
-                settle(group, committed, inserted, failure, started, System.nanoTime());
+                settle(group, committed, inserted, refused, failure, started, System.nanoTime());
             }
         }
     }
@@ -209,12 +212,13 @@ final class Writer implements Runnable {
      * One transaction for the group, tried again on a new connection if a reused one turns out to
      * be dead, and after a deadlock or lock wait timeout up to {@code writer.conflict-retries} times.
      */
-    private int transactRetrying(List<Job> group) throws SQLException {
+    private int transactRetrying(List<Job> group, Map<ReadingBatch, DuplicateMismatchException> refused)
+            throws SQLException {
         boolean reused = connection != null;
         int conflicts = 0;
         while (true) {
             try {
-                return transact(group);
+                return transact(group, refused);
             } catch (SQLException e) {
                 SqlErrors kind = SqlErrors.of(e);
                 boolean open = closing.getCount() > 0; // not when close() aborted this connection on purpose
@@ -274,30 +278,51 @@ final class Writer implements Runnable {
                 + ": " + SqlErrors.codes(e) + ": " + Outage.describe(e), e);
     }
 
-    /** One transaction for the whole group; returns the readings inserted (the rest were duplicates). */
-    private int transact(List<Job> group) throws SQLException {
-        Connection c = connection;
-        if (c == null) {
-            c = source.open();
-            connection = c;
-            Logger.debug("reconnected to {}", source.description());
-        }
-        List<ReadingBatch> batches = new ArrayList<>();
-        for (Job job : group) {
-            switch (job) {
-                case Job.Session s -> WriteSql.recordSession(c, s.session());
-                case Job.Readings r -> batches.add(r.batch());
-                case Job.Stop s -> throw new IllegalStateException("Stop is never part of a group");
+    /**
+     * One transaction for the whole group; returns the readings inserted (the rest were duplicates).
+     * A frame with a reading that differs from the one stored under its key goes into {@code refused};
+     * then the transaction is rolled back and done again without it, so a frame is stored whole or
+     * not at all. That costs a second transaction, but only when a client reuses seqs.
+     */
+    private int transact(List<Job> group, Map<ReadingBatch, DuplicateMismatchException> refused) throws SQLException {
+        while (true) {
+            Connection c = connection;
+            if (c == null) {
+                c = source.open();
+                connection = c;
+                Logger.debug("reconnected to {}", source.description());
             }
+            List<ReadingBatch> batches = new ArrayList<>();
+            int readings = 0;
+            for (Job job : group) {
+                switch (job) {
+                    case Job.Session s -> WriteSql.recordSession(c, s.session());
+                    case Job.Readings r -> {
+                        if (!refused.containsKey(r.batch())) {
+                            batches.add(r.batch());
+                            readings += r.batch().size();
+                        }
+                    }
+                    case Job.Stop s -> throw new IllegalStateException("Stop is never part of a group");
+                }
+            }
+            int inserted = 0;
+            if (!batches.isEmpty()) {
+                inserted = WriteSql.insertReadings(c, batches);
+                if (inserted < readings) {
+                    Map<ReadingBatch, DuplicateMismatchException> differ = WriteSql.mismatches(c, batches);
+                    if (!differ.isEmpty()) {
+                        refused.putAll(differ);
+                        c.rollback();
+                        continue;
+                    }
+                }
+                WriteSql.touchDevices(c, batches);
+            }
+            c.commit();
+            source.sync(c); // the futures complete, and the ACKs go out, only after this
+            return inserted;
         }
-        int inserted = 0;
-        if (!batches.isEmpty()) {
-            inserted = WriteSql.insertReadings(c, batches);
-            WriteSql.touchDevices(c, batches);
-        }
-        c.commit();
-        source.sync(c); // the futures complete, and the ACKs go out, only after this
-        return inserted;
     }
 
     /** Ends the failed transaction but keeps the connection, which still works. */
@@ -330,14 +355,17 @@ final class Writer implements Runnable {
      * {@code finally}, so even an unexpected error leaves no future waiting forever. Metrics are counted
      * before the futures complete, so whoever sees an ACK also sees it counted.
      */
-    private void settle(List<Job> group, boolean committed, int inserted, Exception failure, long started, long ended) {
+    private void settle(List<Job> group, boolean committed, int inserted,
+                        Map<ReadingBatch, DuplicateMismatchException> refused, Exception failure, long started, long ended) {
         int readings = 0;
         int batches = 0;
         for (Job job : group) {
             if (job instanceof Job.Readings r) {
                 admission.release(r);
-                readings += r.batch().size();
-                batches++;
+                if (!committed || !refused.containsKey(r.batch())) {
+                    readings += r.batch().size();
+                    batches++;
+                }
             }
         }
         if (group.isEmpty()) {
@@ -348,24 +376,32 @@ final class Writer implements Runnable {
                 counters.committed(batches, readings, inserted);
                 metrics.transactionCommitted(batches, readings, inserted, ended - started);
                 for (Job job : group) {
-                    if (job instanceof Job.Readings r) {
+                    if (job instanceof Job.Readings r && !refused.containsKey(r.batch())) {
                         metrics.deviceCommitted(r.batch().deviceId());
                     }
                 }
             }
             outage.committed();
             backoff.succeeded();
-            group.forEach(job -> done(job).complete(null));
+            for (Job job : group) {
+                DuplicateMismatchException differs = job instanceof Job.Readings r ? refused.get(r.batch()) : null;
+                if (differs == null) {
+                    done(job).complete(null);
+                } else {
+                    metrics.duplicateMismatch(((Job.Readings) job).batch().deviceId(), differs.mismatched());
+                    done(job).completeExceptionally(differs);
+                }
+            }
             trace(group, batches, readings, started, ended);
             return;
         }
-        if (failure instanceof StoreRefusedException refused) {
+        if (failure instanceof StoreRefusedException refusal) {
             // The database works; it refused this frame's data. One job: the group was split down to it.
             outage.committed();
             if (batches > 0) {
                 metrics.batchRefusedByDatabase(readings);
             }
-            group.forEach(job -> done(job).completeExceptionally(refused));
+            group.forEach(job -> done(job).completeExceptionally(refusal));
             return;
         }
         counters.failed(batches);

@@ -34,9 +34,12 @@ public interface ReadingBuffer {
     int ack(long upToSeq);
 
     /**
-     * Forgets every reading with seq ≤ {@code upToSeq} as lost, not acknowledged: the gateway's
-     * database refused them as data (NACK STORE_REFUSED), so sending them again would fail again.
-     * Counted in {@link Counts#dropped()}; returns how many that were.
+     * Forgets every reading with seq ≤ {@code upToSeq} as lost, not acknowledged: the gateway refused
+     * them for good, so sending them again would fail again: its database refused them as data
+     * ({@code STORE_REFUSED}), or it already holds different readings under those seqs
+     * ({@code DUPLICATE_MISMATCH}: this spool was restored or cloned). Counted in
+     * {@link Counts#dropped()} (in the spool also as lost, so {@code client.readings-dropped} reports
+     * them); returns how many that were.
      */
     int discard(long upToSeq);
 
@@ -50,7 +53,7 @@ public interface ReadingBuffer {
      * @param appended     readings appended since start
      * @param acknowledged readings forgotten because an ACK covered them
      * @param dropped      readings lost unacknowledged: dropped because the buffer was full, not stored, or
-     *                     refused by the gateway's database
+     *                     refused by the gateway
      * @param held         readings held now ({@link #size()})
      * @param recovered    readings held at start, left by an earlier run (0 for a memory buffer)
      */

@@ -1,6 +1,7 @@
 package io.pigateway.client.link;
 
 import io.pigateway.client.buffer.ReadingBuffer;
+import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.DeviceSecret;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
@@ -40,6 +41,7 @@ public final class GatewayLink implements AutoCloseable {
     private final GatewayConfig gateway;
     private final SendConfig send;
     private final ReadingBuffer buffer;
+    private final DeviceClock clock;
     private final Backoff backoff;
     private final SplittableRandom jitter = new SplittableRandom();
     private final LinkCounters counters = new LinkCounters();
@@ -63,6 +65,16 @@ public final class GatewayLink implements AutoCloseable {
     /** @param secret proven in every HELLO; {@code null} for a gateway that accepts any device */
     public GatewayLink(String deviceId, DeviceSecret secret, GatewayConfig gateway, ReconnectConfig reconnect,
                        SendConfig send, ReadingBuffer buffer, List<SensorInfo> sensors) {
+        this(deviceId, secret, gateway, reconnect, send, buffer, sensors, DeviceClock.system());
+    }
+
+    /**
+     * @param clock converts the times of readings stamped before the clock was set ({@link DeviceClock}) when
+     *              they are sent, and learns the gateway's clock at each handshake
+     */
+    public GatewayLink(String deviceId, DeviceSecret secret, GatewayConfig gateway, ReconnectConfig reconnect,
+                       SendConfig send, ReadingBuffer buffer, List<SensorInfo> sensors, DeviceClock clock) {
+        this.clock = clock;
         this.deviceId = deviceId;
         this.secret = secret;
         this.announcements = new Announcements(sensors);
@@ -256,16 +268,18 @@ public final class GatewayLink implements AutoCloseable {
             long now = System.currentTimeMillis();
             long stream = buffer.streamId();
             List<SensorInfo> sensors = announcements.forHello();
+            long helloNanos = System.nanoTime();
             Message.HelloOk ok = c.handshake(nonce -> new Message.Hello(Frames.VERSION, deviceId, now, stream,
                     secret == null ? new byte[0] : secret.proof(nonce, deviceId, stream), sensors),
                     gateway.connectTimeout());
+            clock.gatewayClock(ok.gatewayClockMillis(), helloNanos, System.nanoTime());
             backoff.reset();
             counters.handshakes.incrementAndGet();
             counters.connected = true;
             logConnected(address, ok, now);
             try {
                 return new Attempt(new Session(c, ok, send.batchMaxReadings(), send.batchMaxWait(), gateway.pingInterval(),
-                        buffer, counters, wakeup, drain, sensors, announcements).run(), null, false, 0);
+                        buffer, counters, wakeup, drain, sensors, announcements, clock).run(), null, false, 0);
             } finally {
                 counters.connected = false;
             }
@@ -290,7 +304,7 @@ public final class GatewayLink implements AutoCloseable {
                 ok.maxReadingsPerFrame(), ok.maxPayloadBytes(), buffer.size());
         long offset = sentClock - ok.gatewayClockMillis();
         if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {
-            Logger.warn("this device's clock is {} s {} gateway {}'s; readings carry the device's time",
+            Logger.warn("this device's clock is {} s {} gateway {}'s; readings carry the device's time (converted from the gateway's while the device's is before 2025)",
                     Math.abs(offset) / 1000, offset > 0 ? "ahead of" : "behind", address);
         }
     }

@@ -1,6 +1,7 @@
 package io.pigateway.client.link;
 
 import io.pigateway.client.buffer.ReadingBuffer;
+import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
@@ -32,6 +33,7 @@ final class Session {
 
     private final Connection connection;
     private final ReadingBuffer buffer;
+    private final DeviceClock clock;
     private final LinkCounters counters;
     private final Wakeup wakeup;
     private final Drain drain;
@@ -60,7 +62,8 @@ final class Session {
      */
     Session(Connection connection, Message.HelloOk limits, int batchMaxReadings, Duration batchMaxWait,
             Duration pingInterval, ReadingBuffer buffer, LinkCounters counters, Wakeup wakeup, Drain drain,
-            List<SensorInfo> announced, Announcements announcements) {
+            List<SensorInfo> announced, Announcements announcements, DeviceClock clock) {
+        this.clock = clock;
         this.connection = connection;
         this.announced = announced.stream().map(SensorInfo::name).collect(Collectors.toUnmodifiableSet());
         this.announcements = announcements;
@@ -190,10 +193,26 @@ final class Session {
         }
         // Recorded before writing: the ACK may arrive before write() returns.
         inFlight.sent(frame.getLast().seq());
-        connection.write(new Message.Readings(frame));
+        connection.write(new Message.Readings(timed(frame)));
         counters.sent.addAndGet(frame.size());
         lastSentNanos = now;
         Logger.trace("sent seq {}..{} ({} readings)", frame.getFirst().seq(), frame.getLast().seq(), frame.size());
+    }
+
+    /** The frame with the times of readings stamped before the clock was set converted, where they can be. */
+    private List<Reading> timed(List<Reading> frame) {
+        List<Reading> out = null;
+        for (int i = 0; i < frame.size(); i++) {
+            Reading r = frame.get(i);
+            long time = clock.correct(r.seq(), r.timestampMillis());
+            if (time != r.timestampMillis()) {
+                if (out == null) {
+                    out = new java.util.ArrayList<>(frame);
+                }
+                out.set(i, new Reading(r.seq(), r.sensor(), time, r.value()));
+            }
+        }
+        return out == null ? frame : out;
     }
 
     private void ping(long now) throws IOException {
@@ -287,7 +306,7 @@ final class Session {
                 return true;
             }
             case Message.Nack n -> {
-                if (n.nackCode() == NackCode.STORE_REFUSED) {
+                if (n.nackCode() == NackCode.STORE_REFUSED || n.nackCode() == NackCode.DUPLICATE_MISMATCH) {
                     end(dropRefused(n));
                 } else {
                     end(SessionEnd.nacked(n));
@@ -306,8 +325,10 @@ final class Session {
     }
 
     /**
-     * The gateway's database refused the oldest frame not acknowledged as data; the frames before it
-     * were acknowledged. Sending it again would be refused again, forever: its readings are dropped,
+     * The gateway refused the oldest frame not acknowledged for good; the frames before it were
+     * acknowledged (ACKs come in frame order). Its database refused the data ({@code STORE_REFUSED}), or
+     * it already holds different readings under those seqs ({@code DUPLICATE_MISMATCH}: this spool was
+     * restored or cloned). Sending it again would be refused again, forever: its readings are dropped,
      * counted as lost (client.readings-dropped) and logged, and the rest is sent on the next connection.
      */
     private SessionEnd dropRefused(Message.Nack n) {
@@ -316,10 +337,14 @@ final class Session {
         int dropped = upTo == 0 ? 0 : buffer.discard(upTo);
         if (dropped > 0) {
             inFlight.acked(upTo);
-            Logger.error("gateway {} refused seq {}..{} of stream {} ({} readings) as data its database cannot store:"
-                            + " {}; dropped them (counted in client.readings-dropped) and sending the rest",
+            String why = n.nackCode() == NackCode.DUPLICATE_MISMATCH
+                    ? "because it already holds different readings under those seqs (was this spool restored from an"
+                            + " old copy, or is another Pi a clone of this one?)"
+                    : "as data its database cannot store";
+            Logger.error("gateway {} refused seq {}..{} of stream {} ({} readings) {}: {}; dropped them (counted in"
+                            + " client.readings-dropped) and sending the rest",
                     connection.address(), first.isEmpty() ? upTo : first.getFirst().seq(), upTo,
-                    Long.toHexString(buffer.streamId()), dropped, n.reason());
+                    Long.toHexString(buffer.streamId()), dropped, why, n.reason());
         }
         return SessionEnd.refusedData("sent NACK " + Texts.nack(n) + "; " + dropped + " refused readings dropped");
     }

@@ -31,12 +31,17 @@ record SessionEnd(String reason, boolean refused, boolean nacked, long retryAfte
             return new SessionEnd("sent NACK " + Texts.nack(nack) + "; another client uses the same device id:"
                     + " give each client its own device.id", true, true, nack.retryAfterMillis(), false);
         }
+        if (c == NackCode.DUPLICATE_MISMATCH) {
+            // The session dropped the refused frame; the rest of the spool may go as usual.
+            return new SessionEnd("sent NACK " + Texts.nack(nack) + "; the frame's readings were dropped", false, true,
+                    nack.retryAfterMillis(), false);
+        }
         boolean retryable = c != null && c.retryable(); // unknown codes: a refusal, better slow than hammering
         return new SessionEnd("sent NACK " + Texts.nack(nack) + (retryable ? "" : "; not retryable"), !retryable, true,
                 nack.retryAfterMillis(), false);
     }
 
-    /** STORE_REFUSED: the refused readings were dropped; the rest is sent again without delay beyond the backoff. */
+    /** STORE_REFUSED or DUPLICATE_MISMATCH: the refused readings were dropped; the rest is sent again without delay beyond the backoff. */
     static SessionEnd refusedData(String reason) {
         return new SessionEnd(reason, false, true, 0, false);
     }

@@ -22,7 +22,7 @@ import java.util.List;
  *  16     8    write count; this slot is (count mod 2)
  *  24     8    acknowledged seq: every reading with seq ≤ it was acknowledged by the gateway
  *  32     8    high-water seq: no seq ≤ it is ever used again (every seq handed to the link is ≤ it)
- *  40     8    lost: readings this stream lost so far (dropped when full, or not stored)
+ *  40     8    lost: readings this stream lost so far (dropped when full, not stored, or refused by the gateway)
  *  48     8    reported: the value last appended as a client.readings-dropped reading
  *  56     4    reserved, zero
  *  60     4    CRC-32C of bytes 0..59

@@ -19,6 +19,8 @@ import java.util.zip.CRC32C;
  *  tag  = the low 32 bits of the segment's generation (never 0)
  *  L    = 1..64 (the identifier rule), so a record is 36 to 99 bytes
  *  CRC  = CRC-32C of bytes 0 .. 6+N-1 (tag, length and payload)
+ *  time = ms since 1970 as stamped; below 946684800000 (2000-01-01) not a time but 1 + ms since that
+ *         client run started: sampled before the clock was set (DeviceClock converts it when sent)
  * </pre>
  *
  * Example: seq 7, sensor {@code t}, time 1000, value 1.5, in a segment of generation 3 (36 bytes):

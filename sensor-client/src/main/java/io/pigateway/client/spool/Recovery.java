@@ -13,6 +13,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.tinylog.Logger;
 
@@ -33,7 +34,9 @@ import org.tinylog.Logger;
  *       a segment that stops short, is the cut: it and everything after it, later segments
  *       included, is dropped, and the next append starts a new segment.</li>
  *   <li>The next seq is above the last kept record, above the meta's high-water seq, and above any
- *       seq the cut part could have held (its bytes divided by the smallest record size).</li>
+ *       seq the cut part could have held (its bytes divided by the smallest record size); then a
+ *       continuing stream jumps at least 2^32 further ({@link SeqJump}), so that a restored or
+ *       cloned copy of these files never gives a seq the original used to another reading.</li>
  * </ol>
  */
 final class Recovery {
@@ -41,6 +44,7 @@ final class Recovery {
     private final int maxSegments;
     private final MetaFile meta;
     private final ChannelOpener opener;
+    private final LongSupplier restartJump;
     private final ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     private long maxCounter;   // the highest client.readings-dropped value among the kept records
 
@@ -53,15 +57,18 @@ final class Recovery {
                   long nextSeq, long ackedSeq, long lost, long reported, long maxGeneration, RecoveryReport report) {
     }
 
-    private Recovery(Path dir, int maxSegments, MetaFile meta, ChannelOpener opener) {
+    private Recovery(Path dir, int maxSegments, MetaFile meta, ChannelOpener opener, LongSupplier restartJump) {
+        this.restartJump = restartJump;
         this.dir = dir;
         this.maxSegments = maxSegments;
         this.meta = meta;
         this.opener = opener;
     }
 
-    static Result run(Path dir, int maxSegments, MetaFile meta, ChannelOpener opener) throws IOException {
-        return new Recovery(dir, maxSegments, meta, opener).run();
+    /** @param restartJump seqs to skip when an existing stream goes on ({@link SeqJump}) */
+    static Result run(Path dir, int maxSegments, MetaFile meta, ChannelOpener opener, LongSupplier restartJump)
+            throws IOException {
+        return new Recovery(dir, maxSegments, meta, opener, restartJump).run();
     }
 
     private Result run() throws IOException {
@@ -150,18 +157,22 @@ final class Recovery {
         long lastKept = chain.isEmpty() ? 0 : chain.getLast().lastSeq;
         long highWater = state == null ? 0 : state.highWaterSeq();
         long nextSeq = Math.max(Math.max(lastKept, highWater), cutBound) + 1;
+        long skipped = nextSeq - lastKept - 1;
+        // Not even a reading of this stream yet, or a new one: nothing any copy could reuse.
+        long jump = newStream || nextSeq == 1 ? 0 : restartJump.getAsLong();
+        nextSeq += jump;
         if (!chain.isEmpty() && nextSeq != lastKept + 1) {
             tailSealed = true;
         }
         if (cut != null) {
             Logger.warn("spool {}: {}: {}; kept everything before it (up to seq {}), cut {} bytes (the rest of that"
                             + " file and {} later segment(s)); next seq {}, leaving {} seqs unused", dir,
-                    chain.getLast().path.getFileName(), cut.damage, lastKept, cutBytes, cutSegments, nextSeq,
-                    nextSeq - lastKept - 1);
+                    chain.getLast().path.getFileName(), cut.damage, lastKept, cutBytes, cutSegments, nextSeq - jump,
+                    skipped);
         } else if (highWater > lastKept && !newStream) {
             Logger.warn("spool {}: the files end at seq {}, but seqs up to {} were already flushed and may have been sent;"
                     + " the storage lost data it had confirmed as written; continuing at seq {}", dir, lastKept,
-                    highWater, nextSeq);
+                    highWater, nextSeq - jump);
         }
 
         Deque<Segment> kept = new ArrayDeque<>(chain);
@@ -187,7 +198,7 @@ final class Recovery {
         long lost = Math.max(state == null ? 0 : state.lost(), maxCounter);
         long reported = state == null ? maxCounter : Math.min(state.reported(), lost);
         RecoveryReport report = new RecoveryReport(newStream, held, cutBytes, cutSegments, cut == null ? null : cut.damage,
-                nextSeq, nextSeq - lastKept - 1);
+                nextSeq, skipped, jump);
         return new Result(streamId, state, kept, free, tailSealed, nextSeq, acked, lost, reported, maxGeneration, report);
     }
 

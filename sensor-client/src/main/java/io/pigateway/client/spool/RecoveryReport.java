@@ -12,7 +12,9 @@ package io.pigateway.client.spool;
  * @param nextSeq    the seq the next reading gets
  * @param skippedSeqs seqs left unused so that none that the cut part (or a lost flush) could have
  *                   handed to the gateway is used twice; 0 normally
+ * @param jump       seqs skipped on top of those at every restart of an existing stream ({@link SeqJump}):
+ *                   0 for a new stream, else at least 2^32
  */
 public record RecoveryReport(boolean newStream, long held, long cutBytes, int cutSegments, String damage, long nextSeq,
-                             long skippedSeqs) {
+                             long skippedSeqs, long jump) {
 }

@@ -21,7 +21,7 @@ import org.tinylog.Logger;
  * The durable {@link ReadingBuffer}: every reading is written to a file before {@code append}
  * returns, flushed to the storage on a schedule, handed to the link only once flushed, and removed
  * only when an ACK covers it. It survives restarts, crashes and power cuts; the stream id and the
- * sequence numbers go on where they stopped. The format, byte by byte, is in docs/SPOOL.md and
+ * sequence numbers go on (after a jump, {@link SeqJump}). The format, byte by byte, is in docs/SPOOL.md and
  * next to the code that reads it: {@link MetaFile}, {@link SegmentHeader}, {@link RecordCodec};
  * what a restart keeps is in {@link Recovery}.
  *
@@ -55,10 +55,19 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
     static final int COUNTER_RESERVE_BYTES = 16 * RecordCodec.size(DROPPED_SENSOR);
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    /** Seams for tests: file channels, clocks, and whether the flushing thread runs. */
-    record Options(ChannelOpener opener, LongSupplier nanoClock, LongSupplier millisClock, boolean background) {
+    /**
+     * Seams for tests: file channels, clocks, whether the flushing thread runs, and the seq jump at a
+     * restart ({@link SeqJump}).
+     */
+    record Options(ChannelOpener opener, LongSupplier nanoClock, LongSupplier millisClock, boolean background,
+                   LongSupplier restartJump) {
         static Options standard() {
-            return new Options(ChannelOpener.FILES, System::nanoTime, System::currentTimeMillis, true);
+            return new Options(ChannelOpener.FILES, System::nanoTime, System::currentTimeMillis, true, SeqJump::random);
+        }
+
+        /** Without the restart jump: for tests that follow seqs across restarts one by one. */
+        Options(ChannelOpener opener, LongSupplier nanoClock, LongSupplier millisClock, boolean background) {
+            this(opener, nanoClock, millisClock, background, () -> 0);
         }
     }
 
@@ -148,13 +157,19 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
         return open(config, deviceId, Options.standard());
     }
 
+    /** As {@link #open(SpoolConfig, String)}, stamping its own readings ({@value #DROPPED_SENSOR}) with {@code clockMillis}. */
+    public static Spool open(SpoolConfig config, String deviceId, LongSupplier clockMillis) {
+        Options o = Options.standard();
+        return open(config, deviceId, new Options(o.opener(), o.nanoClock(), clockMillis, o.background(), o.restartJump()));
+    }
+
     static Spool open(SpoolConfig config, String deviceId, Options options) {
         Identifiers.require("device id", deviceId);
         Path dir = SpoolDirectory.prepare(config.dir(), deviceId);
         MetaFile meta = SpoolDirectory.openMeta(dir, options.opener());
         Spool spool;
         try {
-            Recovery.Result r = Recovery.run(dir, config.segments(), meta, options.opener());
+            Recovery.Result r = Recovery.run(dir, config.segments(), meta, options.opener(), options.restartJump());
             spool = new Spool(dir, config, meta, options, r);
             spool.writeInitialMeta(r.meta());
         } catch (IOException e) {
@@ -186,8 +201,10 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
         if (recovery.newStream()) {
             Logger.info("spool {}: new, stream {}; {}", dir, Long.toHexString(streamId), limits);
         } else {
-            Logger.info("spool {}: stream {} continues at seq {}; {} unacknowledged readings taken over{}; {}", dir,
-                    Long.toHexString(streamId), nextSeq, held, lost > 0 ? ", " + lost + " lost so far" : "", limits);
+            Logger.info("spool {}: stream {} continues at seq {}{}; {} unacknowledged readings taken over{}; {}", dir,
+                    Long.toHexString(streamId), nextSeq, recovery.jump() == 0 ? "" : " (" + recovery.jump() + " seqs"
+                            + " skipped, so that a restored or cloned copy of this spool never reuses one)",
+                    held, lost > 0 ? ", " + lost + " lost so far" : "", limits);
         }
     }
 

@@ -321,6 +321,26 @@ class GatewayLinkIT {
     }
 
     @Test
+    void aFrameRefusedAsDuplicateMismatchIsDroppedAndCountedNotResentForever() throws Exception {
+        fake.nackFirstConnectionFrame = new Message.Nack(NackCode.DUPLICATE_MISMATCH, 0,
+                "1 of the 10 readings of seq 11..20 (stream 1) differ from those stored under the same seqs");
+        fake.nackAtFrame = 2; // seq 1..10 acknowledged, 11..20 refused
+        append(40);
+        link(10).start();
+        until("everything else acknowledged after the NACK", WAIT, () -> buffer.size() == 0);
+        assertEquals(2, fake.connections(), "one reconnection, no loop");
+        for (long seq = 11; seq <= 20; seq++) {
+            long s = seq;
+            assertEquals(1, fake.seqsReceived().stream().filter(r -> r == s).count(), "refused seq " + seq + " is not resent");
+        }
+        assertTrue(fake.committed().containsAll(range(21, 40)));
+        assertEquals(10, buffer.counts().dropped(), "the refused readings are counted, not swallowed");
+        assertEquals(30, buffer.counts().acknowledged());
+        String problem = link.stats().lastProblem();
+        assertTrue(problem.contains("DUPLICATE_MISMATCH (21)") && problem.contains("dropped"), problem);
+    }
+
+    @Test
     void replacedByAnotherClientWithTheSameDeviceIdWaitsTheMaximumBackoffAndSaysWhy() throws Exception {
         fake.nackFirstConnectionFrame = new Message.Nack(NackCode.REPLACED, 1000, "a newer connection for this device took over");
         fake.nackAtFrame = 1;

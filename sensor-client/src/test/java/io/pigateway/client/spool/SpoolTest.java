@@ -169,6 +169,48 @@ class SpoolTest {
     }
 
     @Test
+    void aRestartSkipsAtLeast2To32SeqsSoThatARestoredOrClonedCopyNeverGivesASeqToAnotherReading() throws Exception {
+        SpoolConfig c = config(base, 4);
+        Spool.Options jumping = new Spool.Options(ChannelOpener.FILES, System::nanoTime, System::currentTimeMillis, false,
+                SeqJump::random);
+        try (Spool spool = Spool.open(c, DEVICE, jumping)) {
+            assertEquals(0, spool.recovery().jump(), "a new stream starts at seq 1");
+            append(spool, 10);
+            spool.sync();
+            spool.ack(4);
+        }
+        Path image = base.resolve("image");
+        SpoolTesting.copy(dir(c), image);
+        long originalFrom;
+        long originalTo;
+        try (Spool original = Spool.open(c, DEVICE, jumping)) {
+            RecoveryReport r = original.recovery();
+            assertTrue(r.jump() >= 1L << 32 && r.jump() < (1L << 32) + (1L << 40), "jump " + r.jump());
+            assertEquals(11 + r.jump(), r.nextSeq());
+            assertEquals(range(5, 10), seqs(all(original)), "what was not acknowledged is still sent first");
+            originalFrom = original.append("s", 1, 1).seq();
+            originalTo = append(original, 20).getLast().seq();
+            assertEquals(originalFrom + 20, originalTo, "no gaps within a run");
+            original.sync();
+            assertEquals(6 + 21, all(original).size());
+        }
+        Path restored = dir(c);
+        try (var files = Files.list(restored)) {
+            for (Path p : files.toList()) {
+                Files.delete(p);
+            }
+        }
+        SpoolTesting.copy(image, restored);
+        try (Spool copy = Spool.open(c, DEVICE, jumping)) {
+            assertEquals(range(5, 10), seqs(all(copy)).subList(0, 6));
+            long from = copy.append("s", 2, 2).seq();
+            long to = append(copy, 20).getLast().seq();
+            assertTrue(to < originalFrom || from > originalTo, "the restored copy's seqs " + from + ".." + to
+                    + " stay clear of the ones the original used after the copy, " + originalFrom + ".." + originalTo);
+        }
+    }
+
+    @Test
     void aWipedSpoolStartsANewStreamAtSeqOne() throws Exception {
         long stream;
         try (Spool spool = open(config(base, 4))) {

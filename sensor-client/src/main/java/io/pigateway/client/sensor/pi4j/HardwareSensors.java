@@ -2,6 +2,7 @@ package io.pigateway.client.sensor.pi4j;
 
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.i2c.I2C;
+import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.Hardware;
 import io.pigateway.client.config.I2cDevice;
 import io.pigateway.client.config.SensorConfig;
@@ -124,7 +125,7 @@ public final class HardwareSensors implements RealSensors {
         switch (g.mode()) {
             case EDGE -> {
                 into.add(new GpioEdgeSensor(c.name(), c.unit(), input, debounce, timer(), System::nanoTime,
-                        System::currentTimeMillis, "edges on " + where));
+                        DeviceClock.system()::stamp, "edges on " + where));
                 if (!c.interval().isZero()) {
                     into.add(new ScheduledSensor(new GpioStateSensor(c.name(), c.unit(), "gpio.edge", input,
                             "state of " + where), c.interval()));
@@ -136,7 +137,7 @@ public final class HardwareSensors implements RealSensors {
                 boolean activeHigh = g.pull() != Hardware.Pull.UP;
                 try {
                     into.add(new ScheduledSensor(new GpioPulseCounter(c.name(), c.unit(), input, activeHigh, debounce,
-                            timer(), System::nanoTime, System::currentTimeMillis, "pulses (to " + (activeHigh ? "high"
+                            timer(), System::nanoTime, DeviceClock.system()::stamp, "pulses (to " + (activeHigh ? "high"
                             : "low") + ") on " + where), c.interval()));
                 } catch (IOException e) {
                     throw new SensorStartException("sensor " + c.name() + ": " + e.getMessage(), e);

@@ -1,0 +1,153 @@
+package io.pigateway.client.faults;
+
+import static io.pigateway.client.testing.Await.until;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.pigateway.client.ClientStats;
+import io.pigateway.client.SensorClient;
+import io.pigateway.client.config.SensorClientConfig;
+import io.pigateway.common.Settings;
+import io.pigateway.gateway.Gateway;
+import io.pigateway.gateway.config.GatewayConfig;
+import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.testing.TestDatabase;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Copies of one spool directory, as an SD card restored from an old image or cloned into a second
+ * Pi leaves them: every reading sampled is stored, or refused and reported as dropped; none is
+ * silently discarded as a "duplicate" of another reading that happened to get the same seq.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CopiedSpoolIT {
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    void aSpoolRestoredFromAnEarlierCopyLosesNoNewReadingAsADuplicate(@TempDir Path dir) throws Exception {
+        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        String device = "restored-pi";
+        Path spool = dir.resolve("spool");
+        Path copy = dir.resolve("copy");
+        try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store))) {
+            SensorClientConfig config = config(device, gateway, spool);
+            SensorClient original = SensorClient.start(config);
+            ClientStats first;
+            try {
+                until("the original has readings acknowledged", WAIT, () -> original.stats().acknowledged() > 200);
+                copyTree(spool, copy); // the image, taken while it runs
+                long atCopy = original.stats().acknowledged();
+                until("the original goes on after the copy", WAIT, () -> original.stats().acknowledged() > atCopy + 300);
+            } finally {
+                first = original.shutdown();
+            }
+            deleteTree(spool);
+            copyTree(copy, spool); // the card restored from the image
+            SensorClient restored = SensorClient.start(config);
+            ClientStats second;
+            try {
+                until("the restored client has new readings acknowledged", WAIT,
+                        () -> restored.stats().acknowledged() > restored.stats().recovered() + 300);
+            } finally {
+                second = restored.shutdown();
+            }
+            System.out.println("restored spool: original " + first + "; restored " + second);
+            assertNothingSwallowed(store, device, first, second);
+        }
+    }
+
+    @Test
+    void twoClientsStartedFromCopiesOfOneSpoolLoseNoReadingAsADuplicate(@TempDir Path dir) throws Exception {
+        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        String device = "cloned-pi";
+        Path spoolA = dir.resolve("a");
+        Path spoolB = dir.resolve("b");
+        try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store))) {
+            SensorClient image = SensorClient.start(config(device, gateway, spoolA));
+            ClientStats before;
+            try {
+                until("readings acknowledged before the image is taken", WAIT, () -> image.stats().acknowledged() > 200);
+            } finally {
+                before = image.shutdown();
+            }
+            copyTree(spoolA, spoolB); // one image, two Pis
+            SensorClient a = SensorClient.start(config(device, gateway, spoolA));
+            SensorClient b = SensorClient.start(config(device, gateway, spoolB));
+            ClientStats endA;
+            ClientStats endB;
+            try {
+                until("both clones have sampled and had readings acknowledged", WAIT,
+                        () -> a.stats().sampled() > 300 && b.stats().sampled() > 300
+                                && a.stats().acknowledged() > 0 && b.stats().acknowledged() > 0);
+            } finally {
+                CompletableFuture<ClientStats> stopA = CompletableFuture.supplyAsync(a::shutdown);
+                endB = b.shutdown();
+                endA = stopA.join();
+            }
+            System.out.println("clones: before " + before + "; a " + endA + "; b " + endB);
+            assertNothingSwallowed(store, device, before, endA, endB);
+        }
+    }
+
+    /** Sampled = stored + reported as dropped, over every run; nothing left pending. */
+    private static void assertNothingSwallowed(StoreConfig store, String device, ClientStats... runs) throws Exception {
+        long sampled = 0;
+        long dropped = 0;
+        for (ClientStats s : runs) {
+            assertEquals(0, s.pending(), "everything acknowledged or reported at the end: " + s);
+            sampled += s.sampled();
+            dropped += s.dropped();
+        }
+        TestDatabase db = TestDatabase.shared();
+        long rows = db.queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ?", device);
+        long distinct = db.queryLong(store, "SELECT COUNT(*) FROM (SELECT DISTINCT stream_id, seq FROM readings"
+                + " WHERE device_id = ?) k", device);
+        System.out.printf("%s: %d readings sampled, %d stored, %d refused and reported, %d swallowed%n", device, sampled,
+                rows, dropped, sampled - rows - dropped);
+        assertEquals(rows, distinct);
+        assertEquals(sampled, rows + dropped, "every reading sampled is stored or reported as dropped; "
+                + (sampled - rows - dropped) + " were swallowed");
+    }
+
+    private static SensorClientConfig config(String device, Gateway gateway, Path spoolDir) throws Exception {
+        Map<String, String> settings = Faults.clientSettings(device, "127.0.0.1:" + gateway.address().getPort());
+        settings.put("spool.dir", spoolDir.toString());
+        return SensorClientConfig.from(Settings.of("copied-spool test", settings));
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (Stream<Path> files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.delete(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

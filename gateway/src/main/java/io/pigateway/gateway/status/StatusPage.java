@@ -1,0 +1,228 @@
+package io.pigateway.gateway.status;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.pigateway.gateway.config.HttpConfig;
+import io.pigateway.gateway.metrics.GatewayMetrics;
+import io.pigateway.gateway.metrics.GatewayState;
+import io.pigateway.gateway.metrics.RefusedDevices;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.tinylog.Logger;
+
+/**
+ * The operator's status page: {@code GET /} and {@code /status} (HTML, readable without JavaScript),
+ * {@code /status.json} (what the page's script polls, see {@link StatusJson}) and the page's script,
+ * style sheet and uPlot under {@code /status/static/}. Everything comes from counters the gateway
+ * keeps anyway ({@link GatewayMetrics}, {@link GatewayState}), sampled once a second into
+ * {@link StatusHistory} by one daemon thread; a request never touches the database or the hot path.
+ */
+public final class StatusPage implements AutoCloseable {
+    /** uPlot from its WebJar (org.webjars.npm:uplot), on the classpath: the page works without internet. */
+    private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
+    private static final Map<String, String[]> STATIC = Map.of(
+            "/status/static/status.js", new String[] {"io/pigateway/gateway/status/status.js", "text/javascript; charset=utf-8"},
+            "/status/static/status.css", new String[] {"io/pigateway/gateway/status/status.css", "text/css; charset=utf-8"},
+            "/status/static/uPlot.min.js", new String[] {UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"},
+            "/status/static/uPlot.min.css", new String[] {UPLOT + "uPlot.min.css", "text/css; charset=utf-8"});
+
+    private final GatewayInfo info;
+    private final GatewayMetrics metrics;
+    private final GatewayState state;
+    private final HttpConfig config;
+    private final StatusHistory history = new StatusHistory();
+    private final Map<String, byte[]> files = new HashMap<>();
+    private final ScheduledExecutorService sampler;
+
+    private StatusPage(GatewayInfo info, GatewayMetrics metrics, GatewayState state, HttpConfig config,
+                       ScheduledExecutorService sampler) {
+        this.info = info;
+        this.metrics = metrics;
+        this.state = state;
+        this.config = config;
+        this.sampler = sampler;
+        STATIC.forEach((path, resource) -> {
+            byte[] bytes = resource(resource[0]);
+            if (bytes != null) {
+                files.put(path, bytes);
+            } else {
+                Logger.warn("status page: {} is missing from the classpath; {} answers 404", resource[0], path);
+            }
+        });
+    }
+
+    /** Starts sampling once a second. */
+    public static StatusPage start(GatewayInfo info, GatewayMetrics metrics, GatewayState state, HttpConfig config) {
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("status-sampler").daemon().unstarted(r));
+        StatusPage page = new StatusPage(info, metrics, state, config, timer);
+        timer.scheduleAtFixedRate(page::sample, 0, 1, TimeUnit.SECONDS);
+        return page;
+    }
+
+    /** For tests: no sampler thread; they call {@link #sample()} themselves. */
+    static StatusPage unstarted(GatewayInfo info, GatewayMetrics metrics, GatewayState state, HttpConfig config) {
+        return new StatusPage(info, metrics, state, config, null);
+    }
+
+    void sample() {
+        sample(System.currentTimeMillis(), System.nanoTime());
+    }
+
+    /** One sample as if taken at these times (tests fill an hour in no time). */
+    void sample(long nowMillis, long nowNanos) {
+        try {
+            history.sample(nowMillis, nowNanos, metrics, state.queueDepth());
+        } catch (RuntimeException e) {
+            Logger.warn("status page: sampling failed: {}", e.toString()); // keep the timer running
+        }
+    }
+
+    /** Whether {@code path} is one of this page's. */
+    public static boolean serves(String path) {
+        return path.equals("/") || path.equals("/status") || path.equals("/status.json") || STATIC.containsKey(path);
+    }
+
+    /** Answers a GET or HEAD of a path for which {@link #serves} is true. */
+    public void handle(HttpExchange exchange, String path, boolean head) throws IOException {
+        Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        var headers = exchange.getResponseHeaders();
+        headers.set("X-Content-Type-Options", "nosniff");
+        headers.set("Referrer-Policy", "no-referrer");
+        switch (path) {
+            case "/", "/status" -> {
+                headers.set("Cache-Control", "no-store");
+                headers.set("X-Frame-Options", "DENY");
+                headers.set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline';"
+                        + " img-src 'self' data:; frame-ancestors 'none'; form-action 'self'");
+                String html = StatusHtml.render(view(), query.get("state"), query.get("sort"), path);
+                send(exchange, "text/html; charset=utf-8", html.getBytes(StandardCharsets.UTF_8), head);
+            }
+            case "/status.json" -> {
+                headers.set("Cache-Control", "no-store");
+                send(exchange, "application/json", json(query.get("since"), query.get("device"))
+                        .getBytes(StandardCharsets.UTF_8), head);
+            }
+            default -> {
+                byte[] body = files.get(path);
+                if (body == null) {
+                    send404(exchange, head);
+                    return;
+                }
+                headers.set("Cache-Control", "max-age=3600");
+                send(exchange, STATIC.get(path)[1], body, head);
+            }
+        }
+    }
+
+    /** The JSON of {@code /status.json}; {@code since} (epoch seconds) and {@code device} may be null. */
+    String json(String since, String device) {
+        long after = 0;
+        if (since != null) {
+            try {
+                after = Long.parseLong(since);
+            } catch (NumberFormatException e) {
+                after = 0; // a broken parameter gets the whole hour, which is always right
+            }
+        }
+        StatusView v = view();
+        return StatusJson.write(v, history.since(after), device, device == null ? null : history.device(device));
+    }
+
+    /** The page's state now, devices sorted by id. */
+    StatusView view() {
+        long now = System.currentTimeMillis();
+        Map<String, RefusedDevices.Entry> refused = new HashMap<>();
+        for (RefusedDevices.Entry e : metrics.refusedDevices()) {
+            refused.put(e.deviceId(), e);
+        }
+        long late = config.lateAfter().toMillis();
+        long silent = config.silentAfter().toMillis();
+        List<StatusView.Device> devices = new ArrayList<>();
+        metrics.forEachDevice(c -> {
+            RefusedDevices.Entry r = refused.remove(c.deviceId());
+            devices.add(new StatusView.Device(c.deviceId(),
+                    StatusView.state(c.committedMillis(), r != null, now, late, silent), c.connected(),
+                    c.committedMillis(), c.seenMillis(), c.peer() != null ? c.peer() : r != null ? r.peer() : null,
+                    c.streamId(), history.readingsPerSecondNow(c.deviceId()),
+                    r != null ? r.byReason() : Map.of(), r != null ? r.lastMillis() : 0, r != null ? r.lastReason() : null));
+        });
+        for (RefusedDevices.Entry r : refused.values()) { // refused, never past a handshake
+            devices.add(new StatusView.Device(r.deviceId(), StatusView.State.REFUSED, false, 0, 0, r.peer(), 0,
+                    Double.NaN, r.byReason(), r.lastMillis(), r.lastReason()));
+        }
+        devices.sort(Comparator.comparing(StatusView.Device::id));
+        return new StatusView(info, now, state.accepting(), state.store(), state.connectionsOpen(),
+                state.devicesConnected(), state.queueDepth(), state.queueCapacity(), history.readingsPerSecondNow(),
+                late, silent, devices);
+    }
+
+    /** Decoded {@code a=b&c=d}; the last value of a repeated name wins. */
+    public static Map<String, String> query(String raw) {
+        Map<String, String> m = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return m;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            String value = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                m.put(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                // a broken escape: ignore the pair
+            }
+        }
+        return m;
+    }
+
+    private static void send(HttpExchange exchange, String contentType, byte[] body, boolean head) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        if (head) {
+            exchange.sendResponseHeaders(200, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private static void send404(HttpExchange exchange, boolean head) throws IOException {
+        byte[] body = "not found\n".getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+        exchange.sendResponseHeaders(404, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = StatusPage.class.getClassLoader().getResourceAsStream(name)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops the sampler. Idempotent. */
+    @Override
+    public void close() {
+        if (sampler != null) {
+            sampler.shutdownNow();
+        }
+    }
+}

@@ -221,7 +221,7 @@ public final class GatewayMetrics implements Metrics {
 
     @Override
     public void deviceConnected(String deviceId, String peer, long streamId) {
-        devices.connected(deviceId, peer, streamId, System.currentTimeMillis());
+        devices.connected(deviceId, address(peer), streamId, System.currentTimeMillis());
     }
 
     @Override
@@ -232,8 +232,13 @@ public final class GatewayMetrics implements Metrics {
     @Override
     public void deviceRefused(String deviceId, String peer, NackCode reason) {
         if (deviceId != null) {
-            refused.refused(deviceId, peer, reason, System.currentTimeMillis());
+            refused.refused(deviceId, address(peer), reason, System.currentTimeMillis());
         }
+    }
+
+    /** "127.0.0.1:5000" of InetSocketAddress's "/127.0.0.1:5000". */
+    private static String address(String peer) {
+        return peer != null && peer.startsWith("/") ? peer.substring(1) : peer;
     }
 
     /**

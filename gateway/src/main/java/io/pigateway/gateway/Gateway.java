@@ -10,6 +10,7 @@ import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.net.Listener;
 import io.pigateway.gateway.status.GatewayInfo;
 import io.pigateway.gateway.status.StatusPage;
+import io.pigateway.gateway.store.ClientReports;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.store.StoreException;
 import io.pigateway.gateway.store.StoreStats;
@@ -92,15 +93,19 @@ public final class Gateway implements AutoCloseable {
         HttpConfig c = config.http();
         LiveState state = new LiveState(listener, store);
         metrics.watch(state);
-        StatusPage status = StatusPage.start(info(config, listener), metrics, state, c);
+        StatusPage status = null;
         try {
+            // ClientReports reads the password file that Store.open read a moment ago.
+            status = StatusPage.start(info(config, listener), metrics, state, c, ClientReports.of(config.store()));
             HttpEndpoint http = HttpEndpoint.start(new InetSocketAddress(c.address(), c.port()), metrics,
                     new HealthCheck(state), status, c.token());
             Logger.info("serving the status page, /metrics and /health on http://{}/{}", hostPort(http.address()),
                     c.token() == null ? "" : " (access token required: http.token-file)");
             return http;
-        } catch (IOException e) {
-            status.close();
+        } catch (IOException | StoreException e) {
+            if (status != null) {
+                status.close();
+            }
             try {
                 listener.close(config.shutdownTimeout());
             } catch (InterruptedException ie) {

@@ -15,7 +15,7 @@ import java.util.Map;
  * table and summary in place and draws the plots with uPlot.
  */
 final class StatusHtml {
-    static final List<String> SORTS = List.of("id", "state", "age", "rate", "refusals");
+    static final List<String> SORTS = List.of("id", "state", "age", "rate", "spool", "refusals");
 
     private StatusHtml() {
     }
@@ -44,6 +44,8 @@ final class StatusHtml {
         header(h, path, filter, order, "age", "Last reading");
         h.append("<th>Address</th><th>Stream</th>");
         header(h, path, filter, order, "rate", "Readings/s");
+        header(h, path, filter, order, "spool", "Spool");
+        h.append("<th>Dropped</th>");
         header(h, path, filter, order, "refusals", "Refusals");
         h.append("</tr></thead>\n<tbody>\n");
         List<StatusView.Device> rows = new ArrayList<>();
@@ -57,7 +59,7 @@ final class StatusHtml {
             row(d, v.nowMillis(), h);
         }
         if (rows.isEmpty()) {
-            h.append("<tr class=\"empty\"><td colspan=\"7\">").append(v.devices().isEmpty()
+            h.append("<tr class=\"empty\"><td colspan=\"9\">").append(v.devices().isEmpty()
                     ? "No device has connected since the gateway started." : "No device in this state.").append("</td></tr>\n");
         }
         h.append("</tbody></table></div>\n</section>\n");
@@ -133,6 +135,8 @@ final class StatusHtml {
         h.append("</td><td class=\"stream\">")
                 .append(d.streamId() == 0 ? "—" : String.format("%016x", d.streamId()))
                 .append("</td><td class=\"rate num\">").append(number(d.readingsPerSecond()))
+                .append("</td><td class=\"spool num\">").append(d.spoolDepth() == null ? "—" : d.spoolDepth())
+                .append("</td><td class=\"dropped num\">").append(d.dropped() == null ? "—" : d.dropped())
                 .append("</td><td class=\"refusals\">");
         if (d.refusals().isEmpty()) {
             h.append("—");
@@ -151,6 +155,7 @@ final class StatusHtml {
             case "state" -> Comparator.comparing(StatusView.Device::state);
             case "age" -> Comparator.comparingLong(d -> d.lastCommitMillis() == 0 ? Long.MAX_VALUE : now - d.lastCommitMillis());
             case "rate" -> Comparator.comparingDouble(d -> Double.isNaN(d.readingsPerSecond()) ? -1 : d.readingsPerSecond());
+            case "spool" -> Comparator.comparingLong(d -> d.spoolDepth() == null ? -1 : d.spoolDepth());
             case "refusals" -> Comparator.comparingLong(d -> d.refusals().values().stream().mapToLong(Long::longValue).sum());
             default -> Comparator.comparing(StatusView.Device::id);
         };

@@ -21,7 +21,9 @@ import java.util.Map;
  *               "lastCommit": ms | null, "lastSeen": ms | null, "address": "127.0.0.1:50123" | null,
  *               "stream": "1f2e3d4c5b6a7988" | null, "readingsPerSecond": 100.0 | null,
  *               "refusals": {"authentication_failed": 2}, "lastRefusal": ms | null,
- *               "lastRefusalReason": "authentication_failed" | null}, ...],   sorted by id
+ *               "lastRefusalReason": "authentication_failed" | null,
+ *               "spoolDepth": 0 | null, "dropped": 0 | null}, ...],   sorted by id; the last two as the
+ *                                  client last reported them (database, every 5 s), null if it did not
  *  "series": {"t": [epoch s, ...], "readingsPerSecond": [...], "ackP50Ms": [...], "ackP99Ms": [...],
  *             "queue": [...], "commitP50Ms": [...], "commitP99Ms": [...]},   one point a second;
  *                                           only those after ?since=EPOCH_S; null where nothing happened
@@ -136,6 +138,8 @@ final class StatusJson {
         millis(d.lastRefusalMillis(), o);
         o.append(",\"lastRefusalReason\":");
         string(d.lastRefusal(), o);
+        o.append(",\"spoolDepth\":").append(d.spoolDepth());
+        o.append(",\"dropped\":").append(d.dropped());
         o.append('}');
     }
 

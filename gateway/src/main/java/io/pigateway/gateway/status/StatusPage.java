@@ -5,6 +5,7 @@ import io.pigateway.gateway.config.HttpConfig;
 import io.pigateway.gateway.metrics.GatewayMetrics;
 import io.pigateway.gateway.metrics.GatewayState;
 import io.pigateway.gateway.metrics.RefusedDevices;
+import io.pigateway.gateway.store.ClientReports;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,9 +47,18 @@ public final class StatusPage implements AutoCloseable {
     private final StatusHistory history = new StatusHistory();
     private final Map<String, byte[]> files = new HashMap<>();
     private final ScheduledExecutorService sampler;
+    /** {@code null}: not read (tests). */
+    private final ClientReports reports;
+    private volatile Map<String, ClientReports.Report> lastReports = Map.of();
+    /** System.nanoTime() of the last page or JSON request: the database is asked only while someone looks. */
+    private volatile long lastViewedNanos = System.nanoTime() - VIEWED_WITHIN_NANOS;
+    private static final long VIEWED_WITHIN_NANOS = TimeUnit.MINUTES.toNanos(1);
+    /** How often the clients' own reports are read from the database while the page is viewed. */
+    static final long REPORTS_EVERY_SECONDS = 5;
 
     private StatusPage(GatewayInfo info, GatewayMetrics metrics, GatewayState state, HttpConfig config,
-                       ScheduledExecutorService sampler) {
+                       ScheduledExecutorService sampler, ClientReports reports) {
+        this.reports = reports;
         this.info = info;
         this.metrics = metrics;
         this.state = state;
@@ -64,18 +74,43 @@ public final class StatusPage implements AutoCloseable {
         });
     }
 
-    /** Starts sampling once a second. */
-    public static StatusPage start(GatewayInfo info, GatewayMetrics metrics, GatewayState state, HttpConfig config) {
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+    /**
+     * Starts sampling once a second, and reading the clients' reports from the database every
+     * {@value #REPORTS_EVERY_SECONDS} s while the page is viewed ({@code reports} null: never).
+     */
+    public static StatusPage start(GatewayInfo info, GatewayMetrics metrics, GatewayState state, HttpConfig config,
+                                   ClientReports reports) {
+        // Two threads: a slow database must not stop the once-a-second samples.
+        ScheduledExecutorService timer = Executors.newScheduledThreadPool(2,
                 r -> Thread.ofPlatform().name("status-sampler").daemon().unstarted(r));
-        StatusPage page = new StatusPage(info, metrics, state, config, timer);
+        StatusPage page = new StatusPage(info, metrics, state, config, timer, reports);
         timer.scheduleAtFixedRate(page::sample, 0, 1, TimeUnit.SECONDS);
+        if (reports != null) {
+            timer.scheduleWithFixedDelay(page::readReports, 1, REPORTS_EVERY_SECONDS, TimeUnit.SECONDS);
+        }
         return page;
+    }
+
+    /** For tests: the clients' reports as if read from the database. */
+    void reports(Map<String, ClientReports.Report> reports) {
+        lastReports = reports;
     }
 
     /** For tests: no sampler thread; they call {@link #sample()} themselves. */
     static StatusPage unstarted(GatewayInfo info, GatewayMetrics metrics, GatewayState state, HttpConfig config) {
-        return new StatusPage(info, metrics, state, config, null);
+        return new StatusPage(info, metrics, state, config, null, null);
+    }
+
+    /** The clients' last reports from the database, if someone looked at the page lately and the store is up. */
+    void readReports() {
+        if (System.nanoTime() - lastViewedNanos > VIEWED_WITHIN_NANOS || !state.store().up()) {
+            return;
+        }
+        try {
+            lastReports = reports.latest();
+        } catch (Exception e) {
+            Logger.debug("status page: could not read the clients' reports: {}", e.toString());
+        }
     }
 
     void sample() {
@@ -99,6 +134,12 @@ public final class StatusPage implements AutoCloseable {
     /** Answers a GET or HEAD of a path for which {@link #serves} is true. */
     public void handle(HttpExchange exchange, String path, boolean head) throws IOException {
         Map<String, String> query = query(exchange.getRequestURI().getRawQuery());
+        if (!path.startsWith("/status/static/") && System.nanoTime() - lastViewedNanos > VIEWED_WITHIN_NANOS
+                && reports != null) {
+            lastViewedNanos = System.nanoTime();
+            sampler.execute(this::readReports); // the first look after a while gets fresh figures soon
+        }
+        lastViewedNanos = System.nanoTime();
         var headers = exchange.getResponseHeaders();
         headers.set("X-Content-Type-Options", "nosniff");
         headers.set("Referrer-Policy", "no-referrer");
@@ -151,18 +192,22 @@ public final class StatusPage implements AutoCloseable {
         }
         long late = config.lateAfter().toMillis();
         long silent = config.silentAfter().toMillis();
+        Map<String, ClientReports.Report> reported = lastReports;
+        ClientReports.Report none = new ClientReports.Report(null, null);
         List<StatusView.Device> devices = new ArrayList<>();
         metrics.forEachDevice(c -> {
             RefusedDevices.Entry r = refused.remove(c.deviceId());
+            ClientReports.Report report = reported.getOrDefault(c.deviceId(), none);
             devices.add(new StatusView.Device(c.deviceId(),
                     StatusView.state(c.committedMillis(), r != null, now, late, silent), c.connected(),
                     c.committedMillis(), c.seenMillis(), c.peer() != null ? c.peer() : r != null ? r.peer() : null,
                     c.streamId(), history.readingsPerSecondNow(c.deviceId()),
-                    r != null ? r.byReason() : Map.of(), r != null ? r.lastMillis() : 0, r != null ? r.lastReason() : null));
+                    r != null ? r.byReason() : Map.of(), r != null ? r.lastMillis() : 0, r != null ? r.lastReason() : null,
+                    report.spoolDepth(), report.dropped()));
         });
         for (RefusedDevices.Entry r : refused.values()) { // refused, never past a handshake
             devices.add(new StatusView.Device(r.deviceId(), StatusView.State.REFUSED, false, 0, 0, r.peer(), 0,
-                    Double.NaN, r.byReason(), r.lastMillis(), r.lastReason()));
+                    Double.NaN, r.byReason(), r.lastMillis(), r.lastReason(), null, null));
         }
         devices.sort(Comparator.comparing(StatusView.Device::id));
         return new StatusView(info, now, state.accepting(), state.store(), state.connectionsOpen(),

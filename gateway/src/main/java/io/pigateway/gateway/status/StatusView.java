@@ -33,10 +33,12 @@ record StatusView(GatewayInfo info, long nowMillis, boolean listening, StoreHeal
      * @param streamId          of its last handshake, 0 before one
      * @param readingsPerSecond committed over the last 10 s; NaN when not yet known
      * @param refusals          NACKs that refused or ended its connections, by reason
+     * @param spoolDepth        readings in its spool by its last report (client.spool-depth); null: none
+     * @param dropped           readings its spool had to drop by its last report; null: none
      */
     record Device(String id, State state, boolean connected, long lastCommitMillis, long lastSeenMillis, String peer,
                   long streamId, double readingsPerSecond, Map<String, Long> refusals, long lastRefusalMillis,
-                  String lastRefusal) {
+                  String lastRefusal, Long spoolDepth, Long dropped) {
     }
 
     long count(State s) {

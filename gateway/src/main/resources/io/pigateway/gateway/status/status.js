@@ -67,6 +67,7 @@
       state: function (d) { return ORDER[d.state]; },
       age: function (d) { return d.lastCommit ? now - d.lastCommit : Number.MAX_VALUE; },
       rate: function (d) { return d.readingsPerSecond === null ? -1 : d.readingsPerSecond; },
+      spool: function (d) { return d.spoolDepth === null ? -1 : d.spoolDepth; },
       refusals: function (d) { return refusalTotal(d.refusals); }
     }[key];
     return function (a, b) {
@@ -89,10 +90,12 @@
         '<td class="address">' + esc(x.address || '—') + '</td>' +
         '<td class="stream">' + esc(x.stream || '—') + '</td>' +
         '<td class="rate num">' + num(x.readingsPerSecond) + '</td>' +
+        '<td class="spool num">' + (x.spoolDepth === null ? '—' : x.spoolDepth) + '</td>' +
+        '<td class="dropped num">' + (x.dropped === null ? '—' : x.dropped) + '</td>' +
         '<td class="refusals">' + (refusals || '—') + '</td></tr>';
     }).join('\n');
     if (!rows.length) {
-      html = '<tr class="empty"><td colspan="7">' + (d.devices.length ? 'No device in this state.' :
+      html = '<tr class="empty"><td colspan="9">' + (d.devices.length ? 'No device in this state.' :
         'No device has connected since the gateway started.') + '</td></tr>';
     }
     document.querySelector('#devices tbody').innerHTML = html;

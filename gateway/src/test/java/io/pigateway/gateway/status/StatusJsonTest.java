@@ -110,6 +110,20 @@ class StatusJsonTest {
     }
 
     @Test
+    void spoolDepthAndDroppedAreThoseTheClientLastReportedOrNull() throws Exception {
+        GatewayMetrics metrics = new GatewayMetrics();
+        StatusPage page = StatusPage.unstarted(INFO, metrics, new State(), config());
+        metrics.deviceCommitted("pi-1", 1);
+        metrics.deviceCommitted("pi-2", 1);
+        page.reports(java.util.Map.of("pi-1", new io.pigateway.gateway.store.ClientReports.Report(42L, 3L)));
+        JsonNode devices = JSON.readTree(page.json(null, null)).get("devices");
+        assertEquals(42, devices.get(0).get("spoolDepth").asLong());
+        assertEquals(3, devices.get(0).get("dropped").asLong());
+        assertTrue(devices.get(1).get("spoolDepth").isNull());
+        assertTrue(devices.get(1).get("dropped").isNull());
+    }
+
+    @Test
     void aDeviceThatIsOnlyRefusedIsListedWithItsReasons() throws Exception {
         GatewayMetrics metrics = new GatewayMetrics();
         StatusPage page = StatusPage.unstarted(INFO, metrics, new State(), config());

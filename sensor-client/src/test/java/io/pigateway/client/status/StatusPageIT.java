@@ -121,6 +121,8 @@ class StatusPageIT {
             clients.get(2).shutdown();
             wait.withMessage("status-3 turns silent after it stopped").until(d -> "silent".equals(state(b, "status-3")));
             assertEquals("fresh", state(browser, "status-1"));
+            wait.withMessage("status-1's spool depth, as it reported it, read from the database")
+                    .until(d -> text(b, "tr[data-device='status-1'] .spool").matches("[0-9]+"));
             screenshot(browser, "2-silent.png");
 
             db.stopServer();
@@ -232,6 +234,7 @@ class StatusPageIT {
         m.put("reconnect.backoff-max", "1s");
         m.put("send.batch-max-wait", "50ms");
         m.put("shutdown.ack-wait", "5s");
+        m.put("report.interval", "1s"); // spool depth, which the page shows
         for (String type : new String[] {"temperature", "humidity", "toggle"}) {
             m.put("sensor." + type + ".type", type);
             m.put("sensor." + type + ".interval", "50ms");

@@ -82,7 +82,10 @@ class StatusPageIT {
             for (int i = 1; i <= 3; i++) {
                 clients.add(SensorClient.start(clientConfig("status-" + i, gatewayAddress, secret, dir)));
             }
-            SensorClient intruder = SensorClient.start(clientConfig("status-intruder", gatewayAddress, wrong, dir));
+            // Few attempts: each failure makes the gateway wait longer before answering any handshake from
+            // 127.0.0.1 (FailurePenalty), and the three clients share that address.
+            Map<String, String> slow = Map.of("reconnect.backoff-min", "5s", "reconnect.backoff-max", "10s");
+            SensorClient intruder = SensorClient.start(clientConfig("status-intruder", gatewayAddress, wrong, dir, slow));
             clients.add(intruder);
             String page = "http://127.0.0.1:" + gateway.httpAddress().orElseThrow().getPort() + "/";
 
@@ -91,6 +94,7 @@ class StatusPageIT {
             browser.manage().window().setSize(new Dimension(1280, 1100));
             browser.get(page);
             WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(200));
+            wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
             WebDriver b = browser;
             for (int i = 1; i <= 3; i++) {
                 String id = "status-" + i;
@@ -98,6 +102,7 @@ class StatusPageIT {
             }
             wait.withMessage("the device with a wrong secret shows refused").until(d -> "refused".equals(state(b, "status-intruder")));
             assertTrue(text(browser, "tr[data-device='status-intruder'] .refusals").contains("authentication_failed"));
+            intruder.shutdown(); // before its failures make the clients' reconnects after the outage below slow
             assertEquals("running", text(browser, "#headline"));
             assertEquals("up", text(browser, "#s-store strong"));
             assertEquals("secrets", text(browser, "#s-auth strong"));
@@ -110,6 +115,12 @@ class StatusPageIT {
                         + " for (var i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n;");
                 assertTrue(drawn > 500, plot + " is drawn: " + drawn + " pixels");
             }
+            // A device's own plot, on demand.
+            js(browser, "document.querySelector(\"tr[data-device='status-1'] a[data-plot]\").click()");
+            wait.withMessage("status-1's plot opens").until(d -> Boolean.TRUE.equals(js(b,
+                    "var f = document.getElementById('device-figure');"
+                            + " return !f.hidden && !!f.querySelector('canvas');")));
+            assertEquals("status-1", text(browser, "#device-name"));
             screenshot(browser, "1-fresh.png");
 
             // Filtering by state, in the browser (no reload).
@@ -151,7 +162,7 @@ class StatusPageIT {
             browser.get(page + "?state=fresh&sort=-id");
             assertEquals("fresh", state(browser, "status-1"));
             assertEquals(2, rows(browser), "status-1 and status-2 are fresh; filtered on the server");
-            assertTrue(browser.findElement(By.cssSelector("#devices tbody tr")).getAttribute("data-device").equals("status-2"),
+            assertEquals("status-2", js(browser, "return document.querySelector('#devices tbody tr').dataset.device"),
                     "sorted by id, descending, on the server");
             assertEquals("up", text(browser, "#s-store strong"));
             screenshot(browser, "6-no-javascript.png");
@@ -188,17 +199,18 @@ class StatusPageIT {
         return text(b, "tr[data-device='" + device + "'] .badge");
     }
 
+    /** The element's text, read in one script: the page redraws the table every 2 s, so no element is kept. */
     static String text(WebDriver b, String css) {
-        List<org.openqa.selenium.WebElement> found = b.findElements(By.cssSelector(css));
-        return found.isEmpty() ? null : found.get(0).getText().strip();
+        Object t = js(b, "var e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : null;", css);
+        return (String) t;
     }
 
     static int rows(WebDriver b) {
         return b.findElements(By.cssSelector("#devices tbody tr[data-device]")).size();
     }
 
-    static Object js(WebDriver b, String script) {
-        return ((JavascriptExecutor) b).executeScript(script);
+    static Object js(WebDriver b, String script, Object... args) {
+        return ((JavascriptExecutor) b).executeScript(script, args);
     }
 
     /** Pixels of the readings/s line's green (#2a7) on its canvas: the line is drawn, not only the axes. */
@@ -224,17 +236,23 @@ class StatusPageIT {
 
     /** Three simulated sensors every 50 ms, short backoffs, a spool in the test's directory. */
     static SensorClientConfig clientConfig(String device, String gateway, Path secret, Path dir) throws Exception {
+        return clientConfig(device, gateway, secret, dir, Map.of());
+    }
+
+    static SensorClientConfig clientConfig(String device, String gateway, Path secret, Path dir,
+                                           Map<String, String> overrides) throws Exception {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("device.id", device);
         m.put("device.secret-file", secret.toString());
         m.put("spool.dir", Files.createDirectories(dir.resolve("spool")).toString());
         m.put("gateway.addresses", gateway);
-        m.put("gateway.connect-timeout", "2s");
+        m.put("gateway.connect-timeout", "10s"); // the CHALLENGE may wait for an address's FailurePenalty
         m.put("reconnect.backoff-min", "100ms");
         m.put("reconnect.backoff-max", "1s");
         m.put("send.batch-max-wait", "50ms");
-        m.put("shutdown.ack-wait", "5s");
+        m.put("shutdown.ack-wait", "1s"); // the test checks the page, not that every reading arrived
         m.put("report.interval", "1s"); // spool depth, which the page shows
+        m.putAll(overrides);
         for (String type : new String[] {"temperature", "humidity", "toggle"}) {
             m.put("sensor." + type + ".type", type);
             m.put("sensor." + type + ".interval", "50ms");

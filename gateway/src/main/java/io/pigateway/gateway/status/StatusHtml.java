@@ -42,7 +42,7 @@ final class StatusHtml {
         header(h, path, filter, order, "id", "Device");
         header(h, path, filter, order, "state", "State");
         header(h, path, filter, order, "age", "Last reading");
-        h.append("<th>Address</th><th>Stream</th>");
+        h.append("<th class=\"seen\">Last seen</th><th>Address</th><th class=\"stream\">Stream</th>");
         header(h, path, filter, order, "rate", "Readings/s");
         header(h, path, filter, order, "spool", "Spool");
         h.append("<th>Dropped</th>");
@@ -59,7 +59,7 @@ final class StatusHtml {
             row(d, v.nowMillis(), h);
         }
         if (rows.isEmpty()) {
-            h.append("<tr class=\"empty\"><td colspan=\"9\">").append(v.devices().isEmpty()
+            h.append("<tr class=\"empty\"><td colspan=\"10\">").append(v.devices().isEmpty()
                     ? "No device has connected since the gateway started." : "No device in this state.").append("</td></tr>\n");
         }
         h.append("</tbody></table></div>\n</section>\n");
@@ -130,6 +130,8 @@ final class StatusHtml {
                 .append(d.state().label()).append("</span>").append(d.connected() ? "" : " <small>disconnected</small>")
                 .append("</td><td class=\"age\" title=\"").append(time(d.lastCommitMillis())).append("\">")
                 .append(d.lastCommitMillis() == 0 ? "never" : duration(now - d.lastCommitMillis()) + " ago")
+                .append("</td><td class=\"seen\" title=\"").append(time(d.lastSeenMillis())).append("\">")
+                .append(d.lastSeenMillis() == 0 ? "—" : duration(now - d.lastSeenMillis()) + " ago")
                 .append("</td><td class=\"address\">");
         escape(d.peer() == null ? "—" : d.peer(), h);
         h.append("</td><td class=\"stream\">")

@@ -87,6 +87,7 @@
         '<td class="state"><span class="badge ' + x.state + '">' + x.state + '</span>' +
         (x.connected ? '' : ' <small>disconnected</small>') + '</td>' +
         '<td class="age" title="' + iso(x.lastCommit) + '">' + (x.lastCommit ? duration(d.now - x.lastCommit) + ' ago' : 'never') + '</td>' +
+        '<td class="seen" title="' + iso(x.lastSeen) + '">' + (x.lastSeen ? duration(d.now - x.lastSeen) + ' ago' : '—') + '</td>' +
         '<td class="address">' + esc(x.address || '—') + '</td>' +
         '<td class="stream">' + esc(x.stream || '—') + '</td>' +
         '<td class="rate num">' + num(x.readingsPerSecond) + '</td>' +
@@ -95,7 +96,7 @@
         '<td class="refusals">' + (refusals || '—') + '</td></tr>';
     }).join('\n');
     if (!rows.length) {
-      html = '<tr class="empty"><td colspan="9">' + (d.devices.length ? 'No device in this state.' :
+      html = '<tr class="empty"><td colspan="10">' + (d.devices.length ? 'No device in this state.' :
         'No device has connected since the gateway started.') + '</td></tr>';
     }
     document.querySelector('#devices tbody').innerHTML = html;

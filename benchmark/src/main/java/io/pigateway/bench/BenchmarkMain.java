@@ -92,7 +92,13 @@ public final class BenchmarkMain implements Callable<Integer> {
             + " stages (the recording's own memory then shows in the gateway's RSS)")
     boolean trace;
 
+    @Option(names = "--status-poll-ms", description = "poll the status page's /status.json this often during the"
+            + " throughput rounds' gateway runs and report what a poll takes, 0 = off (default ${DEFAULT-VALUE})")
+    long statusPollMillis;
+
     private final List<String> report = new ArrayList<>();
+    /** The throughput gateway's HTTP port when --status-poll-ms is on. */
+    private int statusPort;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchmarkMain()).execute(args));
@@ -146,6 +152,13 @@ public final class BenchmarkMain implements Callable<Integer> {
         long expected = (long) devices * readings;
         double[] ceilings = new double[rounds];
         double[] rates = new double[rounds];
+        StatusPoller poller = null;
+        if (statusPollMillis > 0) {
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                statusPort = free.getLocalPort();
+            }
+            poller = new StatusPoller(statusPort, statusPollMillis);
+        }
         try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "throughput"), "throughput", gatewayJvm, gatewayLog)) {
             InetSocketAddress address = g.awaitReady();
             for (int r = 0; r <= rounds; r++) {
@@ -161,6 +174,9 @@ public final class BenchmarkMain implements Callable<Integer> {
                 List<LoadDevice> load = connect(address, "r" + r + "-dev-", devices);
                 cpu = CpuUse.start(cpuOwners(g));
                 long started = System.nanoTime();
+                if (poller != null && r > 0) {
+                    poller.start();
+                }
                 runAll(load, d -> {
                     for (int sent = 0; sent < readings; sent += frame) {
                         d.send(Math.min(frame, readings - sent));
@@ -168,6 +184,9 @@ public final class BenchmarkMain implements Callable<Integer> {
                     d.awaitAcked(Duration.ofMinutes(5));
                 });
                 double seconds = (System.nanoTime() - started) / 1e9;
+                if (poller != null) {
+                    poller.stop();
+                }
                 double rate = expected / seconds;
                 double othersDuringGateway = cpu.shares().get(CpuUse.OTHERS);
                 closeAll(load);
@@ -197,6 +216,9 @@ public final class BenchmarkMain implements Callable<Integer> {
             line("gateway end to end: %,.0f acknowledged rows/s, median of %d round(s)", median(rates), rounds);
             line("gateway / ceiling: %.2f, median of the rounds' ratios (%.2f to %.2f)", median(ratios),
                     Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow());
+            if (poller != null) {
+                line("status page under this load: %s", poller.summary());
+            }
             line("gateway at peak: RSS high-water %.0f MiB, heap in use after the runs %.0f MiB; %.2f commits per 1,000 readings",
                     rss, heap, commitsPer1000);
             g.waitFor(30);
@@ -399,6 +421,8 @@ public final class BenchmarkMain implements Callable<Integer> {
 
     private Path gatewayConfig(Path dir, StoreConfig store, String name) throws IOException {
         List<String> lines = new ArrayList<>(Arrays.asList("listen.address = 127.0.0.1", "listen.port = 0",
+                "http.enabled = " + (statusPollMillis > 0 && name.equals("throughput")),
+                "http.port = " + (name.equals("throughput") ? statusPort : 0),
                 "store.type = mysql", "store.host = " + store.host(), "store.port = " + store.port(),
                 "store.database = " + store.database(), "store.user = " + store.user(),
                 "store.password-file = " + store.passwordFile(), "log.stats-interval = 0s",

@@ -8,6 +8,9 @@ import io.pigateway.gateway.metrics.HealthCheck;
 import io.pigateway.gateway.metrics.HttpEndpoint;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.net.Listener;
+import io.pigateway.gateway.status.GatewayInfo;
+import io.pigateway.gateway.status.StatusPage;
+import io.pigateway.gateway.store.ClientReports;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.store.StoreException;
 import io.pigateway.gateway.store.StoreStats;
@@ -90,12 +93,19 @@ public final class Gateway implements AutoCloseable {
         HttpConfig c = config.http();
         LiveState state = new LiveState(listener, store);
         metrics.watch(state);
+        StatusPage status = null;
         try {
+            // ClientReports reads the password file that Store.open read a moment ago.
+            status = StatusPage.start(info(config, listener), metrics, state, c, ClientReports.of(config.store()));
             HttpEndpoint http = HttpEndpoint.start(new InetSocketAddress(c.address(), c.port()), metrics,
-                    new HealthCheck(state));
-            Logger.info("serving /metrics and /health on http://{}/", hostPort(http.address()));
+                    new HealthCheck(state), status, c.token());
+            Logger.info("serving the status page, /metrics and /health on http://{}/{}", hostPort(http.address()),
+                    c.token() == null ? "" : " (access token required: http.token-file)");
             return http;
-        } catch (IOException e) {
+        } catch (IOException | StoreException e) {
+            if (status != null) {
+                status.close();
+            }
             try {
                 listener.close(config.shutdownTimeout());
             } catch (InterruptedException ie) {
@@ -106,6 +116,15 @@ public final class Gateway implements AutoCloseable {
             throw new IOException("cannot serve metrics on " + hostPort(new InetSocketAddress(c.address(), c.port()))
                     + " (http.address, http.port): " + e.getMessage(), e);
         }
+    }
+
+    private static GatewayInfo info(GatewayConfig config, Listener listener) {
+        String version = Gateway.class.getPackage().getImplementationVersion();
+        // Uptime counts from the JVM's start, as process_start_time_seconds in /metrics does.
+        return new GatewayInfo(version == null ? "dev" : version,
+                java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime(), hostPort(listener.address()),
+                config.tls().enabled(), config.tls().describe(), config.auth().mode().name().toLowerCase(java.util.Locale.ROOT),
+                config.store().describe());
     }
 
     private static String hostPort(InetSocketAddress a) {

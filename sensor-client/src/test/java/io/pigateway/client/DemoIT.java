@@ -28,6 +28,8 @@ class DemoIT {
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         pb.environment().put("PIGW_DEMO_PORT", Integer.toString(freePort()));
+        int httpPort = freePort(); // the default, the demo port + 1, may be taken on a busy machine
+        pb.environment().put("PIGW_DEMO_HTTP_PORT", Integer.toString(httpPort));
         pb.environment().put("PIGW_DEMO_DIR", dir.resolve("demo-data").toString());
         // The demo must find a Java 21+ by itself, like on a fresh machine: do not hand it ours.
         pb.environment().remove("JAVA_HOME");
@@ -42,6 +44,7 @@ class DemoIT {
             assertTrue(out.contains("demo-pi-" + n + " committed seq"), "readings of demo-pi-" + n + " arrived");
         }
         assertTrue(out.contains("stopped:"), "gateway stopped cleanly");
+        assertTrue(out.contains("the status page is at http://127.0.0.1:" + httpPort + "/"), "the page's address");
     }
 
     @Test
@@ -75,6 +78,7 @@ class DemoIT {
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         pb.environment().put("PIGW_DEMO_PORT", Integer.toString(freePort()));
+        pb.environment().put("PIGW_DEMO_HTTP_PORT", Integer.toString(freePort()));
         pb.environment().put("PIGW_DEMO_DIR", data.toString());
         Process p = pb.start();
         try {

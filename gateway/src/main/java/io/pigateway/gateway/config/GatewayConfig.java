@@ -183,10 +183,30 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
     }
 
     private static HttpConfig http(Settings s, ListenConfig listen) throws ConfigException {
+        Duration late = s.duration("status.late-after", HttpConfig.DEFAULT_LATE_AFTER, Duration.ofSeconds(1),
+                Duration.ofDays(1));
+        Duration silent = s.duration("status.silent-after", HttpConfig.DEFAULT_SILENT_AFTER, Duration.ofSeconds(2),
+                Duration.ofDays(7));
+        if (silent.compareTo(late) <= 0) {
+            throw s.invalid("status.silent-after", Settings.format(silent), "must be longer than status.late-after ("
+                    + Settings.format(late) + ")");
+        }
+        AccessToken token = null;
+        Path tokenFile = SecretFile.resolve(s, "http.token-file");
+        if (tokenFile != null) {
+            String raw = s.string("http.token-file", "");
+            String line = s.fromFiles("http.token-file", () -> SecretFile.at(tokenFile).firstLine());
+            try {
+                token = new AccessToken(line.strip());
+            } catch (IllegalArgumentException e) {
+                throw s.invalid("http.token-file", raw, e.getMessage());
+            }
+        }
         HttpConfig http = new HttpConfig(
                 s.bool("http.enabled", false),
                 address(s, "http.address", "127.0.0.1"),
-                s.intIn("http.port", HttpConfig.DEFAULT_PORT, 0, 65535));
+                s.intIn("http.port", HttpConfig.DEFAULT_PORT, 0, 65535),
+                late, silent, token);
         boolean overlap = http.address().isAnyLocalAddress() || listen.address().isAnyLocalAddress()
                 || http.address().equals(listen.address());
         if (http.enabled() && http.port() != 0 && http.port() == listen.port() && overlap) {

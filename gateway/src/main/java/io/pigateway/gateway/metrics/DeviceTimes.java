@@ -1,6 +1,8 @@
 package io.pigateway.gateway.metrics;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
@@ -13,8 +15,18 @@ import java.util.function.BiConsumer;
 final class DeviceTimes {
     /** Times in epoch milliseconds; 0 = never. */
     static final class Times {
+        private static final AtomicLongFieldUpdater<Times> COMMITTED_READINGS =
+                AtomicLongFieldUpdater.newUpdater(Times.class, "committedReadings");
+
         volatile long seenMillis;
         volatile long committedMillis;
+        /** Readings committed since start-up (duplicates included): the status page's rates. */
+        volatile long committedReadings;
+        /** Of the last handshake: "address:port" and the stream id; null and 0 before one. */
+        volatile String peer;
+        volatile long streamId;
+        /** Connections past their handshake: more than one for a moment when a device reconnects. */
+        final AtomicInteger connections = new AtomicInteger();
     }
 
     private final int max;
@@ -32,10 +44,28 @@ final class DeviceTimes {
         }
     }
 
-    void committed(String deviceId, long nowMillis) {
+    void committed(String deviceId, int readings, long nowMillis) {
         Times t = times(deviceId);
         if (t != null) {
             t.committedMillis = nowMillis;
+            Times.COMMITTED_READINGS.addAndGet(t, readings);
+        }
+    }
+
+    void connected(String deviceId, String peer, long streamId, long nowMillis) {
+        Times t = times(deviceId);
+        if (t != null) {
+            t.peer = peer;
+            t.streamId = streamId;
+            t.seenMillis = nowMillis;
+            t.connections.incrementAndGet();
+        }
+    }
+
+    void disconnected(String deviceId) {
+        Times t = devices.get(deviceId);
+        if (t != null) {
+            t.connections.decrementAndGet();
         }
     }
 

@@ -21,6 +21,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * The gateway's Prometheus metrics, all named {@code pigw_*} (docs/METRICS.md lists them), plus the
@@ -55,6 +57,11 @@ public final class GatewayMetrics implements Metrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter format = PrometheusTextFormatWriter.create();
     private final DeviceTimes devices = new DeviceTimes(MAX_DEVICES);
+    // For the status page (io.pigateway.gateway.status), which samples them once a second.
+    private final RefusedDevices refused = new RefusedDevices();
+    private final LongAdder committedAll = new LongAdder();
+    private final LatencyRecorder ackLatency = new LatencyRecorder();
+    private final LatencyRecorder commitTime = new LatencyRecorder();
 
     private final CounterDataPoint accepted = counter("pigw_connections_accepted_total",
             "TCP connections accepted, before the handshake and before any limit is checked").labelValues();
@@ -222,6 +229,8 @@ public final class GatewayMetrics implements Metrics {
         duplicates.inc(readings - inserted);
         transactionReadings.observe(readings);
         commitSeconds.observe(nanos / 1e9);
+        committedAll.add(readings);
+        commitTime.record(nanos);
     }
 
     @Override
@@ -235,8 +244,72 @@ public final class GatewayMetrics implements Metrics {
     }
 
     @Override
-    public void deviceCommitted(String deviceId) {
-        devices.committed(deviceId, System.currentTimeMillis());
+    public void deviceCommitted(String deviceId, int readings) {
+        devices.committed(deviceId, readings, System.currentTimeMillis());
+    }
+
+    @Override
+    public void frameAcknowledged(long nanos) {
+        ackLatency.record(nanos);
+    }
+
+    @Override
+    public void deviceConnected(String deviceId, String peer, long streamId) {
+        devices.connected(deviceId, address(peer), streamId, System.currentTimeMillis());
+    }
+
+    @Override
+    public void deviceDisconnected(String deviceId) {
+        devices.disconnected(deviceId);
+    }
+
+    @Override
+    public void deviceRefused(String deviceId, String peer, NackCode reason) {
+        if (deviceId != null) {
+            refused.refused(deviceId, address(peer), reason, System.currentTimeMillis());
+        }
+    }
+
+    /** "127.0.0.1:5000" of InetSocketAddress's "/127.0.0.1:5000". */
+    private static String address(String peer) {
+        return peer != null && peer.startsWith("/") ? peer.substring(1) : peer;
+    }
+
+    /**
+     * One tracked device as the status page sees it. Times are epoch milliseconds, 0 = never.
+     *
+     * @param committedReadings readings committed since start-up, duplicates included
+     * @param peer              "address:port" of its last handshake, {@code null} before one
+     * @param connected         whether a connection of it is past its handshake now
+     */
+    public record DeviceCounters(String deviceId, long seenMillis, long committedMillis, long committedReadings,
+                                 String peer, long streamId, boolean connected) {
+    }
+
+    /** Each tracked device's counters, in no particular order; reads volatile fields only. */
+    public void forEachDevice(Consumer<DeviceCounters> action) {
+        devices.forEach((id, t) -> action.accept(new DeviceCounters(id, t.seenMillis, t.committedMillis,
+                t.committedReadings, t.peer, t.streamId, t.connections.get() > 0)));
+    }
+
+    /** Refusals by the device id the HELLO claimed (at most {@value RefusedDevices#MAX} ids). */
+    public java.util.List<RefusedDevices.Entry> refusedDevices() {
+        return refused.snapshot();
+    }
+
+    /** Readings in committed transactions since start-up, duplicates included. */
+    public long readingsCommittedAll() {
+        return committedAll.sum();
+    }
+
+    /** From each frame's arrival to its ACK written. */
+    public LatencyRecorder ackLatency() {
+        return ackLatency;
+    }
+
+    /** Of each committed transaction, first statement to the end of COMMIT. */
+    public LatencyRecorder commitTime() {
+        return commitTime;
     }
 
     @Override

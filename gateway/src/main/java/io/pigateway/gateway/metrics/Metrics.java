@@ -44,8 +44,30 @@ public interface Metrics {
     default void transactionCommitted(int batches, int readings, int inserted, long nanos) {
     }
 
-    /** A frame of the device was committed (once per frame, after {@link #transactionCommitted}). */
-    default void deviceCommitted(String deviceId) {
+    /**
+     * A frame of {@code readings} readings of the device was committed (once per frame, after
+     * {@link #transactionCommitted}).
+     */
+    default void deviceCommitted(String deviceId, int readings) {
+    }
+
+    /** A frame's ACK was written, {@code nanos} after the frame had been read (once per frame). */
+    default void frameAcknowledged(long nanos) {
+    }
+
+    /** The device completed a handshake from {@code peer} ("address:port") with this stream id. */
+    default void deviceConnected(String deviceId, String peer, long streamId) {
+    }
+
+    /** A connection of the device that had completed its handshake closed. */
+    default void deviceDisconnected(String deviceId) {
+    }
+
+    /**
+     * A connection was refused or ended with {@code reason}: {@code deviceId} is the id its HELLO
+     * claimed ({@code null} if it never sent a well-formed one), not necessarily a proven one.
+     */
+    default void deviceRefused(String deviceId, String peer, NackCode reason) {
     }
 
     /** One transaction of {@code batches} frames holding {@code readings} readings failed; none was acknowledged. */

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.store.ReadingBatch;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Message;
@@ -34,17 +35,19 @@ final class AckSender implements Runnable {
     private final FrameWriter out;
     private final boolean logReadings;
     private final String threadName;
+    private final Metrics metrics;
     /** Started with the first frame: an idle device (thousands may be) costs no second thread. */
     private Thread thread;
     private final BlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     private volatile long acknowledged;
 
-    AckSender(Connection connection, FrameWriter out, boolean logReadings, String threadName) {
+    AckSender(Connection connection, FrameWriter out, boolean logReadings, String threadName, Metrics metrics) {
         this.connection = connection;
         this.out = out;
         this.logReadings = logReadings;
         this.threadName = threadName;
+        this.metrics = metrics;
     }
 
     /** Called by the connection's reading thread only. */
@@ -105,6 +108,10 @@ final class AckSender implements Runnable {
                 long upTo = covered.getLast().batch().readings().getLast().seq();
                 out.write(new Message.Ack(upTo));
                 acknowledged = upTo;
+                long now = System.nanoTime();
+                for (Pending c : covered) {
+                    metrics.frameAcknowledged(now - c.receivedAt());
+                }
                 trace(covered);
                 // After the ACK of the frames before it: a NACK then refers to the first frame not acknowledged.
                 if (failed != null && !committed(failed)) {

@@ -77,6 +77,8 @@ final class Connection implements Runnable {
     private volatile String deviceId;
     /** Set once HELLO_OK is sent: a NACK before that is a refused handshake. */
     private volatile boolean handshaken;
+    /** The device id of a well-formed HELLO, before it is proven: the status page lists refused devices. */
+    private volatile String claimedId;
     private volatile NackCode endedBy;
     /** Set by the {@link AckSender} when a frame is refused after its transaction; the reading thread sends it. */
     private volatile Refusal refusedFrame;
@@ -155,6 +157,9 @@ final class Connection implements Runnable {
         } finally {
             registry.closed(this);
             closeSocket();
+            if (handshaken) {
+                metrics.deviceDisconnected(deviceId);
+            }
         }
     }
 
@@ -181,7 +186,7 @@ final class Connection implements Runnable {
         long streamId = handshake(hello);
         input.expireIn(limits.idleTimeout());
 
-        acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack");
+        acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack", metrics);
         ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame(), hello.sensors());
         ReadingRate rate = guards.rates().of(deviceId);
         while (true) {
@@ -303,6 +308,7 @@ final class Connection implements Runnable {
         if (problem != null) {
             throw new ProtocolException(NackCode.HELLO_REFUSED, problem);
         }
+        claimedId = hello.deviceId();
         if (hello.streamId() == 0) {
             throw new ProtocolException(NackCode.HELLO_REFUSED, "stream id 0 is reserved; pick a random non-zero id");
         }
@@ -370,6 +376,7 @@ final class Connection implements Runnable {
         out.write(new Message.HelloOk(now, limits.maxPayloadBytes(), limits.maxReadingsPerFrame()));
         handshaken = true;
         metrics.deviceSeen(deviceId);
+        metrics.deviceConnected(deviceId, peer, hello.streamId());
         if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {
             Logger.warn("{}: connected ({}), stream {}; its clock is {} s {} the gateway's (readings keep both times)",
                     who(), transport, Long.toHexString(hello.streamId()), Math.abs(offset) / 1000,
@@ -446,6 +453,7 @@ final class Connection implements Runnable {
             guards.refusals().log(address, code, !code.retryable(), line);
         }
         metrics.nackSent(code, !handshaken);
+        metrics.deviceRefused(deviceId != null ? deviceId : claimedId, peer, code);
         sendQuietly(new Message.Nack(code, retryAfterMillis, reason));
         closeAfterNack();
     }

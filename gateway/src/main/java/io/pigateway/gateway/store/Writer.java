@@ -377,7 +377,7 @@ final class Writer implements Runnable {
                 metrics.transactionCommitted(batches, readings, inserted, ended - started);
                 for (Job job : group) {
                     if (job instanceof Job.Readings r && !refused.containsKey(r.batch())) {
-                        metrics.deviceCommitted(r.batch().deviceId());
+                        metrics.deviceCommitted(r.batch().deviceId(), r.batch().size());
                     }
                 }
             }

@@ -224,4 +224,37 @@ class GatewayConfigTest {
         assertEquals(4711, parse(Map.of("http.enabled", "true", "http.port", "4711", "listen.address", "127.0.0.2"))
                 .http().port());
     }
+
+    @Test
+    void statusThresholdsDefaultTo30sAnd5mAndSilentMustBeLonger() throws ConfigException {
+        HttpConfig http = parse(Map.of()).http();
+        assertEquals(Duration.ofSeconds(30), http.lateAfter());
+        assertEquals(Duration.ofMinutes(5), http.silentAfter());
+        HttpConfig set = parse(Map.of("status.late-after", "10s", "status.silent-after", "1m")).http();
+        assertEquals(Duration.ofSeconds(10), set.lateAfter());
+        assertEquals(Duration.ofMinutes(1), set.silentAfter());
+        assertEquals("gateway.conf: key 'status.silent-after' = '10s' is invalid: must be longer than"
+                        + " status.late-after (30s)",
+                assertThrows(ConfigException.class, () -> parse(Map.of("status.silent-after", "10s"))).getMessage());
+    }
+
+    @Test
+    void anAccessTokenIsReadFromAPrivateFileAndNeverPrinted(@TempDir Path dir) throws Exception {
+        assertEquals(null, parse(Map.of()).http().token());
+        Path file = dir.resolve("token");
+        Files.writeString(file, "0123456789abcdef-token\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        HttpConfig http = parse(Map.of("http.token-file", file.toString())).http();
+        assertTrue(http.token().matches("0123456789abcdef-token"));
+        assertFalse(http.token().matches("0123456789abcdef-toke"));
+        assertFalse(http.toString().contains("0123456789abcdef-token"), http.toString());
+
+        Files.writeString(file, "short\n");
+        assertTrue(assertThrows(ConfigException.class, () -> parse(Map.of("http.token-file", file.toString())))
+                .getMessage().startsWith("gateway.conf: key 'http.token-file' = '" + file + "' is invalid: the token"
+                        + " has 5 characters; at least 16 are needed"));
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        assertThrows(ConfigException.class, () -> parse(Map.of("http.token-file", file.toString())),
+                "a token others can read is refused, like every secret file");
+    }
 }

@@ -11,11 +11,11 @@ class DeviceTimesTest {
     void tracksDevicesUpToTheCapAndCountsEventsOfTheRest() {
         DeviceTimes times = new DeviceTimes(2);
         times.seen("a", 1000);
-        times.committed("b", 2000);
+        times.committed("b", 1, 2000);
         times.seen("c", 3000);      // the table is full: counted, not tracked
-        times.committed("c", 3500);
+        times.committed("c", 1, 3500);
         times.seen("a", 4000);      // known devices still move on
-        times.committed("a", 4500);
+        times.committed("a", 1, 4500);
 
         Map<String, long[]> seen = new HashMap<>();
         times.forEach((id, t) -> seen.put(id, new long[] {t.seenMillis, t.committedMillis}));

@@ -133,7 +133,7 @@ class MetricsEndpointIT {
 
     @Test
     void otherPathsAreNotFoundAndOtherMethodsNotAllowed() throws Exception {
-        for (String path : List.of("/", "/metricsx", "/metrics/x", "/healthz", "/favicon.ico")) {
+        for (String path : List.of("/metricsx", "/metrics/x", "/healthz", "/favicon.ico", "/status/x", "/statusx")) {
             assertEquals(404, Http.get(http, path).statusCode(), path);
         }
         for (String method : List.of("POST", "PUT", "DELETE")) {

@@ -45,7 +45,14 @@ public enum NackCode {
     /** The device sends readings faster than the gateway's per-device rate limit. Retry after the delay given. */
     RATE_LIMITED(19, true),
     /** After the handshake, no complete frame within the gateway's idle timeout (clients PING when idle). */
-    IDLE_TIMEOUT(20, true);
+    IDLE_TIMEOUT(20, true),
+    /** A HELLO announcing more sensors than the gateway accepts from one device (limits.max-sensors). */
+    TOO_MANY_SENSORS(22, false),
+    /**
+     * The gateway is at its memory budget for connections (what they hold, in total): it refuses new
+     * connections and grows no frame buffer beyond it, instead of running out of heap. Retry later.
+     */
+    OVERLOADED(23, true);
 
     private final int code;
     private final boolean retryable;

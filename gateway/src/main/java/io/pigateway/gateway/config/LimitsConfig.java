@@ -17,12 +17,33 @@ import java.time.Duration;
  *                             with TOO_MANY_CONNECTIONS_FROM_ADDRESS
  * @param maxReadingsPerSecond readings one device may send per second on average (bursts up to
  *                             {@link #rateBurst()}); 0 = no limit; beyond it RATE_LIMITED
+ * @param maxHelloBytes        largest frame payload accepted before HELLO_OK (from a client not yet
+ *                             authenticated), checked before allocation; at most maxPayloadBytes
+ * @param maxSensors           most sensors one HELLO may announce; more are refused with TOO_MANY_SENSORS
+ * @param connectionMemoryPercent share of the JVM's maximum heap that connections may hold in total
+ *                             (an estimate per open connection plus their partly received frames);
+ *                             beyond it new connections are refused with OVERLOADED
  */
 public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadingsPerFrame,
                            Duration handshakeTimeout, Duration idleTimeout, Duration queueWait,
-                           int maxConnectionsPerAddress, int maxReadingsPerSecond) {
+                           int maxConnectionsPerAddress, int maxReadingsPerSecond,
+                           int maxHelloBytes, int maxSensors, int connectionMemoryPercent) {
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
     public static final int DEFAULT_MAX_READINGS_PER_SECOND = 2000;
+    /** Room for a HELLO of 64 sensors with names, units and kinds of up to 100 bytes together. */
+    public static final int DEFAULT_MAX_HELLO_BYTES = 8 * 1024;
+    public static final int MIN_HELLO_BYTES = 512;
+    public static final int DEFAULT_MAX_SENSORS = 64;
+    public static final int DEFAULT_CONNECTION_MEMORY_PERCENT = 50;
+
+    /** As before the memory limits existed: those at their defaults (the HELLO limit at most maxPayloadBytes). */
+    public LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadingsPerFrame,
+                        Duration handshakeTimeout, Duration idleTimeout, Duration queueWait,
+                        int maxConnectionsPerAddress, int maxReadingsPerSecond) {
+        this(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout, queueWait,
+                maxConnectionsPerAddress, maxReadingsPerSecond, Math.min(DEFAULT_MAX_HELLO_BYTES, maxPayloadBytes),
+                DEFAULT_MAX_SENSORS, DEFAULT_CONNECTION_MEMORY_PERCENT);
+    }
 
     public LimitsConfig {
         if (maxConnections < 1) {
@@ -41,6 +62,21 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
         if (maxReadingsPerFrame < 1 || maxReadingsPerFrame > 65535) {
             throw new IllegalArgumentException("maxReadingsPerFrame must be 1..65535, not " + maxReadingsPerFrame);
         }
+        if (maxHelloBytes < Math.min(MIN_HELLO_BYTES, maxPayloadBytes) || maxHelloBytes > maxPayloadBytes) {
+            throw new IllegalArgumentException("maxHelloBytes must be " + Math.min(MIN_HELLO_BYTES, maxPayloadBytes)
+                    + ".." + maxPayloadBytes + " (maxPayloadBytes), not " + maxHelloBytes);
+        }
+        if (maxSensors < 0 || maxSensors > 65535) {
+            throw new IllegalArgumentException("maxSensors must be 0..65535, not " + maxSensors);
+        }
+        if (connectionMemoryPercent < 1 || connectionMemoryPercent > 90) {
+            throw new IllegalArgumentException("connectionMemoryPercent must be 1..90, not " + connectionMemoryPercent);
+        }
+    }
+
+    /** The bytes {@link #connectionMemoryPercent()} allows in a JVM whose maximum heap is {@code maxHeapBytes}. */
+    public long connectionMemoryBytes(long maxHeapBytes) {
+        return maxHeapBytes / 100 * connectionMemoryPercent;
     }
 
     public static LimitsConfig defaults() {
@@ -59,21 +95,26 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
 
     public LimitsConfig withMaxConnections(int max) {
         return new LimitsConfig(max, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout, queueWait,
-                maxConnectionsPerAddress, maxReadingsPerSecond);
+                maxConnectionsPerAddress, maxReadingsPerSecond, maxHelloBytes, maxSensors, connectionMemoryPercent);
     }
 
     public LimitsConfig withMaxConnectionsPerAddress(int max) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
-                queueWait, max, maxReadingsPerSecond);
+                queueWait, max, maxReadingsPerSecond, maxHelloBytes, maxSensors, connectionMemoryPercent);
     }
 
     public LimitsConfig withMaxReadingsPerSecond(int max) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
-                queueWait, maxConnectionsPerAddress, max);
+                queueWait, maxConnectionsPerAddress, max, maxHelloBytes, maxSensors, connectionMemoryPercent);
     }
 
     public LimitsConfig withTimeouts(Duration handshake, Duration idle) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshake, idle, queueWait,
-                maxConnectionsPerAddress, maxReadingsPerSecond);
+                maxConnectionsPerAddress, maxReadingsPerSecond, maxHelloBytes, maxSensors, connectionMemoryPercent);
+    }
+
+    public LimitsConfig withMemory(int helloBytes, int sensors, int memoryPercent) {
+        return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
+                queueWait, maxConnectionsPerAddress, maxReadingsPerSecond, helloBytes, sensors, memoryPercent);
     }
 }

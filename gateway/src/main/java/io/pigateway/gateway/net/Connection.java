@@ -118,7 +118,7 @@ final class Connection implements Runnable {
         } catch (Refusal r) {
             refuse(r.code(), r.reason(), r.getMessage(), r.retryAfterMillis());
         } catch (ProtocolException e) {
-            refuse(e.nackCode(), e.getMessage(), 0);
+            refuse(e.nackCode(), e.getMessage(), e.retryAfterMillis());
         } catch (StoreException e) {
             refuse(NackCode.STORE_UNAVAILABLE, e.getMessage(), storeRetryAfter());
         } catch (SocketTimeoutException e) {
@@ -155,7 +155,8 @@ final class Connection implements Runnable {
         // Every read goes through the deadline stream, which sets the socket's timeout before each.
         input = new DeadlineInputStream(socket, socket.getInputStream());
         input.expireIn(limits.handshakeTimeout());
-        FrameReader in = new FrameReader(input, limits.maxPayloadBytes());
+        // Until HELLO_OK only a HELLO-sized frame: a client not yet authenticated gets little of the heap.
+        FrameReader in = new FrameReader(input, limits.maxHelloBytes(), limits.maxSensors(), guards.memory());
         // FrameWriter writes each frame as one array and flushes: a buffer would only cost memory.
         out = new FrameWriter(socket.getOutputStream());
         nonce = HelloProof.nonce();
@@ -172,6 +173,7 @@ final class Connection implements Runnable {
         }
         long streamId = handshake(hello);
         input.expireIn(limits.idleTimeout());
+        in.maxPayloadBytes(limits.maxPayloadBytes());
 
         acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack");
         ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame());

@@ -7,8 +7,8 @@ import io.pigateway.gateway.config.LimitsConfig;
 /**
  * What stands between a connection and the store, shared by all connections of a listener: the
  * limits, the secret check, the slow-down for addresses that fail it, per-device reading rates,
- * and the refusal log that keeps floods out of the journal.
+ * the refusal log that keeps floods out of the journal, and the memory budget of all connections.
  */
 record Guards(LimitsConfig limits, Authenticator authenticator, FailurePenalty penalty, DeviceRates rates,
-              RefusalLog refusals) {
+              RefusalLog refusals, MemoryBudget memory) {
 }

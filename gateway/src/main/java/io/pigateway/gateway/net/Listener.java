@@ -63,7 +63,7 @@ public final class Listener implements AutoCloseable {
         this.permits = new Semaphore(limits.maxConnections());
         this.addressLimits = new AddressLimits(limits.maxConnectionsPerAddress());
         this.guards = new Guards(limits, new Authenticator(auth), new FailurePenalty(), new DeviceRates(limits),
-                new RefusalLog());
+                new RefusalLog(), new MemoryBudget(limits.connectionMemoryBytes(Runtime.getRuntime().maxMemory())));
     }
 
     /** Binds the port (failing here if it is taken) and starts accepting. */
@@ -151,18 +151,27 @@ public final class Listener implements AutoCloseable {
                         + " (limits.max-connections-per-address)");
                 continue;
             }
+            String overloaded = guards.memory().open();
+            if (overloaded != null) {
+                addressLimits.release(from);
+                permits.release();
+                refuseOverloaded(socket, overloaded);
+                continue;
+            }
             try {
                 Connection c = new Connection(socket, guards, tls, store, registry, logReadings, metrics);
                 Thread.ofVirtual().name("conn-" + socket.getRemoteSocketAddress()).start(() -> {
                     try {
                         c.run();
                     } finally {
+                        guards.memory().closed();
                         addressLimits.release(from);
                         permits.release();
                     }
                 });
             } catch (RuntimeException | Error e) {
-                addressLimits.release(from); // the thread never started, so its finally never runs
+                guards.memory().closed(); // the thread never started, so its finally never runs
+                addressLimits.release(from);
                 permits.release();
                 closeQuietly(socket);
                 Logger.error("could not start a connection thread for {}: {}", socket.getRemoteSocketAddress(), e.toString());
@@ -186,6 +195,24 @@ public final class Listener implements AutoCloseable {
         try {
             // A fresh socket's send buffer takes this small frame without blocking the accept loop.
             new FrameWriter(socket.getOutputStream()).write(new Message.Nack(code, 1000, reason));
+        } catch (IOException e) {
+            Logger.debug("peer {}: could not send NACK: {}", socket.getRemoteSocketAddress(), e.toString());
+        } finally {
+            closeQuietly(socket);
+        }
+    }
+
+    /**
+     * Refuses a connection for the memory budget: NACK OVERLOADED (no NACK before TLS), closed. The
+     * budget logs the refusals itself, one line with its numbers every 10 s, whatever the addresses.
+     */
+    private void refuseOverloaded(Socket socket, String reason) {
+        metrics.nackSent(NackCode.OVERLOADED, true);
+        try {
+            if (tls == null) {
+                new FrameWriter(socket.getOutputStream())
+                        .write(new Message.Nack(NackCode.OVERLOADED, MemoryBudget.RETRY_AFTER_MILLIS, reason));
+            }
         } catch (IOException e) {
             Logger.debug("peer {}: could not send NACK: {}", socket.getRemoteSocketAddress(), e.toString());
         } finally {

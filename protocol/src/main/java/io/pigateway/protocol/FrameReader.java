@@ -25,11 +25,13 @@ import java.util.zip.CRC32C;
  *
  * <p>Memory: nothing is buffered between frames (a gateway holds thousands of mostly idle
  * connections, each with one reader), and a payload buffer grows with the bytes that actually
- * arrive, not with the length the header declares: a header announcing 256 KiB followed by silence
- * costs {@value #FIRST_CHUNK_BYTES} bytes, not 256 KiB.
+ * arrive, not with the length the header declares: it is allocated when the first payload byte
+ * arrives ({@value #FIRST_CHUNK_BYTES} bytes, or what is already readable) and at most doubled each
+ * time it is full and more arrives. A header announcing 256 KiB followed by silence costs nothing
+ * more than the header; by a trickle, at most twice what arrived.
  */
 public final class FrameReader {
-    /** Buffer allocated once a header has arrived; it doubles (or grows to what is already readable) when full. */
+    /** Smallest payload buffer, allocated with the first payload byte; it doubles (or grows to what is readable) when full. */
     static final int FIRST_CHUNK_BYTES = 512;
 
     /**
@@ -54,6 +56,8 @@ public final class FrameReader {
 
         void give(int bytes);
     }
+
+    private static final byte[] NOTHING = new byte[0];
 
     private final InputStream in;
     private final Budget budget;
@@ -118,22 +122,27 @@ public final class FrameReader {
         int total = payloadLength + Frames.TRAILER_BYTES;
         int taken = 0;
         try {
-            int capacity = Math.min(total, FIRST_CHUNK_BYTES);
-            budget.take(capacity);
-            taken = capacity;
-            byte[] body = new byte[capacity];
+            byte[] body = NOTHING;
             int filled = 0;
             while (filled < total) {
                 if (filled == body.length) {
-                    int grown = (int) Math.min(total, Math.max(2L * body.length, (long) filled + in.available()));
+                    // Grow only once the peer has actually sent more: wait for one byte first.
+                    int next = in.read();
+                    if (next < 0) {
+                        throw endedInside(filled, payloadLength);
+                    }
+                    long wanted = body.length == 0 ? Math.max(FIRST_CHUNK_BYTES, 1L + in.available())
+                            : Math.max(2L * body.length, filled + 1L + in.available());
+                    int grown = (int) Math.min(total, wanted);
                     budget.take(grown - body.length);
                     taken += grown - body.length;
                     body = Arrays.copyOf(body, grown);
+                    body[filled++] = (byte) next;
+                    continue;
                 }
                 int n = in.read(body, filled, body.length - filled);
                 if (n < 0) {
-                    throw new EOFException("stream ended inside a frame after " + (Frames.HEADER_BYTES + filled)
-                            + " bytes, while reading the " + (filled < payloadLength ? "frame payload" : "frame CRC"));
+                    throw endedInside(filled, payloadLength);
                 }
                 filled += n;
             }
@@ -156,6 +165,11 @@ public final class FrameReader {
         } finally {
             budget.give(taken);
         }
+    }
+
+    private static EOFException endedInside(int bodyBytes, int payloadLength) {
+        return new EOFException("stream ended inside a frame after " + (Frames.HEADER_BYTES + bodyBytes)
+                + " bytes, while reading the " + (bodyBytes < payloadLength ? "frame payload" : "frame CRC"));
     }
 
     private void readFully(byte[] buffer, int offset, int length, int frameOffset, String what) throws IOException {

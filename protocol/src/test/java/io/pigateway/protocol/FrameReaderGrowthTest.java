@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /** The payload buffer grows with the bytes that arrive; limits that change after the handshake; the sensor cap. */
 class FrameReaderGrowthTest {
     /** A frame far larger than the first chunk, so reading it takes several growth steps. */
-    static final Message BIG = readings(300);
+    static final Message BIG = readings(120);
 
     static Message.Readings readings(int count) {
         List<Reading> list = new ArrayList<>();
@@ -108,6 +108,16 @@ class FrameReaderGrowthTest {
             long allocated = AllocationBudget.allocatedSoFar() - before;
             assertTrue(allocated < 32 * 1024, "a stalled 256 KiB frame allocated " + allocated + " bytes");
         }
+    }
+
+    @Test
+    void aHeaderAloneTakesNothingFromTheBudget() {
+        CountingBudget budget = new CountingBudget(Long.MAX_VALUE);
+        FrameReader reader = new FrameReader(new ByteArrayInputStream(header(FrameType.READINGS, Frames.DEFAULT_MAX_PAYLOAD)),
+                Frames.DEFAULT_MAX_PAYLOAD, 16, budget);
+        EOFException e = assertThrows(EOFException.class, reader::read);
+        assertTrue(e.getMessage().contains("after 8 bytes, while reading the frame payload"), e.getMessage());
+        assertEquals(0, budget.peak);
     }
 
     @Test

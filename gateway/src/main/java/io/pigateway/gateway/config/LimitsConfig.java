@@ -34,7 +34,7 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
     public static final int DEFAULT_MAX_HELLO_BYTES = 8 * 1024;
     public static final int MIN_HELLO_BYTES = 512;
     public static final int DEFAULT_MAX_SENSORS = 64;
-    public static final int DEFAULT_CONNECTION_MEMORY_PERCENT = 50;
+    public static final int DEFAULT_CONNECTION_MEMORY_PERCENT = 75;
 
     /** As before the memory limits existed: those at their defaults (the HELLO limit at most maxPayloadBytes). */
     public LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadingsPerFrame,

@@ -156,7 +156,8 @@ final class Connection implements Runnable {
         input = new DeadlineInputStream(socket, socket.getInputStream());
         input.expireIn(limits.handshakeTimeout());
         // Until HELLO_OK only a HELLO-sized frame: a client not yet authenticated gets little of the heap.
-        FrameReader in = new FrameReader(input, limits.maxHelloBytes(), limits.maxSensors(), guards.memory());
+        MemoryBudget.Account memory = guards.memory().account();
+        FrameReader in = new FrameReader(input, limits.maxHelloBytes(), limits.maxSensors(), memory);
         // FrameWriter writes each frame as one array and flushes: a buffer would only cost memory.
         out = new FrameWriter(socket.getOutputStream());
         nonce = HelloProof.nonce();
@@ -174,6 +175,7 @@ final class Connection implements Runnable {
         long streamId = handshake(hello);
         input.expireIn(limits.idleTimeout());
         in.maxPayloadBytes(limits.maxPayloadBytes());
+        memory.authenticated();
 
         acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack");
         ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame());

@@ -258,6 +258,7 @@ class MemoryFloodIT {
             honest.stop();
             assertNull(honest.failure.get(), "honest device");
             System.out.println("honest devices: " + honest.summary());
+            p.output().stream().filter(l -> l.contains("OVERLOADED")).limit(3).forEach(l -> System.out.println("gateway: " + l));
             assertTrue(p.output().stream().noneMatch(l -> l.contains("OutOfMemoryError")), "no OutOfMemoryError");
             assertTrue(p.output().stream().anyMatch(l -> l.contains("refusing new connections with NACK OVERLOADED")),
                     "the budget's refusals are logged: " + warnings(p));

@@ -77,8 +77,9 @@ class MemoryFloodIT {
     /** The gateway's JVM options as the packaged launcher sets them. */
     static List<String> launcherJvmOptions() throws IOException {
         String launcher = Files.readString(LAUNCHER);
-        Matcher m = Pattern.compile("pi-gateway\\)[^;]*?default_opts='([^']*)'", Pattern.DOTALL).matcher(launcher);
-        assertTrue(m.find(), "no default_opts for pi-gateway in " + LAUNCHER);
+        int branch = launcher.indexOf("\npi-gateway)");
+        Matcher m = Pattern.compile("default_opts='([^']*)'").matcher(launcher);
+        assertTrue(branch >= 0 && m.find(branch), "no default_opts for pi-gateway in " + LAUNCHER);
         return List.of(m.group(1).trim().split("\\s+"));
     }
 

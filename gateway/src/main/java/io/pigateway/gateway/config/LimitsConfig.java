@@ -30,8 +30,8 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
                            int maxHelloBytes, int maxSensors, int connectionMemoryPercent) {
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
     public static final int DEFAULT_MAX_READINGS_PER_SECOND = 2000;
-    /** Room for a HELLO of 64 sensors with names, units and kinds of up to 100 bytes together. */
-    public static final int DEFAULT_MAX_HELLO_BYTES = 8 * 1024;
+    /** Room for a HELLO of 64 sensors with the longest names, units and kinds (about 10 KB in ASCII). */
+    public static final int DEFAULT_MAX_HELLO_BYTES = 16 * 1024;
     public static final int MIN_HELLO_BYTES = 512;
     public static final int DEFAULT_MAX_SENSORS = 64;
     public static final int DEFAULT_CONNECTION_MEMORY_PERCENT = 75;

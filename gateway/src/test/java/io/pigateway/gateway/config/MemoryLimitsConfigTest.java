@@ -13,7 +13,7 @@ class MemoryLimitsConfigTest {
     @Test
     void theDefaultsAreAHelloSizedFrameSixtyFourSensorsAndThreeQuartersOfTheHeap() throws ConfigException {
         LimitsConfig l = GatewayConfigTest.parse(Map.of()).limits();
-        assertEquals(8192, l.maxHelloBytes());
+        assertEquals(16384, l.maxHelloBytes());
         assertEquals(64, l.maxSensors());
         assertEquals(75, l.connectionMemoryPercent());
         assertEquals(72_000_000L, l.connectionMemoryBytes(96_000_000L));

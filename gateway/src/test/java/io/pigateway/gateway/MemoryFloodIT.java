@@ -44,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Issues 12 and 14: nothing clients send makes the packaged gateway run out of heap. The packaged jar
  * runs with the launcher's own JVM options (read from deploy/src/bin/launcher: {@code -Xmx96m},
  * {@code -XX:+ExitOnOutOfMemoryError}, ...), device secrets, the embedded store and the default memory
- * budget, as installed; only limits.max-connections is raised (to 12,000) and the handshake timeout
- * (to 3 min, so that silent connections are held rather than let go on time). Then:
+ * budget, as installed; only limits.max-connections is raised (to 12,000), and the handshake and idle
+ * timeouts (to 3 and 5 min, so that silent connections are held rather than let go on time). Then:
  * <ol>
  *   <li>1,000 connections send the header of a 256 KiB frame (the attack of issue 12): each is refused
  *       at once with FRAME_TOO_LARGE, since before HELLO_OK only a HELLO-sized frame is accepted;</li>
@@ -153,7 +153,7 @@ class MemoryFloodIT {
                 "listen.address = 127.0.0.1", "listen.port = 0", "store.type = embedded",
                 "store.embedded-path = " + dir.resolve("store"), "log.stats-interval = 0s",
                 "auth.devices-file = " + devicesFile,
-                "limits.max-connections = 12000", "limits.handshake-timeout = 180s", ""));
+                "limits.max-connections = 12000", "limits.handshake-timeout = 180s", "limits.idle-timeout = 300s", ""));
 
         List<Socket> held = Collections.synchronizedList(new ArrayList<>());
         List<TestDevice> idle = Collections.synchronizedList(new ArrayList<>());

@@ -50,16 +50,17 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>1,000 connections send the header of a 256 KiB frame (the attack of issue 12): each is refused
  *       at once with FRAME_TOO_LARGE, since before HELLO_OK only a HELLO-sized frame is accepted;</li>
  *   <li>10,000 idle connections: 5,000 send nothing, 5,000 devices complete their handshake and stay
- *       silent (issue 14). All of them are held: they fit the heap and its budget;</li>
+ *       silent (issue 14). The gateway holds as many as its memory budget admits (about 7,800 with
+ *       -Xmx96m) and refuses the rest with OVERLOADED; its live heap stays under 85 % of the heap;</li>
  *   <li>1,000 more connections declare the largest frame allowed before the handshake, send half of it
- *       and stall: the budget is nearly spent, so most are refused with OVERLOADED (at accept, or when
- *       their frame would grow) instead of taking the heap.</li>
+ *       and stall: the budget is spent, so they are refused with OVERLOADED (at accept, or when their
+ *       frame would grow) instead of taking the heap.</li>
  * </ol>
  * Everything is held for {@link #HOLD} (issue 14's OutOfMemoryError came about 25 s after the
  * connections), while one honest device sends a frame every 200 ms on its connection and another
  * connects afresh every 2 s: every frame on the kept connection is acknowledged, a fresh connection
- * is acknowledged or told OVERLOADED, and the gateway stays up. Heap, RSS and the heap per idle
- * connection are printed.
+ * is acknowledged or told OVERLOADED, and the gateway stays up. When 200 connections leave, a fresh
+ * device gets in again. Heap, RSS and the heap per idle connection are printed.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class MemoryFloodIT {
@@ -73,6 +74,8 @@ class MemoryFloodIT {
     /** Connections per source address: under limits.max-connections-per-address (32 by default). */
     static final int PER_ADDRESS = 25;
     static final String SECRET = "flood-test-secret-0123456789";
+    /** The live heap must stay under this share of the heap: the rest is the gateway's room to work. */
+    static final double MAX_LIVE_SHARE = 0.85;
 
     /** The gateway's JVM options as the packaged launcher sets them. */
     static List<String> launcherJvmOptions() throws IOException {
@@ -143,7 +146,8 @@ class MemoryFloodIT {
         long ourFiles = maxOpenFiles(ProcessHandle.current().pid());
         assertTrue(ourFiles >= needed, "this test needs " + needed + " file descriptors; ulimit -n allows " + ourFiles);
 
-        StringBuilder devices = new StringBuilder("honest-steady " + SECRET + "\nhonest-reconnect " + SECRET + "\n");
+        StringBuilder devices = new StringBuilder("honest-steady " + SECRET + "\nhonest-reconnect " + SECRET
+                + "\nhonest-late " + SECRET + "\n");
         for (int i = 0; i < IDLE_DEVICES; i++) {
             devices.append("idle-").append(i).append(' ').append(SECRET).append('\n');
         }
@@ -188,25 +192,54 @@ class MemoryFloodIT {
             System.out.printf("%d connections declaring a 256 KiB frame before HELLO: all refused with %s in %d ms%n",
                     REFUSED_HEADERS, NackCode.FRAME_TOO_LARGE, (System.nanoTime() - start) / 1_000_000);
 
-            // 2. Idle connections: silent ones, then silent devices after their handshake.
+            // 2. Idle connections: silent ones, then silent devices after their handshake. Each is held
+            //    (the gateway's first frame is its CHALLENGE) or refused for the budget (OVERLOADED).
             int base = REFUSED_HEADERS;
             start = System.nanoTime();
-            held.addAll(inParallel(base, base + SILENT, n -> connect(n, address)));
+            AtomicInteger idleRefused = new AtomicInteger();
+            for (Socket s : inParallel(base, base + SILENT, n -> connect(n, address))) {
+                s.setSoTimeout(10_000);
+                Message m = new FrameReader(s.getInputStream(), Frames.DEFAULT_MAX_PAYLOAD).read();
+                if (m instanceof Message.Challenge) {
+                    held.add(s);
+                } else {
+                    assertEquals(NackCode.OVERLOADED, m instanceof Message.Nack n ? n.nackCode() : null, "got " + m);
+                    idleRefused.incrementAndGet();
+                    s.close();
+                }
+            }
             base += SILENT;
             int first = base;
-            idle.addAll(inParallel(base, base + IDLE_DEVICES, n -> TestDevice.connectFrom(source(n), address,
-                    "idle-" + (n - first), n + 1L, SECRET)));
+            for (TestDevice d : inParallel(base, base + IDLE_DEVICES, n -> {
+                try {
+                    return TestDevice.connectFrom(source(n), address, "idle-" + (n - first), n + 1L, SECRET);
+                } catch (IOException e) {
+                    if (e.getMessage() == null || !e.getMessage().contains("code=" + NackCode.OVERLOADED.code())) {
+                        throw e;
+                    }
+                    idleRefused.incrementAndGet();
+                    return null;
+                }
+            })) {
+                if (d != null) {
+                    idle.add(d);
+                }
+            }
             base += IDLE_DEVICES;
             int idleTotal = held.size() + idle.size();
+            assertEquals(SILENT + IDLE_DEVICES, idleTotal + idleRefused.get());
             Memory idleMemory = Memory.of(pid, true);
             long idleSockets = sockets(pid);
-            System.out.printf("%d silent connections and %d silent devices connected in %d ms: %s; gateway sockets %d%n",
-                    SILENT, IDLE_DEVICES, (System.nanoTime() - start) / 1_000_000, idleMemory, idleSockets);
+            System.out.printf("%d silent connections and %d silent devices in %d ms: %d held (%d silent), %d told %s;"
+                            + " %s; gateway sockets %d%n", SILENT, IDLE_DEVICES, (System.nanoTime() - start) / 1_000_000,
+                    idleTotal, held.size(), idleRefused.get(), NackCode.OVERLOADED, idleMemory, idleSockets);
             System.out.printf("live heap per idle connection: %.0f bytes ((%d - %d) / %d)%n",
                     (idleMemory.liveBytes - baseline.liveBytes) / (double) idleTotal, idleMemory.liveBytes,
                     baseline.liveBytes, idleTotal);
             assertTrue(idleSockets >= idleTotal, "the gateway holds " + idleSockets + " sockets for the " + idleTotal
                     + " idle connections: " + warnings(p));
+            assertTrue(idleTotal >= 7000, "the budget admits at least 7,000 idle connections, not " + idleTotal);
+            assertTrue(idleMemory.liveBytes < MAX_LIVE_SHARE * idleMemory.maxBytes, "live heap " + idleMemory);
 
             // 3. The largest frame allowed before the handshake, half sent, then silence: beyond the budget.
             int helloMax = LimitsConfig.DEFAULT_MAX_HELLO_BYTES;
@@ -255,6 +288,7 @@ class MemoryFloodIT {
             Memory loaded = Memory.of(pid, true);
             long gatewaySockets = sockets(pid);
             System.out.println("after " + HOLD.toSeconds() + " s: " + loaded + "; gateway sockets " + gatewaySockets);
+            assertTrue(loaded.liveBytes < MAX_LIVE_SHARE * loaded.maxBytes, "live heap " + loaded);
 
             honest.stop();
             assertNull(honest.failure.get(), "honest device");
@@ -263,7 +297,31 @@ class MemoryFloodIT {
             assertTrue(p.output().stream().noneMatch(l -> l.contains("OutOfMemoryError")), "no OutOfMemoryError");
             assertTrue(p.output().stream().anyMatch(l -> l.contains("refusing new connections with NACK OVERLOADED")),
                     "the budget's refusals are logged: " + warnings(p));
-            assertTrue(honest.reconnects.get() >= 5, "fresh connections acknowledged: " + honest.reconnects.get());
+
+            // The flood recedes: 200 silent connections leave, and a device gets in again (retrying after
+            // OVERLOADED, as the NACK says) as soon as the gateway has noticed.
+            for (Socket s : held.subList(0, 200)) {
+                s.close();
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            int attempts = 0;
+            boolean admitted = false;
+            while (!admitted && System.nanoTime() < deadline) {
+                attempts++;
+                try (TestDevice late = TestDevice.connectFrom(InetAddress.getByName("127.0.0.4"), address, "honest-late",
+                        attempts, SECRET)) {
+                    late.sendRange(1, 5, 5);
+                    late.awaitAck(5, Duration.ofSeconds(10));
+                    admitted = true;
+                } catch (IOException e) {
+                    if (e.getMessage() == null || !e.getMessage().contains("code=" + NackCode.OVERLOADED.code())) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            assertTrue(admitted, "a device gets in once connections have left (" + attempts + " attempts)");
+            System.out.println("after 200 silent connections left, a fresh device was acknowledged at attempt " + attempts);
             assertTrue(gatewaySockets >= idleTotal, "the idle connections are still held: " + gatewaySockets);
             assertTrue(!p.waitFor(0), "the gateway is still running");
         } finally {
@@ -358,13 +416,15 @@ class MemoryFloodIT {
     }
 
     /** Heap (jcmd) and RSS (/proc) of a process; with {@code live}, the live heap after a full collection. */
-    record Memory(long usedBytes, long liveBytes, long rssKib, long hwmKib) {
+    record Memory(long usedBytes, long maxBytes, long liveBytes, long rssKib, long hwmKib) {
         static Memory of(long pid, boolean live) throws Exception {
             String info = jcmd(pid, "GC.heap_info");
             long used = 0;
-            Matcher m = Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);
+            long max = 0;
+            Matcher m = Pattern.compile("total (\\d+)K, used (\\d+)K").matcher(info);
             while (m.find()) {
-                used += Long.parseLong(m.group(1)) * 1024;
+                max += Long.parseLong(m.group(1)) * 1024;
+                used += Long.parseLong(m.group(2)) * 1024;
             }
             long liveBytes = -1;
             if (live) {
@@ -374,7 +434,7 @@ class MemoryFloodIT {
                 liveBytes = Long.parseLong(t.group(1));
             }
             String status = Files.readString(Path.of("/proc/" + pid + "/status"));
-            return new Memory(used, liveBytes, kib(status, "VmRSS"), kib(status, "VmHWM"));
+            return new Memory(used, max, liveBytes, kib(status, "VmRSS"), kib(status, "VmHWM"));
         }
 
         private static long kib(String status, String key) {
@@ -384,8 +444,8 @@ class MemoryFloodIT {
 
         @Override
         public String toString() {
-            return String.format("heap used %.1f MiB%s, RSS %.1f MiB (peak %.1f MiB)", usedBytes / 1048576.0,
-                    liveBytes < 0 ? "" : String.format(" (live after a full collection %.1f MiB)", liveBytes / 1048576.0),
+            return String.format("heap used %.1f of %.1f MiB%s, RSS %.1f MiB (peak %.1f MiB)", usedBytes / 1048576.0,
+                    maxBytes / 1048576.0, liveBytes < 0 ? "" : String.format(" (live after a full collection %.1f MiB)", liveBytes / 1048576.0),
                     rssKib / 1024.0, hwmKib / 1024.0);
         }
     }

@@ -57,6 +57,14 @@ public enum NackCode {
      */
     DUPLICATE_MISMATCH(21, false),
     /** New connections from the client's source address (or IPv6 prefix) arrive faster than the gateway allows. Retry after the delay given. */
+    /** A HELLO announcing more sensors than the gateway accepts from one device (limits.max-sensors). */
+    TOO_MANY_SENSORS(22, false),
+    /**
+     * The gateway is at its memory budget for connections (what they hold, in total): it refuses new
+     * connections and grows no frame buffer beyond it, instead of running out of heap. Retry later.
+     */
+    OVERLOADED(23, true),
+    /** New connections from the client's source address (or IPv6 prefix) arrive faster than the gateway allows. Retry after the delay given. */
     CONNECTING_TOO_FAST(25, true),
     /**
      * The gateway holds its maximum of connections still in their handshake, and this one, having

@@ -24,7 +24,8 @@ import java.util.Map;
  * HELLO      u16 protocolVersion | string deviceId | i64 clientClockMillis | i64 streamId
  *            | u16 credentialsLength | credentials bytes
  *            | u16 sensorCount | sensorCount × ( string name | string unit | string kind | u8 flags )
- *              flags bit 0: simulated; other bits 0
+ *              flags bit 0: simulated; other bits 0; a receiver may cap sensorCount (checked
+ *              before any sensor is decoded, see {@link TooManySensorsException})
  * HELLO_OK   i64 gatewayClockMillis | u32 maxPayloadBytes | u16 maxReadingsPerFrame
  * READINGS   u16 sensorCount S (≥ 1) | S × string sensorName
  *            | u16 readingCount R (≥ 1) | R × ( i64 seq | u16 sensorIndex (&lt; S) | i64 timestampMillis | f64 value )
@@ -119,8 +120,16 @@ final class Payloads {
         }
     }
 
-    static Message decode(FrameType type, byte[] payload) throws CorruptFrameException {
-        ByteBuffer in = ByteBuffer.wrap(payload);
+    static Message decode(FrameType type, byte[] payload) throws ProtocolException {
+        return decode(type, payload, payload.length, MAX_U16);
+    }
+
+    /**
+     * Decodes the first {@code length} bytes of {@code payload}. A HELLO announcing more than
+     * {@code maxHelloSensors} sensors is refused from its count, before any sensor is decoded.
+     */
+    static Message decode(FrameType type, byte[] payload, int length, int maxHelloSensors) throws ProtocolException {
+        ByteBuffer in = ByteBuffer.wrap(payload, 0, length);
         try {
             Message m = switch (type) {
                 case HELLO -> {
@@ -130,6 +139,9 @@ final class Payloads {
                     long stream = in.getLong();
                     byte[] credentials = bytes(in, "HELLO credentials");
                     int sensorCount = u16(in);
+                    if (sensorCount > maxHelloSensors) {
+                        throw new TooManySensorsException(sensorCount, maxHelloSensors);
+                    }
                     List<SensorInfo> sensors = new ArrayList<>(Math.min(sensorCount, 256));
                     for (int i = 0; i < sensorCount; i++) {
                         String name = string(in, "sensor name");
@@ -181,7 +193,7 @@ final class Payloads {
             }
             return m;
         } catch (BufferUnderflowException e) {
-            throw new CorruptFrameException(type + " payload of " + payload.length
+            throw new CorruptFrameException(type + " payload of " + length
                     + " bytes ends in the middle of a field at offset " + in.position());
         }
     }

@@ -24,32 +24,32 @@ class PayloadsFuzzTest {
 
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     @FuzzTest(maxDuration = "2m")
-    void helloPayload(byte[] payload) throws CorruptFrameException {
+    void helloPayload(byte[] payload) throws ProtocolException {
         roundTrip(FrameType.HELLO, payload);
     }
 
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     @FuzzTest(maxDuration = "2m")
-    void readingsPayload(byte[] payload) throws CorruptFrameException {
+    void readingsPayload(byte[] payload) throws ProtocolException {
         roundTrip(FrameType.READINGS, payload);
     }
 
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     @FuzzTest(maxDuration = "2m")
-    void nackPayload(byte[] payload) throws CorruptFrameException {
+    void nackPayload(byte[] payload) throws ProtocolException {
         roundTrip(FrameType.NACK, payload);
     }
 
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     @FuzzTest(maxDuration = "2m")
-    void helloOkPayload(byte[] payload) throws CorruptFrameException {
+    void helloOkPayload(byte[] payload) throws ProtocolException {
         roundTrip(FrameType.HELLO_OK, payload);
     }
 
     /** Byte 0 picks the frame type (its value modulo the number of types, in code order); the rest is the payload. */
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     @FuzzTest(maxDuration = "2m")
-    void anyTypePayload(byte[] data) throws CorruptFrameException {
+    void anyTypePayload(byte[] data) throws ProtocolException {
         if (data.length == 0) {
             return;
         }
@@ -57,7 +57,7 @@ class PayloadsFuzzTest {
         roundTrip(types[(data[0] & 0xFF) % types.length], Arrays.copyOfRange(data, 1, data.length));
     }
 
-    private static void roundTrip(FrameType type, byte[] payload) throws CorruptFrameException {
+    private static void roundTrip(FrameType type, byte[] payload) throws ProtocolException {
         Message m = decodeWithinBudget(type, payload);
         if (m == null) {
             return;
@@ -80,7 +80,7 @@ class PayloadsFuzzTest {
             long before = AllocationBudget.allocatedSoFar();
             try {
                 m = Payloads.decode(type, payload);
-            } catch (CorruptFrameException e) {
+            } catch (ProtocolException e) {
                 m = null;
             }
             allocated = AllocationBudget.allocatedSoFar() - before;

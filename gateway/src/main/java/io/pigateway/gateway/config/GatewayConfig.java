@@ -83,15 +83,26 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                 s.intIn("listen.port", 4711, 0, 65535),
                 s.intIn("listen.backlog", 128, 1, 65535));
 
+        int maxFrameBytes = s.intIn("limits.max-frame-bytes", Frames.DEFAULT_MAX_PAYLOAD, 64, Frames.PROTOCOL_MAX_PAYLOAD);
+        int helloFloor = Math.min(LimitsConfig.MIN_HELLO_BYTES, maxFrameBytes);
+        int maxHelloBytes = s.intIn("limits.max-hello-bytes", Math.min(LimitsConfig.DEFAULT_MAX_HELLO_BYTES, maxFrameBytes),
+                helloFloor, Frames.PROTOCOL_MAX_PAYLOAD);
+        if (maxHelloBytes > maxFrameBytes) {
+            throw s.invalid("limits.max-hello-bytes", Integer.toString(maxHelloBytes),
+                    "must be at most limits.max-frame-bytes (" + maxFrameBytes + ")");
+        }
         LimitsConfig limits = new LimitsConfig(
                 s.intIn("limits.max-connections", 1000, 1, 1_000_000),
-                s.intIn("limits.max-frame-bytes", Frames.DEFAULT_MAX_PAYLOAD, 64, Frames.PROTOCOL_MAX_PAYLOAD),
+                maxFrameBytes,
                 s.intIn("limits.max-readings-per-frame", 4096, 1, 65535),
                 s.duration("limits.handshake-timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
                 s.duration("limits.idle-timeout", Duration.ofSeconds(120), Duration.ofSeconds(1), Duration.ofHours(24)),
                 s.duration("limits.queue-wait", Duration.ofSeconds(30), Duration.ofMillis(10), Duration.ofMinutes(10)),
                 s.intIn("limits.max-connections-per-address", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000),
                 s.intIn("limits.max-readings-per-second", LimitsConfig.DEFAULT_MAX_READINGS_PER_SECOND, 0, 10_000_000),
+                maxHelloBytes,
+                s.intIn("limits.max-sensors", LimitsConfig.DEFAULT_MAX_SENSORS, 0, 65535),
+                s.intIn("limits.connection-memory-percent", LimitsConfig.DEFAULT_CONNECTION_MEMORY_PERCENT, 1, 90),
                 handshakeLimits(s));
 
         StoreConfig.Kind kind = s.choice("store.type", StoreConfig.Kind.class, StoreConfig.Kind.EMBEDDED);

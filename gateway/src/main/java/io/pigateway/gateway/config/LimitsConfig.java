@@ -2,6 +2,7 @@ package io.pigateway.gateway.config;
 
 import io.pigateway.protocol.Frames;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * What one client may ask of the gateway.
@@ -20,13 +21,26 @@ import java.time.Duration;
  * @param maxReadingsPerSecond readings one device may send per second on average (bursts up to
  *                             {@link #rateBurst()}); 0 = no limit; beyond it the
  *                             gateway reads that device's frames more slowly (TCP back-pressure)
+ * @param maxHelloBytes        largest frame payload accepted before HELLO_OK (from a client not yet
+ *                             authenticated), checked before allocation; at most maxPayloadBytes
+ * @param maxSensors           most sensors one HELLO may announce; more are refused with TOO_MANY_SENSORS
+ * @param connectionMemoryPercent share of the JVM's maximum heap that connections may hold in total
+ *                             (an estimate per open connection plus their partly received frames);
+ *                             beyond it new connections are refused with OVERLOADED
  * @param handshakeLimits      what connections may take before they authenticate
  */
 public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadingsPerFrame,
                            Duration handshakeTimeout, Duration idleTimeout, Duration queueWait,
-                           int maxConnectionsPerAddress, int maxReadingsPerSecond, HandshakeLimits handshakeLimits) {
+                           int maxConnectionsPerAddress, int maxReadingsPerSecond,
+                           int maxHelloBytes, int maxSensors, int connectionMemoryPercent,
+                           HandshakeLimits handshakeLimits) {
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
     public static final int DEFAULT_MAX_READINGS_PER_SECOND = 2000;
+    /** Room for a HELLO of 64 sensors with the longest names, units and kinds (about 10 KB in ASCII). */
+    public static final int DEFAULT_MAX_HELLO_BYTES = 16 * 1024;
+    public static final int MIN_HELLO_BYTES = 512;
+    public static final int DEFAULT_MAX_SENSORS = 64;
+    public static final int DEFAULT_CONNECTION_MEMORY_PERCENT = 75;
 
     public LimitsConfig {
         if (maxConnections < 1) {
@@ -45,14 +59,26 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
         if (maxReadingsPerFrame < 1 || maxReadingsPerFrame > 65535) {
             throw new IllegalArgumentException("maxReadingsPerFrame must be 1..65535, not " + maxReadingsPerFrame);
         }
-        java.util.Objects.requireNonNull(handshakeLimits, "handshakeLimits");
+        if (maxHelloBytes < Math.min(MIN_HELLO_BYTES, maxPayloadBytes) || maxHelloBytes > maxPayloadBytes) {
+            throw new IllegalArgumentException("maxHelloBytes must be " + Math.min(MIN_HELLO_BYTES, maxPayloadBytes)
+                    + ".." + maxPayloadBytes + " (maxPayloadBytes), not " + maxHelloBytes);
+        }
+        if (maxSensors < 0 || maxSensors > 65535) {
+            throw new IllegalArgumentException("maxSensors must be 0..65535, not " + maxSensors);
+        }
+        if (connectionMemoryPercent < 1 || connectionMemoryPercent > 90) {
+            throw new IllegalArgumentException("connectionMemoryPercent must be 1..90, not " + connectionMemoryPercent);
+        }
+        Objects.requireNonNull(handshakeLimits, "handshakeLimits");
     }
 
-    /** With the default {@link HandshakeLimits}. */
-    public LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadingsPerFrame, Duration handshakeTimeout,
-                        Duration idleTimeout, Duration queueWait, int maxConnectionsPerAddress, int maxReadingsPerSecond) {
+    /** With the memory and handshake limits at their defaults (the HELLO limit at most maxPayloadBytes). */
+    public LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadingsPerFrame,
+                        Duration handshakeTimeout, Duration idleTimeout, Duration queueWait,
+                        int maxConnectionsPerAddress, int maxReadingsPerSecond) {
         this(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout, queueWait,
-                maxConnectionsPerAddress, maxReadingsPerSecond, HandshakeLimits.defaults());
+                maxConnectionsPerAddress, maxReadingsPerSecond, Math.min(DEFAULT_MAX_HELLO_BYTES, maxPayloadBytes),
+                DEFAULT_MAX_SENSORS, DEFAULT_CONNECTION_MEMORY_PERCENT, HandshakeLimits.defaults());
     }
 
     public static LimitsConfig defaults() {
@@ -69,28 +95,44 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
         return Math.max(2L * maxReadingsPerSecond, maxReadingsPerFrame);
     }
 
+    /** The bytes {@link #connectionMemoryPercent()} allows in a JVM whose maximum heap is {@code maxHeapBytes}. */
+    public long connectionMemoryBytes(long maxHeapBytes) {
+        return maxHeapBytes / 100 * connectionMemoryPercent;
+    }
+
     public LimitsConfig withMaxConnections(int max) {
         return new LimitsConfig(max, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout, queueWait,
-                maxConnectionsPerAddress, maxReadingsPerSecond, handshakeLimits);
+                maxConnectionsPerAddress, maxReadingsPerSecond, maxHelloBytes, maxSensors, connectionMemoryPercent,
+                handshakeLimits);
     }
 
     public LimitsConfig withMaxConnectionsPerAddress(int max) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
-                queueWait, max, maxReadingsPerSecond, handshakeLimits);
+                queueWait, max, maxReadingsPerSecond, maxHelloBytes, maxSensors, connectionMemoryPercent,
+                handshakeLimits);
     }
 
     public LimitsConfig withMaxReadingsPerSecond(int max) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
-                queueWait, maxConnectionsPerAddress, max, handshakeLimits);
+                queueWait, maxConnectionsPerAddress, max, maxHelloBytes, maxSensors, connectionMemoryPercent,
+                handshakeLimits);
     }
 
     public LimitsConfig withTimeouts(Duration handshake, Duration idle) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshake, idle, queueWait,
-                maxConnectionsPerAddress, maxReadingsPerSecond, handshakeLimits);
+                maxConnectionsPerAddress, maxReadingsPerSecond, maxHelloBytes, maxSensors, connectionMemoryPercent,
+                handshakeLimits);
+    }
+
+    public LimitsConfig withMemory(int helloBytes, int sensors, int memoryPercent) {
+        return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
+                queueWait, maxConnectionsPerAddress, maxReadingsPerSecond, helloBytes, sensors, memoryPercent,
+                handshakeLimits);
     }
 
     public LimitsConfig withHandshakeLimits(HandshakeLimits newHandshake) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
-                queueWait, maxConnectionsPerAddress, maxReadingsPerSecond, newHandshake);
+                queueWait, maxConnectionsPerAddress, maxReadingsPerSecond, maxHelloBytes, maxSensors,
+                connectionMemoryPercent, newHandshake);
     }
 }

@@ -36,10 +36,14 @@ final class AckSender implements Runnable {
     private final boolean logReadings;
     private final String threadName;
     private final Metrics metrics;
-    /** Started with the first frame: an idle device (thousands may be) costs no second thread. */
+    /**
+     * Started with the first frame, with the queue and the future: an idle device (thousands may be)
+     * costs no second thread and no queue. Written by the reading thread before the start, so the
+     * ACK thread sees them.
+     */
     private Thread thread;
-    private final BlockingQueue<Pending> pending = new LinkedBlockingQueue<>();
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private BlockingQueue<Pending> pending;
+    private CompletableFuture<Void> done;
     private volatile long acknowledged;
 
     AckSender(Connection connection, FrameWriter out, boolean logReadings, String threadName, Metrics metrics) {
@@ -52,9 +56,13 @@ final class AckSender implements Runnable {
 
     /** Called by the connection's reading thread only. */
     void enqueue(CompletableFuture<Void> committed, ReadingBatch batch, long receivedAt) {
-        pending.add(new Pending(committed, batch, receivedAt));
         if (thread == null) {
+            pending = new LinkedBlockingQueue<>();
+            done = new CompletableFuture<>();
+            pending.add(new Pending(committed, batch, receivedAt));
             thread = Thread.ofVirtual().name(threadName).start(this);
+        } else {
+            pending.add(new Pending(committed, batch, receivedAt));
         }
     }
 

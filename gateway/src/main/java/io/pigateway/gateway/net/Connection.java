@@ -133,7 +133,7 @@ final class Connection implements Runnable {
         } catch (Refusal r) {
             refuse(r.code(), r.reason(), r.getMessage(), r.retryAfterMillis());
         } catch (ProtocolException e) {
-            refuse(e.nackCode(), e.getMessage(), 0);
+            refuse(e.nackCode(), e.getMessage(), e.retryAfterMillis());
         } catch (StoreException e) {
             refuse(NackCode.STORE_UNAVAILABLE, e.getMessage(), storeRetryAfter());
         } catch (SocketTimeoutException e) {
@@ -168,7 +168,9 @@ final class Connection implements Runnable {
         // handshake timeout counts from accept, so a TLS handshake spends from it too.
         input = new DeadlineInputStream(socket, socket.getInputStream());
         input.expireIn(limits.handshakeTimeout().minusNanos(System.nanoTime() - acceptedNanos));
-        FrameReader in = new FrameReader(input, limits.maxPayloadBytes());
+        // Until HELLO_OK only a HELLO-sized frame: a client not yet authenticated gets little of the heap.
+        MemoryBudget.Account memory = guards.memory().account();
+        FrameReader in = new FrameReader(input, limits.maxHelloBytes(), limits.maxSensors(), memory);
         // FrameWriter writes each frame as one array and flushes: a buffer would only cost memory.
         out = new FrameWriter(socket.getOutputStream());
         nonce = HelloProof.nonce();
@@ -185,6 +187,8 @@ final class Connection implements Runnable {
         }
         long streamId = handshake(hello);
         input.expireIn(limits.idleTimeout());
+        in.maxPayloadBytes(limits.maxPayloadBytes());
+        memory.authenticated();
 
         acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack", metrics);
         ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame(), hello.sensors());

@@ -64,7 +64,8 @@ public final class Listener implements AutoCloseable {
         this.addressLimits = new AddressLimits(limits.maxConnectionsPerAddress());
         this.connectionRates = new ConnectionRates(limits.handshakeLimits());
         this.guards = new Guards(limits, new Authenticator(auth), new FailurePenalty(), new DeviceRates(limits),
-                new RefusalLog(), new ConnectionSlots<>(limits.maxConnections(), limits.handshakeLimits().maxUnauthenticated()));
+                new RefusalLog(), new ConnectionSlots<>(limits.maxConnections(), limits.handshakeLimits().maxUnauthenticated()),
+                new MemoryBudget(limits.connectionMemoryBytes(Runtime.getRuntime().maxMemory())));
     }
 
     /** Binds the port (failing here if it is taken) and starts accepting. */
@@ -156,6 +157,12 @@ public final class Listener implements AutoCloseable {
                         (int) Math.min(Integer.MAX_VALUE, waitMillis));
                 continue;
             }
+            String overloaded = guards.memory().open();
+            if (overloaded != null) {
+                addressLimits.release(source);
+                refuseOverloaded(socket, overloaded);
+                continue;
+            }
             Connection c = null;
             try {
                 c = new Connection(socket, guards, tls, store, registry, logReadings, metrics);
@@ -169,6 +176,7 @@ public final class Listener implements AutoCloseable {
                         started.run();
                     } finally {
                         guards.slots().release(started);
+                        guards.memory().closed();
                         addressLimits.release(source);
                     }
                 });
@@ -176,6 +184,7 @@ public final class Listener implements AutoCloseable {
                 if (c != null) {
                     guards.slots().release(c); // the thread never started, so its finally never runs
                 }
+                guards.memory().closed();
                 addressLimits.release(source);
                 closeQuietly(socket);
                 Logger.error("could not start a connection thread for {}: {}", socket.getRemoteSocketAddress(), e.toString());
@@ -199,6 +208,24 @@ public final class Listener implements AutoCloseable {
         try {
             // A fresh socket's send buffer takes this small frame without blocking the accept loop.
             new FrameWriter(socket.getOutputStream()).write(new Message.Nack(code, retryAfterMillis, reason));
+        } catch (IOException e) {
+            Logger.debug("peer {}: could not send NACK: {}", socket.getRemoteSocketAddress(), e.toString());
+        } finally {
+            closeQuietly(socket);
+        }
+    }
+
+    /**
+     * Refuses a connection for the memory budget: NACK OVERLOADED (no NACK before TLS), closed. The
+     * budget logs the refusals itself, one line with its numbers every 10 s, whatever the addresses.
+     */
+    private void refuseOverloaded(Socket socket, String reason) {
+        metrics.nackSent(NackCode.OVERLOADED, true);
+        try {
+            if (tls == null) {
+                new FrameWriter(socket.getOutputStream())
+                        .write(new Message.Nack(NackCode.OVERLOADED, MemoryBudget.RETRY_AFTER_MILLIS, reason));
+            }
         } catch (IOException e) {
             Logger.debug("peer {}: could not send NACK: {}", socket.getRemoteSocketAddress(), e.toString());
         } finally {

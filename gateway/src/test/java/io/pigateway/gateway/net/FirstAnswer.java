@@ -28,11 +28,15 @@ record FirstAnswer(boolean helloOk, NackCode nack) {
         return new FirstAnswer(false, code);
     }
 
-    /** The answer owed to {@code sent}, for a gateway that accepts payloads up to {@code maxPayloadBytes}. */
-    static FirstAnswer to(byte[] sent, int maxPayloadBytes) {
+    /**
+     * The answer owed to {@code sent}, for a gateway that accepts payloads up to {@code maxHelloBytes}
+     * before the handshake and HELLOs of up to {@code maxSensors} sensors.
+     */
+    static FirstAnswer to(byte[] sent, int maxHelloBytes, int maxSensors) {
         Message first;
         try {
-            first = new FrameReader(new ByteArrayInputStream(sent), maxPayloadBytes).read();
+            first = new FrameReader(new ByteArrayInputStream(sent), maxHelloBytes, maxSensors, FrameReader.Budget.UNLIMITED)
+                    .read();
         } catch (EOFException e) {
             return NONE;
         } catch (ProtocolException e) {

@@ -128,7 +128,7 @@ class HandshakeFuzzIT {
     private static void converseAndCheck(byte[] input) throws Exception {
         Opening opening = Opening.of(input, LIMITS.maxPayloadBytes());
         Transcript transcript = RawConversation.run(listener.address(), opening, ANSWER_TIMEOUT);
-        FirstAnswer expected = FirstAnswer.to(opening.bytes(), LIMITS.maxPayloadBytes());
+        FirstAnswer expected = FirstAnswer.to(opening.bytes(), LIMITS.maxHelloBytes(), LIMITS.maxSensors());
         String context = "expected first " + expected + "; got " + transcript;
 
         assertTrue(transcript.ending() == Transcript.Ending.CLOSED || transcript.ending() == Transcript.Ending.RESET,

@@ -18,12 +18,14 @@ import io.pigateway.gateway.testing.TestDatabase;
 import io.pigateway.gateway.testing.TestDevice;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
+import io.pigateway.protocol.Reading;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -137,11 +139,18 @@ class TransactionFaultsIT {
                 insertReading(other, "dev-2", 1, seq);
             }
             execute(other, "UPDATE devices SET last_seen = last_seen WHERE device_id = 'dev-1'");
-            // The gateway inserts 2..10, then waits for the devices row.
-            CompletableFuture<Void> done = store.submit(batch("dev-1", 1, 2, 9));
+            // The gateway inserts 2..10, then waits for the devices row. Received later than the first
+            // frame, so its UPDATE of last_seen changes the row (an update that would change nothing may
+            // not wait for the row's lock).
+            ReadingBatch frame = batch("dev-1", 1, 2, 9);
+            CompletableFuture<Void> done = store.submit(new ReadingBatch(frame.deviceId(), frame.streamId(),
+                    frame.receivedAt().plusSeconds(60), frame.readings()));
             awaitTrue(() -> lockWaits(watcher) > 0, "the gateway waiting for the device row");
-            // Now the other side wants a key the gateway holds: a deadlock, the gateway its victim.
-            insertReading(other, "dev-1", 1, 5);
+            // Now the other side wants a key the gateway holds: a deadlock, the gateway its victim. It
+            // stores the very reading the gateway sends as seq 5, so the gateway's retry finds an
+            // identical duplicate (a different one would be refused as DUPLICATE_MISMATCH).
+            Reading same = frame.readings().get(3);
+            insertReading(other, "dev-1", 1, same);
             other.commit();
             await(done);
             assertTrue(recorded.retries.contains("deadlock"), recorded.retries.toString());
@@ -281,6 +290,20 @@ class TransactionFaultsIT {
             s.setString(1, device);
             s.setLong(2, stream);
             s.setLong(3, seq);
+            s.executeUpdate();
+        }
+    }
+
+    /** Stores exactly this reading, as the gateway would. */
+    private static void insertReading(Connection c, String device, long stream, Reading r) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO readings (device_id, stream_id, seq, sensor, value,"
+                + " device_time, received_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))")) {
+            s.setString(1, device);
+            s.setLong(2, stream);
+            s.setLong(3, r.seq());
+            s.setString(4, r.sensor());
+            s.setDouble(5, r.value());
+            s.setString(6, WriteSql.datetime(Instant.ofEpochMilli(r.timestampMillis())));
             s.executeUpdate();
         }
     }

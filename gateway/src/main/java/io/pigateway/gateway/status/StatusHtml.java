@@ -82,10 +82,19 @@ final class StatusHtml {
         return h.toString();
     }
 
+    /** "down", or the kind of outage where it says more: "read-only", "full". */
+    static String storeDown(io.pigateway.gateway.metrics.StoreHealth s) {
+        return switch (s.state()) {
+            case READ_ONLY, FULL -> s.state().label();
+            default -> "down";
+        };
+    }
+
     private static void summary(StatusView v, StringBuilder h) {
         GatewayInfo info = v.info();
         h.append("<section id=\"summary\"><h2>Gateway</h2><dl class=\"summary\">\n");
-        item(h, "store", "Store", v.store().up() ? "up" : "down", v.store().up() ? "ok" : "bad",
+        // "read-only" or "full" say more than "down": the database answers but refuses writes.
+        item(h, "store", "Store", v.store().up() ? "up" : storeDown(v.store()), v.store().up() ? "ok" : "bad",
                 info.store() + (v.store().up() ? "" : "; down since " + time(v.store().downSince()) + ": "
                         + v.store().problem()));
         item(h, "listener", "Listener", v.listening() ? "accepting" : "not accepting", v.listening() ? "ok" : "bad",

@@ -54,7 +54,8 @@ final class StatusJson {
         StoreHealth s = v.store();
         o.append(",\"store\":{\"type\":");
         string(info.store(), o);
-        o.append(",\"up\":").append(s.up()).append(",\"downSince\":")
+        o.append(",\"up\":").append(s.up()).append(",\"state\":\"").append(s.state().label()).append('"')
+                .append(",\"downSince\":")
                 .append(s.downSince() == null ? "null" : Long.toString(s.downSince().toEpochMilli()))
                 .append(",\"problem\":");
         string(s.problem(), o);

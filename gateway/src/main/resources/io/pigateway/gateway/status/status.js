@@ -39,7 +39,8 @@
 
   function summary(d) {
     var g = d.gateway, st = g.store;
-    setItem('store', st.up ? 'up' : 'down', st.up ? 'ok' : 'bad',
+    var down = st.state === 'read-only' || st.state === 'full' ? st.state : 'down';
+    setItem('store', st.up ? 'up' : down, st.up ? 'ok' : 'bad',
       st.type + (st.up ? '' : '; down since ' + iso(st.downSince) + ': ' + st.problem));
     setItem('listener', g.listener.up ? 'accepting' : 'not accepting', g.listener.up ? 'ok' : 'bad', g.listener.address);
     setItem('backlog', g.queue.depth + ' / ' + g.queue.capacity, g.queue.depth > g.queue.capacity / 2 ? 'warn' : 'ok',

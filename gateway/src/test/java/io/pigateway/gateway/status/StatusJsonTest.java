@@ -83,8 +83,19 @@ class StatusJsonTest {
         assertEquals(Instant.parse("2026-05-01T12:03:04Z").toEpochMilli(), store.get("downSince").asLong());
         assertEquals("Communications link failure: \"Connection refused\"\nretrying", store.get("problem").asText());
         assertEquals(2, store.get("outages").asLong());
+        assertEquals("unreachable", store.get("state").asText());
         assertEquals("MySQL gateway@db:3306/pi", store.get("type").asText());
         assertEquals(3, g.get("devicesConnected").asInt());
+    }
+
+    @Test
+    void aReadOnlyDatabaseIsShownAsReadOnlyNotJustDown() throws Exception {
+        State state = new State();
+        state.store = new StoreHealth(false, Instant.parse("2026-05-01T12:03:04Z"),
+                "The MariaDB server is running with the --read-only option", 1, StoreHealth.State.READ_ONLY);
+        StatusPage page = StatusPage.unstarted(INFO, new GatewayMetrics(), state, config());
+        assertEquals("read-only", JSON.readTree(page.json(null, null)).get("gateway").get("store").get("state").asText());
+        assertEquals("read-only", StatusHtml.storeDown(state.store));
     }
 
     @Test

@@ -1,0 +1,197 @@
+package io.pigateway.gateway.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.pigateway.gateway.Gateway;
+import io.pigateway.gateway.config.GatewayConfig;
+import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.testing.GaleraCluster;
+import io.pigateway.gateway.testing.TestDevice;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three gateways on a three-node MariaDB Galera cluster, 24 devices streaming, while nodes are killed
+ * (SIGKILL), the node the gateways write through is stopped, and each comes back (SST after a kill,
+ * IST after a stop). At the end every acknowledged reading is stored exactly once, and every node
+ * holds the same rows (count and checksum).
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class GaleraFailoverIT {
+    private static final int GATEWAYS = 3;
+    private static final int DEVICES = 24;
+    private static final int PER_FRAME = 20;
+    /** Between frames of one device: 24 devices then offer up to ~2,400 readings/s, within 2 shared cores. */
+    private static final Duration FRAME_PAUSE = Duration.ofMillis(200);
+    private static final Duration ACK_WAIT = Duration.ofSeconds(30);
+    /** Rounds of: kill -9 a node that is not written through, restart it; stop the node written through, restart it. */
+    private static final int ROUNDS = 2;
+
+    @Test
+    void everyAcknowledgedReadingIsStoredOnceOnEveryNodeThroughKilledAndStoppedNodes(@TempDir Path dir) throws Exception {
+        long started = System.nanoTime();
+        try (GaleraCluster cluster = GaleraCluster.start(GaleraCluster.directory(), 3);
+             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            System.out.printf("galera: 3 nodes synced in %.1f s%n", (System.nanoTime() - started) / 1e9);
+            StoreConfig store = cluster.createDatabase("pi", dir);
+            // Started together: the migrations are applied by exactly one of them (GET_LOCK on the first node).
+            List<Future<Gateway>> starting = new ArrayList<>();
+            for (int g = 0; g < GATEWAYS; g++) {
+                Path own = dir.resolve("gateway-" + g);
+                java.nio.file.Files.createDirectories(own);
+                starting.add(pool.submit(() -> Gateway.start(GatewayConfig.forTests(own).withStore(store))));
+            }
+            List<Gateway> gateways = new ArrayList<>();
+            for (Future<Gateway> f : starting) {
+                gateways.add(f.get());
+            }
+            try {
+                run(cluster, gateways, pool);
+            } finally {
+                gateways.forEach(Gateway::close);
+            }
+        }
+        System.out.printf("galera: whole test %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+
+    private void run(GaleraCluster cluster, List<Gateway> gateways, ExecutorService pool) throws Exception {
+        AtomicBoolean streaming = new AtomicBoolean(true);
+        Map<String, AtomicLong> acked = new LinkedHashMap<>();
+        AtomicLong reconnects = new AtomicLong();
+        List<Future<?>> devices = new ArrayList<>();
+        for (int d = 0; d < DEVICES; d++) {
+            String id = "galera-" + d;
+            AtomicLong last = new AtomicLong();
+            acked.put(id, last);
+            InetSocketAddress gateway = gateways.get(d % GATEWAYS).address();
+            devices.add(pool.submit(() -> stream(gateway, id, last, streaming, reconnects)));
+        }
+        awaitProgress(acked, 1000);
+        int killed = 0;
+        int stopped = 0;
+        int[] writer = {1};
+        for (int round = 0; round < ROUNDS; round++) {
+            GaleraCluster.Node other = cluster.node(writer[0] % 3 + 1);
+            long t = System.nanoTime();
+            cluster.kill(other);
+            killed++;
+            awaitProgress(acked, 500);
+            cluster.restart(other);
+            System.out.printf("galera: killed %s (not written through), back by SST in %.1f s%n", other,
+                    (System.nanoTime() - t) / 1e9);
+            GaleraCluster.Node current = cluster.node(writer[0]);
+            t = System.nanoTime();
+            cluster.stop(current);
+            stopped++;
+            writer[0] = writer[0] % 3 + 1;
+            awaitProgress(acked, 500);
+            cluster.restart(current);
+            System.out.printf("galera: stopped %s (written through), back by IST in %.1f s%n", current,
+                    (System.nanoTime() - t) / 1e9);
+            awaitProgress(acked, 500);
+        }
+        streaming.set(false);
+        for (Future<?> f : devices) {
+            f.get(2, TimeUnit.MINUTES);
+        }
+        long ackedTotal = acked.values().stream().mapToLong(AtomicLong::get).sum();
+        List<String> digests = new ArrayList<>();
+        long lost = 0;
+        long duplicated = 0;
+        for (GaleraCluster.Node node : cluster.nodes()) {
+            try (Connection c = cluster.connect(node, "pi"); Statement s = c.createStatement()) {
+                s.execute("SET SESSION wsrep_sync_wait = 1"); // read after everything the cluster committed
+                for (Map.Entry<String, AtomicLong> e : acked.entrySet()) {
+                    long stored = longOf(s, "SELECT COUNT(*) FROM readings WHERE device_id = '" + e.getKey() + "' AND seq <= "
+                            + e.getValue().get());
+                    lost += e.getValue().get() - stored;
+                }
+                duplicated += longOf(s, "SELECT COUNT(*) - COUNT(DISTINCT device_id, stream_id, seq) FROM readings");
+                digests.add(longOf(s, "SELECT COUNT(*) FROM readings") + " rows, checksum "
+                        + longOf(s, "SELECT COALESCE(BIT_XOR(CRC32(CONCAT_WS(',', id, device_id, stream_id, seq, sensor, value,"
+                        + " device_time, received_at))), 0) FROM readings"));
+            }
+        }
+        System.out.printf("galera: %d gateways, %d devices, %d readings acknowledged, %d kill -9, %d stops of the"
+                        + " node written through, %d device reconnects; lost %d, duplicated %d; nodes: %s%n", GATEWAYS,
+                DEVICES, ackedTotal, killed, stopped, reconnects.get(), lost, duplicated, digests);
+        assertEquals(0, lost, "acknowledged readings missing on some node");
+        assertEquals(0, duplicated, "readings stored twice");
+        assertTrue(digests.stream().distinct().count() == 1, "nodes disagree: " + digests);
+        assertTrue(ackedTotal > 0);
+    }
+
+    /**
+     * One device: frames of {@link #PER_FRAME} readings on one stream, each awaited; after a NACK, a closed
+     * connection or a timeout it reconnects and sends again everything after its last ACK, as the
+     * sensor client's spool does. Ends once {@code streaming} is off and its last frame is acknowledged.
+     */
+    private static Void stream(InetSocketAddress gateway, String id, AtomicLong acked, AtomicBoolean streaming,
+                               AtomicLong reconnects) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
+        boolean last = false;
+        while (!last && System.nanoTime() < deadline) {
+            last = !streaming.get();
+            try (TestDevice d = TestDevice.connect(gateway, id, 7)) {
+                while (true) {
+                    long from = acked.get() + 1;
+                    d.send(TestDevice.readings(from, PER_FRAME, "temperature"));
+                    acked.set(d.awaitAck(from + PER_FRAME - 1, ACK_WAIT));
+                    if (last) {
+                        break;
+                    }
+                    Thread.sleep(FRAME_PAUSE);
+                    last = !streaming.get();
+                }
+            } catch (IOException e) {
+                reconnects.incrementAndGet();
+                last = false;
+                Thread.sleep(200);
+            }
+        }
+        if (!last) {
+            throw new IllegalStateException(id + " could not finish within 4 minutes; last ACK " + acked.get());
+        }
+        return null;
+    }
+
+    /** Waits until the devices together have {@code readings} more acknowledged: the gateways are writing. */
+    private static void awaitProgress(Map<String, AtomicLong> acked, long readings) throws InterruptedException {
+        long from = acked.values().stream().mapToLong(AtomicLong::get).sum();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (acked.values().stream().mapToLong(AtomicLong::get).sum() < from + readings) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no progress: " + (acked.values().stream().mapToLong(AtomicLong::get).sum() - from)
+                        + " of " + readings + " readings acknowledged within 60 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static long longOf(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -173,6 +173,27 @@ public final class GaleraCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * Cuts the node off from the others ({@code gmcast.isolate}: it drops its group connections), or
+     * reconnects it. Cut off, it leaves the primary component and answers queries with error 1047; the
+     * others carry on as a majority. This returns once the others see the new cluster size.
+     */
+    public void isolate(Node node, boolean cut) throws Exception {
+        try (Connection c = connect(node, ""); Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=" + (cut ? 1 : 0) + "'");
+        }
+        Node other = nodes.stream().filter(n -> n != node && running(n)).findFirst().orElseThrow();
+        String expected = String.valueOf(nodes.stream().filter(this::running).count() - (cut ? 1 : 0));
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (!expected.equals(status(other, "wsrep_cluster_size"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(other + " still sees cluster size " + status(other, "wsrep_cluster_size")
+                        + ", not " + expected + ", " + START_TIMEOUT.toSeconds() + " s after isolating " + node);
+            }
+            Thread.sleep(100);
+        }
+    }
+
     /** Starts a stopped or killed node; it joins the running ones (IST or SST) and this returns once it is synced. */
     public void restart(Node node) throws Exception {
         launch(node, false);

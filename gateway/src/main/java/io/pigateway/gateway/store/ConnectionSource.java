@@ -249,6 +249,22 @@ final class ConnectionSource {
     }
 
     /**
+     * Whether {@code c}'s node, one of several, should not take writes any more ({@link #galeraProblem}, or
+     * it does not answer). Always false for a single server: there is no other node to go to.
+     */
+    boolean nodeUnavailable(Connection c) {
+        if (urls.size() < 2) {
+            return false;
+        }
+        try {
+            c.rollback();
+            return galeraProblem(c) != null;
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    /**
      * Why a Galera node should not take writes now, or {@code null} if it should (or is no Galera node:
      * a plain server has no wsrep status). A node takes writes when {@code wsrep_ready} is ON and
      * {@code wsrep_local_state} is 4 (Synced); a joiner (1), donor or desynced node (2) or joined one

@@ -82,10 +82,12 @@ public final class Store implements AutoCloseable {
         try {
             Connection first = source.open();
             connections.add(first);
+            if (store.kind() == StoreConfig.Kind.MYSQL) {
+                GaleraLimits.check(first, writer, store.describe()); // before migrating: a refused start changes nothing
+            }
             applied += Migrations.shipped(store.describe()).run(first, store.migrate());
             if (store.kind() == StoreConfig.Kind.MYSQL) {
                 ServerDurability.check(first, store.describe());
-                GaleraLimits.check(first, writer, store.describe());
             }
             first.commit();
             source.sync(first);

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * and the rsync full state transfer's {@code wsrep_sst_receive_address}). Node 1 bootstraps the cluster
  * ({@code --wsrep-new-cluster}) from a fresh data directory; the others join with an empty one and get
  * a full copy by rsync (SST). A node stopped cleanly rejoins by IST (only what it missed); one killed
- * with SIGKILL has no saved position and gets an SST again.
+ * with SIGKILL first recovers its position ({@link #restart}) and then rejoins by IST too.
  *
  * <p>As root the nodes run as the {@code mysql} user: the rsync SST receiver drops root to
  * {@code nobody}, which cannot write the joiner's data directory. The group timeouts are shorter than
@@ -108,6 +108,8 @@ public final class GaleraCluster implements AutoCloseable {
             }
         }
         GaleraCluster cluster = new GaleraCluster(root.toAbsolutePath(), size);
+        // The nodes are child processes, which outlive a JVM that ends without closing the cluster.
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("galera-stop").unstarted(cluster::close));
         try {
             cluster.bootstrap();
             for (Node node : cluster.nodes.subList(1, size)) {
@@ -154,7 +156,7 @@ public final class GaleraCluster implements AutoCloseable {
                 + "?connectTimeout=5000&socketTimeout=30000", USER, PASSWORD);
     }
 
-    /** SIGKILL: the node loses what was in flight, and restarts with a full state transfer. */
+    /** SIGKILL: the node loses what was in flight and leaves no saved position in grastate.dat. */
     public void kill(Node node) throws InterruptedException {
         Process p = node.process;
         node.process = null;
@@ -194,10 +196,41 @@ public final class GaleraCluster implements AutoCloseable {
         }
     }
 
-    /** Starts a stopped or killed node; it joins the running ones (IST or SST) and this returns once it is synced. */
+    /**
+     * Starts a stopped or killed node; it joins the running ones and this returns once it is synced. A
+     * killed node first recovers its position from its InnoDB log ({@code --wsrep-recover}, as Debian's
+     * {@code galera_recovery} does for the service), so that it too needs only an IST, not a full SST.
+     */
     public void restart(Node node) throws Exception {
-        launch(node, false);
+        launch(node, false, recoveredPosition(node));
         awaitSynced(node);
+    }
+
+    /** "uuid:seqno" from {@code mariadbd --wsrep-recover}, or {@code null} if the node was stopped cleanly. */
+    private String recoveredPosition(Node node) throws Exception {
+        Path grastate = node.dir.resolve("data/grastate.dat");
+        if (!Files.exists(grastate) || !Files.readString(grastate).contains("seqno:   -1")) {
+            return null;
+        }
+        Path log = node.dir.resolve("recover.log");
+        Files.deleteIfExists(log);
+        List<String> command = new ArrayList<>(serverCommand(node));
+        command.add("--wsrep-recover");
+        command.add("--log-error=" + log);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        if (!p.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("mariadbd --wsrep-recover of " + node + " did not end within "
+                    + START_TIMEOUT.toSeconds() + " s");
+        }
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+            int at = line.indexOf("Recovered position: ");
+            if (at >= 0) {
+                return line.substring(at + "Recovered position: ".length()).strip();
+            }
+        }
+        return null; // none found: the node gets an SST
     }
 
     public boolean running(Node node) {
@@ -249,6 +282,32 @@ public final class GaleraCluster implements AutoCloseable {
     }
 
     private void launch(Node node, boolean newCluster) throws Exception {
+        launch(node, newCluster, null);
+    }
+
+    private void launch(Node node, boolean newCluster, String startPosition) throws Exception {
+        List<String> command = new ArrayList<>(serverCommand(node));
+        if (newCluster) {
+            command.add("--wsrep-new-cluster");
+            command.add("--init-file=" + init);
+        }
+        if (startPosition != null) {
+            command.add("--wsrep-start-position=" + startPosition);
+        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        CountDownLatch ready = new CountDownLatch(1);
+        Path log = node.dir.resolve("mariadbd.log");
+        Thread.ofPlatform().name("galera-" + node.n + "-output").daemon().start(() -> follow(p, ready, log));
+        if (!ready.await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || !p.isAlive()) {
+            p.destroyForcibly();
+            throw new IllegalStateException(node + " did not start within " + START_TIMEOUT.toSeconds() + " s; see " + log
+                    + ":\n" + tail(log));
+        }
+        node.process = p;
+    }
+
+    /** mariadbd and the settings of {@code node}, without the options of one start. */
+    private List<String> serverCommand(Node node) {
         StringJoiner members = new StringJoiner(",", "gcomm://", "");
         nodes.forEach(other -> members.add("127.0.0.1:" + other.groupPort));
         List<String> command = new ArrayList<>(List.of(MARIADBD.toString(), "--no-defaults",
@@ -268,20 +327,7 @@ public final class GaleraCluster implements AutoCloseable {
         if (asRoot()) {
             command.add("--user=mysql");
         }
-        if (newCluster) {
-            command.add("--wsrep-new-cluster");
-            command.add("--init-file=" + init);
-        }
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        CountDownLatch ready = new CountDownLatch(1);
-        Path log = node.dir.resolve("mariadbd.log");
-        Thread.ofPlatform().name("galera-" + node.n + "-output").daemon().start(() -> follow(p, ready, log));
-        if (!ready.await(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || !p.isAlive()) {
-            p.destroyForcibly();
-            throw new IllegalStateException(node + " did not start within " + START_TIMEOUT.toSeconds() + " s; see " + log
-                    + ":\n" + tail(log));
-        }
-        node.process = p;
+        return command;
     }
 
     /** Waits until the node reports wsrep_local_state 4 (Synced) and wsrep_ready ON. */
@@ -335,7 +381,7 @@ public final class GaleraCluster implements AutoCloseable {
 
     /** Stops every node (SIGKILL: the data is thrown away) and deletes the data directories. */
     @Override
-    public void close() {
+    public synchronized void close() {
         for (Node node : nodes) {
             if (node.process != null) {
                 node.process.destroyForcibly();
@@ -346,6 +392,9 @@ public final class GaleraCluster implements AutoCloseable {
                 }
                 node.process = null;
             }
+        }
+        if (!Files.exists(root)) {
+            return;
         }
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

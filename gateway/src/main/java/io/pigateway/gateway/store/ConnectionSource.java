@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.tinylog.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.tinylog.Logger;
 
 /**
  * Opens JDBC connections to the configured store, each ready for a writer: autocommit off,
@@ -79,8 +79,8 @@ final class ConnectionSource {
             // H2's default account (empty name), so that H2's own tools open the file without options.
             credentials.setProperty("user", "");
             credentials.setProperty("password", "");
-            return new ConnectionSource(List.of(h2Url(config.embeddedPath())), credentials, config.describe(), null, H2_LOCK_TIMEOUT,
-                    true);
+            return new ConnectionSource(List.of(h2Url(config.embeddedPath())), credentials, config.describe(), null,
+                    H2_LOCK_TIMEOUT, true);
         }
         credentials.setProperty("user", config.user());
         credentials.setProperty("password", config.passwordFile() == null ? "" : readPassword(config));

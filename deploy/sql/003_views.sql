@@ -29,8 +29,12 @@ FROM readings r
 LEFT JOIN sensors s ON s.device_id = r.device_id AND s.sensor = r.sensor;
 
 -- The newest reading of every sensor of every device: the greatest received_at, and of the readings
--- that arrived with that same time (one frame) the one stored last, the greatest id (the gateway
--- inserts a frame's readings in seq order).
+-- that arrived with that same time (one frame) the greatest seq (the device numbers its readings in
+-- the order it samples them), then the greatest stream_id, which the table's key makes unique. Not
+-- the greatest id: on a MariaDB Galera cluster each node hands out ids from its own series
+-- (auto_increment_increment = cluster size, offset = the node's place), with gaps, and a reading
+-- committed through another node after a failover can get a smaller id than an earlier one; id only
+-- names the row here.
 CREATE VIEW latest_readings AS
 SELECT r.device_id,
        r.sensor,
@@ -43,11 +47,13 @@ SELECT r.device_id,
 FROM (SELECT device_id, sensor, MAX(received_at) AS received_at
       FROM readings
       GROUP BY device_id, sensor) newest
-JOIN readings r ON r.id = (SELECT MAX(t.id)
+JOIN readings r ON r.id = (SELECT t.id
                            FROM readings t
                            WHERE t.device_id = newest.device_id
                              AND t.sensor = newest.sensor
-                             AND t.received_at = newest.received_at)
+                             AND t.received_at = newest.received_at
+                           ORDER BY t.seq DESC, t.stream_id DESC
+                           LIMIT 1)
 LEFT JOIN sensors s ON s.device_id = r.device_id AND s.sensor = r.sensor;
 
 -- Every device with when it was last heard from. last_seen is the later of its last handshake and

@@ -117,7 +117,7 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
             store = new StoreConfig(kind, embeddedPath, null, 0, null, null, null, "", migrate, connectTimeout);
         } else {
             String host = s.requiredString("store.host");
-            refuse(s, "store.host", host, JdbcUrlValues.hostProblem(host));
+            refuse(s, "store.host", host, DatabaseNode.problem(host));
             int port = s.intIn("store.port", 3306, 1, 65535);
             String database = s.string("store.database", "pi");
             refuse(s, "store.database", database, JdbcUrlValues.databaseProblem(database));

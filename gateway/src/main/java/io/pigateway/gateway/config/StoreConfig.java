@@ -2,6 +2,7 @@ package io.pigateway.gateway.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -45,7 +46,7 @@ public record StoreConfig(
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port must be 1..65535, not " + port);
             }
-            urlSafe("host", host, JdbcUrlValues.hostProblem(host));
+            urlSafe("host", host, DatabaseNode.problem(host));
             urlSafe("database", database, JdbcUrlValues.databaseProblem(database));
             urlSafe("jdbcOptions", jdbcOptions, JdbcUrlValues.jdbcOptionsProblem(jdbcOptions));
         }
@@ -67,10 +68,20 @@ public record StoreConfig(
                 Duration.ofSeconds(10));
     }
 
+    /**
+     * The servers {@code host} names, in order: one, or the nodes of a cluster (see {@link DatabaseNode});
+     * empty for the embedded store.
+     */
+    public List<DatabaseNode> nodes() {
+        return kind == Kind.EMBEDDED ? List.of() : DatabaseNode.parse(host, port);
+    }
+
     /** Where the store is, for log lines; never includes the password. */
     public String describe() {
-        return kind == Kind.EMBEDDED
-                ? "embedded H2 store at " + embeddedPath.toAbsolutePath()
-                : "MySQL " + user + "@" + host + ":" + port + "/" + database;
+        if (kind == Kind.EMBEDDED) {
+            return "embedded H2 store at " + embeddedPath.toAbsolutePath();
+        }
+        List<DatabaseNode> nodes = nodes();
+        return "MySQL " + user + "@" + (nodes.size() == 1 ? nodes.get(0) : nodes.toString()) + "/" + database;
     }
 }

@@ -2,20 +2,37 @@ package io.pigateway.gateway.store;
 
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.SecretFile;
+import io.pigateway.gateway.config.DatabaseNode;
 import io.pigateway.gateway.config.StoreConfig;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.tinylog.Logger;
 
 /**
  * Opens JDBC connections to the configured store, each ready for a writer: autocommit off,
  * READ COMMITTED (fewer gap locks between writers inserting next to each other).
+ *
+ * <p>{@code store.host} may name several nodes of a cluster (MariaDB Galera). The failover is our own,
+ * not Connector/J's multi-host URLs: a Galera node that is up but outside the primary component, or a
+ * donor/desynced one, accepts the login and only fails the first statement (error 1047), which the
+ * driver's failover would not skip, and its failover/load-balancing modes also switch nodes on their
+ * own (load-balance spreads transactions over nodes: more certification conflicts). Here every
+ * connection goes to the <em>current</em> node, so that all writers of a gateway write through one node
+ * at a time; the current node only changes when opening a connection to it fails or finds it not
+ * ready ({@link #galeraProblem}), and then to the next one in the configured order (never back on its
+ * own, so nodes do not flap).
  */
 final class ConnectionSource {
     /**
@@ -34,7 +51,10 @@ final class ConnectionSource {
      */
     static volatile String h2FileSystem = "file";
 
-    private final String url;
+    /** One URL per node, in the configured order; one for H2 and a single server. */
+    private final List<String> urls;
+    /** Index into {@link #urls} of the node new connections go to. */
+    private final AtomicInteger current = new AtomicInteger();
     private final Properties credentials;
     private final String description;
     /** Applied once connected; {@code null} for H2, or when the configuration sets socketTimeout itself. */
@@ -43,9 +63,9 @@ final class ConnectionSource {
     /** H2 only: a commit reaches the file, not the disk, until it is synced. */
     private final boolean syncAfterCommit;
 
-    private ConnectionSource(String url, Properties credentials, String description, Duration networkTimeout,
+    private ConnectionSource(List<String> urls, Properties credentials, String description, Duration networkTimeout,
                              Duration attemptLimit, boolean syncAfterCommit) {
-        this.url = url;
+        this.urls = List.copyOf(urls);
         this.syncAfterCommit = syncAfterCommit;
         this.credentials = credentials;
         this.description = description;
@@ -59,15 +79,17 @@ final class ConnectionSource {
             // H2's default account (empty name), so that H2's own tools open the file without options.
             credentials.setProperty("user", "");
             credentials.setProperty("password", "");
-            return new ConnectionSource(h2Url(config.embeddedPath()), credentials, config.describe(), null, H2_LOCK_TIMEOUT,
-                    true);
+            return new ConnectionSource(List.of(h2Url(config.embeddedPath())), credentials, config.describe(), null,
+                    H2_LOCK_TIMEOUT, true);
         }
         credentials.setProperty("user", config.user());
         credentials.setProperty("password", config.passwordFile() == null ? "" : readPassword(config));
         boolean ownSocketTimeout = config.jdbcOptions().contains("socketTimeout=");
-        return new ConnectionSource(mysqlUrl(config), credentials, config.describe(),
-                ownSocketTimeout ? null : SOCKET_TIMEOUT, config.connectTimeout().plus(socketTimeout(config.jdbcOptions())),
-                false);
+        List<String> urls = config.nodes().stream().map(node -> mysqlUrl(config, node)).toList();
+        // With several nodes a reconnect may try each in turn before one answers.
+        Duration attemptLimit = config.connectTimeout().multipliedBy(urls.size()).plus(socketTimeout(config.jdbcOptions()));
+        return new ConnectionSource(urls, credentials, config.describe(), ownSocketTimeout ? null : SOCKET_TIMEOUT,
+                attemptLimit, false);
     }
 
     /**
@@ -108,8 +130,12 @@ final class ConnectionSource {
      * the driver send milliseconds to MariaDB 10.x; times go as text, see {@link WriteSql#datetime}.)
      */
     static String mysqlUrl(StoreConfig config) {
+        return mysqlUrl(config, config.nodes().get(0));
+    }
+
+    static String mysqlUrl(StoreConfig config, DatabaseNode node) {
         long connectMillis = config.connectTimeout().toMillis();
-        String url = "jdbc:mysql://" + config.host() + ":" + config.port() + "/" + config.database()
+        String url = "jdbc:mysql://" + node.host() + ":" + node.port() + "/" + config.database()
                 + "?rewriteBatchedStatements=true&useAffectedRows=true"
                 + "&useServerPrepStmts=true&cachePrepStmts=true&prepStmtCacheSize=64&prepStmtCacheSqlLimit=262144"
                 + "&connectTimeout=" + connectMillis + "&socketTimeout=" + connectMillis;
@@ -129,8 +155,9 @@ final class ConnectionSource {
         }
     }
 
+    /** The URL of the node new connections go to. */
     String url() {
-        return url;
+        return urls.get(current.get());
     }
 
     String description() {
@@ -164,9 +191,51 @@ final class ConnectionSource {
         }
     }
 
+    /**
+     * A connection to the current node or, if that fails or is not ready, to the next that is, in the
+     * configured order; the node that answered becomes the current one. Throws the last node's error
+     * (with the others' suppressed) if none is usable.
+     */
     Connection open() throws SQLException {
+        int first = current.get();
+        SQLException failure = null;
+        for (int i = 0; i < urls.size(); i++) {
+            int index = (first + i) % urls.size();
+            try {
+                Connection c = open(urls.get(index));
+                if (index != first && current.compareAndSet(first, index)) {
+                    Logger.warn("database node {} is unavailable ({}); writing through node {} now",
+                            node(first), failure == null ? "?" : Outage.describe(failure), node(index));
+                }
+                return c;
+            } catch (SQLException e) {
+                if (failure != null) {
+                    e.addSuppressed(failure);
+                }
+                failure = e;
+            }
+        }
+        throw failure;
+    }
+
+    /** "127.0.0.1:3306", for log lines. */
+    private String node(int index) {
+        String url = urls.get(index);
+        int start = url.indexOf("//") + 2;
+        return url.substring(start, url.indexOf('/', start));
+    }
+
+    private Connection open(String url) throws SQLException {
         Connection c = DriverManager.getConnection(url, credentials);
         try {
+            if (urls.size() > 1) {
+                String problem = galeraProblem(c);
+                if (problem != null) {
+                    // SQLState 08: the writer treats it like a node that is down.
+                    throw new SQLNonTransientConnectionException("database node " + url.substring(url.indexOf("//") + 2,
+                            url.indexOf('/', url.indexOf("//") + 2)) + " " + problem, "08004", 1047);
+                }
+            }
             if (networkTimeout != null) {
                 c.setNetworkTimeout(Runnable::run, (int) networkTimeout.toMillis());
             }
@@ -177,6 +246,61 @@ final class ConnectionSource {
             closeQuietly(c);
             throw e;
         }
+    }
+
+    /**
+     * Whether {@code c}'s node, one of several, should not take writes any more ({@link #galeraProblem}, or
+     * it does not answer). Always false for a single server: there is no other node to go to.
+     */
+    boolean nodeUnavailable(Connection c) {
+        if (urls.size() < 2) {
+            return false;
+        }
+        try {
+            c.rollback();
+            return galeraProblem(c) != null;
+        } catch (SQLException e) {
+            return true;
+        }
+    }
+
+    /**
+     * Why a Galera node should not take writes now, or {@code null} if it should (or is no Galera node:
+     * a plain server has no wsrep status). A node takes writes when {@code wsrep_ready} is ON and
+     * {@code wsrep_local_state} is 4 (Synced); a joiner (1), donor or desynced node (2) or joined one
+     * still catching up (3) is left for another node, and a node outside the primary component answers
+     * every query with error 1047 (wsrep_ready OFF).
+     */
+    static String galeraProblem(Connection c) throws SQLException {
+        String ready = null;
+        String state = null;
+        String comment = null;
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS WHERE Variable_name IN"
+                     + " ('wsrep_ready', 'wsrep_local_state', 'wsrep_local_state_comment')")) {
+            while (rs.next()) {
+                switch (rs.getString(1).toLowerCase(Locale.ROOT)) {
+                    case "wsrep_ready" -> ready = rs.getString(2);
+                    case "wsrep_local_state" -> state = rs.getString(2);
+                    case "wsrep_local_state_comment" -> comment = rs.getString(2);
+                    default -> { }
+                }
+            }
+        } finally {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+            }
+        }
+        if (ready == null) {
+            return null;
+        }
+        if (!"ON".equalsIgnoreCase(ready)) {
+            return "is not ready (wsrep_ready = " + ready + ": not in the primary component)";
+        }
+        if (state != null && !state.equals("4")) {
+            return "is not synced (wsrep_local_state = " + state + ", " + comment + ")";
+        }
+        return null;
     }
 
     static void closeQuietly(Connection c) {

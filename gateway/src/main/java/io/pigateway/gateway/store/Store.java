@@ -66,7 +66,8 @@ public final class Store implements AutoCloseable {
      * Connects, applies or checks the schema migrations and starts the writers. Fails, naming the
      * store, if the database cannot be reached, the password file cannot be read or the schema is
      * not what this release expects; there is no fallback to another store. On MySQL and MariaDB it
-     * warns once if the server's settings let a commit be lost in a power cut ({@link ServerDurability}).
+     * warns once if the server's settings let a commit be lost in a power cut ({@link ServerDurability}),
+     * and on a Galera cluster fails if a group could exceed its write-set limits ({@link GaleraLimits}).
      */
     public static Store open(StoreConfig store, WriterConfig writer) throws StoreException {
         return open(store, writer, Metrics.NONE);
@@ -81,6 +82,9 @@ public final class Store implements AutoCloseable {
         try {
             Connection first = source.open();
             connections.add(first);
+            if (store.kind() == StoreConfig.Kind.MYSQL) {
+                GaleraLimits.check(first, writer, store.describe()); // before migrating: a refused start changes nothing
+            }
             applied += Migrations.shipped(store.describe()).run(first, store.migrate());
             if (store.kind() == StoreConfig.Kind.MYSQL) {
                 ServerDurability.check(first, store.describe());

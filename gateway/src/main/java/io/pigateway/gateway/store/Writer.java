@@ -215,6 +215,7 @@ final class Writer implements Runnable {
     private int transactRetrying(List<Job> group, Map<ReadingBatch, DuplicateMismatchException> refused)
             throws SQLException {
         boolean reused = connection != null;
+        boolean nodeChecked = false;
         int conflicts = 0;
         while (true) {
             try {
@@ -222,6 +223,16 @@ final class Writer implements Runnable {
             } catch (SQLException e) {
                 SqlErrors kind = SqlErrors.of(e);
                 boolean open = closing.getCount() > 0; // not when close() aborted this connection on purpose
+                if ((kind == SqlErrors.OTHER || kind == SqlErrors.DATA) && open && !nodeChecked && connection != null
+                        && source.nodeUnavailable(connection)) {
+                    // A Galera node cut off from the others fails a COMMIT with a generic error (1180, "Not
+                    // connected to Primary Component"): the group is fine, the node is not. Once, on the next node.
+                    nodeChecked = true;
+                    rollbackAndDrop();
+                    Logger.debug("transaction failed on a database node that left the cluster ({}); retrying on the"
+                            + " next node", Outage.describe(e));
+                    continue;
+                }
                 if (kind == SqlErrors.CONFLICT && conflicts < config.conflictRetries() && open) {
                     conflicts++;
                     rollbackQuietly();

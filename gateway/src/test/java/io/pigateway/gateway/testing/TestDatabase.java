@@ -183,7 +183,8 @@ public final class TestDatabase {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return DriverManager.getConnection("jdbc:mysql://" + store.host() + ":" + store.port() + "/" + store.database(),
+        // The first node of a cluster: the one the gateway writes through until it fails.
+        return DriverManager.getConnection("jdbc:mysql://" + store.nodes().get(0) + "/" + store.database(),
                 store.user(), password);
     }
 

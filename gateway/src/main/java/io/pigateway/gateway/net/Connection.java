@@ -92,7 +92,7 @@ final class Connection implements Runnable {
                boolean logReadings, Metrics metrics) {
         this.plain = socket;
         this.socket = socket;
-        this.peer = String.valueOf(socket.getRemoteSocketAddress());
+        this.peer = PeerAddress.of(socket.getRemoteSocketAddress());
         this.address = socket.getInetAddress();
         this.guards = guards;
         this.limits = guards.limits();

@@ -187,20 +187,20 @@ public final class Listener implements AutoCloseable {
     private void refuse(Socket socket, NackCode code, String reason, int retryAfterMillis) {
         if (tls != null) {
             // A NACK would have to wait for a TLS handshake, which the accept loop must never run.
-            guards.refusals().log(socket.getInetAddress(), code, true, "peer " + socket.getRemoteSocketAddress()
+            guards.refusals().log(socket.getInetAddress(), code, true, "peer " + PeerAddress.of(socket.getRemoteSocketAddress())
                     + ": " + reason + "; closed (no NACK before TLS)");
             metrics.nackSent(code, true);
             closeQuietly(socket);
             return;
         }
-        guards.refusals().log(socket.getInetAddress(), code, true, "peer " + socket.getRemoteSocketAddress() + ": "
+        guards.refusals().log(socket.getInetAddress(), code, true, "peer " + PeerAddress.of(socket.getRemoteSocketAddress()) + ": "
                 + reason + "; sent NACK " + code + " and closed");
         metrics.nackSent(code, true);
         try {
             // A fresh socket's send buffer takes this small frame without blocking the accept loop.
             new FrameWriter(socket.getOutputStream()).write(new Message.Nack(code, retryAfterMillis, reason));
         } catch (IOException e) {
-            Logger.debug("peer {}: could not send NACK: {}", socket.getRemoteSocketAddress(), e.toString());
+            Logger.debug("peer {}: could not send NACK: {}", PeerAddress.of(socket.getRemoteSocketAddress()), e.toString());
         } finally {
             closeQuietly(socket);
         }

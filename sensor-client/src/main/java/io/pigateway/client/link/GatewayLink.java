@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.tinylog.Logger;
 
 /**
@@ -47,6 +48,7 @@ public final class GatewayLink implements AutoCloseable {
     private final LinkCounters counters = new LinkCounters();
     private final Wakeup wakeup = new Wakeup();
     private final Drain drain = new Drain();
+    private final OutageLog outage = new OutageLog();
     private volatile Connection current;
     private volatile boolean aborted;
     private Thread thread;
@@ -222,12 +224,12 @@ public final class GatewayLink implements AutoCloseable {
                     index = (index + 1) % addresses.size();
                     String prefix = "gateway " + address + " " + result.problem + " (attempt " + failuresInRow + ", ";
                     if (failuresInRound < addresses.size()) {
-                        problem(result.refused, prefix + "trying " + addresses.get(index) + " next)");
+                        failed(result.refused, prefix + "trying " + addresses.get(index) + " next)");
                         continue;
                     }
                     failuresInRound = 0;
                     Duration delay = delay(refusedInRound, result.retryAfterMillis);
-                    problem(refusedInRound, prefix + nextTry(delay, refusedInRound) + ")");
+                    failed(refusedInRound, prefix + nextTry(delay, refusedInRound) + ")");
                     refusedInRound = false;
                     sleep(delay);
                 } catch (RuntimeException e) {
@@ -276,6 +278,7 @@ public final class GatewayLink implements AutoCloseable {
             backoff.reset();
             counters.handshakes.incrementAndGet();
             counters.connected = true;
+            outage.connected(address);
             logConnected(address, ok, now);
             try {
                 return new Attempt(new Session(c, ok, send.batchMaxReadings(), send.batchMaxWait(), gateway.pingInterval(),
@@ -321,6 +324,16 @@ public final class GatewayLink implements AutoCloseable {
 
     private static String nextTry(Duration delay, boolean refused) {
         return "next try in " + Texts.seconds(delay) + (refused ? ", the maximum backoff" : "");
+    }
+
+    /** A failed attempt: a refusal the device cannot retry is an error each time, the rest go to the outage log. */
+    private void failed(boolean refused, String line) {
+        if (refused) {
+            problem(true, line);
+        } else {
+            counters.lastProblem = line;
+            outage.failed(gateway.addresses().stream().map(String::valueOf).collect(Collectors.joining(", ")), line);
+        }
     }
 
     private void problem(boolean refused, String line) {

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
 
 /**
@@ -34,6 +35,8 @@ import org.tinylog.Logger;
  */
 public final class Listener implements AutoCloseable {
     private static final long WAITING = Long.MIN_VALUE;
+    /** How often ended refusal-log windows are reported: their counts come at most this late. */
+    private static final Duration REFUSAL_SWEEP = Duration.ofSeconds(5);
 
     private final ListenConfig listen;
     private final LimitsConfig limits;
@@ -51,6 +54,8 @@ public final class Listener implements AutoCloseable {
     private volatile long handlingSince = WAITING;
     /** Ends TLS handshakes that take longer than the handshake timeout; {@code null} without TLS. */
     private ScheduledExecutorService handshakeTimer;
+    /** Logs the counts of refusals left out of the log once their minute is over. */
+    private ScheduledExecutorService refusalTimer;
     private TlsAcceptor tls;
 
     public Listener(ListenConfig listen, LimitsConfig limits, AuthConfig auth, TlsConfig tls, Store store,
@@ -77,6 +82,10 @@ public final class Listener implements AutoCloseable {
                     r -> Thread.ofPlatform().name("tls-handshake-timer").daemon().unstarted(r));
             tls = new TlsAcceptor(tlsConfig.context(), limits.handshakeTimeout(), handshakeTimer);
         }
+        refusalTimer = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("refusal-log").daemon().unstarted(r));
+        refusalTimer.scheduleWithFixedDelay(guards.refusals()::closeExpired, REFUSAL_SWEEP.toMillis(),
+                REFUSAL_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
         acceptThread = Thread.ofPlatform().name("gateway-accept").start(this::acceptLoop);
     }
 
@@ -235,6 +244,10 @@ public final class Listener implements AutoCloseable {
         if (handshakeTimer != null) {
             handshakeTimer.shutdownNow();
         }
+        if (refusalTimer != null) {
+            refusalTimer.shutdownNow();
+        }
+        guards.refusals().closeAll();
     }
 
     @Override

@@ -11,7 +11,8 @@ import org.tinylog.Logger;
  * leaves a few lines rather than one per attempt: the first failure as a WARN, then a WARN summary
  * every {@link #SUMMARY_INTERVAL} ("still cannot reach ..., N failed attempts since ..., last error
  * ..."), and one INFO when a handshake succeeds again. Every attempt is still logged at DEBUG.
- * Refusals a device cannot retry are not routed here: they are errors worth a line each.
+ * Refusals a device cannot retry and failed TLS handshakes (configuration errors, not a gateway
+ * down) are not routed here: they are worth a line each.
  * Used by the link's thread only.
  */
 final class OutageLog {

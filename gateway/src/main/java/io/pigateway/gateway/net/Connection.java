@@ -109,7 +109,7 @@ final class Connection implements Runnable {
     }
 
     /** Who this is, for log lines: the device once known, and always the address. */
-    private String who() {
+    String who() {
         return deviceId == null ? "peer " + peer : "device " + deviceId + " (" + peer + ")";
     }
 

@@ -1,6 +1,9 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.auth.Authenticator;
+import io.pigateway.gateway.auth.DeviceSecrets;
 import io.pigateway.gateway.auth.FailurePenalty;
 import io.pigateway.gateway.auth.SourcePrefix;
 import io.pigateway.gateway.config.AuthConfig;
@@ -213,6 +216,40 @@ public final class Listener implements AutoCloseable {
         } finally {
             closeQuietly(socket);
         }
+    }
+
+    /**
+     * Reads the devices file again (SIGHUP, {@code systemctl reload}). A file that does not load (the
+     * same checks as at start-up) changes nothing: one ERROR line, the devices loaded before stay.
+     * Otherwise later handshakes are checked against the new file, and each connected device that is
+     * no longer listed or whose secret changed is ended with AUTHENTICATION_FAILED (what it sent is
+     * acknowledged first), so it must prove the new secret to come back.
+     */
+    public void reloadDevices() {
+        AuthConfig old = guards.authenticator().config();
+        if (old.mode() == AuthConfig.Mode.OPEN) {
+            Logger.info("reload: auth.mode = open, there is no devices file to read again");
+            return;
+        }
+        DeviceSecrets fresh;
+        try {
+            fresh = DeviceSecrets.load(SecretFile.at(old.devicesFile()));
+        } catch (ConfigException e) {
+            Logger.error("reload: {}; keeping the {} loaded before", e.getMessage(), old.devices());
+            return;
+        }
+        guards.authenticator().replace(AuthConfig.secrets(old.devicesFile(), fresh));
+        int ended = 0;
+        for (Connection c : registry.snapshot()) {
+            String device = c.deviceId();
+            if (device != null && !fresh.sameSecret(old.devices(), device)) {
+                Logger.warn("{}: no longer in {} or its secret changed: disconnecting it", c.who(), old.devicesFile());
+                c.end(NackCode.AUTHENTICATION_FAILED);
+                ended++;
+            }
+        }
+        Logger.info("reloaded {}: {} (before: {}); {} connected device(s) disconnected", old.devicesFile(), fresh,
+                old.devices(), ended);
     }
 
     /** Stops accepting new connections; open ones go on. */

@@ -176,7 +176,7 @@ public final class Listener implements AutoCloseable {
                     crowdedOut.end(NackCode.TOO_MANY_HANDSHAKES); // only asks; its own thread closes it
                 }
                 Connection started = c;
-                Thread.ofVirtual().name("conn-" + socket.getRemoteSocketAddress()).start(() -> {
+                Thread.ofVirtual().name("conn-" + PeerAddress.of(socket.getRemoteSocketAddress())).start(() -> {
                     try {
                         started.run();
                     } finally {

@@ -80,6 +80,20 @@ class PackageContentsIT {
         assertEquals(built, packaged);
     }
 
+    /** Jars that dependencies bring but nothing runs: an unmaintained SSH library, protobuf, OpenTelemetry hooks. */
+    @ParameterizedTest
+    @EnumSource(Packages.class)
+    void libLeavesOutTheJarsNothingUses(Packages p) throws Exception {
+        String prefix = "/usr/share/" + p.name + "/lib/";
+        List<String> unused = contents(p).keySet().stream()
+                .filter(path -> path.startsWith(prefix))
+                .map(path -> path.substring(prefix.length()))
+                .filter(jar -> jar.startsWith("jsch-") || jar.startsWith("protobuf-java-")
+                        || jar.startsWith("prometheus-metrics-tracer-otel"))
+                .toList();
+        assertEquals(List.of(), unused);
+    }
+
     @Test
     void gatewayPackageShipsTheSchemaFilesForAnAdministrator() throws Exception {
         String prefix = "/usr/share/pi-gateway/sql/";

@@ -132,6 +132,11 @@ public final class Gateway implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
+    /** Reads the devices file again: see {@link Listener#reloadDevices()}. TLS material is not reloaded. */
+    public void reload() {
+        listener.reloadDevices();
+    }
+
     public InetSocketAddress address() {
         return listener.address();
     }

@@ -73,6 +73,7 @@ public final class GatewayMain {
                 return EXIT_START_FAILED;
             }
             SystemdSupervision systemd = SystemdSupervision.ready(gateway, SystemdNotifier.fromEnvironment());
+            Hangup.handle(gateway::reload); // reads the devices file again (docs/SECURITY.md)
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("gateway-shutdown").unstarted(() -> {
                 systemd.stopping();
                 gateway.close();

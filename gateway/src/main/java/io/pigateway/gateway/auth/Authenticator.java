@@ -19,7 +19,8 @@ public final class Authenticator {
         byte[] compute(byte[] secret, byte[] nonce, String deviceId, long streamId);
     }
 
-    private final AuthConfig config;
+    /** Replaced as a whole when the devices file is read again ({@link #replace}). */
+    private volatile AuthConfig config;
     private final Prover prover;
     /** What an unknown device's proof is checked against: random, so that no proof matches it. */
     private final byte[] dummySecret = new byte[32];
@@ -34,8 +35,18 @@ public final class Authenticator {
         new SecureRandom().nextBytes(dummySecret);
     }
 
+    public AuthConfig config() {
+        return config;
+    }
+
+    /** Checks every later HELLO against {@code newConfig}'s devices; HELLOs being checked use either set. */
+    public void replace(AuthConfig newConfig) {
+        config = newConfig;
+    }
+
     /** {@code null} if the HELLO may proceed, else why not, for the operator's log. */
     public String problem(Message.Hello hello, byte[] nonce) {
+        AuthConfig config = this.config; // one set for the whole check, whatever a reload does meanwhile
         if (config.mode() == AuthConfig.Mode.OPEN) {
             return null;
         }

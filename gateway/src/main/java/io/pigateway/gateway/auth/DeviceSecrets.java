@@ -4,6 +4,7 @@ import io.pigateway.common.ConfigException;
 import io.pigateway.common.SecretFile;
 import io.pigateway.protocol.Identifiers;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -71,6 +72,12 @@ public final class DeviceSecrets {
     /** The secret of {@code deviceId}, or {@code null} for a device not in the file. */
     byte[] secretOf(String deviceId) {
         return secrets.get(deviceId);
+    }
+
+    /** Whether {@code deviceId} is listed in both with one secret: a connected device may stay after a reload. */
+    public boolean sameSecret(DeviceSecrets other, String deviceId) {
+        byte[] mine = secretOf(deviceId);
+        return mine != null && Arrays.equals(mine, other.secretOf(deviceId));
     }
 
     public int size() {

@@ -94,7 +94,7 @@ final class Connection implements Runnable {
                boolean logReadings, Metrics metrics) {
         this.plain = socket;
         this.socket = socket;
-        this.peer = String.valueOf(socket.getRemoteSocketAddress());
+        this.peer = PeerAddress.of(socket.getRemoteSocketAddress());
         this.address = socket.getInetAddress();
         this.guards = guards;
         this.limits = guards.limits();
@@ -111,7 +111,7 @@ final class Connection implements Runnable {
     }
 
     /** Who this is, for log lines: the device once known, and always the address. */
-    private String who() {
+    String who() {
         return deviceId == null ? "peer " + peer : "device " + deviceId + " (" + peer + ")";
     }
 

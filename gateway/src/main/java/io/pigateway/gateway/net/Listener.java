@@ -1,6 +1,9 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.auth.Authenticator;
+import io.pigateway.gateway.auth.DeviceSecrets;
 import io.pigateway.gateway.auth.FailurePenalty;
 import io.pigateway.gateway.auth.SourcePrefix;
 import io.pigateway.gateway.config.AuthConfig;
@@ -21,6 +24,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.tinylog.Logger;
 
 /**
@@ -34,6 +38,8 @@ import org.tinylog.Logger;
  */
 public final class Listener implements AutoCloseable {
     private static final long WAITING = Long.MIN_VALUE;
+    /** How often ended refusal-log windows are reported: their counts come at most this late. */
+    private static final Duration REFUSAL_SWEEP = Duration.ofSeconds(5);
 
     private final ListenConfig listen;
     private final LimitsConfig limits;
@@ -51,6 +57,8 @@ public final class Listener implements AutoCloseable {
     private volatile long handlingSince = WAITING;
     /** Ends TLS handshakes that take longer than the handshake timeout; {@code null} without TLS. */
     private ScheduledExecutorService handshakeTimer;
+    /** Logs the counts of refusals left out of the log once their minute is over. */
+    private ScheduledExecutorService refusalTimer;
     private TlsAcceptor tls;
 
     public Listener(ListenConfig listen, LimitsConfig limits, AuthConfig auth, TlsConfig tls, Store store,
@@ -78,6 +86,10 @@ public final class Listener implements AutoCloseable {
                     r -> Thread.ofPlatform().name("tls-handshake-timer").daemon().unstarted(r));
             tls = new TlsAcceptor(tlsConfig.context(), limits.handshakeTimeout(), handshakeTimer);
         }
+        refusalTimer = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("refusal-log").daemon().unstarted(r));
+        refusalTimer.scheduleWithFixedDelay(guards.refusals()::closeExpired, REFUSAL_SWEEP.toMillis(),
+                REFUSAL_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
         acceptThread = Thread.ofPlatform().name("gateway-accept").start(this::acceptLoop);
     }
 
@@ -171,7 +183,7 @@ public final class Listener implements AutoCloseable {
                     crowdedOut.end(NackCode.TOO_MANY_HANDSHAKES); // only asks; its own thread closes it
                 }
                 Connection started = c;
-                Thread.ofVirtual().name("conn-" + socket.getRemoteSocketAddress()).start(() -> {
+                Thread.ofVirtual().name("conn-" + PeerAddress.of(socket.getRemoteSocketAddress())).start(() -> {
                     try {
                         started.run();
                     } finally {
@@ -196,20 +208,20 @@ public final class Listener implements AutoCloseable {
     private void refuse(Socket socket, NackCode code, String reason, int retryAfterMillis) {
         if (tls != null) {
             // A NACK would have to wait for a TLS handshake, which the accept loop must never run.
-            guards.refusals().log(socket.getInetAddress(), code, true, "peer " + socket.getRemoteSocketAddress()
+            guards.refusals().log(socket.getInetAddress(), code, true, "peer " + PeerAddress.of(socket.getRemoteSocketAddress())
                     + ": " + reason + "; closed (no NACK before TLS)");
             metrics.nackSent(code, true);
             closeQuietly(socket);
             return;
         }
-        guards.refusals().log(socket.getInetAddress(), code, true, "peer " + socket.getRemoteSocketAddress() + ": "
+        guards.refusals().log(socket.getInetAddress(), code, true, "peer " + PeerAddress.of(socket.getRemoteSocketAddress()) + ": "
                 + reason + "; sent NACK " + code + " and closed");
         metrics.nackSent(code, true);
         try {
             // A fresh socket's send buffer takes this small frame without blocking the accept loop.
             new FrameWriter(socket.getOutputStream()).write(new Message.Nack(code, retryAfterMillis, reason));
         } catch (IOException e) {
-            Logger.debug("peer {}: could not send NACK: {}", socket.getRemoteSocketAddress(), e.toString());
+            Logger.debug("peer {}: could not send NACK: {}", PeerAddress.of(socket.getRemoteSocketAddress()), e.toString());
         } finally {
             closeQuietly(socket);
         }
@@ -231,6 +243,40 @@ public final class Listener implements AutoCloseable {
         } finally {
             closeQuietly(socket);
         }
+    }
+
+    /**
+     * Reads the devices file again (SIGHUP, {@code systemctl reload}). A file that does not load (the
+     * same checks as at start-up) changes nothing: one ERROR line, the devices loaded before stay.
+     * Otherwise later handshakes are checked against the new file, and each connected device that is
+     * no longer listed or whose secret changed is ended with AUTHENTICATION_FAILED (what it sent is
+     * acknowledged first), so it must prove the new secret to come back.
+     */
+    public void reloadDevices() {
+        AuthConfig old = guards.authenticator().config();
+        if (old.mode() == AuthConfig.Mode.OPEN) {
+            Logger.info("reload: auth.mode = open, there is no devices file to read again");
+            return;
+        }
+        DeviceSecrets fresh;
+        try {
+            fresh = DeviceSecrets.load(SecretFile.at(old.devicesFile()));
+        } catch (ConfigException e) {
+            Logger.error("reload: {}; keeping the {} loaded before", e.getMessage(), old.devices());
+            return;
+        }
+        guards.authenticator().replace(AuthConfig.secrets(old.devicesFile(), fresh));
+        int ended = 0;
+        for (Connection c : registry.snapshot()) {
+            String device = c.deviceId();
+            if (device != null && !fresh.sameSecret(old.devices(), device)) {
+                Logger.warn("{}: no longer in {} or its secret changed: disconnecting it", c.who(), old.devicesFile());
+                c.end(NackCode.AUTHENTICATION_FAILED);
+                ended++;
+            }
+        }
+        Logger.info("reloaded {}: {} (before: {}); {} connected device(s) disconnected", old.devicesFile(), fresh,
+                old.devices(), ended);
     }
 
     /** Stops accepting new connections; open ones go on. */
@@ -262,6 +308,10 @@ public final class Listener implements AutoCloseable {
         if (handshakeTimer != null) {
             handshakeTimer.shutdownNow();
         }
+        if (refusalTimer != null) {
+            refusalTimer.shutdownNow();
+        }
+        guards.refusals().closeAll();
     }
 
     @Override

@@ -199,8 +199,9 @@ final class WriteSql {
     /** Upserts the device and adds the connection to the history. */
     static void recordSession(Connection c, SessionStart session) throws SQLException {
         String connectedAt = datetime(session.connectedAt());
-        String address = session.peerAddress().length() > MAX_ADDRESS_LENGTH
-                ? session.peerAddress().substring(0, MAX_ADDRESS_LENGTH) : session.peerAddress();
+        String address = truncated(session.peerAddress());
+        // The device's address alone: the port changes with every connection and only the history needs it.
+        String host = truncated(session.peerHost());
         // VALUES(col) rather than MySQL 8's row alias: MariaDB and H2 know only the former.
         try (PreparedStatement s = c.prepareStatement("INSERT INTO devices (device_id, first_seen, last_seen,"
                 + " last_address, last_stream_id, last_clock_offset_ms) VALUES (?, ?, ?, ?, ?, ?)"
@@ -210,7 +211,7 @@ final class WriteSql {
             s.setString(1, session.deviceId());
             s.setString(2, connectedAt);
             s.setString(3, connectedAt);
-            s.setString(4, address);
+            s.setString(4, host);
             s.setLong(5, session.streamId());
             s.setLong(6, session.clockOffsetMillis());
             s.executeUpdate();
@@ -230,6 +231,10 @@ final class WriteSql {
             s.executeUpdate();
         }
         recordSensors(c, session);
+    }
+
+    private static String truncated(String address) {
+        return address.length() > MAX_ADDRESS_LENGTH ? address.substring(0, MAX_ADDRESS_LENGTH) : address;
     }
 
     /** Upserts the announced sensors: unit, kind and simulated follow the latest announcement. */

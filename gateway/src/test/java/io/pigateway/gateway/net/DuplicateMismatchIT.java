@@ -72,7 +72,7 @@ class DuplicateMismatchIT {
                 for (int i = 0; i < 4; i++) {
                     open.add(TestDevice.connectFrom(i % 2 == 0 ? a : b, g.address(), "twin", 5, null));
                 }
-                List<String> lines = log.await(WAIT, "device twin", "probably a clone", "/127.0.0.1:", "/127.0.0.2:");
+                List<String> lines = log.await(WAIT, "device twin", "probably a clone", "from 127.0.0.", "127.0.0.1:", "127.0.0.2:");
                 assertEquals(1, lines.size(), "one line for three replacements: " + lines);
             } finally {
                 for (TestDevice d : open) {

@@ -120,7 +120,10 @@ class StoreIT {
         assertEquals(2, DB.queryLong(config, "SELECT COUNT(*) FROM devices"));
         assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM devices WHERE device_id = 'dev-1'"
                 + " AND first_seen = '2024-01-01 00:00:00' AND last_seen = '2024-01-01 00:01:00'"
-                + " AND last_address = '10.0.0.6:6000' AND last_stream_id = 2 AND last_clock_offset_ms = 250"));
+                + " AND last_address = '10.0.0.6' AND last_stream_id = 2 AND last_clock_offset_ms = 250"));
+        assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM devices WHERE device_id = 'dev-2' AND last_address = '::1'"));
+        assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM connections WHERE device_id = 'dev-1'"
+                + " AND stream_id = 2 AND peer_address = '10.0.0.6:6000'"));
         assertEquals(3, DB.queryLong(config, "SELECT COUNT(*) FROM connections"));
         assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM connections WHERE device_id = 'dev-1'"
                 + " AND stream_id = 1 AND device_clock = '1970-01-01 00:00:00'"), "a Pi without RTC reports 1970");

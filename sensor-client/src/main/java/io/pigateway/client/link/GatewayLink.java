@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.tinylog.Logger;
 
 /**
@@ -47,6 +48,7 @@ public final class GatewayLink implements AutoCloseable {
     private final LinkCounters counters = new LinkCounters();
     private final Wakeup wakeup = new Wakeup();
     private final Drain drain = new Drain();
+    private final OutageLog outage = new OutageLog();
     private volatile Connection current;
     private volatile boolean aborted;
     private Thread thread;
@@ -222,12 +224,12 @@ public final class GatewayLink implements AutoCloseable {
                     index = (index + 1) % addresses.size();
                     String prefix = "gateway " + address + " " + result.problem + " (attempt " + failuresInRow + ", ";
                     if (failuresInRound < addresses.size()) {
-                        problem(result.refused, prefix + "trying " + addresses.get(index) + " next)");
+                        failed(result.refused, result.everyTime, prefix + "trying " + addresses.get(index) + " next)");
                         continue;
                     }
                     failuresInRound = 0;
                     Duration delay = delay(refusedInRound, result.retryAfterMillis);
-                    problem(refusedInRound, prefix + nextTry(delay, refusedInRound) + ")");
+                    failed(refusedInRound, result.everyTime, prefix + nextTry(delay, refusedInRound) + ")");
                     refusedInRound = false;
                     sleep(delay);
                 } catch (RuntimeException e) {
@@ -244,10 +246,14 @@ public final class GatewayLink implements AutoCloseable {
         }
     }
 
-    /** What one connection attempt came to: a session that ran (and ended), or a failure before it. */
-    private record Attempt(SessionEnd session, String problem, boolean refused, long retryAfterMillis) {
+    /**
+     * What one connection attempt came to: a session that ran (and ended), or a failure before it.
+     * {@code everyTime}: a failure that is logged at every attempt rather than summarised as an outage
+     * (a TLS handshake the gateway and this device disagree on is a configuration error, not a gateway down).
+     */
+    private record Attempt(SessionEnd session, String problem, boolean refused, long retryAfterMillis, boolean everyTime) {
         static Attempt failed(String problem) {
-            return new Attempt(null, problem, false, 0);
+            return new Attempt(null, problem, false, 0, false);
         }
     }
 
@@ -276,10 +282,11 @@ public final class GatewayLink implements AutoCloseable {
             backoff.reset();
             counters.handshakes.incrementAndGet();
             counters.connected = true;
+            outage.connected(address);
             logConnected(address, ok, now);
             try {
                 return new Attempt(new Session(c, ok, send.batchMaxReadings(), send.batchMaxWait(), gateway.pingInterval(),
-                        buffer, counters, wakeup, drain, sensors, announcements, clock).run(), null, false, 0);
+                        buffer, counters, wakeup, drain, sensors, announcements, clock).run(), null, false, 0, false);
             } finally {
                 counters.connected = false;
             }
@@ -287,9 +294,9 @@ public final class GatewayLink implements AutoCloseable {
             counters.refusals.incrementAndGet();
             boolean refused = !e.retryable();
             return new Attempt(null, "refused device " + deviceId + ": " + e.getMessage()
-                    + (refused ? "; not retryable" : ""), refused, e.nack().retryAfterMillis());
+                    + (refused ? "; not retryable" : ""), refused, e.nack().retryAfterMillis(), false);
         } catch (TlsHandshakeException e) {
-            return Attempt.failed("TLS handshake failed: " + e.getMessage());
+            return new Attempt(null, "TLS handshake failed: " + e.getMessage(), false, 0, true);
         } catch (IOException e) {
             return Attempt.failed("did not complete the handshake: " + Texts.describe(e));
         } finally {
@@ -321,6 +328,19 @@ public final class GatewayLink implements AutoCloseable {
 
     private static String nextTry(Duration delay, boolean refused) {
         return "next try in " + Texts.seconds(delay) + (refused ? ", the maximum backoff" : "");
+    }
+
+    /**
+     * A failed attempt: a refusal the device cannot retry is an error each time, a TLS failure a warning
+     * each time; the rest (unreachable, no answer, retryable refusals) go to the outage log.
+     */
+    private void failed(boolean refused, boolean everyTime, String line) {
+        if (refused || everyTime) {
+            problem(refused, line);
+        } else {
+            counters.lastProblem = line;
+            outage.failed(gateway.addresses().stream().map(String::valueOf).collect(Collectors.joining(", ")), line);
+        }
     }
 
     private void problem(boolean refused, String line) {

@@ -12,6 +12,7 @@ import io.pigateway.client.config.GatewayConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.testing.FakeGateway;
+import io.pigateway.gateway.testing.CapturedLog;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.Reading;
@@ -203,6 +204,26 @@ class GatewayLinkIT {
         assertNotNull(stats.lastProblem());
         assertTrue(stats.lastProblem().contains("gateway " + fake.address() + " refused device pi-test: "
                 + "TOO_MANY_CONNECTIONS (13): at the limit of 1000 connections (attempt 2, next try in"), stats.lastProblem());
+    }
+
+    @Test
+    void aGatewayThatKeepsFailingIsOneWarningAndOneLineWhenItAnswersAgain() throws Exception {
+        fake.helloAnswer = n -> n < 6
+                ? new Message.Nack(NackCode.STORE_UNAVAILABLE, "database down")
+                : new Message.HelloOk(System.currentTimeMillis(), 65536, 1000);
+        append(10);
+        try (CapturedLog log = CapturedLog.start()) {
+            link(50).start();
+            until("readings acknowledged after six refusals", WAIT, () -> buffer.size() == 0);
+            List<String> warnings = log.lines("WARN", "gateway " + fake.address());
+            assertEquals(1, warnings.size(), "one warning for six failed attempts: " + warnings);
+            assertTrue(warnings.getFirst().contains("STORE_UNAVAILABLE (10): database down (attempt 1,"), warnings.getFirst());
+            List<String> back = log.await(WAIT, "INFO", "reached gateway " + fake.address() + " again after 6 failed attempts");
+            assertEquals(1, back.size(), back.toString());
+            assertTrue(back.getFirst().contains("last error: gateway " + fake.address() + " refused device pi-test:"
+                    + " STORE_UNAVAILABLE (10): database down (attempt 6,"), back.getFirst());
+        }
+        assertEquals(6, link.stats().failedAttempts());
     }
 
     @Test

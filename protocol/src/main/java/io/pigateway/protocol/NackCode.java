@@ -57,7 +57,11 @@ public enum NackCode {
      */
     DUPLICATE_MISMATCH(21, false),
     /** New connections from the client's source address (or IPv6 prefix) arrive faster than the gateway allows. Retry after the delay given. */
-    /** A HELLO announcing more sensors than the gateway accepts from one device (limits.max-sensors). */
+    /**
+     * A HELLO announcing more sensors than the gateway accepts in one HELLO (limits.max-sensors), or
+     * whose new sensors would give the device more than it stores for one device
+     * (limits.max-sensors-per-device).
+     */
     TOO_MANY_SENSORS(22, false),
     /**
      * The gateway is at its memory budget for connections (what they hold, in total): it refuses new

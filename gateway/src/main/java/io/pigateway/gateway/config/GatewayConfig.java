@@ -91,6 +91,13 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
             throw s.invalid("limits.max-hello-bytes", Integer.toString(maxHelloBytes),
                     "must be at most limits.max-frame-bytes (" + maxFrameBytes + ")");
         }
+        int maxSensors = s.intIn("limits.max-sensors", LimitsConfig.DEFAULT_MAX_SENSORS, 0, 65535);
+        int maxSensorsPerDevice = s.intIn("limits.max-sensors-per-device",
+                Math.max(LimitsConfig.DEFAULT_MAX_SENSORS_PER_DEVICE, maxSensors), 0, LimitsConfig.MAX_SENSORS_PER_DEVICE);
+        if (maxSensorsPerDevice < maxSensors) {
+            throw s.invalid("limits.max-sensors-per-device", Integer.toString(maxSensorsPerDevice),
+                    "must be at least limits.max-sensors (" + maxSensors + ")");
+        }
         LimitsConfig limits = new LimitsConfig(
                 s.intIn("limits.max-connections", 1000, 1, 1_000_000),
                 maxFrameBytes,
@@ -101,7 +108,8 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                 s.intIn("limits.max-connections-per-address", LimitsConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000),
                 s.intIn("limits.max-readings-per-second", LimitsConfig.DEFAULT_MAX_READINGS_PER_SECOND, 0, 10_000_000),
                 maxHelloBytes,
-                s.intIn("limits.max-sensors", LimitsConfig.DEFAULT_MAX_SENSORS, 0, 65535),
+                maxSensors,
+                maxSensorsPerDevice,
                 s.intIn("limits.connection-memory-percent", LimitsConfig.DEFAULT_CONNECTION_MEMORY_PERCENT, 1, 90),
                 handshakeLimits(s));
 

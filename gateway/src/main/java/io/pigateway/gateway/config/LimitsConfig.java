@@ -24,6 +24,9 @@ import java.util.Objects;
  * @param maxHelloBytes        largest frame payload accepted before HELLO_OK (from a client not yet
  *                             authenticated), checked before allocation; at most maxPayloadBytes
  * @param maxSensors           most sensors one HELLO may announce; more are refused with TOO_MANY_SENSORS
+ * @param maxSensorsPerDevice  most sensors the {@code sensors} table may hold for one device, over all its
+ *                             handshakes; a HELLO whose new sensors would pass it is refused with
+ *                             TOO_MANY_SENSORS and nothing of it is recorded; at least maxSensors
  * @param connectionMemoryPercent share of the JVM's maximum heap that connections may hold in total
  *                             (an estimate per open connection plus their partly received frames);
  *                             beyond it new connections are refused with OVERLOADED
@@ -32,7 +35,7 @@ import java.util.Objects;
 public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadingsPerFrame,
                            Duration handshakeTimeout, Duration idleTimeout, Duration queueWait,
                            int maxConnectionsPerAddress, int maxReadingsPerSecond,
-                           int maxHelloBytes, int maxSensors, int connectionMemoryPercent,
+                           int maxHelloBytes, int maxSensors, int maxSensorsPerDevice, int connectionMemoryPercent,
                            HandshakeLimits handshakeLimits) {
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
     public static final int DEFAULT_MAX_READINGS_PER_SECOND = 2000;
@@ -40,6 +43,8 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
     public static final int DEFAULT_MAX_HELLO_BYTES = 16 * 1024;
     public static final int MIN_HELLO_BYTES = 512;
     public static final int DEFAULT_MAX_SENSORS = 64;
+    public static final int DEFAULT_MAX_SENSORS_PER_DEVICE = 256;
+    public static final int MAX_SENSORS_PER_DEVICE = 1_000_000;
     public static final int DEFAULT_CONNECTION_MEMORY_PERCENT = 75;
 
     public LimitsConfig {
@@ -66,6 +71,10 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
         if (maxSensors < 0 || maxSensors > 65535) {
             throw new IllegalArgumentException("maxSensors must be 0..65535, not " + maxSensors);
         }
+        if (maxSensorsPerDevice < maxSensors || maxSensorsPerDevice > MAX_SENSORS_PER_DEVICE) {
+            throw new IllegalArgumentException("maxSensorsPerDevice must be " + maxSensors + " (maxSensors).."
+                    + MAX_SENSORS_PER_DEVICE + ", not " + maxSensorsPerDevice);
+        }
         if (connectionMemoryPercent < 1 || connectionMemoryPercent > 90) {
             throw new IllegalArgumentException("connectionMemoryPercent must be 1..90, not " + connectionMemoryPercent);
         }
@@ -78,7 +87,8 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
                         int maxConnectionsPerAddress, int maxReadingsPerSecond) {
         this(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout, queueWait,
                 maxConnectionsPerAddress, maxReadingsPerSecond, Math.min(DEFAULT_MAX_HELLO_BYTES, maxPayloadBytes),
-                DEFAULT_MAX_SENSORS, DEFAULT_CONNECTION_MEMORY_PERCENT, HandshakeLimits.defaults());
+                DEFAULT_MAX_SENSORS, DEFAULT_MAX_SENSORS_PER_DEVICE, DEFAULT_CONNECTION_MEMORY_PERCENT,
+                HandshakeLimits.defaults());
     }
 
     public static LimitsConfig defaults() {
@@ -102,37 +112,44 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
 
     public LimitsConfig withMaxConnections(int max) {
         return new LimitsConfig(max, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout, queueWait,
-                maxConnectionsPerAddress, maxReadingsPerSecond, maxHelloBytes, maxSensors, connectionMemoryPercent,
-                handshakeLimits);
+                maxConnectionsPerAddress, maxReadingsPerSecond, maxHelloBytes, maxSensors, maxSensorsPerDevice,
+                connectionMemoryPercent, handshakeLimits);
     }
 
     public LimitsConfig withMaxConnectionsPerAddress(int max) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
-                queueWait, max, maxReadingsPerSecond, maxHelloBytes, maxSensors, connectionMemoryPercent,
-                handshakeLimits);
+                queueWait, max, maxReadingsPerSecond, maxHelloBytes, maxSensors, maxSensorsPerDevice,
+                connectionMemoryPercent, handshakeLimits);
     }
 
     public LimitsConfig withMaxReadingsPerSecond(int max) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
-                queueWait, maxConnectionsPerAddress, max, maxHelloBytes, maxSensors, connectionMemoryPercent,
-                handshakeLimits);
+                queueWait, maxConnectionsPerAddress, max, maxHelloBytes, maxSensors, maxSensorsPerDevice,
+                connectionMemoryPercent, handshakeLimits);
     }
 
     public LimitsConfig withTimeouts(Duration handshake, Duration idle) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshake, idle, queueWait,
-                maxConnectionsPerAddress, maxReadingsPerSecond, maxHelloBytes, maxSensors, connectionMemoryPercent,
-                handshakeLimits);
+                maxConnectionsPerAddress, maxReadingsPerSecond, maxHelloBytes, maxSensors, maxSensorsPerDevice,
+                connectionMemoryPercent, handshakeLimits);
     }
 
+    /** The per-device sensor limit is raised to {@code sensors} if it was below. */
     public LimitsConfig withMemory(int helloBytes, int sensors, int memoryPercent) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
-                queueWait, maxConnectionsPerAddress, maxReadingsPerSecond, helloBytes, sensors, memoryPercent,
-                handshakeLimits);
+                queueWait, maxConnectionsPerAddress, maxReadingsPerSecond, helloBytes, sensors,
+                Math.max(sensors, maxSensorsPerDevice), memoryPercent, handshakeLimits);
+    }
+
+    public LimitsConfig withMaxSensorsPerDevice(int max) {
+        return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
+                queueWait, maxConnectionsPerAddress, maxReadingsPerSecond, maxHelloBytes, maxSensors, max,
+                connectionMemoryPercent, handshakeLimits);
     }
 
     public LimitsConfig withHandshakeLimits(HandshakeLimits newHandshake) {
         return new LimitsConfig(maxConnections, maxPayloadBytes, maxReadingsPerFrame, handshakeTimeout, idleTimeout,
                 queueWait, maxConnectionsPerAddress, maxReadingsPerSecond, maxHelloBytes, maxSensors,
-                connectionMemoryPercent, newHandshake);
+                maxSensorsPerDevice, connectionMemoryPercent, newHandshake);
     }
 }

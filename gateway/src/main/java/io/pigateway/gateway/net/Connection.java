@@ -5,6 +5,7 @@ import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.store.DuplicateMismatchException;
 import io.pigateway.gateway.store.ReadingBatch;
+import io.pigateway.gateway.store.SensorLimitException;
 import io.pigateway.gateway.store.SessionStart;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.store.StoreException;
@@ -367,8 +368,13 @@ final class Connection implements Runnable {
         }
         try {
             store.recordSession(new SessionStart(deviceId, hello.streamId(), peer, Instant.ofEpochMilli(now),
-                    hello.clientClockMillis(), offset, hello.sensors())).get(limits.queueWait().toMillis(), TimeUnit.MILLISECONDS);
+                    hello.clientClockMillis(), offset, hello.sensors()), limits.maxSensorsPerDevice())
+                    .get(limits.queueWait().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof SensorLimitException tooMany) {
+                // Not retryable: the client would announce the same sensors again.
+                throw new Refusal(NackCode.TOO_MANY_SENSORS, tooMany.getMessage(), tooMany.getMessage(), 0);
+            }
             if (e.getCause() instanceof StoreException se) {
                 throw se;
             }

@@ -14,8 +14,11 @@ sealed interface Job {
         }
     }
 
-    /** A handshake to record in {@code devices} and {@code connections}. */
-    record Session(SessionStart session, CompletableFuture<Void> done) implements Job {
+    /**
+     * A handshake to record in {@code devices}, {@code connections} and {@code sensors}, unless the
+     * device would then have more than {@code maxSensors} sensors stored.
+     */
+    record Session(SessionStart session, int maxSensors, CompletableFuture<Void> done) implements Job {
     }
 
     /** Queued once per writer by close(), behind everything accepted before: the writer commits up to it, then ends. */

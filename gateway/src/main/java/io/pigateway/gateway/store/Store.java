@@ -206,16 +206,23 @@ public final class Store implements AutoCloseable {
                 + " (seq " + batch.readings().getFirst().seq() + ".." + batch.readings().getLast().seq() + "): " + why);
     }
 
-    /**
-     * Records a completed handshake in {@code devices} and {@code connections}, on a writer thread.
-     * The future completes after the commit.
-     */
+    /** {@link #recordSession(SessionStart, int)} with no limit on the device's sensors. */
     public CompletableFuture<Void> recordSession(SessionStart session) {
+        return recordSession(session, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Records a completed handshake in {@code devices}, {@code connections} and {@code sensors}, on a
+     * writer thread. The future completes after the commit; it fails with a {@link SensorLimitException},
+     * nothing of the handshake recorded, if the device would then have more than {@code maxSensors}
+     * sensors stored.
+     */
+    public CompletableFuture<Void> recordSession(SessionStart session, int maxSensors) {
         if (outage.down()) {
             return CompletableFuture.failedFuture(new StoreException("cannot record the connection of device "
                     + session.deviceId() + ": " + unavailable()));
         }
-        Job.Session job = new Job.Session(session, new CompletableFuture<>());
+        Job.Session job = new Job.Session(session, maxSensors, new CompletableFuture<>());
         synchronized (lock) {
             if (!closed) {
                 queue.add(job);

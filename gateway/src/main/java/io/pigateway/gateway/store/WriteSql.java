@@ -14,9 +14,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -235,6 +237,53 @@ final class WriteSql {
 
     private static String truncated(String address) {
         return address.length() > MAX_ADDRESS_LENGTH ? address.substring(0, MAX_ADDRESS_LENGTH) : address;
+    }
+
+    /**
+     * Why the session must not be recorded, or {@code null}: the device's sensors already stored plus
+     * the announced ones not yet stored would be more than {@code max}. Run before anything of the
+     * session is written. Usually one COUNT over the primary key's (device_id) prefix; only when the
+     * sum with every announced sensor passes the limit are the stored names read, to leave out those
+     * announced again. Two handshakes of one device in parallel (a client replacing its own connection)
+     * may together pass the limit by one HELLO's sensors at most.
+     */
+    static String sensorLimitProblem(Connection c, SessionStart session, int max) throws SQLException {
+        if (session.sensors().isEmpty() || max == Integer.MAX_VALUE) {
+            return null;
+        }
+        Set<String> announced = new HashSet<>();
+        for (SensorInfo sensor : session.sensors()) {
+            announced.add(sensor.name());
+        }
+        long stored;
+        try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM sensors WHERE device_id = ?")) {
+            s.setString(1, session.deviceId());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                stored = rs.getLong(1);
+            }
+        }
+        if (stored + announced.size() <= max) {
+            return null;
+        }
+        int known = 0;
+        try (PreparedStatement s = c.prepareStatement("SELECT sensor FROM sensors WHERE device_id = ?")) {
+            s.setString(1, session.deviceId());
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    if (announced.contains(rs.getString(1))) {
+                        known++;
+                    }
+                }
+            }
+        }
+        long total = stored + announced.size() - known;
+        if (total <= max) {
+            return null;
+        }
+        return "device " + session.deviceId() + " would have " + total + " sensors (" + stored + " stored, "
+                + (announced.size() - known) + " new in this HELLO), limit " + max
+                + " (limits.max-sensors-per-device); remove old ones from the sensors table or raise the limit";
     }
 
     /** Upserts the announced sensors: unit, kind and simulated follow the latest announcement. */

@@ -86,7 +86,8 @@ final class Writer implements Runnable {
                 collected.add(carried);
             }
             long now = System.nanoTime();
-            settle(collected, false, 0, Map.of(), new StoreException("the store closed before committing it"), now, now);
+            settle(collected, false, 0, Map.of(), Map.of(), new StoreException("the store closed before committing it"),
+                    now, now);
             ConnectionSource.closeQuietly(connection);
         }
     }
@@ -174,8 +175,9 @@ final class Writer implements Runnable {
         int inserted = 0;
         Exception failure = null;
         Map<ReadingBatch, DuplicateMismatchException> refused = new IdentityHashMap<>();
+        Map<Job.Session, SensorLimitException> overLimit = new IdentityHashMap<>();
         try {
-            inserted = transactRetrying(group, refused);
+            inserted = transactRetrying(group, refused, overLimit);
             committed = true;
         } catch (SQLException e) {
             if (SqlErrors.of(e) == SqlErrors.DATA) {
@@ -203,7 +205,7 @@ final class Writer implements Runnable {
             rollbackAndDrop();
         } finally {
             if (!split) {
-                settle(group, committed, inserted, refused, failure, started, System.nanoTime());
+                settle(group, committed, inserted, refused, overLimit, failure, started, System.nanoTime());
             }
         }
     }
@@ -212,14 +214,14 @@ final class Writer implements Runnable {
      * One transaction for the group, tried again on a new connection if a reused one turns out to
      * be dead, and after a deadlock or lock wait timeout up to {@code writer.conflict-retries} times.
      */
-    private int transactRetrying(List<Job> group, Map<ReadingBatch, DuplicateMismatchException> refused)
-            throws SQLException {
+    private int transactRetrying(List<Job> group, Map<ReadingBatch, DuplicateMismatchException> refused,
+                                 Map<Job.Session, SensorLimitException> overLimit) throws SQLException {
         boolean reused = connection != null;
         boolean nodeChecked = false;
         int conflicts = 0;
         while (true) {
             try {
-                return transact(group, refused);
+                return transact(group, refused, overLimit);
             } catch (SQLException e) {
                 SqlErrors kind = SqlErrors.of(e);
                 boolean open = closing.getCount() > 0; // not when close() aborted this connection on purpose
@@ -293,10 +295,13 @@ final class Writer implements Runnable {
      * One transaction for the whole group; returns the readings inserted (the rest were duplicates).
      * A frame with a reading that differs from the one stored under its key goes into {@code refused};
      * then the transaction is rolled back and done again without it, so a frame is stored whole or
-     * not at all. That costs a second transaction, but only when a client reuses seqs.
+     * not at all. That costs a second transaction, but only when a client reuses seqs. A handshake whose
+     * device would pass its sensor limit is not recorded and goes into {@code overLimit}.
      */
-    private int transact(List<Job> group, Map<ReadingBatch, DuplicateMismatchException> refused) throws SQLException {
+    private int transact(List<Job> group, Map<ReadingBatch, DuplicateMismatchException> refused,
+                         Map<Job.Session, SensorLimitException> overLimit) throws SQLException {
         while (true) {
+            overLimit.clear(); // decided again by each attempt
             Connection c = connection;
             if (c == null) {
                 c = source.open();
@@ -307,7 +312,14 @@ final class Writer implements Runnable {
             int readings = 0;
             for (Job job : group) {
                 switch (job) {
-                    case Job.Session s -> WriteSql.recordSession(c, s.session());
+                    case Job.Session s -> {
+                        String tooMany = WriteSql.sensorLimitProblem(c, s.session(), s.maxSensors());
+                        if (tooMany == null) {
+                            WriteSql.recordSession(c, s.session());
+                        } else {
+                            overLimit.put(s, new SensorLimitException(tooMany));
+                        }
+                    }
                     case Job.Readings r -> {
                         if (!refused.containsKey(r.batch())) {
                             batches.add(r.batch());
@@ -367,7 +379,8 @@ final class Writer implements Runnable {
      * before the futures complete, so whoever sees an ACK also sees it counted.
      */
     private void settle(List<Job> group, boolean committed, int inserted,
-                        Map<ReadingBatch, DuplicateMismatchException> refused, Exception failure, long started, long ended) {
+                        Map<ReadingBatch, DuplicateMismatchException> refused,
+                        Map<Job.Session, SensorLimitException> overLimit, Exception failure, long started, long ended) {
         int readings = 0;
         int batches = 0;
         for (Job job : group) {
@@ -396,7 +409,10 @@ final class Writer implements Runnable {
             backoff.succeeded();
             for (Job job : group) {
                 DuplicateMismatchException differs = job instanceof Job.Readings r ? refused.get(r.batch()) : null;
-                if (differs == null) {
+                SensorLimitException tooMany = job instanceof Job.Session s ? overLimit.get(s) : null;
+                if (tooMany != null) {
+                    done(job).completeExceptionally(tooMany);
+                } else if (differs == null) {
                     done(job).complete(null);
                 } else {
                     metrics.duplicateMismatch(((Job.Readings) job).batch().deviceId(), differs.mismatched());

@@ -7,7 +7,10 @@ import io.pigateway.common.ConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** limits.max-hello-bytes, limits.max-sensors and limits.connection-memory-percent: defaults and errors. */
+/**
+ * limits.max-hello-bytes, limits.max-sensors, limits.max-sensors-per-device and limits.connection-memory-percent:
+ * defaults and errors.
+ */
 class MemoryLimitsConfigTest {
 
     @Test
@@ -17,6 +20,19 @@ class MemoryLimitsConfigTest {
         assertEquals(64, l.maxSensors());
         assertEquals(75, l.connectionMemoryPercent());
         assertEquals(72_000_000L, l.connectionMemoryBytes(96_000_000L));
+    }
+
+    @Test
+    void aDeviceMayHave256SensorsStoredByDefaultAndNeverFewerThanOneHelloAnnounces() throws ConfigException {
+        assertEquals(256, GatewayConfigTest.parse(Map.of()).limits().maxSensorsPerDevice());
+        assertEquals(1000, GatewayConfigTest.parse(Map.of("limits.max-sensors", "1000")).limits().maxSensorsPerDevice());
+        assertEquals(5000, GatewayConfigTest.parse(Map.of("limits.max-sensors-per-device", "5000")).limits()
+                .maxSensorsPerDevice());
+        assertEquals("gateway.conf: key 'limits.max-sensors-per-device' = '32' is invalid: must be at least"
+                + " limits.max-sensors (64)", assertThrows(ConfigException.class, () -> GatewayConfigTest.parse(Map.of(
+                        "limits.max-sensors-per-device", "32"))).getMessage());
+        assertThrows(ConfigException.class, () -> GatewayConfigTest.parse(Map.of(
+                "limits.max-sensors-per-device", "2000000")));
     }
 
     @Test

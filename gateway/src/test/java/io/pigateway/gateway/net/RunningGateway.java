@@ -29,6 +29,12 @@ final class RunningGateway implements AutoCloseable {
         return new RunningGateway(store, Gateway.start(tweak.apply(GatewayConfig.forTests(dir).withStore(store))));
     }
 
+    /** As {@link #start(Path, UnaryOperator)}, over the embedded H2 store in {@code dir}. */
+    static RunningGateway startEmbedded(Path dir, UnaryOperator<GatewayConfig> tweak) throws Exception {
+        GatewayConfig config = tweak.apply(GatewayConfig.forTests(dir));
+        return new RunningGateway(config.store(), Gateway.start(config));
+    }
+
     static RunningGateway start(Path dir) throws Exception {
         return start(dir, c -> c);
     }

@@ -69,14 +69,19 @@ final class Migrations {
         }
     }
 
-    private List<Migration> checkOrApply(Connection c, MigrationMode mode) throws SQLException, StoreException {
+    /** The known migrations the schema lacks, oldest first; fails if the schema is newer than this release knows. */
+    List<Migration> missing(Connection c) throws SQLException, StoreException {
         TreeSet<Integer> applied = applied(c);
         if (!applied.isEmpty() && applied.last() > latest()) {
             throw new StoreException("the schema of " + store + " is at version " + applied.last()
                     + ", newer than version " + latest() + ", the newest this gateway knows; "
                     + "run a gateway release that knows version " + applied.last() + " or use another database");
         }
-        List<Migration> missing = known.stream().filter(m -> !applied.contains(m.version())).toList();
+        return known.stream().filter(m -> !applied.contains(m.version())).toList();
+    }
+
+    private List<Migration> checkOrApply(Connection c, MigrationMode mode) throws SQLException, StoreException {
+        List<Migration> missing = missing(c);
         if (missing.isEmpty()) {
             Logger.debug("schema of {} is at version {}", store, latest());
             return List.of();

@@ -75,17 +75,23 @@ public final class Store implements AutoCloseable {
 
     /** {@link #open(StoreConfig, WriterConfig)}, with the writers reporting each transaction to {@code metrics}. */
     public static Store open(StoreConfig store, WriterConfig writer, Metrics metrics) throws StoreException {
+        return open(store, writer, metrics, Migrations.shipped(store.describe()));
+    }
+
+    /** A seam for tests that make a store of an older release: {@code migrations} instead of the shipped ones. */
+    static Store open(StoreConfig store, WriterConfig writer, Metrics metrics, Migrations migrations)
+            throws StoreException {
         long started = System.nanoTime();
         ConnectionSource source = ConnectionSource.of(store);
         List<Connection> connections = new ArrayList<>();
-        int applied = store.kind() == StoreConfig.Kind.EMBEDDED ? EmbeddedCreation.createIfAbsent(store) : 0;
+        int applied = store.kind() == StoreConfig.Kind.EMBEDDED ? EmbeddedMigration.apply(store, migrations) : 0;
         try {
             Connection first = source.open();
             connections.add(first);
             if (store.kind() == StoreConfig.Kind.MYSQL) {
                 GaleraLimits.check(first, writer, store.describe()); // before migrating: a refused start changes nothing
             }
-            applied += Migrations.shipped(store.describe()).run(first, store.migrate());
+            applied += migrations.run(first, store.migrate());
             if (store.kind() == StoreConfig.Kind.MYSQL) {
                 ServerDurability.check(first, store.describe());
             }

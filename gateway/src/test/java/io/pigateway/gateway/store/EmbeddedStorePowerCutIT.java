@@ -33,7 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class EmbeddedStorePowerCutIT {
-    private static final String DEVICE = "cut-dev";
+    static final String DEVICE = "cut-dev";
     private static final int CUTS = 24;
 
     @TempDir

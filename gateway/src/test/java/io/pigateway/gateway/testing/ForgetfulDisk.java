@@ -54,6 +54,10 @@ public final class ForgetfulDisk {
     private int generation;
     private long forces;
     private long cuts;
+    /** Writes, truncations and forces so far, and the one at which {@link #cutAtOperation} cuts. */
+    private long operations;
+    private long cutAt = Long.MAX_VALUE;
+    private String lastCut = "no power cut yet";
     private long forgotten;
     private long kept;
 
@@ -118,6 +122,7 @@ public final class ForgetfulDisk {
         synchronized (lock) {
             generation++;
             cuts++;
+            cutAt = Long.MAX_VALUE; // a cut asked for at an operation is moot now
             for (Channel c : open) {
                 try {
                     c.real.close();
@@ -158,8 +163,43 @@ public final class ForgetfulDisk {
                     f.write(ByteBuffer.wrap(d.bytes, 0, (int) d.length), 0);
                 }
             }
-            return "power cut " + cuts + ": " + (forgotten - forgottenBefore) + " unsynced writes forgotten, "
+            lastCut = "power cut " + cuts + ": " + (forgotten - forgottenBefore) + " unsynced writes forgotten, "
                     + (kept - keptBefore) + " kept anyway, " + removed + " never-synced files gone";
+            return lastCut;
+        }
+    }
+
+    /**
+     * Cuts the power at the {@code n}-th write, truncation or force from now (1 = the next), in the thread
+     * that makes it, which fails as if the power went just before it: a cut at an exact point of what the
+     * program does, rather than at a moment. {@link #lastCut()} then says what was lost.
+     */
+    public void cutAtOperation(long n) {
+        synchronized (lock) {
+            cutAt = operations + n;
+        }
+    }
+
+    /** Writes, truncations and forces made so far, on every file. */
+    public long operations() {
+        synchronized (lock) {
+            return operations;
+        }
+    }
+
+    /** What the last {@link #cut()} lost, as it returned. */
+    public String lastCut() {
+        synchronized (lock) {
+            return lastCut;
+        }
+    }
+
+    /** Caller holds the lock: counts one operation, and cuts the power there if {@link #cutAtOperation} asked. */
+    private void operation(Path path) throws IOException {
+        operations++;
+        if (operations == cutAt) {
+            cut();
+            throw new IOException(path + ": Input/output error (the power was cut)");
         }
     }
 
@@ -309,6 +349,7 @@ public final class ForgetfulDisk {
         public int write(ByteBuffer src, long position) throws IOException {
             synchronized (lock) {
                 alive();
+                operation(path);
                 ByteBuffer copy = src.duplicate();
                 int n = real.write(src, position);
                 byte[] data = new byte[n];
@@ -356,6 +397,7 @@ public final class ForgetfulDisk {
         public FileChannel truncate(long size) throws IOException {
             synchronized (lock) {
                 alive();
+                operation(path);
                 if (size < real.size()) {
                     durable.pending.add(new Truncate(size));
                 }
@@ -369,6 +411,7 @@ public final class ForgetfulDisk {
         public void force(boolean metaData) throws IOException {
             synchronized (lock) {
                 alive();
+                operation(path);
                 durable.force();
                 forces++;
             }

@@ -99,23 +99,25 @@ public final class MemoryReadingBuffer implements ReadingBuffer {
 
     @Override
     public synchronized int ack(long upToSeq) {
-        int n = 0;
-        while (count > 0 && ring[head].seq() <= upToSeq) {
-            removeOldest();
-            n++;
-        }
+        int n = forget(upToSeq);
         acknowledged += n;
         return n;
     }
 
     @Override
     public synchronized int discard(long upToSeq) {
+        int n = forget(upToSeq);
+        dropped += n;
+        return n;
+    }
+
+    /** Removes every reading with seq ≤ {@code upToSeq}; the caller counts them. */
+    private int forget(long upToSeq) {
         int n = 0;
         while (count > 0 && ring[head].seq() <= upToSeq) {
             removeOldest();
             n++;
         }
-        dropped += n;
         return n;
     }
 

@@ -1,5 +1,6 @@
 package io.pigateway.client.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -78,6 +79,35 @@ public record SpoolConfig(Path dir, long maxBytes, long segmentBytes, FullPolicy
     /** The directory of one client's spool. */
     public Path deviceDir(String deviceId) {
         return dir.resolve(deviceId);
+    }
+
+    /**
+     * {@code null} if {@code run} can make and write this device's spool directory, else a sentence saying
+     * why not: the checks of {@code SpoolDirectory.prepare} (which makes {@code dir} only if its parent
+     * exists), plus write access, without creating anything. For {@code check-config}.
+     */
+    public String directoryProblem(String deviceId) {
+        Path base = dir.toAbsolutePath().normalize();
+        Path own = base.resolve(deviceId);
+        if (Files.isDirectory(own)) {
+            return Files.isWritable(own) ? null : "the spool directory " + own + " is not writable for this user";
+        }
+        if (Files.exists(own)) {
+            return own + " exists but is not a directory";
+        }
+        if (Files.isDirectory(base)) {
+            return Files.isWritable(base) ? null : "it is not writable for this user, so " + own + " cannot be made";
+        }
+        if (Files.exists(base)) {
+            return "it is not a directory";
+        }
+        Path parent = base.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return "it does not exist, and neither does its parent " + parent
+                    + "; create it, writable for the user the client runs as";
+        }
+        return Files.isWritable(parent) ? null
+                : "it does not exist, and its parent " + parent + " is not writable for this user, so it cannot be made";
     }
 
     /** {@code null} if {@code maxBytes} holds 2 to {@link #MAX_SEGMENTS} segments, else a sentence saying why not. */

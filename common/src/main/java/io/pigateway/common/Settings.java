@@ -192,10 +192,10 @@ public final class Settings {
 
     /**
      * Records what {@link #effective()} shows for {@code key}: {@code raw} as given, else {@code fallback}
-     * as the default; nothing if both are {@code null}. The first value recorded for a key stays.
+     * as the default; nothing if neither is set (a default of "" is no value either). The first value recorded for a key stays.
      */
     private void note(String key, String raw, String fallback) {
-        if (effective.containsKey(key) || (raw == null && fallback == null)) {
+        if (effective.containsKey(key) || (raw == null && (fallback == null || fallback.isEmpty()))) {
             return;
         }
         String origin;

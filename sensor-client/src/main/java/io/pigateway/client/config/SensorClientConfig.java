@@ -201,6 +201,9 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
     }
 
     private static void line(StringBuilder b, String key, String value) {
+        if (value.isEmpty()) {
+            return; // the file cannot say "empty" (an empty value is refused): leaving the key out says it
+        }
         b.append(key).append(" = ").append(value).append('\n');
     }
 }

@@ -225,4 +225,39 @@ class GatewayConfigTest {
         assertEquals(4711, parse(Map.of("http.enabled", "true", "http.port", "4711", "listen.address", "127.0.0.2"))
                 .http().port());
     }
+
+    @Test
+    void aYesIsNotABoolean() {
+        assertEquals("gateway.conf: key 'http.enabled' = 'yes' is invalid: must be true or false",
+                assertThrows(ConfigException.class, () -> parse(Map.of("http.enabled", "yes"))).getMessage());
+    }
+
+    @Test
+    void aMysqlKeyWithTheEmbeddedStoreIsRefusedSayingItIsNotUsedNotThatItIsUnknown() {
+        assertEquals("gateway.conf: key 'store.host' = 'db' is invalid: not used with store.type = embedded",
+                assertThrows(ConfigException.class, () -> parse(Map.of("store.host", "db"))).getMessage());
+        assertEquals("gateway.conf: key 'store.password-file' = '/etc/pw' is invalid: not used with store.type = embedded",
+                assertThrows(ConfigException.class, () -> parse(Map.of("store.type", "embedded",
+                        "store.password-file", "/etc/pw"))).getMessage());
+    }
+
+    @Test
+    void theEmbeddedPathWithMysqlIsRefusedSayingItIsNotUsed() {
+        assertEquals("gateway.conf: key 'store.embedded-path' = '/var/lib/x' is invalid: not used with store.type = mysql",
+                assertThrows(ConfigException.class, () -> parse(Map.of("store.type", "mysql", "store.host", "db",
+                        "store.user", "gw", "store.embedded-path", "/var/lib/x"))).getMessage());
+    }
+
+    @Test
+    void aMisspeltStoreKeySuggestsTheNearestKey() {
+        assertEquals("gateway.conf: unknown key 'store.embeded-path': did you mean 'store.embedded-path'?"
+                + " (docs/CONFIGURATION.md lists the keys)", assertThrows(ConfigException.class,
+                        () -> parse(Map.of("store.embeded-path", "/x"))).getMessage());
+    }
+
+    @Test
+    void aBadLogLevelNamesTheKey() {
+        assertEquals("gateway.conf: key 'log.level' = 'loud' is invalid: must be one of trace, debug, info, warn, error",
+                assertThrows(ConfigException.class, () -> parse(Map.of("log.level", "loud"))).getMessage());
+    }
 }

@@ -114,6 +114,10 @@ public final class GatewayMain {
                 GatewayConfig config = GatewayConfig.from(settings);
                 System.out.println("# " + this.config + " is valid; effective configuration (key = value  # from):");
                 System.out.print(settings.describe());
+                // What the values amount to, once read: the files behind them are read and counted.
+                System.out.println("# store: " + config.store().describe());
+                System.out.println("# " + config.auth());
+                System.out.println("# " + config.tls().describe());
                 for (String warning : config.tls().warnings()) {
                     System.out.println("# warning: " + warning);
                 }

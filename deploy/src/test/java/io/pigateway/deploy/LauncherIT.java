@@ -68,8 +68,8 @@ class LauncherIT {
                 "sensor.t.type = temperature", "sensor.t.interval = 1s", "sensor.door.type = toggle", ""));
         Command.Result r = Command.of(Packages.SENSOR_CLIENT.launcher(Packages.sharedRoot()).toString(),
                 "check-config", "--config", config.toString()).run(LIMIT).expect(0);
-        assertTrue(r.output().startsWith("# " + config + " is valid; effective configuration:"), r.output());
-        assertTrue(r.output().contains("sensor.door.type = toggle"), r.output());
+        assertTrue(r.output().startsWith("# " + config + " is valid; effective configuration (key = value  # from):\n"), r.output());
+        assertTrue(r.output().matches("(?s).*\nsensor\\.door\\.type = toggle +# line 6\n.*"), r.output());
     }
 
     @Test

@@ -259,8 +259,19 @@ public final class Settings {
     public String requiredString(String key) throws ConfigException {
         String v = string(key, null);
         if (v == null) {
+            Set<String> unread = new TreeSet<>(values.keySet());
+            unread.removeAll(read);
+            String typo = null;
+            for (String k : unread) {
+                if (key.equals(nearest(k, Set.of(key)))) {
+                    typo = k;
+                    break;
+                }
+            }
             throw new ConfigException(source + ": key '" + key + "' is required but missing"
-                    + (envPrefix == null ? "" : " (or set " + environmentName(envPrefix, key) + ")"));
+                    + (envPrefix == null ? "" : " (or set " + environmentName(envPrefix, key) + ")")
+                    + (typo == null ? "" : "; did you mean it where the file has '" + typo + "'"
+                    + (lines.containsKey(typo) ? " (line " + lines.get(typo) + ")" : "") + "?"));
         }
         return v;
     }

@@ -217,4 +217,12 @@ class SettingsTest {
         assertEquals(0, Settings.editDistance("a", "a"));
         assertEquals(3, Settings.editDistance("", "abc"));
     }
+
+    @Test
+    void aMissingRequiredKeyPointsAtAMisspeltOne(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("c.conf"), "device.id = a\ngateway.adresses = h:4711\n");
+        assertEquals(f + ": key 'gateway.addresses' is required but missing; did you mean it where the file has"
+                + " 'gateway.adresses' (line 2)?", assertThrows(ConfigException.class,
+                        () -> Settings.load(f).requiredString("gateway.addresses")).getMessage());
+    }
 }

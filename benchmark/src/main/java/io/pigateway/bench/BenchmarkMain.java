@@ -430,7 +430,12 @@ public final class BenchmarkMain implements Callable<Integer> {
                 // every load device connects from 127.0.0.1, sends without pause and proves no secret
                 "limits.max-connections-per-address = " + Math.max(1000, idle + devices + 10),
                 "limits.max-readings-per-second = 0", "auth.mode = open"));
-        gatewaySettings.forEach(s -> lines.add(s.replaceFirst("=", " = ")));
+        // A --gateway-set replaces the line above with its key: the gateway refuses a key set twice.
+        for (String setting : gatewaySettings) {
+            String key = setting.substring(0, Math.max(0, setting.indexOf('='))).strip();
+            lines.removeIf(l -> l.startsWith(key + " = "));
+            lines.add(setting.replaceFirst("=", " = "));
+        }
         return Files.writeString(dir.resolve(name + ".conf"), String.join("\n", lines) + "\n");
     }
 

@@ -1,7 +1,7 @@
 package io.pigateway.common;
 
 import java.io.IOException;
-import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,23 +9,27 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * The raw key/value pairs of one configuration file, with typed getters that validate as they read.
- * The file format is Java properties: {@code key = value}, {@code #} comments, one pair a line.
+ * The file format: one {@code key = value} a line; blank lines and lines starting with {@code #} or
+ * {@code !} are skipped; the key and the value are trimmed. A line without {@code =}, an empty value and a
+ * key set twice are errors naming the line(s), so that no line is silently ignored or overruled. There are
+ * no continuation lines and no escapes: a value is the text after the first {@code =}, as written.
  *
  * <p>Every getter names the source, the key and the bad value in its {@link ConfigException}.
  * After reading every key it knows, a caller calls {@link #rejectUnknownKeys()} so a misspelt key is
- * an error rather than a silently ignored line.
+ * an error (suggesting the nearest known key) rather than a silently ignored line. {@link #effective()}
+ * lists every key read, with its value and where that came from, for {@code check-config}.
  *
  * <p>With {@link #withEnvironment}, an environment variable overrides a key: the prefix, then the key
  * upper-cased with {@code .} and {@code -} turned into {@code _} ({@code listen.port} under prefix
@@ -42,41 +46,84 @@ public final class Settings {
     private final Set<String> read = new HashSet<>();
     /** Key to the environment variable that overrode it, in the order they were read. */
     private final Map<String, String> overridden = new LinkedHashMap<>();
+    /** Key to the line of the file that set it (from {@link #load}; empty for {@link #of}). */
+    private final Map<String, Integer> lines;
+    /** Every key read with a value, in the order read: what {@code check-config} prints. */
+    private final Map<String, Effective> effective = new LinkedHashMap<>();
 
-    private Settings(String source, Map<String, String> values, String envPrefix, Map<String, String> env,
-                     Set<String> pinned) {
+    /** A key's value in effect and where it came from: "line 3", "environment variable X", "default". */
+    public record Effective(String key, String value, String origin) {
+        /** {@code key = value}, then the origin as a comment at column {@code column}. */
+        public String line(int column) {
+            String text = key + " = " + value;
+            return text + " ".repeat(Math.max(1, column - text.length())) + "# " + origin;
+        }
+    }
+
+    private Settings(String source, Map<String, String> values, Map<String, Integer> lines, String envPrefix,
+                     Map<String, String> env, Set<String> pinned) {
         this.source = source;
         this.values = values;
+        this.lines = lines;
         this.envPrefix = envPrefix;
         this.env = env;
         this.pinned = pinned;
     }
 
-    private Settings(String source, Map<String, String> values) {
-        this(source, values, null, Map.of(), Set.of());
+    private Settings(String source, Map<String, String> values, Map<String, Integer> lines) {
+        this(source, values, lines, null, Map.of(), Set.of());
     }
 
-    /** Values from a file; a missing or unreadable file is an error naming the path. */
+    /**
+     * Values from a file (format in the class comment); a missing or unreadable file, a line without
+     * {@code =}, an empty value or a key set twice is an error naming the path and the line.
+     */
     public static Settings load(Path file) throws ConfigException {
-        Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(in);
+        List<String> text;
+        try {
+            text = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException("configuration file " + file.toAbsolutePath() + " does not exist");
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException | UncheckedIOException e) {
             throw new ConfigException("cannot read configuration file " + file.toAbsolutePath() + ": " + e.getMessage(), e);
         }
+        String source = file.toString();
         Map<String, String> values = new LinkedHashMap<>();
-        for (String key : p.stringPropertyNames()) {
-            values.put(key.trim(), p.getProperty(key).trim());
+        Map<String, Integer> lines = new HashMap<>();
+        for (int i = 0; i < text.size(); i++) {
+            int n = i + 1;
+            String line = text.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#") || line.startsWith("!")) {
+                continue;
+            }
+            int eq = line.indexOf('=');
+            if (eq < 0) {
+                throw new ConfigException(source + ": line " + n + " '" + line + "' has no '=': write key = value"
+                        + " (or delete the line to use the default)");
+            }
+            String key = line.substring(0, eq).strip();
+            String value = line.substring(eq + 1).strip();
+            if (key.isEmpty()) {
+                throw new ConfigException(source + ": line " + n + " '" + line + "' has no key before '='");
+            }
+            if (value.isEmpty()) {
+                throw new ConfigException(source + ": line " + n + ": key '" + key + "' = '' is invalid: the value is"
+                        + " empty; write a value, or delete the line to use the default");
+            }
+            Integer first = lines.putIfAbsent(key, n);
+            if (first != null) {
+                throw new ConfigException(source + ": key '" + key + "' is set twice, on line " + first + " and line " + n
+                        + "; keep one");
+            }
+            values.put(key, value);
         }
-        return new Settings(file.toString(), values);
+        return new Settings(source, values, Map.copyOf(lines));
     }
 
     public static Settings of(String source, Map<String, String> values) {
         Map<String, String> copy = new LinkedHashMap<>();
         values.forEach((k, v) -> copy.put(k.trim(), v == null ? "" : v.trim()));
-        return new Settings(source, copy);
+        return new Settings(source, copy, Map.of());
     }
 
     /**
@@ -90,7 +137,7 @@ public final class Settings {
             merged.put(k.trim(), v == null ? "" : v.trim());
             pins.add(k.trim());
         });
-        return new Settings(source, merged, envPrefix, env, Set.copyOf(pins));
+        return new Settings(source, merged, lines, envPrefix, env, Set.copyOf(pins));
     }
 
     /**
@@ -104,7 +151,7 @@ public final class Settings {
                 mine.put(name, value);
             }
         });
-        return new Settings(source, values, prefix, Map.copyOf(mine), pinned);
+        return new Settings(source, values, lines, prefix, Map.copyOf(mine), pinned);
     }
 
     /** The environment variable that overrides {@code key} under {@code prefix}. */
@@ -123,6 +170,13 @@ public final class Settings {
 
     /** The value, or {@code fallback} if the key is absent or empty. */
     public String string(String key, String fallback) {
+        String v = raw(key);
+        note(key, v, fallback);
+        return v == null ? fallback : v;
+    }
+
+    /** The value from the command line, the environment or the file, or {@code null}; marks the key as known. */
+    private String raw(String key) {
         read.add(key);
         String v = values.get(key);
         if (envPrefix != null && !pinned.contains(key)) {
@@ -133,14 +187,91 @@ public final class Settings {
                 v = fromEnv.trim();
             }
         }
-        return v == null || v.isEmpty() ? fallback : v;
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /**
+     * Records what {@link #effective()} shows for {@code key}: {@code raw} as given, else {@code fallback}
+     * as the default; nothing if neither is set (a default of "" is no value either). The first value recorded for a key stays.
+     */
+    private void note(String key, String raw, String fallback) {
+        if (effective.containsKey(key) || (raw == null && (fallback == null || fallback.isEmpty()))) {
+            return;
+        }
+        String origin;
+        if (raw == null) {
+            origin = "default";
+        } else if (overridden.containsKey(key)) {
+            origin = "environment variable " + overridden.get(key);
+        } else if (pinned.contains(key)) {
+            origin = "command line";
+        } else if (lines.containsKey(key)) {
+            origin = "line " + lines.get(key);
+        } else {
+            origin = source;
+        }
+        effective.put(key, new Effective(key, raw == null ? fallback : raw, origin));
+    }
+
+    /**
+     * Records that {@code key}, which is not set, takes {@code value} by default: for a default that the
+     * caller works out itself after reading the key (e.g. with {@code string(key, null)}).
+     */
+    public void defaultUsed(String key, String value) {
+        if (raw(key) == null) {
+            note(key, null, value);
+        }
+    }
+
+    /**
+     * Every key read so far that has a value, in the order read, with that value as written (or the
+     * default) and where it came from. Keys name files, never hold secrets, so this is safe to print.
+     */
+    public List<Effective> effective() {
+        return List.copyOf(effective.values());
+    }
+
+    /** {@link #effective()} as {@code key = value   # origin} lines, the comments aligned. */
+    public String describe() {
+        int column = 0;
+        for (Effective e : effective.values()) {
+            column = Math.max(column, e.key().length() + 3 + e.value().length() + 2);
+        }
+        column = Math.min(column, 60);
+        StringBuilder b = new StringBuilder();
+        for (Effective e : effective.values()) {
+            b.append(e.line(column)).append('\n');
+        }
+        return b.toString();
+    }
+
+    /**
+     * Fails if {@code key} is set: it does nothing in this configuration, e.g. {@code store.host} with
+     * {@code store.type = embedded}; {@code condition} says when it would ("store.type = embedded").
+     */
+    public void refuseIfSet(String key, String condition) throws ConfigException {
+        String v = raw(key);
+        if (v != null) {
+            throw invalid(key, v, "not used with " + condition);
+        }
     }
 
     public String requiredString(String key) throws ConfigException {
         String v = string(key, null);
         if (v == null) {
+            Set<String> unread = new TreeSet<>(values.keySet());
+            unread.removeAll(read);
+            String typo = null;
+            for (String k : unread) {
+                if (key.equals(nearest(k, Set.of(key)))) {
+                    typo = k;
+                    break;
+                }
+            }
             throw new ConfigException(source + ": key '" + key + "' is required but missing"
-                    + (envPrefix == null ? "" : " (or set " + environmentName(envPrefix, key) + ")"));
+                    + (envPrefix == null ? "" : " (or set " + environmentName(envPrefix, key) + ")")
+                    + (typo == null ? "" : "; did you mean it where the file has '" + typo + "'"
+                    + (lines.containsKey(typo) ? " (line " + lines.get(typo) + ")" : "") + "?"));
         }
         return v;
     }
@@ -151,7 +282,8 @@ public final class Settings {
     }
 
     public long longIn(String key, long fallback, long min, long max) throws ConfigException {
-        String raw = string(key, null);
+        String raw = raw(key);
+        note(key, raw, Long.toString(fallback));
         if (raw == null) {
             return fallback;
         }
@@ -167,14 +299,16 @@ public final class Settings {
         return v;
     }
 
+    /** {@code true} or {@code false}, as docs/CONFIGURATION.md says; nothing else (no yes, on, 1). */
     public boolean bool(String key, boolean fallback) throws ConfigException {
-        String raw = string(key, null);
+        String raw = raw(key);
+        note(key, raw, Boolean.toString(fallback));
         if (raw == null) {
             return fallback;
         }
         return switch (raw.toLowerCase(Locale.ROOT)) {
-            case "true", "yes", "on" -> true;
-            case "false", "no", "off" -> false;
+            case "true" -> true;
+            case "false" -> false;
             default -> throw invalid(key, raw, "must be true or false");
         };
     }
@@ -184,7 +318,8 @@ public final class Settings {
      * number is refused, since a reader cannot tell its unit.
      */
     public Duration duration(String key, Duration fallback, Duration min, Duration max) throws ConfigException {
-        String raw = string(key, null);
+        String raw = raw(key);
+        note(key, raw, fallback == null ? null : format(fallback));
         if (raw == null) {
             return fallback;
         }
@@ -199,12 +334,14 @@ public final class Settings {
     }
 
     public Path path(String key, Path fallback) {
-        String raw = string(key, null);
+        String raw = raw(key);
+        note(key, raw, fallback == null ? null : fallback.toString());
         return raw == null ? fallback : Path.of(raw);
     }
 
     public <E extends Enum<E>> E choice(String key, Class<E> type, E fallback) throws ConfigException {
-        String raw = string(key, null);
+        String raw = raw(key);
+        note(key, raw, fallback == null ? null : fallback.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         if (raw == null) {
             return fallback;
         }
@@ -222,7 +359,8 @@ public final class Settings {
 
     /** A comma-separated list, blanks dropped; {@code fallback} if absent. */
     public List<String> list(String key, List<String> fallback) {
-        String raw = string(key, null);
+        String raw = raw(key);
+        note(key, raw, fallback == null ? null : String.join(", ", fallback));
         if (raw == null) {
             return fallback;
         }
@@ -240,13 +378,22 @@ public final class Settings {
         return keys;
     }
 
-    /** Fails if the file holds a key no getter asked for, naming it and the keys that exist. */
+    /**
+     * Fails if the file holds a key no getter asked for (or an environment variable names no key), naming
+     * each with its line and the nearest known key if one is close enough to be a typo.
+     */
     public void rejectUnknownKeys() throws ConfigException {
         Set<String> unknown = new TreeSet<>(values.keySet());
         unknown.removeAll(read);
         if (!unknown.isEmpty()) {
+            List<String> each = new ArrayList<>();
+            for (String key : unknown) {
+                String nearest = nearest(key, read);
+                each.add("'" + key + "'" + (lines.containsKey(key) ? " (line " + lines.get(key) + ")" : "")
+                        + (nearest == null ? "" : ": did you mean '" + nearest + "'?"));
+            }
             throw new ConfigException(source + ": unknown key" + (unknown.size() > 1 ? "s " : " ")
-                    + String.join(", ", unknown) + "; known keys are " + String.join(", ", new TreeSet<>(read)));
+                    + String.join("; ", each) + " (docs/CONFIGURATION.md lists the keys)");
         }
         Set<String> unknownVariables = new TreeSet<>(env.keySet());
         unknownVariables.removeAll(overridden.values());
@@ -254,11 +401,59 @@ public final class Settings {
             pinned.forEach(key -> unknownVariables.remove(environmentName(envPrefix, key)));
         }
         if (!unknownVariables.isEmpty()) {
+            Set<String> names = new TreeSet<>();
+            read.forEach(key -> names.add(environmentName(envPrefix, key)));
+            StringBuilder suggestions = new StringBuilder();
+            for (String variable : unknownVariables) {
+                String nearest = nearest(variable, names);
+                if (nearest != null) {
+                    suggestions.append("; did you mean ").append(nearest).append(" for ").append(variable).append('?');
+                }
+            }
             throw new ConfigException("environment variable" + (unknownVariables.size() > 1 ? "s " : " ")
                     + String.join(", ", unknownVariables) + " name" + (unknownVariables.size() > 1 ? "" : "s")
-                    + " no configuration key; variables with the prefix " + envPrefix
+                    + " no configuration key" + suggestions + "; variables with the prefix " + envPrefix
                     + " override the key they name: the prefix, then the key upper-cased with '.' and '-' as '_'");
         }
+    }
+
+    /**
+     * The candidate closest to {@code word} by edit distance (insert, delete, replace, swap two neighbours),
+     * if it is within a third of the word's length (at least 1, at most 4), else {@code null}.
+     */
+    static String nearest(String word, Set<String> candidates) {
+        int limit = Math.max(1, Math.min(4, word.length() / 3));
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : new TreeSet<>(candidates)) {
+            int d = editDistance(word, c);
+            if (d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return bestDistance <= limit ? best : null;
+    }
+
+    /** Optimal string alignment distance: Levenshtein plus the swap of two adjacent characters. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
     }
 
     /** Reads what a key's file holds (a secret, a key, certificates); see {@link #fromFiles}. */

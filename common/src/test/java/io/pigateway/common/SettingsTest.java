@@ -52,7 +52,8 @@ class SettingsTest {
         Settings s = Settings.of("c", Map.of("listen.prot", "1", "listen.port", "2"));
         s.intIn("listen.port", 1, 1, 9);
         ConfigException e = assertThrows(ConfigException.class, s::rejectUnknownKeys);
-        assertEquals("c: unknown key listen.prot; known keys are listen.port", e.getMessage());
+        assertEquals("c: unknown key 'listen.prot': did you mean 'listen.port'? (docs/CONFIGURATION.md lists the keys)",
+                e.getMessage());
     }
 
     @Test
@@ -65,7 +66,7 @@ class SettingsTest {
     @Test
     void aFileIsReadWithCommentsAndTrimmedValues(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("a.conf");
-        Files.writeString(f, "# comment\n  a.b =  x  \nlist = 1, 2,,3\nflag = yes\n");
+        Files.writeString(f, "# comment\n  a.b =  x  \nlist = 1, 2,,3\nflag = true\n");
         Settings s = Settings.load(f);
         assertEquals("x", s.string("a.b", null));
         assertEquals(List.of("1", "2", "3"), s.list("list", List.of()));
@@ -123,5 +124,105 @@ class SettingsTest {
                     throw new ConfigException("/etc/k.pem has mode 0644");
                 }));
         assertEquals("gateway.conf: tls.certificate-file, tls.key-file: /etc/k.pem has mode 0644", e.getMessage());
+    }
+
+    @Test
+    void aBooleanIsTrueOrFalseAndNothingElse() throws ConfigException {
+        Settings s = Settings.of("c", Map.of("a", "true", "b", "FALSE", "c", "yes", "d", "on", "e", "1"));
+        assertTrue(s.bool("a", false));
+        assertEquals(false, s.bool("b", true));
+        for (String key : List.of("c", "d", "e")) {
+            assertEquals("c: key '" + key + "' = '" + s.string(key, null) + "' is invalid: must be true or false",
+                    assertThrows(ConfigException.class, () -> s.bool(key, false)).getMessage());
+        }
+    }
+
+    @Test
+    void anEmptyValueInTheFileIsRefusedNotTakenForTheDefault(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("g.conf"), "# ports\nlisten.port =\n");
+        assertEquals(f + ": line 2: key 'listen.port' = '' is invalid: the value is empty; write a value, or delete"
+                + " the line to use the default", assertThrows(ConfigException.class, () -> Settings.load(f)).getMessage());
+    }
+
+    @Test
+    void aLineWithoutAnEqualsSignIsRefused(@TempDir Path dir) throws Exception {
+        Path bare = Files.writeString(dir.resolve("g.conf"), "listen.port = 1\nlisten.address\n");
+        assertEquals(bare + ": line 2 'listen.address' has no '=': write key = value (or delete the line to use"
+                + " the default)", assertThrows(ConfigException.class, () -> Settings.load(bare)).getMessage());
+        Path colon = Files.writeString(dir.resolve("h.conf"), "listen.port: 4711\n");
+        assertTrue(assertThrows(ConfigException.class, () -> Settings.load(colon)).getMessage()
+                .startsWith(colon + ": line 1 'listen.port: 4711' has no '='"));
+    }
+
+    @Test
+    void aKeySetTwiceIsRefusedNamingBothLines(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("g.conf"), "listen.port = 1\n\n# again\nlisten.port = 2\n");
+        assertEquals(f + ": key 'listen.port' is set twice, on line 1 and line 4; keep one",
+                assertThrows(ConfigException.class, () -> Settings.load(f)).getMessage());
+    }
+
+    @Test
+    void aValueIsTakenAsWrittenWithoutPropertiesEscapes(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("g.conf"), "a = C:\\x=y # not a comment\n");
+        assertEquals("C:\\x=y # not a comment", Settings.load(f).string("a", null));
+    }
+
+    @Test
+    void theEffectiveValuesSayWhereEachCameFrom(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("g.conf"), "# x\nlisten.port = 4711\ndevice.id = file\nhttp.port = 1\n");
+        Settings s = Settings.load(f)
+                .withEnvironment("PIGW_", Map.of("PIGW_HTTP_PORT", "9000"))
+                .with(Map.of("device.id", "cli"));
+        s.intIn("listen.port", 1, 1, 65535);
+        s.string("device.id", null);
+        s.intIn("http.port", 1, 1, 65535);
+        s.duration("send.wait", Duration.ofMillis(200), Duration.ZERO, Duration.ofHours(1));
+        s.path("secret-file", null);
+        assertEquals(List.of(new Settings.Effective("listen.port", "4711", "line 2"),
+                new Settings.Effective("device.id", "cli", "command line"),
+                new Settings.Effective("http.port", "9000", "environment variable PIGW_HTTP_PORT"),
+                new Settings.Effective("send.wait", "200ms", "default")), s.effective());
+        assertEquals("""
+                listen.port = 4711  # line 2
+                device.id = cli     # command line
+                http.port = 9000    # environment variable PIGW_HTTP_PORT
+                send.wait = 200ms   # default
+                """, s.describe());
+    }
+
+    @Test
+    void aKeyThatDoesNothingInThisConfigurationIsRefusedSayingWhy() throws ConfigException {
+        Settings s = Settings.of("g.conf", Map.of("store.host", "db"));
+        assertEquals("g.conf: key 'store.host' = 'db' is invalid: not used with store.type = embedded",
+                assertThrows(ConfigException.class, () -> s.refuseIfSet("store.host", "store.type = embedded"))
+                        .getMessage());
+        s.refuseIfSet("store.port", "store.type = embedded");
+    }
+
+    @Test
+    void anUnknownKeyFarFromEveryKnownOneGetsNoSuggestionAndNoListOfKeys(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("g.conf"), "listen.port = 1\ncolour = blue\nlisten.adress = ::\n");
+        Settings s = Settings.load(f);
+        s.intIn("listen.port", 1, 1, 9);
+        s.string("listen.address", "0.0.0.0");
+        assertEquals(f + ": unknown keys 'colour' (line 2); 'listen.adress' (line 3): did you mean 'listen.address'?"
+                + " (docs/CONFIGURATION.md lists the keys)",
+                assertThrows(ConfigException.class, s::rejectUnknownKeys).getMessage());
+    }
+
+    @Test
+    void theEditDistanceCountsAnAdjacentSwapAsOneEdit() {
+        assertEquals(1, Settings.editDistance("listen.prot", "listen.port"));
+        assertEquals(1, Settings.editDistance("gateway.adresses", "gateway.addresses"));
+        assertEquals(0, Settings.editDistance("a", "a"));
+        assertEquals(3, Settings.editDistance("", "abc"));
+    }
+
+    @Test
+    void aMissingRequiredKeyPointsAtAMisspeltOne(@TempDir Path dir) throws Exception {
+        Path f = Files.writeString(dir.resolve("c.conf"), "device.id = a\ngateway.adresses = h:4711\n");
+        assertEquals(f + ": key 'gateway.addresses' is required but missing; did you mean it where the file has"
+                + " 'gateway.adresses' (line 2)?", assertThrows(ConfigException.class,
+                        () -> Settings.load(f).requiredString("gateway.addresses")).getMessage());
     }
 }

@@ -68,8 +68,8 @@ class LauncherIT {
                 "sensor.t.type = temperature", "sensor.t.interval = 1s", "sensor.door.type = toggle", ""));
         Command.Result r = Command.of(Packages.SENSOR_CLIENT.launcher(Packages.sharedRoot()).toString(),
                 "check-config", "--config", config.toString()).run(LIMIT).expect(0);
-        assertTrue(r.output().startsWith("# " + config + " is valid; effective configuration:"), r.output());
-        assertTrue(r.output().contains("sensor.door.type = toggle"), r.output());
+        assertTrue(r.output().startsWith("# " + config + " is valid; effective configuration (key = value  # from):\n"), r.output());
+        assertTrue(r.output().matches("(?s).*\nsensor\\.door\\.type = toggle +# line 6\n.*"), r.output());
     }
 
     @Test
@@ -87,9 +87,12 @@ class LauncherIT {
         Path root = Packages.sharedRoot();
         // The packaged gateway.conf names /etc/pi-gateway/devices; here it is in the scratch root.
         String devices = root.resolve("etc/pi-gateway/devices").toString();
+        // The client's spool.dir is /var/lib/pi-sensor-client/spool, whose parent postinst makes: here, in the root.
+        String spool = Files.createDirectories(root.resolve("var/lib/pi-sensor-client")).resolve("spool").toString();
         for (Packages p : Packages.values()) {
             Command.Result r = Command.of(p.launcher(root).toString(), "check-config", "--config",
-                    p.packagedConfig(root).toString()).env("PIGW_GATEWAY_AUTH_DEVICES_FILE", devices).run(LIMIT);
+                    p.packagedConfig(root).toString()).env("PIGW_GATEWAY_AUTH_DEVICES_FILE", devices)
+                    .env("PIGW_CLIENT_SPOOL_DIR", spool).run(LIMIT);
             assertEquals(0, r.exit(), p.config + ":\n" + r.output());
         }
         Command.Result gateway = Command.of(Packages.GATEWAY.launcher(root).toString(), "check-config", "--config",
@@ -130,7 +133,7 @@ class LauncherIT {
                 .env("PATH", path.toString())
                 .env("PI_SENSOR_CLIENT_JVM_DIRS", work.resolve("nothing-here") + ":" + thisJdk)
                 .run(LIMIT).expect(0).output();
-        assertTrue(out.startsWith("pi-gateway sensor-client"), out);
+        assertTrue(out.startsWith("pi-sensor-client "), out);
     }
 
     @Test
@@ -138,7 +141,17 @@ class LauncherIT {
         Path link = Packages.workDir("symlinked").resolve("pi-sensor-client");
         Files.createSymbolicLink(link, Packages.SENSOR_CLIENT.launcher(Packages.sharedRoot()).toAbsolutePath());
         String out = Command.of(link.toString(), "--version").run(LIMIT).expect(0).output();
-        assertTrue(out.startsWith("pi-gateway sensor-client"), out);
+        assertTrue(out.startsWith("pi-sensor-client "), out);
+    }
+
+    /** The packaged programs print the version they were built as, the package's own (0.1.0~SNAPSHOT: 0.1.0-SNAPSHOT). */
+    @Test
+    void bothPackagedProgramsPrintTheBuildsVersion() throws Exception {
+        String version = Packages.VERSION.replace('~', '-');
+        for (Packages p : Packages.values()) {
+            String out = Command.of(p.launcher(Packages.sharedRoot()).toString(), "--version").run(LIMIT).expect(0).output();
+            assertEquals(p.launcher(Packages.sharedRoot()).getFileName() + " " + version, out.strip());
+        }
     }
 
     /** A PATH with only the two tools the launcher itself uses (everything else is a shell builtin). */

@@ -2,6 +2,7 @@ package io.pigateway.gateway;
 
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.SecretFile;
+import io.pigateway.common.logging.LogLevel;
 import io.pigateway.common.Settings;
 import io.pigateway.common.systemd.SystemdNotifier;
 import io.pigateway.gateway.config.GatewayConfig;
@@ -11,28 +12,31 @@ import io.pigateway.gateway.store.StoreException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.tinylog.Logger;
-import org.tinylog.configuration.Configuration;
 import org.tinylog.provider.ProviderRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code gateway run}, {@code gateway check-config} and {@code gateway migrate}. Exit 0 ok, 1 start-up (or
- * migration) failed, 2 bad configuration.
+ * {@code pi-gateway run}, {@code pi-gateway check-config}, {@code pi-gateway migrate} and {@code pi-gateway help}:
+ * the same options, in the same places, as {@code pi-sensor-client}. Exit 0 ok, 1 start-up (or migration)
+ * failed, 2 bad command line or configuration.
  */
-@Command(name = "gateway", mixinStandardHelpOptions = true, version = "pi-gateway 0.1.0",
+@Command(name = "pi-gateway", mixinStandardHelpOptions = true, versionProvider = GatewayMain.Version.class,
+        usageHelpAutoWidth = true,
         description = "Accepts pi-gateway sensor clients over TCP and commits their readings to MySQL (or an"
                 + " embedded store) before acknowledging them.",
-        subcommands = {GatewayMain.Run.class, GatewayMain.CheckConfig.class, GatewayMain.Migrate.class})
+        subcommands = {GatewayMain.Run.class, GatewayMain.CheckConfig.class, GatewayMain.Migrate.class,
+                CommandLine.HelpCommand.class})
 public final class GatewayMain {
     static final int EXIT_OK = 0;
     static final int EXIT_START_FAILED = 1;
     static final int EXIT_BAD_CONFIG = 2;
+    /** Prefix of every line this program prints on stderr before logging starts: the installed command. */
+    static final String NAME = "pi-gateway";
 
     public static void main(String[] args) {
         int code = new CommandLine(new GatewayMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
@@ -40,8 +44,19 @@ public final class GatewayMain {
         System.exit(code);
     }
 
+    /** The version the build wrote into the jar's manifest (Implementation-Version). */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = GatewayMain.class.getPackage().getImplementationVersion();
+            return new String[] {NAME + " " + (v == null ? "(not built as a jar: no version)" : v)};
+        }
+    }
+
     static class ConfigOption {
-        @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "configuration file (default: ${DEFAULT-VALUE})")
+        // The default on a line of its own: picocli breaks a word longer than the space left on a line.
+        @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+                description = {"configuration file", "(default: ${DEFAULT-VALUE})"})
         Path config = GatewayConfig.DEFAULT_FILE;
 
         Settings settings() throws ConfigException {
@@ -49,20 +64,25 @@ public final class GatewayMain {
         }
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the gateway until SIGTERM or Ctrl-C.")
+    @Command(name = "run", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = "Run the gateway until stopped (SIGTERM, Ctrl-C).")
     static final class Run extends ConfigOption implements Callable<Integer> {
-        @Option(names = "--log-level", paramLabel = "LEVEL", description = "trace, debug, info, warn or error (overrides log.level)")
-        String logLevel;
+        @Option(names = "--log-level", paramLabel = "LEVEL",
+                description = {"trace, debug, info, warn or error", "(default: log.level, else info)"})
+        LogLevel logLevel;
 
         @Override
         public Integer call() throws InterruptedException {
             GatewayConfig config;
             try {
                 Settings settings = settings();
-                configureLogging(logLevel != null ? logLevel : settings.string("log.level", "info"));
+                if (logLevel != null) {
+                    settings = settings.with(Map.of("log.level", logLevel.key()));
+                }
+                settings.choice("log.level", LogLevel.class, LogLevel.INFO).apply(NAME);
                 config = GatewayConfig.from(settings);
             } catch (ConfigException e) {
-                System.err.println("gateway: " + e.getMessage());
+                System.err.println(NAME + ": " + e.getMessage());
                 return EXIT_BAD_CONFIG;
             }
             Gateway gateway;
@@ -84,36 +104,33 @@ public final class GatewayMain {
         }
     }
 
-    @Command(name = "check-config", mixinStandardHelpOptions = true,
-            description = "Validate the configuration file and print the result; exit 2 if it is invalid.")
+    @Command(name = "check-config", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+            description = "Validate the configuration file; print the effective configuration (exit 0) or the"
+                    + " error (exit 2).")
     static final class CheckConfig extends ConfigOption implements Callable<Integer> {
         @Override
         public Integer call() {
             try {
                 Settings settings = settings();
                 GatewayConfig config = GatewayConfig.from(settings);
-                settings.environmentOverrides().forEach((key, variable) ->
-                        System.out.println(key + " from environment variable " + variable));
-                System.out.println(config.listen());
-                System.out.println(config.limits());
-                System.out.println(config.store().describe() + ", migrations " + config.store().migrate().name().toLowerCase(Locale.ROOT));
-                System.out.println(config.writer());
-                System.out.println(config.auth());
-                System.out.println(config.http());
-                System.out.println(config.tls().describe());
+                System.out.println("# " + this.config + " is valid; effective configuration (key = value  # from):");
+                System.out.print(settings.describe());
+                // What the values amount to, once read: the files behind them are read and counted.
+                System.out.println("# store: " + config.store().describe());
+                System.out.println("# " + config.auth());
+                System.out.println("# " + config.tls().describe());
                 for (String warning : config.tls().warnings()) {
-                    System.out.println("warning: " + warning);
+                    System.out.println("# warning: " + warning);
                 }
-                System.out.println(this.config + ": OK");
                 return EXIT_OK;
             } catch (ConfigException e) {
-                System.err.println("gateway: " + e.getMessage());
+                System.err.println(NAME + ": " + e.getMessage());
                 return EXIT_BAD_CONFIG;
             }
         }
     }
 
-    @Command(name = "migrate", mixinStandardHelpOptions = true,
+    @Command(name = "migrate", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
             description = {"Apply the missing schema migrations to the configured database and exit: with an"
                     + " administrator account, so that the gateway's own account needs no right to change the schema"
                     + " (store.migrate = check). Prints each migration applied. Safe while another gateway or"
@@ -131,7 +148,7 @@ public final class GatewayMain {
         public Integer call() {
             StoreConfig store;
             try {
-                configureLogging("warn");
+                LogLevel.WARN.apply(NAME);
                 store = GatewayConfig.from(settings()).store();
                 if (user != null || passwordFile != null) {
                     if (store.kind() != StoreConfig.Kind.MYSQL) {
@@ -147,7 +164,7 @@ public final class GatewayMain {
                             passwordFile, store.jdbcOptions(), StoreConfig.MigrationMode.APPLY, store.connectTimeout());
                 }
             } catch (ConfigException e) {
-                System.err.println("gateway: " + e.getMessage());
+                System.err.println(NAME + ": " + e.getMessage());
                 return EXIT_BAD_CONFIG;
             }
             try {
@@ -157,19 +174,9 @@ public final class GatewayMain {
                         + (applied.isEmpty() ? ", nothing to apply" : ""));
                 return EXIT_OK;
             } catch (StoreException e) {
-                System.err.println("gateway: " + e.getMessage());
+                System.err.println(NAME + ": " + e.getMessage());
                 return EXIT_START_FAILED;
             }
-        }
-    }
-
-    static void configureLogging(String level) throws ConfigException {
-        String l = level.toLowerCase(Locale.ROOT);
-        if (!Set.of("trace", "debug", "info", "warn", "error").contains(l)) {
-            throw new ConfigException("log level '" + level + "' is invalid: must be trace, debug, info, warn or error");
-        }
-        if (!Configuration.isFrozen()) {
-            Configuration.set("level", l);
         }
     }
 

@@ -21,8 +21,14 @@ class CheckConfigIT {
     record Result(int exit, String output) { }
 
     static Result checkConfig(Path config, Map<String, String> env) throws Exception {
+        return gateway(env, "check-config", "--config", config.toString());
+    }
+
+    /** The gateway's jar run with {@code args}, stdout and stderr together. */
+    static Result gateway(Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-jar", GatewayProcessIT.JAR.toString(), "check-config", "--config", config.toString()));
+                "-jar", GatewayProcessIT.JAR.toString()));
+        command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("PIGW_GATEWAY_"));
         pb.environment().putAll(env);
@@ -37,8 +43,8 @@ class CheckConfigIT {
         Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
         Result r = checkConfig(config, Map.of("PIGW_GATEWAY_LISTEN_PORT", "5123"));
         assertEquals(0, r.exit(), r.output());
-        assertTrue(r.output().contains("listen.port from environment variable PIGW_GATEWAY_LISTEN_PORT"), r.output());
-        assertTrue(r.output().contains("5123"), r.output());
+        assertTrue(r.output().matches("(?s).*\nlisten\\.port = 5123 +# environment variable PIGW_GATEWAY_LISTEN_PORT\n.*"),
+                r.output());
     }
 
     @Test
@@ -63,5 +69,83 @@ class CheckConfigIT {
         Result r = checkConfig(dir.resolve("nope.conf"), Map.of());
         assertEquals(2, r.exit(), r.output());
         assertTrue(r.output().contains(dir.resolve("nope.conf") + " does not exist"), r.output());
+    }
+
+    @Test
+    void theEffectiveConfigurationIsKeyEqualsValueWithWhereEachCameFromAndNoRecordDumps(@TempDir Path dir)
+            throws Exception {
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "# test\nauth.mode = open\nlisten.port = 4712\n"
+                + "store.embedded-path = " + dir.resolve("store") + "\n");
+        Result r = checkConfig(config, Map.of());
+        assertEquals(0, r.exit(), r.output());
+        String out = r.output();
+        assertTrue(out.startsWith("# " + config + " is valid; effective configuration"), out);
+        assertTrue(out.matches("(?s).*\nlisten\\.port = 4712 +# line 3\n.*"), out);
+        assertTrue(out.matches("(?s).*\nstore\\.embedded-path = " + java.util.regex.Pattern.quote(dir.resolve("store")
+                .toString()) + " +# line 4\n.*"), out);
+        assertTrue(out.matches("(?s).*\nwriter\\.threads = 2 +# default\n.*"), out);
+        for (String line : out.strip().split("\n")) {
+            assertTrue(line.startsWith("#") || line.matches("[a-z0-9.-]+ = .* +# .*"), "not key = value # origin: " + line);
+        }
+        assertTrue(!out.contains("Config["), out);
+    }
+
+    @Test
+    void aPasswordIsShownAsItsFileOnly(@TempDir Path dir) throws Exception {
+        Path pw = Files.writeString(dir.resolve("pw"), "hunter2-very-secret\n");
+        java.nio.file.Files.setPosixFilePermissions(pw, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "auth.mode = open\nstore.type = mysql\n"
+                + "store.host = 127.0.0.1\nstore.user = gw\nstore.password-file = " + pw + "\n");
+        Result r = checkConfig(config, Map.of());
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("store.password-file = " + pw), r.output());
+        assertTrue(!r.output().contains("hunter2"), r.output());
+    }
+
+    @Test
+    void anEmptyValueABareKeyAndADuplicateAreRefusedNamingTheLines(@TempDir Path dir) throws Exception {
+        Path empty = Files.writeString(dir.resolve("empty.conf"), "auth.mode = open\nlisten.port =\n");
+        Result r = checkConfig(empty, Map.of());
+        assertEquals(2, r.exit(), r.output());
+        assertTrue(r.output().contains(empty + ": line 2: key 'listen.port' = '' is invalid: the value is empty"),
+                r.output());
+
+        Path bare = Files.writeString(dir.resolve("bare.conf"), "auth.mode = open\nlisten.port\n");
+        r = checkConfig(bare, Map.of());
+        assertEquals(2, r.exit(), r.output());
+        assertTrue(r.output().contains(bare + ": line 2 'listen.port' has no '='"), r.output());
+
+        Path twice = Files.writeString(dir.resolve("twice.conf"), "listen.port = 1\nauth.mode = open\nlisten.port = 2\n");
+        r = checkConfig(twice, Map.of());
+        assertEquals(2, r.exit(), r.output());
+        assertTrue(r.output().contains(twice + ": key 'listen.port' is set twice, on line 1 and line 3"), r.output());
+    }
+
+    @Test
+    void httpEnabledYesIsRefused(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "auth.mode = open\nhttp.enabled = yes\n");
+        Result r = checkConfig(config, Map.of());
+        assertEquals(2, r.exit(), r.output());
+        assertTrue(r.output().contains("key 'http.enabled' = 'yes' is invalid: must be true or false"), r.output());
+    }
+
+    @Test
+    void theCommandLineMatchesTheSensorClients(@TempDir Path dir) throws Exception {
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "auth.mode = open\n");
+        Result shortOption = gateway(Map.of(), "check-config", "-c", config.toString());
+        assertEquals(0, shortOption.exit(), shortOption.output());
+        Result help = gateway(Map.of(), "help", "run");
+        assertEquals(0, help.exit(), help.output());
+        assertTrue(help.output().startsWith("Usage: pi-gateway run [-hV] [-c=FILE] [--log-level=LEVEL]"), help.output());
+        assertTrue(help.output().contains("(default: /etc/pi-gateway/gateway.conf)"), help.output());
+        Result noLevel = gateway(Map.of(), "check-config", "--log-level", "warn", "-c", config.toString());
+        assertEquals(2, noLevel.exit(), noLevel.output());
+        Result version = gateway(Map.of(), "--version");
+        assertEquals(0, version.exit(), version.output());
+        java.util.Properties built = new java.util.Properties();
+        try (var in = Files.newInputStream(Path.of("target/maven-archiver/pom.properties"))) {
+            built.load(in); // the version the jar was built as
+        }
+        assertEquals("pi-gateway " + built.getProperty("version"), version.output().strip());
     }
 }

@@ -3,6 +3,7 @@ package io.pigateway.gateway.config;
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.SecretFile;
 import io.pigateway.common.Settings;
+import io.pigateway.common.logging.LogLevel;
 import io.pigateway.gateway.auth.DeviceSecrets;
 import io.pigateway.protocol.Frames;
 import java.net.InetAddress;
@@ -23,6 +24,9 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/gateway.conf");
     /** Environment variables with this prefix override keys: PIGW_GATEWAY_LISTEN_PORT for listen.port. */
     public static final String ENVIRONMENT_PREFIX = "PIGW_GATEWAY_";
+    /** Keys that only {@code store.type = mysql} reads; with the embedded store they are refused, not ignored. */
+    private static final java.util.List<String> MYSQL_ONLY_KEYS = java.util.List.of("store.host", "store.port",
+            "store.database", "store.jdbc-options", "store.user", "store.password-file");
 
     public GatewayConfig {
         Objects.requireNonNull(listen, "listen");
@@ -118,12 +122,16 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                 StoreConfig.MigrationMode.APPLY);
         Duration connectTimeout = s.duration("store.connect-timeout", Duration.ofSeconds(10), Duration.ofMillis(100),
                 Duration.ofMinutes(5));
-        Path embeddedPath = s.path("store.embedded-path", Path.of("data/pi-gateway"));
         StoreConfig store;
         if (kind == StoreConfig.Kind.EMBEDDED) {
+            for (String key : MYSQL_ONLY_KEYS) {
+                s.refuseIfSet(key, "store.type = embedded");
+            }
+            Path embeddedPath = s.path("store.embedded-path", Path.of("data/pi-gateway"));
             refuse(s, "store.embedded-path", embeddedPath.toString(), JdbcUrlValues.embeddedPathProblem(embeddedPath.toString()));
             store = new StoreConfig(kind, embeddedPath, null, 0, null, null, null, "", migrate, connectTimeout);
         } else {
+            s.refuseIfSet("store.embedded-path", "store.type = mysql");
             String host = s.requiredString("store.host");
             refuse(s, "store.host", host, DatabaseNode.problem(host));
             int port = s.intIn("store.port", 3306, 1, 65535);
@@ -165,7 +173,7 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         boolean logReadings = s.bool("log.readings", false);
         Duration shutdown = s.duration("shutdown.timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(5));
         AuthConfig auth = auth(s);
-        s.string("log.level", "info"); // read by GatewayMain before logging starts; accepted here
+        s.choice("log.level", LogLevel.class, LogLevel.INFO); // applied by GatewayMain before logging starts
         HttpConfig http = http(s, listen);
         TlsConfig tls = TlsConfig.from(s);
         s.rejectUnknownKeys();
@@ -189,6 +197,7 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
             return AuthConfig.open();
         }
         Path devices = file == null ? AuthConfig.DEFAULT_DEVICES_FILE : file;
+        s.defaultUsed("auth.devices-file", devices.toString());
         try {
             return AuthConfig.secrets(devices,
                     s.fromFiles("auth.devices-file", () -> DeviceSecrets.load(SecretFile.at(devices))));

@@ -173,7 +173,8 @@ class GatewayConfigTest {
     @Test
     void aMisspeltKeyIsAnError() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of("listen.prot", "4711")));
-        assertTrue(e.getMessage().startsWith("gateway.conf: unknown key listen.prot; known keys are "), e.getMessage());
+        assertEquals("gateway.conf: unknown key 'listen.prot': did you mean 'listen.port'?"
+                + " (docs/CONFIGURATION.md lists the keys)", e.getMessage());
     }
 
     @Test
@@ -194,7 +195,7 @@ class GatewayConfigTest {
         assertTrue(on.enabled());
         assertEquals("127.0.0.1", on.address().getHostAddress());
         assertEquals(9471, on.port());
-        HttpConfig any = parse(Map.of("http.enabled", "yes", "http.address", "0.0.0.0", "http.port", "0")).http();
+        HttpConfig any = parse(Map.of("http.enabled", "true", "http.address", "0.0.0.0", "http.port", "0")).http();
         assertTrue(any.address().isAnyLocalAddress());
         assertEquals(0, any.port());
     }
@@ -210,7 +211,7 @@ class GatewayConfigTest {
         assertTrue(assertThrows(ConfigException.class, () -> parse(Map.of("http.address", "not a host.invalid")))
                 .getMessage().startsWith("gateway.conf: key 'http.address' = 'not a host.invalid' is invalid"));
         assertTrue(assertThrows(ConfigException.class, () -> parse(Map.of("http.path", "/metrics")))
-                .getMessage().startsWith("gateway.conf: unknown key http.path; known keys are "));
+                .getMessage().startsWith("gateway.conf: unknown key 'http.path': did you mean 'http.port'?"));
     }
 
     @Test
@@ -256,5 +257,40 @@ class GatewayConfigTest {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         assertThrows(ConfigException.class, () -> parse(Map.of("http.token-file", file.toString())),
                 "a token others can read is refused, like every secret file");
+    }
+
+    @Test
+    void aYesIsNotABoolean() {
+        assertEquals("gateway.conf: key 'http.enabled' = 'yes' is invalid: must be true or false",
+                assertThrows(ConfigException.class, () -> parse(Map.of("http.enabled", "yes"))).getMessage());
+    }
+
+    @Test
+    void aMysqlKeyWithTheEmbeddedStoreIsRefusedSayingItIsNotUsedNotThatItIsUnknown() {
+        assertEquals("gateway.conf: key 'store.host' = 'db' is invalid: not used with store.type = embedded",
+                assertThrows(ConfigException.class, () -> parse(Map.of("store.host", "db"))).getMessage());
+        assertEquals("gateway.conf: key 'store.password-file' = '/etc/pw' is invalid: not used with store.type = embedded",
+                assertThrows(ConfigException.class, () -> parse(Map.of("store.type", "embedded",
+                        "store.password-file", "/etc/pw"))).getMessage());
+    }
+
+    @Test
+    void theEmbeddedPathWithMysqlIsRefusedSayingItIsNotUsed() {
+        assertEquals("gateway.conf: key 'store.embedded-path' = '/var/lib/x' is invalid: not used with store.type = mysql",
+                assertThrows(ConfigException.class, () -> parse(Map.of("store.type", "mysql", "store.host", "db",
+                        "store.user", "gw", "store.embedded-path", "/var/lib/x"))).getMessage());
+    }
+
+    @Test
+    void aMisspeltStoreKeySuggestsTheNearestKey() {
+        assertEquals("gateway.conf: unknown key 'store.embeded-path': did you mean 'store.embedded-path'?"
+                + " (docs/CONFIGURATION.md lists the keys)", assertThrows(ConfigException.class,
+                        () -> parse(Map.of("store.embeded-path", "/x"))).getMessage());
+    }
+
+    @Test
+    void aBadLogLevelNamesTheKey() {
+        assertEquals("gateway.conf: key 'log.level' = 'loud' is invalid: must be one of trace, debug, info, warn, error",
+                assertThrows(ConfigException.class, () -> parse(Map.of("log.level", "loud"))).getMessage());
     }
 }

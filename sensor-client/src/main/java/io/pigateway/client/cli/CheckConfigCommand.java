@@ -1,15 +1,23 @@
 package io.pigateway.client.cli;
 
+import io.pigateway.client.SensorClientMain;
 import io.pigateway.client.config.SensorClientConfig;
 import io.pigateway.common.ConfigException;
+import io.pigateway.common.Settings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** Validates a configuration file and prints every effective value, defaults included. */
-@Command(name = "check-config", mixinStandardHelpOptions = true,
+/**
+ * Validates a configuration file as {@code run} would (the spool directory included) and prints every
+ * effective value, defaults included, with where it came from.
+ */
+@Command(name = "check-config", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "Validate the configuration file; print the effective configuration (exit 0) or the error (exit 2).")
 public final class CheckConfigCommand implements Callable<Integer> {
     static final int CONFIG_ERROR = 2;
@@ -22,20 +30,54 @@ public final class CheckConfigCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Settings settings;
         SensorClientConfig config;
         try {
-            config = options.load();
+            settings = options.settings();
+            config = SensorClientConfig.from(settings);
+            String problem = config.spool().directoryProblem(config.deviceId());
+            if (problem == null) {
+                problem = writeProblem(config.spool().writeProblem(config.deviceId()));
+            }
+            if (problem != null) {
+                throw settings.invalid("spool.dir", config.spool().dir().toString(), problem);
+            }
         } catch (ConfigException e) {
-            spec.commandLine().getErr().println("sensor-client: " + e.getMessage());
+            spec.commandLine().getErr().println(SensorClientMain.NAME + ": " + e.getMessage());
             return CONFIG_ERROR;
         }
         var out = spec.commandLine().getOut();
-        out.println("# " + options.file + " is valid; effective configuration:");
-        out.print(config.describe());
+        out.println("# " + options.file + " is valid; effective configuration (key = value  # from):");
+        out.print(settings.describe());
+        Path unwritable = config.spool().writeProblem(config.deviceId());
+        if (unwritable != null) {
+            out.println("# warning: " + unwritable + " is not writable for user " + System.getProperty("user.name")
+                    + " but belongs to " + owner(unwritable) + ": run the client as that user (as its service does)");
+        }
         for (String warning : config.gateway().tls().warnings()) {
             out.println("# warning: " + warning);
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * An error if {@code dir} (not writable for this user) belongs to this user, who then cannot run the
+     * client with it; {@code null} if it is fine or belongs to another user, such as the service's, which
+     * the warning after the configuration names.
+     */
+    private static String writeProblem(Path dir) {
+        if (dir == null || !owner(dir).equals(System.getProperty("user.name"))) {
+            return null;
+        }
+        return dir + " is not writable for its owner " + owner(dir) + ", so run could not keep readings there";
+    }
+
+    private static String owner(Path p) {
+        try {
+            return Files.getOwner(p).getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "another user";
+        }
     }
 }

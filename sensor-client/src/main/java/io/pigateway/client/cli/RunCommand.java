@@ -6,6 +6,7 @@ import io.pigateway.client.config.SensorClientConfig;
 import io.pigateway.client.sensor.SensorStartException;
 import io.pigateway.client.spool.SpoolUnusableException;
 import io.pigateway.common.ConfigException;
+import io.pigateway.common.logging.LogLevel;
 import io.pigateway.common.systemd.SystemdNotifier;
 import io.pigateway.common.systemd.Watchdog;
 import java.util.concurrent.Callable;
@@ -13,12 +14,12 @@ import java.util.concurrent.CountDownLatch;
 import org.tinylog.provider.ProviderRegistry;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** Runs the client until SIGTERM or Ctrl-C, then stops in order and exits 0. */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(name = "run", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
         description = "Sample the sensors and stream their readings to the gateway until stopped (SIGTERM, Ctrl-C).")
 public final class RunCommand implements Callable<Integer> {
     /** Exit code: a configured real sensor could not be opened (device file, permissions, wiring, chip id). */
@@ -26,8 +27,9 @@ public final class RunCommand implements Callable<Integer> {
     /** Exit code: the spool directory cannot be used (missing parent, not writable, in use, unreadable). */
     static final int SPOOL_ERROR = 4;
 
-    @ParentCommand
-    SensorClientMain parent;
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "info",
+            description = {"trace, debug, info, warn or error", "(default: ${DEFAULT-VALUE})"})
+    LogLevel logLevel;
 
     @Mixin
     ConfigFileOptions options;
@@ -37,12 +39,12 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        parent.logLevel().apply(); // before the first log line, or tinylog ignores it
+        logLevel.apply(SensorClientMain.NAME); // before the first log line, or tinylog ignores it
         SensorClientConfig config;
         try {
-            config = options.load();
+            config = SensorClientConfig.from(options.settings());
         } catch (ConfigException e) {
-            spec.commandLine().getErr().println("sensor-client: " + e.getMessage());
+            spec.commandLine().getErr().println(SensorClientMain.NAME + ": " + e.getMessage());
             return CheckConfigCommand.CONFIG_ERROR;
         }
         SensorClient client;
@@ -50,11 +52,11 @@ public final class RunCommand implements Callable<Integer> {
             client = SensorClient.start(config);
         } catch (SensorStartException e) {
             // stderr only: under systemd it reaches the journal once, as the configuration errors do
-            spec.commandLine().getErr().println("sensor-client: not started: " + e.getMessage());
+            spec.commandLine().getErr().println(SensorClientMain.NAME + ": not started: " + e.getMessage());
             return SENSOR_ERROR;
         } catch (SpoolUnusableException e) {
             // stderr only: under systemd it reaches the journal once, as the configuration errors do
-            spec.commandLine().getErr().println("sensor-client: not started: " + e.getMessage());
+            spec.commandLine().getErr().println(SensorClientMain.NAME + ": not started: " + e.getMessage());
             return SPOOL_ERROR;
         }
         // Sensors and spool are open and both loops run: ready, as far as systemd is concerned.

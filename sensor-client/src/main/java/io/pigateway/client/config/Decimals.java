@@ -12,6 +12,7 @@ final class Decimals {
     static double in(Settings s, String key, double fallback, double min, double max) throws ConfigException {
         String raw = s.string(key, null);
         if (raw == null) {
+            s.defaultUsed(key, plain(fallback));
             return fallback;
         }
         String rule = "must be a decimal number from " + plain(min) + " to " + plain(max);

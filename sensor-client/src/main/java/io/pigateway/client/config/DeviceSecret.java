@@ -15,6 +15,10 @@ import java.util.Objects;
  * never the secret.
  */
 public final class DeviceSecret {
+    /** The gateway's rule for a secret in its devices file (gateway's DeviceSecrets), checked here too. */
+    public static final int MIN_LENGTH = 16;
+    public static final int MAX_LENGTH = 256;
+
     private final Path file;
     private final byte[] secret;
 
@@ -27,6 +31,14 @@ public final class DeviceSecret {
         String line = SecretFile.at(file).firstLine().strip();
         if (line.isEmpty()) {
             throw new ConfigException(file.toAbsolutePath() + " is empty; its first line must be the device's secret");
+        }
+        if (line.length() < MIN_LENGTH || line.length() > MAX_LENGTH) {
+            throw new ConfigException(file.toAbsolutePath() + " holds a secret of " + line.length() + " characters;"
+                    + " the gateway accepts " + MIN_LENGTH + " to " + MAX_LENGTH + " (e.g. openssl rand -base64 32)");
+        }
+        if (!line.chars().allMatch(c -> c > 0x20 && c < 0x7F)) {
+            throw new ConfigException(file.toAbsolutePath() + " holds a secret with a space or a character that is not"
+                    + " printable ASCII, which the gateway does not accept (e.g. openssl rand -base64 32)");
         }
         return new DeviceSecret(file, line.getBytes(StandardCharsets.UTF_8));
     }

@@ -1,6 +1,7 @@
 package io.pigateway.client.config;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * One gateway endpoint as written in the configuration: {@code host:port}, with an IPv6 literal in
@@ -8,6 +9,10 @@ import java.util.Locale;
  * change is picked up without a restart.
  */
 public record GatewayAddress(String host, int port) {
+    /** Dot-separated labels of letters, digits, '-' and '_' (an IPv4 address is one too). */
+    private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?"
+            + "(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\\.?");
+
     public GatewayAddress {
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host is empty");
@@ -46,6 +51,11 @@ public record GatewayAddress(String host, int port) {
         }
         if (host.isBlank()) {
             throw new IllegalArgumentException("'" + s + "' has no host");
+        }
+        boolean v6 = s.startsWith("[");
+        if (v6 ? !host.matches("[0-9A-Fa-f:.]+(%[0-9A-Za-z_.-]+)?") : !HOST_NAME.matcher(host).matches()) {
+            throw new IllegalArgumentException("'" + s + "' has host '" + host + "', which is not "
+                    + (v6 ? "an IPv6 address" : "a host name or an IPv4 address (letters, digits, '-' and '.' only)"));
         }
         int p;
         try {

@@ -51,6 +51,12 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
     /** As {@link #load(Path, String)}, with {@code environment} in place of the process's. */
     public static SensorClientConfig load(Path file, String deviceIdOverride, Map<String, String> environment)
             throws ConfigException {
+        return from(settings(file, deviceIdOverride, environment));
+    }
+
+    /** The settings {@link #load} reads: the file, the environment over it, {@code --device-id} over both. */
+    public static Settings settings(Path file, String deviceIdOverride, Map<String, String> environment)
+            throws ConfigException {
         Settings s = Settings.load(file).withEnvironment(ENVIRONMENT_PREFIX, environment);
         if (deviceIdOverride != null) {
             String problem = Identifiers.problem("device id", deviceIdOverride);
@@ -59,7 +65,7 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
             }
             s = s.with(Map.of("device.id", deviceIdOverride));
         }
-        return from(s);
+        return s;
     }
 
     public static SensorClientConfig from(Settings s) throws ConfigException {
@@ -195,6 +201,9 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
     }
 
     private static void line(StringBuilder b, String key, String value) {
+        if (value.isEmpty()) {
+            return; // the file cannot say "empty" (an empty value is refused): leaving the key out says it
+        }
         b.append(key).append(" = ").append(value).append('\n');
     }
 }

@@ -17,6 +17,7 @@ final class Sizes {
     static long in(Settings s, String key, long fallback, long min, long max) throws ConfigException {
         String raw = s.string(key, null);
         if (raw == null) {
+            s.defaultUsed(key, format(fallback));
             return fallback;
         }
         long v = parse(raw);

@@ -1,5 +1,6 @@
 package io.pigateway.client.config;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -78,6 +79,42 @@ public record SpoolConfig(Path dir, long maxBytes, long segmentBytes, FullPolicy
     /** The directory of one client's spool. */
     public Path deviceDir(String deviceId) {
         return dir.resolve(deviceId);
+    }
+
+    /**
+     * {@code null} if {@code run} can make this device's spool directory, else a sentence saying why not:
+     * the checks of {@code SpoolDirectory.prepare} (which makes {@code dir} only if its parent exists),
+     * without creating anything. For {@code check-config}; {@link #writeProblem} is the other half.
+     */
+    public String directoryProblem(String deviceId) {
+        Path base = dir.toAbsolutePath().normalize();
+        Path own = base.resolve(deviceId);
+        if (Files.exists(own) && !Files.isDirectory(own)) {
+            return own + " exists but is not a directory";
+        }
+        if (Files.exists(base) && !Files.isDirectory(base)) {
+            return "it is not a directory";
+        }
+        Path parent = base.getParent();
+        if (!Files.exists(base) && (parent == null || !Files.isDirectory(parent))) {
+            return "it does not exist, and neither does its parent " + parent
+                    + "; create it, writable for the user the client runs as";
+        }
+        return null;
+    }
+
+    /**
+     * {@code null} if this user can write where {@code run} writes (the device's directory, else the
+     * directory it would be made in), else the directory that is not writable. For {@code check-config}.
+     */
+    public Path writeProblem(String deviceId) {
+        Path base = dir.toAbsolutePath().normalize();
+        for (Path p : new Path[] {base.resolve(deviceId), base, base.getParent()}) {
+            if (p != null && Files.isDirectory(p)) {
+                return Files.isWritable(p) ? null : p;
+            }
+        }
+        return null;
     }
 
     /** {@code null} if {@code maxBytes} holds 2 to {@link #MAX_SEGMENTS} segments, else a sentence saying why not. */

@@ -115,6 +115,9 @@ class SensorClientConfigTest {
         "gateway.addresses       | ::1:4711                | put it in brackets: [::1]:4711",
         "gateway.addresses       | [::1]4711               | must look like [ipv6]:port",
         "gateway.addresses       | :4711                   | has no host",
+        "gateway.addresses       | bad host:4711           | has host 'bad host', which is not a host name or an IPv4 address",
+        "gateway.addresses       | gw/1:4711               | has host 'gw/1', which is not a host name",
+        "gateway.addresses       | [::g]:4711              | has host '::g', which is not an IPv6 address",
         "gateway.addresses       | ' , '                   | must list at least one host:port",
         "gateway.connect-timeout | 5                       | must be a number with a unit",
         "gateway.connect-timeout | 10ms                    | must be from 100ms to 5m",
@@ -169,13 +172,14 @@ class SensorClientConfigTest {
     @Test
     void unknownKeyIsRejectedByName() {
         String message = errorWith("gateway.adresses", "10.0.0.5:4711");
-        assertTrue(message.startsWith("test.conf: unknown key gateway.adresses; known keys are "), message);
+        assertEquals("test.conf: unknown key 'gateway.adresses': did you mean 'gateway.addresses'?"
+                + " (docs/CONFIGURATION.md lists the keys)", message);
     }
 
     @Test
     void knobOfAnotherSensorTypeIsAnUnknownKey() {
         String message = errorWith("sensor.temp.flip-probability", "0.5");
-        assertTrue(message.startsWith("test.conf: unknown key sensor.temp.flip-probability;"), message);
+        assertTrue(message.startsWith("test.conf: unknown key 'sensor.temp.flip-probability'"), message);
     }
 
     @Test
@@ -250,5 +254,19 @@ class SensorClientConfigTest {
         SensorClientConfig c = SensorClientConfig.load(Path.of("src/main/dist/sensor-client.conf"), null);
         assertEquals(3, c.sensors().size());
         assertEquals(2, c.gateway().addresses().size());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "abcde           | holds a secret of 5 characters; the gateway accepts 16 to 256",
+        "with space 0123456789 | holds a secret with a space or a character that is not printable ASCII"})
+    void aDeviceSecretTheGatewayWouldRefuseIsRefusedHereToo(String secret, String problem, @TempDir Path dir)
+            throws Exception {
+        Path file = Files.writeString(dir.resolve("secret"), secret + "\n");
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        String message = errorWith("device.secret-file", file.toString());
+        assertEquals("test.conf: device.secret-file: " + file.toAbsolutePath() + " " + problem
+                + (problem.contains("16 to 256") ? " (e.g. openssl rand -base64 32)" : ", which the gateway does not"
+                + " accept (e.g. openssl rand -base64 32)"), message);
     }
 }

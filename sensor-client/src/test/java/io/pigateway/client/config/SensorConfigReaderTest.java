@@ -163,10 +163,10 @@ class SensorConfigReaderTest {
         Map<String, String> m = base();
         m.put("sensor.air.type", "bme280");
         m.put("sensor.air.unit", "K");
-        assertTrue(error(m).startsWith("test.conf: unknown key sensor.air.unit;"), "a BME280's units are fixed");
+        assertTrue(error(m).startsWith("test.conf: unknown key 'sensor.air.unit'"), "a BME280's units are fixed");
         m.remove("sensor.air.unit");
         m.put("sensor.air.pin", "4");
-        assertTrue(error(m).startsWith("test.conf: unknown key sensor.air.pin;"));
+        assertTrue(error(m).startsWith("test.conf: unknown key 'sensor.air.pin'"));
     }
 
     @Test

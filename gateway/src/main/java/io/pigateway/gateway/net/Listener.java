@@ -206,20 +206,19 @@ public final class Listener implements AutoCloseable {
 
     /** Refuses a connection before it gets a thread: one NACK, closed, and a line unless it is a repeat. */
     private void refuse(Socket socket, NackCode code, String reason, int retryAfterMillis) {
-        if (tls != null) {
-            // A NACK would have to wait for a TLS handshake, which the accept loop must never run.
-            guards.refusals().log(socket.getInetAddress(), code, true, "peer " + PeerAddress.of(socket.getRemoteSocketAddress())
-                    + ": " + reason + "; closed (no NACK before TLS)");
-            metrics.nackSent(code, true);
-            closeQuietly(socket);
-            return;
-        }
-        guards.refusals().log(socket.getInetAddress(), code, true, "peer " + PeerAddress.of(socket.getRemoteSocketAddress()) + ": "
-                + reason + "; sent NACK " + code + " and closed");
+        guards.refusals().log(socket.getInetAddress(), code, true, "peer " + PeerAddress.of(socket.getRemoteSocketAddress())
+                + ": " + reason + (tls != null ? "; closed (no NACK before TLS)" : "; sent NACK " + code + " and closed"));
+        nackAndClose(socket, code, reason, retryAfterMillis);
+    }
+
+    /** Counts the NACK, sends it (not before TLS: that would need a handshake, which the accept loop must never run) and closes. */
+    private void nackAndClose(Socket socket, NackCode code, String reason, int retryAfterMillis) {
         metrics.nackSent(code, true);
         try {
-            // A fresh socket's send buffer takes this small frame without blocking the accept loop.
-            new FrameWriter(socket.getOutputStream()).write(new Message.Nack(code, retryAfterMillis, reason));
+            if (tls == null) {
+                // A fresh socket's send buffer takes this small frame without blocking the accept loop.
+                new FrameWriter(socket.getOutputStream()).write(new Message.Nack(code, retryAfterMillis, reason));
+            }
         } catch (IOException e) {
             Logger.debug("peer {}: could not send NACK: {}", PeerAddress.of(socket.getRemoteSocketAddress()), e.toString());
         } finally {
@@ -232,17 +231,7 @@ public final class Listener implements AutoCloseable {
      * budget logs the refusals itself, one line with its numbers every 10 s, whatever the addresses.
      */
     private void refuseOverloaded(Socket socket, String reason) {
-        metrics.nackSent(NackCode.OVERLOADED, true);
-        try {
-            if (tls == null) {
-                new FrameWriter(socket.getOutputStream())
-                        .write(new Message.Nack(NackCode.OVERLOADED, MemoryBudget.RETRY_AFTER_MILLIS, reason));
-            }
-        } catch (IOException e) {
-            Logger.debug("peer {}: could not send NACK: {}", socket.getRemoteSocketAddress(), e.toString());
-        } finally {
-            closeQuietly(socket);
-        }
+        nackAndClose(socket, NackCode.OVERLOADED, reason, MemoryBudget.RETRY_AFTER_MILLIS);
     }
 
     /**

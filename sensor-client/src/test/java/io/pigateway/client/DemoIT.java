@@ -44,6 +44,17 @@ class DemoIT {
             assertTrue(out.contains("demo-pi-" + n + " committed seq"), "readings of demo-pi-" + n + " arrived");
         }
         assertTrue(out.contains("stopped:"), "gateway stopped cleanly");
+        // The command the demo prints for looking at the data works as printed.
+        String[] lines = out.split("\n");
+        int at = java.util.Arrays.asList(lines).indexOf("demo: to look at them (the gateway must be stopped: H2 lets one"
+                + " process open the file at a time):");
+        assertTrue(at >= 0 && at + 2 < lines.length, out);
+        String command = lines[at + 1].replace("\\", "").strip() + " " + lines[at + 2].strip();
+        Process shell = new ProcessBuilder("bash", "-c", command).directory(repo.toFile()).redirectErrorStream(true).start();
+        String rows = new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(shell.waitFor(30, TimeUnit.SECONDS), "H2 shell ends");
+        assertEquals(0, shell.exitValue(), rows);
+        assertTrue(rows.contains("demo-pi-1 | temperature"), rows);
         assertTrue(out.contains("the status page is at http://127.0.0.1:" + httpPort + "/"), "the page's address");
     }
 

@@ -3,6 +3,7 @@ package io.pigateway.gateway;
 import io.pigateway.gateway.config.AuthConfig;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.HttpConfig;
+import io.pigateway.gateway.ingest.Ingest;
 import io.pigateway.gateway.metrics.GatewayMetrics;
 import io.pigateway.gateway.metrics.HealthCheck;
 import io.pigateway.gateway.metrics.HttpEndpoint;
@@ -16,7 +17,10 @@ import io.pigateway.gateway.store.StoreException;
 import io.pigateway.gateway.store.StoreStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -35,12 +39,15 @@ public final class Gateway implements AutoCloseable {
     private final ScheduledExecutorService statsTimer;
     /** {@code null} unless http.enabled. */
     private final HttpEndpoint http;
+    /** The inputs other than the binary protocol that are enabled (docs/INGEST.md), closed before the store. */
+    private final List<AutoCloseable> inputs;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean closed;
 
     private Gateway(GatewayConfig config, Store store, Listener listener, ScheduledExecutorService statsTimer,
-                    HttpEndpoint http) {
+                    HttpEndpoint http, List<AutoCloseable> inputs) {
         this.config = config;
+        this.inputs = inputs;
         this.store = store;
         this.listener = listener;
         this.statsTimer = statsTimer;
@@ -64,6 +71,22 @@ public final class Gateway implements AutoCloseable {
             throw new IOException("cannot listen on " + config.listen().address().getHostAddress() + ":"
                     + config.listen().port() + ": " + e.getMessage(), e);
         }
+        Ingest ingest = new Ingest(store, listener.authenticator(), listener.deviceRates(), config.limits(), events,
+                config.ingest().commitTimeout(), Clock.systemUTC());
+        List<AutoCloseable> inputs = new ArrayList<>();
+        try {
+            startInputs(config, ingest, inputs);
+        } catch (IOException e) {
+            closeInputs(inputs);
+            try {
+                listener.close(config.shutdownTimeout());
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            } finally {
+                store.close(config.shutdownTimeout());
+            }
+            throw e;
+        }
         HttpEndpoint http = null;
         if (metrics != null) {
             http = serveHttp(config, metrics, listener, store);
@@ -81,10 +104,27 @@ public final class Gateway implements AutoCloseable {
         } else {
             Logger.info("{}", config.auth());
         }
-        Gateway gateway = new Gateway(config, store, listener, timer, http);
+        Gateway gateway = new Gateway(config, store, listener, timer, http, inputs);
         Logger.info("ready in {} ms: listening on {}, {}; {}", (System.nanoTime() - started) / 1_000_000,
                 listener.address(), config.store().describe(), config.tls().describe());
         return gateway;
+    }
+
+    /**
+     * Starts the enabled inputs other than the binary protocol, adding each to {@code inputs} as it
+     * starts, so that a failure leaves the caller a list of what to close.
+     */
+    private static void startInputs(GatewayConfig config, Ingest ingest, List<AutoCloseable> inputs) throws IOException {
+    }
+
+    private static void closeInputs(List<AutoCloseable> inputs) {
+        for (AutoCloseable input : inputs.reversed()) {
+            try {
+                input.close();
+            } catch (Exception e) {
+                Logger.warn("closing input {}: {}", input, e.toString());
+            }
+        }
     }
 
     /** Binds the HTTP endpoint; if it cannot, stops what already runs and fails start-up naming the address. */
@@ -182,6 +222,7 @@ public final class Gateway implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closeInputs(inputs);
         if (statsTimer != null) {
             statsTimer.shutdownNow();
         }

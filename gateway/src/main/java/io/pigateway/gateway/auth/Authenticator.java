@@ -44,6 +44,28 @@ public final class Authenticator {
         config = newConfig;
     }
 
+    /**
+     * {@code null} if {@code password} is the device's secret (or auth is open), else why not, for the
+     * operator's log: the password form used by HTTP and MQTT inputs, which have no challenge. Compared in
+     * constant time; an unknown device costs the same comparison against a dummy secret.
+     */
+    public String passwordProblem(String deviceId, byte[] password) {
+        AuthConfig config = this.config;
+        if (config.mode() == AuthConfig.Mode.OPEN) {
+            return null;
+        }
+        byte[] secret = config.devices().secretOf(deviceId);
+        boolean right = MessageDigest.isEqual(secret == null ? dummySecret : secret, password);
+        if (secret == null) {
+            return "device " + deviceId + " is not in " + config.devicesFile();
+        }
+        if (password.length == 0) {
+            return "device " + deviceId + " sent no password (its secret from " + config.devicesFile() + ")";
+        }
+        return right ? null : "device " + deviceId + " sent a wrong password (" + password.length
+                + " characters; it is the device's secret in " + config.devicesFile() + ")";
+    }
+
     /** {@code null} if the HELLO may proceed, else why not, for the operator's log. */
     public String problem(Message.Hello hello, byte[] nonce) {
         AuthConfig config = this.config; // one set for the whole check, whatever a reload does meanwhile

@@ -19,7 +19,7 @@ import java.util.Objects;
  */
 public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfig store, WriterConfig writer,
                             Duration statsInterval, boolean logReadings, Duration shutdownTimeout, AuthConfig auth,
-                            HttpConfig http, TlsConfig tls) {
+                            HttpConfig http, TlsConfig tls, IngestConfig ingest) {
 
     public static final Path DEFAULT_FILE = Path.of("/etc/pi-gateway/gateway.conf");
     /** Environment variables with this prefix override keys: PIGW_GATEWAY_LISTEN_PORT for listen.port. */
@@ -38,35 +38,41 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(ingest, "ingest");
     }
 
     public GatewayConfig withTls(TlsConfig newTls) {
         return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http,
-                newTls);
+                newTls, ingest);
     }
 
     public GatewayConfig withHttp(HttpConfig newHttp) {
-        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, newHttp, tls);
+        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, newHttp, tls, ingest);
     }
 
     public GatewayConfig withStore(StoreConfig newStore) {
-        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout, auth, http, tls);
+        return new GatewayConfig(listen, limits, newStore, writer, statsInterval, logReadings, shutdownTimeout, auth, http, tls, ingest);
     }
 
     public GatewayConfig withLimits(LimitsConfig newLimits) {
-        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http, tls);
+        return new GatewayConfig(listen, newLimits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http, tls, ingest);
     }
 
     public GatewayConfig withWriter(WriterConfig newWriter) {
-        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout, auth, http, tls);
+        return new GatewayConfig(listen, limits, store, newWriter, statsInterval, logReadings, shutdownTimeout, auth, http, tls, ingest);
     }
 
     public GatewayConfig withAuth(AuthConfig newAuth) {
-        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, newAuth, http, tls);
+        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, newAuth, http, tls, ingest);
+    }
+
+    public GatewayConfig withIngest(IngestConfig newIngest) {
+        return new GatewayConfig(listen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http, tls,
+                newIngest);
     }
 
     public GatewayConfig withListen(ListenConfig newListen) {
-        return new GatewayConfig(newListen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http, tls);
+        return new GatewayConfig(newListen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http, tls, ingest);
     }
 
     /**
@@ -78,7 +84,8 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                 LimitsConfig.defaults().withMaxReadingsPerSecond(0)
                         .withHandshakeLimits(HandshakeLimits.defaults().withNewConnectionRate(0, 1)),
                 StoreConfig.embedded(dir.resolve("store")), WriterConfig.defaults(), Duration.ZERO, false,
-                Duration.ofSeconds(10), AuthConfig.open(), HttpConfig.disabled(), TlsConfig.DISABLED);
+                Duration.ofSeconds(10), AuthConfig.open(), HttpConfig.disabled(), TlsConfig.DISABLED,
+                IngestConfig.defaults());
     }
 
     public static GatewayConfig from(Settings s) throws ConfigException {
@@ -176,8 +183,9 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         s.choice("log.level", LogLevel.class, LogLevel.INFO); // applied by GatewayMain before logging starts
         HttpConfig http = http(s, listen);
         TlsConfig tls = TlsConfig.from(s);
+        IngestConfig ingest = IngestConfig.from(s);
         s.rejectUnknownKeys();
-        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown, auth, http, tls);
+        return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown, auth, http, tls, ingest);
     }
 
     private static HandshakeLimits handshakeLimits(Settings s) throws ConfigException {

@@ -95,4 +95,11 @@ public interface Metrics {
     /** The device's connections from two addresses keep replacing each other: probably two clients with one id. */
     default void probableClone(String deviceId) {
     }
+
+    /**
+     * {@code readings} readings that came through {@code input} (e.g. "http-line-protocol", "mqtt") ended
+     * with {@code outcome}: "stored", or the refusal's reason in lower case ("invalid", "rate_limited", ...).
+     */
+    default void ingested(String input, String outcome, int readings) {
+    }
 }

@@ -241,6 +241,16 @@ public final class Listener implements AutoCloseable {
      * no longer listed or whose secret changed is ended with AUTHENTICATION_FAILED (what it sent is
      * acknowledged first), so it must prove the new secret to come back.
      */
+    /** The secret check this listener uses, reloaded with the devices file: other inputs share it. */
+    public Authenticator authenticator() {
+        return guards.authenticator();
+    }
+
+    /** The per-device reading rates: other inputs take from the same buckets as the binary protocol. */
+    public DeviceRates deviceRates() {
+        return guards.rates();
+    }
+
     public void reloadDevices() {
         AuthConfig old = guards.authenticator().config();
         if (old.mode() == AuthConfig.Mode.OPEN) {

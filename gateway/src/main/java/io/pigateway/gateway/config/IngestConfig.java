@@ -1,0 +1,31 @@
+package io.pigateway.gateway.config;
+
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.Settings;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The inputs other than the binary protocol (docs/INGEST.md): each is off unless configured. This
+ * block owns its keys ({@code ingest.*}), their defaults and their checks.
+ *
+ * @param commitTimeout how long an input waits for its readings' commit before it answers "unavailable"
+ *                      ({@code ingest.commit-timeout})
+ */
+public record IngestConfig(Duration commitTimeout) {
+    public static final Duration DEFAULT_COMMIT_TIMEOUT = Duration.ofSeconds(10);
+
+    public IngestConfig {
+        Objects.requireNonNull(commitTimeout, "commitTimeout");
+    }
+
+    /** Every input off. */
+    public static IngestConfig defaults() {
+        return new IngestConfig(DEFAULT_COMMIT_TIMEOUT);
+    }
+
+    public static IngestConfig from(Settings s) throws ConfigException {
+        return new IngestConfig(s.duration("ingest.commit-timeout", DEFAULT_COMMIT_TIMEOUT, Duration.ofMillis(100),
+                Duration.ofMinutes(5)));
+    }
+}

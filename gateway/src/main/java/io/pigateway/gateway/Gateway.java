@@ -1,6 +1,6 @@
 package io.pigateway.gateway;
 
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.HttpConfig;
 import io.pigateway.gateway.ingest.Ingest;

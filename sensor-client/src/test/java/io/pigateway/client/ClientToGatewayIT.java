@@ -19,7 +19,7 @@ import io.pigateway.client.link.GatewayLink;
 import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.auth.DeviceSecrets;
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.config.StoreConfig;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.code_intelligence.jazzer.api.BugDetectors;
 import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.HandshakeLimits;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;

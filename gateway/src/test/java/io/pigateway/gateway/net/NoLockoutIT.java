@@ -8,7 +8,7 @@ import io.pigateway.common.SecretFile;
 import io.pigateway.common.tls.TlsProtocols;
 import io.pigateway.common.tls.testing.TestPki;
 import io.pigateway.gateway.auth.DeviceSecrets;
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.HandshakeLimits;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.config.TlsConfig;

@@ -1,6 +1,9 @@
-package io.pigateway.gateway.config;
+package io.pigateway.gateway.auth;
 
-import io.pigateway.gateway.auth.DeviceSecrets;
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.SecretFile;
+import io.pigateway.common.Settings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -22,6 +25,27 @@ public record AuthConfig(Mode mode, Path devicesFile, DeviceSecrets devices) {
         if (mode == Mode.SECRETS) {
             Objects.requireNonNull(devicesFile, "devicesFile");
             Objects.requireNonNull(devices, "devices");
+        }
+    }
+
+    /** The {@code auth.*} keys; reads the devices file. */
+    public static AuthConfig from(Settings s) throws ConfigException {
+        Mode mode = s.choice("auth.mode", Mode.class, Mode.SECRETS);
+        Path file = SecretFile.resolve(s, "auth.devices-file");
+        if (mode == Mode.OPEN) {
+            return open();
+        }
+        Path devices = file == null ? DEFAULT_DEVICES_FILE : file;
+        s.defaultUsed("auth.devices-file", devices.toString());
+        try {
+            return secrets(devices,
+                    s.fromFiles("auth.devices-file", () -> DeviceSecrets.load(SecretFile.at(devices))));
+        } catch (ConfigException e) {
+            if (Files.exists(devices)) {
+                throw e;
+            }
+            throw new ConfigException(e.getMessage() + "; list each device and its secret there (docs/SECURITY.md),"
+                    + " or set auth.mode = open to accept any device that can reach the port", e);
         }
     }
 

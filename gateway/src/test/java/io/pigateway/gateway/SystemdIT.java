@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.logging.JournalStdout;
 import io.pigateway.common.systemd.NotifySocket;
-import io.pigateway.gateway.testing.GatewayProcess;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.GatewayProcess;
+import io.pigateway.testing.TestDevice;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;

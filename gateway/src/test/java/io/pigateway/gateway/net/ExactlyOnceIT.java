@@ -2,7 +2,7 @@ package io.pigateway.gateway.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Message;
 import java.nio.file.Path;

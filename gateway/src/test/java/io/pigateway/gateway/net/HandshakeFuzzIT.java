@@ -17,7 +17,7 @@ import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.store.Store;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.FrameType;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;

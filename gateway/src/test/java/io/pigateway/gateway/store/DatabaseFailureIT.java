@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.testing.TcpRelay;
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,7 +60,7 @@ class DatabaseFailureIT {
     @Test
     void unreachableDatabaseFailsBatchesAndStoreReconnectsWhenItIsBack() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
-        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+        try (TcpRelay proxy = new TcpRelay(direct.port())) {
             StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
                     direct.passwordFile());
             long acknowledged = 0;
@@ -93,7 +94,7 @@ class DatabaseFailureIT {
     @Test
     void duringAnOutageWorkIsRefusedAtOnceAndTheStoreNoticesTheDatabaseIsBackWithoutTraffic() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
-        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+        try (TcpRelay proxy = new TcpRelay(direct.port())) {
             StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
                     direct.passwordFile());
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.testing.TcpRelay;
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -74,7 +75,7 @@ class StoreLivenessIT {
     @Test
     void anUnreachableDatabaseIsNotStuck() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
-        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+        try (TcpRelay proxy = new TcpRelay(direct.port())) {
             StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
                     direct.passwordFile());
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {
@@ -100,7 +101,7 @@ class StoreLivenessIT {
     @Test
     void theStatusListenerHearsTheOutageStartAndEndOnce() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
-        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+        try (TcpRelay proxy = new TcpRelay(direct.port())) {
             StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
                     direct.passwordFile());
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {

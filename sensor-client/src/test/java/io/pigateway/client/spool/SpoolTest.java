@@ -112,12 +112,12 @@ class SpoolTest {
             AtomicInteger flushes = new AtomicInteger();
             spool.onFlushed(flushes::incrementAndGet);
             append(spool, 10); // the count is reached: flushed at once
-            io.pigateway.client.testing.Await.until("10 readings flushed", Duration.ofMillis(250),
+            io.pigateway.testing.Await.until("10 readings flushed", Duration.ofMillis(250),
                     () -> all(spool).size() == 10);
             assertTrue(flushes.get() >= 1);
             append(spool, 1); // below the count: flushed within the interval
             assertEquals(10, all(spool).size());
-            io.pigateway.client.testing.Await.until("the 11th flushed", Duration.ofSeconds(2), () -> all(spool).size() == 11);
+            io.pigateway.testing.Await.until("the 11th flushed", Duration.ofSeconds(2), () -> all(spool).size() == 11);
         }
     }
 

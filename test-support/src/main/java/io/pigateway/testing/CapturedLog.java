@@ -1,4 +1,4 @@
-package io.pigateway.gateway.testing;
+package io.pigateway.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -7,17 +7,29 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The log lines this JVM writes while it is open. The gateway logs to stdout through tinylog's
  * console writer, which looks up {@code System.out} for each line, so replacing that stream sees
  * every line; they are still echoed to the original stream.
+ *
+ * <p>Either around a part of a test ({@code try (CapturedLog log = CapturedLog.start()) {...}}) or for
+ * each test as a JUnit extension: {@code @RegisterExtension final CapturedLog log = CapturedLog.eachTest();}.
  */
-public final class CapturedLog implements AutoCloseable {
-    private final PrintStream original;
+public final class CapturedLog implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
+    private PrintStream original;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
 
     private CapturedLog() {
+    }
+
+    private void begin() {
+        synchronized (buffer) {
+            buffer.reset();
+        }
         original = System.out;
         OutputStream tee = new OutputStream() {
             @Override
@@ -40,7 +52,24 @@ public final class CapturedLog implements AutoCloseable {
     }
 
     public static CapturedLog start() {
+        CapturedLog log = new CapturedLog();
+        log.begin();
+        return log;
+    }
+
+    /** Captures from before each test to after it, as a JUnit extension. */
+    public static CapturedLog eachTest() {
         return new CapturedLog();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        begin();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        close();
     }
 
     /** Lines so far that contain every one of {@code parts}. */
@@ -68,6 +97,9 @@ public final class CapturedLog implements AutoCloseable {
 
     @Override
     public void close() {
-        System.setOut(original);
+        if (original != null) {
+            System.setOut(original);
+            original = null;
+        }
     }
 }

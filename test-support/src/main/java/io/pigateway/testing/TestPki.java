@@ -1,4 +1,4 @@
-package io.pigateway.common.tls.testing;
+package io.pigateway.testing;
 
 import java.io.IOException;
 import java.io.OutputStream;

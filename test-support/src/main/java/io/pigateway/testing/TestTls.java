@@ -1,6 +1,5 @@
-package io.pigateway.gateway.testing;
+package io.pigateway.testing;
 
-import io.pigateway.common.tls.testing.TestPki;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.pigateway.client.testing;
+package io.pigateway.testing;
 
 import java.time.Duration;
 import java.util.function.BooleanSupplier;

@@ -1,4 +1,4 @@
-package io.pigateway.gateway.testing;
+package io.pigateway.testing;
 
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;

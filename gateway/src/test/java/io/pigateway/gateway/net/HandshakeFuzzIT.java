@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.testing.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -188,14 +189,8 @@ class HandshakeFuzzIT {
 
     /** Every connection's thread has finished: registry emptied, socket closed. */
     private static void awaitNoConnections() throws InterruptedException {
-        long deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
-        while (listener.connections() > 0) {
-            if (System.nanoTime() > deadline) {
-                fail(listener.connections() + " connections still open " + ANSWER_TIMEOUT.toMillis()
-                        + " ms after their clients were answered");
-            }
-            Thread.sleep(1);
-        }
+        Await.until("every connection closed after its client was answered (" + listener.connections() + " open at the start)",
+                ANSWER_TIMEOUT, () -> listener.connections() == 0);
     }
 
     /** A device with a proper HELLO and one reading; fails on a refusal (a leaked permit shows here too). */

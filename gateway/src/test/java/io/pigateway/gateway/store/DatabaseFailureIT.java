@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.testing.Await;
 import io.pigateway.testing.TcpRelay;
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
@@ -112,11 +113,8 @@ class DatabaseFailureIT {
                 assertEquals(0, store.queueDepth());
 
                 proxy.restore();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!store.healthy() && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertTrue(store.healthy(), "the prober found the database again with no batch submitted");
+                Await.until("the prober found the database again with no batch submitted", java.time.Duration.ofSeconds(10),
+                        store::healthy);
                 await(store.submit(batch("dev-1", 1, 21, 10), java.time.Duration.ofSeconds(10)));
             }
             assertEquals(10, DB.queryLong(direct, "SELECT COUNT(*) FROM readings"), "only the acknowledged batch is stored");

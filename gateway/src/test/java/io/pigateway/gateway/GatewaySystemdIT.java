@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The packaged gateway as systemd runs it: Type=notify readiness, the watchdog, STOPPING, journal priorities. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class SystemdIT {
+class GatewaySystemdIT {
     static final Path JAR = Path.of("target/pi-gateway.jar");
 
     private static Path config(Path dir, int port) throws Exception {

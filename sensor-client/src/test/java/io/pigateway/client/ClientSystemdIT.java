@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM, and journal priorities on every line.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
-class SystemdIT {
+class ClientSystemdIT {
     static final Path JAR = Path.of("target/pi-sensor-client.jar");
 
     @Test

@@ -3,13 +3,13 @@ package io.pigateway.gateway.store;
 import java.time.Duration;
 
 /** Pauses between attempts to reach a database that failed: 100 ms, doubling, capped at the maximum. */
-final class Backoff {
+final class DatabaseBackoff {
     static final Duration FIRST = Duration.ofMillis(100);
 
     private final Duration max;
     private int failures;
 
-    Backoff(Duration max) {
+    DatabaseBackoff(Duration max) {
         this.max = max;
     }
 

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class BackoffTest {
+class DatabaseBackoffTest {
     @Test
     void doublesFromOneHundredMillisUpToTheMaximumAndResetsOnSuccess() {
-        Backoff b = new Backoff(Duration.ofMillis(700));
+        DatabaseBackoff b = new DatabaseBackoff(Duration.ofMillis(700));
         assertFalse(b.pending());
         assertEquals(Duration.ZERO, b.delay());
         long[] expected = {100, 200, 400, 700, 700};

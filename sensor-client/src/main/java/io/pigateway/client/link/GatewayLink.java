@@ -43,13 +43,13 @@ public final class GatewayLink implements AutoCloseable {
     private final SendConfig send;
     private final ReadingBuffer buffer;
     private final DeviceClock clock;
-    private final Backoff backoff;
+    private final ReconnectBackoff backoff;
     private final SplittableRandom jitter = new SplittableRandom();
     private final LinkCounters counters = new LinkCounters();
     private final Wakeup wakeup = new Wakeup();
     private final Drain drain = new Drain();
     private final OutageLog outage = new OutageLog();
-    private volatile Connection current;
+    private volatile GatewayConnection current;
     private volatile boolean aborted;
     private Thread thread;
 
@@ -83,7 +83,7 @@ public final class GatewayLink implements AutoCloseable {
         this.gateway = gateway;
         this.send = send;
         this.buffer = buffer;
-        this.backoff = new Backoff(reconnect.backoffMin(), reconnect.backoffMax(), new SplittableRandom());
+        this.backoff = new ReconnectBackoff(reconnect.backoffMin(), reconnect.backoffMax(), new SplittableRandom());
     }
 
     public synchronized void start() {
@@ -169,7 +169,7 @@ public final class GatewayLink implements AutoCloseable {
 
     private void abort(Thread t) {
         aborted = true;
-        Connection c = current;
+        GatewayConnection c = current;
         if (c != null) {
             c.close();
         }
@@ -258,9 +258,9 @@ public final class GatewayLink implements AutoCloseable {
     }
 
     private Attempt attempt(GatewayAddress address) throws InterruptedException {
-        Connection c;
+        GatewayConnection c;
         try {
-            c = Connection.open(address, gateway.connectTimeout(), gateway.tls());
+            c = GatewayConnection.open(address, gateway.connectTimeout(), gateway.tls());
         } catch (IOException e) {
             return Attempt.failed("unreachable: " + Texts.describe(e));
         }

@@ -31,7 +31,7 @@ final class Session {
     /** The sender re-checks its deadlines at least this often. */
     private static final long MAX_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
-    private final Connection connection;
+    private final GatewayConnection connection;
     private final ReadingBuffer buffer;
     private final DeviceClock clock;
     private final LinkCounters counters;
@@ -60,7 +60,7 @@ final class Session {
      * @param announced     the sensors this connection's HELLO announced: the gateway refuses readings of any other
      * @param announcements where a sensor met in the spool but not announced is added for the next HELLO
      */
-    Session(Connection connection, Message.HelloOk limits, int batchMaxReadings, Duration batchMaxWait,
+    Session(GatewayConnection connection, Message.HelloOk limits, int batchMaxReadings, Duration batchMaxWait,
             Duration pingInterval, ReadingBuffer buffer, LinkCounters counters, Wakeup wakeup, Drain drain,
             List<SensorInfo> announced, Announcements announcements, DeviceClock clock) {
         this.clock = clock;

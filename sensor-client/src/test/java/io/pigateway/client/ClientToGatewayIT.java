@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.client.buffer.MemoryReadingBuffer;
+import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.DeviceSecret;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
@@ -128,11 +129,12 @@ class ClientToGatewayIT {
             buffer.append("temperature", 1_700_000_000_000L + i, 20 + i / 100.0);
         }
         try (Gateway gateway = Gateway.start(gateway(dir, store, 0).withLimits(slow))) {
-            GatewayLink link = new GatewayLink("backlog-pi",
+            GatewayLink link = new GatewayLink("backlog-pi", null,
                     new GatewayConfig(List.of(new GatewayAddress("127.0.0.1", gateway.address().getPort())),
                             Duration.ofSeconds(2), Duration.ofSeconds(1)),
                     new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(300)), new SendConfig(500, Duration.ofMillis(10)),
-                    buffer, List.of(new SensorInfo("temperature", "°C", "simulated.temperature", true)));
+                    buffer, List.of(new SensorInfo("temperature", "°C", "simulated.temperature", true)),
+                    DeviceClock.system());
             long started = System.nanoTime();
             link.start();
             try {

@@ -9,8 +9,7 @@ import java.util.List;
  * append while the link thread peeks and acknowledges.
  *
  * <p>The client uses the durable {@link io.pigateway.client.spool.Spool}, which keeps the stream id
- * and the sequence numbers across restarts; {@link MemoryReadingBuffer} holds them in memory only
- * (tests, tools).
+ * and the sequence numbers across restarts; tests also use one in memory.
  */
 public interface ReadingBuffer {
 

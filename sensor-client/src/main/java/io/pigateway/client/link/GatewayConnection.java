@@ -38,14 +38,10 @@ final class GatewayConnection implements Closeable {
         this.out = new FrameWriter(socket.getOutputStream());
     }
 
-    /** Connects within {@code timeout}; the host name is resolved now, so DNS changes are seen. */
-    static GatewayConnection open(GatewayAddress address, Duration timeout) throws IOException {
-        return open(address, timeout, GatewayTlsConfig.DISABLED);
-    }
-
     /**
-     * As {@link #open(GatewayAddress, Duration)}; with TLS enabled, TLS is layered on the connected
-     * socket and the TLS handshake is the first step of {@link #handshake}.
+     * Connects within {@code timeout}; the host name is resolved now, so DNS changes are seen. With
+     * TLS enabled, TLS is layered on the connected socket and the TLS handshake is the first step of
+     * {@link #handshake}.
      */
     static GatewayConnection open(GatewayAddress address, Duration timeout, GatewayTlsConfig tls) throws IOException {
         Socket plain = new Socket();

@@ -53,24 +53,9 @@ public final class GatewayLink implements AutoCloseable {
     private volatile boolean aborted;
     private Thread thread;
 
-    public GatewayLink(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
-                       ReadingBuffer buffer) {
-        this(deviceId, gateway, reconnect, send, buffer, List.of());
-    }
-
-    /** @param sensors announced in every HELLO: each reading name with its unit and kind */
-    public GatewayLink(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
-                       ReadingBuffer buffer, List<SensorInfo> sensors) {
-        this(deviceId, null, gateway, reconnect, send, buffer, sensors);
-    }
-
-    /** @param secret proven in every HELLO; {@code null} for a gateway that accepts any device */
-    public GatewayLink(String deviceId, DeviceSecret secret, GatewayConfig gateway, ReconnectConfig reconnect,
-                       SendConfig send, ReadingBuffer buffer, List<SensorInfo> sensors) {
-        this(deviceId, secret, gateway, reconnect, send, buffer, sensors, DeviceClock.system());
-    }
-
     /**
+     * @param secret  proven in every HELLO; {@code null} for a gateway that accepts any device
+     * @param sensors announced in every HELLO: each reading name with its unit and kind
      * @param clock converts the times of readings stamped before the clock was set ({@link DeviceClock}) when
      *              they are sent, and learns the gateway's clock at each handshake
      */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.client.buffer.MemoryReadingBuffer;
+import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
 import io.pigateway.client.config.ReconnectConfig;
@@ -55,9 +56,9 @@ class GatewayLinkIT {
     }
 
     private GatewayLink link(List<GatewayAddress> addresses, int batch, Duration backoffMax, Duration ping) {
-        link = new GatewayLink("pi-test", new GatewayConfig(addresses, Duration.ofSeconds(2), ping),
+        link = new GatewayLink("pi-test", null, new GatewayConfig(addresses, Duration.ofSeconds(2), ping),
                 new ReconnectConfig(Duration.ofMillis(20), backoffMax), new SendConfig(batch, Duration.ofMillis(10)),
-                buffer, SENSORS);
+                buffer, SENSORS, DeviceClock.system());
         return link;
     }
 

@@ -88,7 +88,9 @@ class ClientToGatewayIT {
             for (int restart = 1; restart <= 3; restart++) {
                 until("300 readings acknowledged before restart " + restart, WAIT, () -> client.stats().acknowledged() > 300);
                 current.close();
-                Thread.sleep(300); // the client keeps sampling into its buffer while the gateway is down
+                long held = client.stats().pending();
+                until("the client keeps sampling into its spool while the gateway is down", WAIT,
+                        () -> client.stats().pending() > held + 50);
                 current = Gateway.start(gateway(dir, store, port));
                 long before = client.stats().acknowledged();
                 until("300 more readings acknowledged after restart " + restart, WAIT, () -> client.stats().acknowledged() > before + 300);

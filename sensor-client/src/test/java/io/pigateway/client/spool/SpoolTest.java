@@ -10,6 +10,7 @@ import static io.pigateway.client.spool.SpoolTesting.dir;
 import static io.pigateway.client.spool.SpoolTesting.open;
 import static io.pigateway.client.spool.SpoolTesting.segmentFiles;
 import static io.pigateway.client.spool.SpoolTesting.seqs;
+import static io.pigateway.client.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -27,6 +28,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
@@ -117,7 +120,7 @@ class SpoolTest {
             assertTrue(flushes.get() >= 1);
             append(spool, 1); // below the count: flushed within the interval
             assertEquals(10, all(spool).size());
-            io.pigateway.client.testing.Await.until("the 11th flushed", Duration.ofSeconds(2), () -> all(spool).size() == 11);
+            until("the 11th flushed", Duration.ofSeconds(2), () -> all(spool).size() == 11);
         }
     }
 
@@ -457,39 +460,58 @@ class SpoolTest {
         int threads = 4;
         int each = 5000;
         try (Spool spool = Spool.open(c, DEVICE)) {
+            // A failed assertion in a sampler thread would only end that thread; it is collected and
+            // rethrown here, and stops the wait below, rather than surfacing as a timeout.
+            Queue<Throwable> samplerFailures = new ConcurrentLinkedQueue<>();
             List<Thread> samplers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 String sensor = "sensor-" + t;
                 samplers.add(Thread.ofPlatform().start(() -> {
-                    for (int i = 0; i < each; i++) {
-                        assertNotNull(spool.append(sensor, i, i));
+                    try {
+                        for (int i = 0; i < each; i++) {
+                            assertNotNull(spool.append(sensor, i, i));
+                        }
+                    } catch (Throwable e) {
+                        samplerFailures.add(e);
                     }
                 }));
             }
             Map<String, Double> lastValue = new HashMap<>();
-            long last = 0;
-            int received = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (received < threads * each && System.nanoTime() < deadline) {
-                List<Reading> batch = spool.peekUnsent(last, 500);
-                for (Reading r : batch) {
-                    assertTrue(r.seq() > last, "seq rises: " + r.seq() + " after " + last);
-                    last = r.seq();
-                    Double before = lastValue.put(r.sensor(), r.value());
-                    assertTrue(before == null || r.value() == before + 1, r.sensor() + " " + before + " then " + r.value());
-                    received++;
-                }
-                if (!batch.isEmpty()) {
-                    spool.ack(last);
-                } else {
-                    Thread.sleep(1);
-                }
-            }
+            long[] last = {0};
+            int[] received = {0};
+            // Drains what is flushed on each call, as the link does, so that the spool never fills up.
+            until("every reading peeked and acknowledged", Duration.ofSeconds(15), () -> {
+                List<Reading> batch;
+                do {
+                    batch = spool.peekUnsent(last[0], 500);
+                    for (Reading r : batch) {
+                        assertTrue(r.seq() > last[0], "seq rises: " + r.seq() + " after " + last[0]);
+                        last[0] = r.seq();
+                        Double before = lastValue.put(r.sensor(), r.value());
+                        assertTrue(before == null || r.value() == before + 1, r.sensor() + " " + before + " then "
+                                + r.value());
+                        received[0]++;
+                    }
+                    if (!batch.isEmpty()) {
+                        spool.ack(last[0]);
+                    }
+                } while (!batch.isEmpty());
+                return received[0] >= threads * each || !samplerFailures.isEmpty();
+            });
             for (Thread t : samplers) {
                 t.join();
             }
-            assertEquals(threads * each, received);
+            rethrowFirst(samplerFailures);
+            assertEquals(threads * each, received[0]);
             assertEquals(new ReadingBuffer.Counts(threads * each, threads * each, 0, 0, 0), spool.counts());
+        }
+    }
+
+    private static void rethrowFirst(Queue<Throwable> failures) {
+        Throwable first = failures.poll();
+        if (first != null) {
+            failures.forEach(first::addSuppressed);
+            throw first instanceof Error e ? e : new AssertionError("a sampler thread failed", first);
         }
     }
 

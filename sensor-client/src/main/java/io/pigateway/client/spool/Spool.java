@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.tinylog.Logger;
 
 /**
@@ -217,38 +218,27 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
     }
 
     private int forget(long upToSeq, boolean lostReadings) {
-        lock.lock();
-        try {
-            return closed ? 0 : file.ack(upToSeq, lostReadings);
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> closed ? 0 : file.ack(upToSeq, lostReadings));
     }
 
     @Override
     public int size() {
-        lock.lock();
-        try {
-            return (int) Math.min(Integer.MAX_VALUE, file.held());
-        } finally {
-            lock.unlock();
-        }
+        return locked(() -> (int) Math.min(Integer.MAX_VALUE, file.held()));
     }
 
     @Override
     public Counts counts() {
-        lock.lock();
-        try {
-            return file.counts();
-        } finally {
-            lock.unlock();
-        }
+        return locked(file::counts);
     }
 
     public SpoolStats stats() {
+        return locked(file::stats);
+    }
+
+    private <T> T locked(Supplier<T> action) {
         lock.lock();
         try {
-            return file.stats();
+            return action.get();
         } finally {
             lock.unlock();
         }
@@ -267,43 +257,27 @@ public final class Spool implements ReadingBuffer, AutoCloseable {
     private boolean syncOnce() {
         flushLock.lock();
         try {
-            SpoolFile.Flush flush;
-            lock.lock();
-            try {
+            SpoolFile.Flush flush = locked(() -> {
                 if (closed) {
-                    return true;
+                    return null;
                 }
                 unsynced = 0;
                 lastSyncNanos = nanoClock.getAsLong();
-                flush = file.beginFlush();
-            } finally {
-                lock.unlock();
-            }
-            if (flush == null) {
+                return file.beginFlush();
+            });
+            if (flush == null) { // closed, or nothing to write
                 return true;
             }
             try {
                 file.write(flush);
             } catch (IOException e) {
-                String error;
-                lock.lock();
-                try {
-                    error = file.flushFailed(flush, e);
-                } finally {
-                    lock.unlock();
-                }
+                String error = locked(() -> file.flushFailed(flush, e));
                 if (error != null) {
                     Logger.error(error);
                 }
                 return false;
             }
-            String line;
-            lock.lock();
-            try {
-                line = file.flushed(flush);
-            } finally {
-                lock.unlock();
-            }
+            String line = locked(() -> file.flushed(flush));
             if (line != null) {
                 Logger.info(line);
             }

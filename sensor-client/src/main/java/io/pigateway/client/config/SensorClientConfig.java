@@ -184,8 +184,8 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         gateway.tls().describe((key, value) -> line(b, key, value));
         line(b, "reconnect.backoff-min", Settings.format(reconnect.backoffMin()));
         line(b, "reconnect.backoff-max", Settings.format(reconnect.backoffMax()));
-        line(b, "send.batch-max-readings", Integer.toString(send.batchMaxReadings()));
-        line(b, "send.batch-max-wait", Settings.format(send.batchMaxWait()));
+        line(b, "send.batch-max-readings", Integer.toString(send.frameMaxReadings()));
+        line(b, "send.batch-max-wait", Settings.format(send.frameMaxWait()));
         line(b, "spool.dir", spool.dir().toString());
         line(b, "spool.max-bytes", Sizes.format(spool.maxBytes()));
         line(b, "spool.segment-bytes", Sizes.format(spool.segmentBytes()));

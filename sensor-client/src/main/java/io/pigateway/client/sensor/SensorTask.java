@@ -131,7 +131,7 @@ final class SensorTask implements Runnable {
                 sink.accept(channels.get(i).name(), at, value);
                 sampled.incrementAndGet();
             } catch (RuntimeException e) {
-                Logger.error(e, "sensor {}: could not buffer a reading", channels.get(i).name());
+                Logger.error(e, "sensor {}: could not add a reading to the spool", channels.get(i).name());
             }
         }
         if (bad > 0) {

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
  * How many readings the stream lost, and when that count is next reported as a reading of
  * {@value Spool#DROPPED_SENSOR}. A reading is lost when a full spool drops it, a write fails, or the
  * gateway refuses it for good. The stream's count is kept in the meta file across restarts; the
- * count since start is {@link io.pigateway.client.buffer.ReadingBuffer.Counts#dropped()}. Not
+ * count since start is {@link io.pigateway.client.spool.ReadingSpool.Counts#dropped()}. Not
  * thread-safe; the spool's lock guards it.
  */
 final class LossCounter {

@@ -1,6 +1,5 @@
 package io.pigateway.client.spool;
 
-import io.pigateway.client.buffer.StreamIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

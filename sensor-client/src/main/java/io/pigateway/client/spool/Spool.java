@@ -1,6 +1,5 @@
 package io.pigateway.client.spool;
 
-import io.pigateway.client.buffer.ReadingBuffer;
 import io.pigateway.client.config.SpoolConfig;
 import io.pigateway.protocol.Identifiers;
 import io.pigateway.protocol.Reading;
@@ -17,7 +16,7 @@ import java.util.function.Supplier;
 import org.tinylog.Logger;
 
 /**
- * The durable {@link ReadingBuffer}: every reading is written to a file before {@code append}
+ * The durable {@link ReadingSpool}: every reading is written to a file before {@code append}
  * returns, flushed to the storage on a schedule, handed to the link only once flushed, and removed
  * only when an ACK covers it. It survives restarts, crashes and power cuts; the stream id and the
  * sequence numbers go on (after a jump, {@link SeqJump}). The format, byte by byte, is in docs/SPOOL.md and
@@ -47,10 +46,10 @@ import org.tinylog.Logger;
  *
  * <p>Three parts: {@link SpoolFile} does the file work (append, peek, ack, flush over the segments),
  * single-threaded; {@link LossCounter} counts what is lost; this class is the thread-safe
- * {@link ReadingBuffer} the link and the samplers use: one lock around the spool file, and the
+ * {@link ReadingSpool} the link and the samplers use: one lock around the spool file, and the
  * flushing thread. Sampler threads append while the link thread peeks and acknowledges.
  */
-public final class Spool implements ReadingBuffer, AutoCloseable {
+public final class Spool implements ReadingSpool, AutoCloseable {
     /** The synthetic sensor that reports how many readings the stream lost. */
     public static final String DROPPED_SENSOR = "client.readings-dropped";
     /** How the client announces {@link #DROPPED_SENSOR} in HELLO: a count, no unit, not simulated. */

@@ -1,6 +1,5 @@
 package io.pigateway.client.spool;
 
-import io.pigateway.client.buffer.ReadingBuffer;
 import io.pigateway.client.config.SpoolConfig;
 import io.pigateway.protocol.Reading;
 import java.io.IOException;
@@ -390,8 +389,8 @@ final class SpoolFile {
         return (int) n;
     }
 
-    ReadingBuffer.Counts counts() {
-        return new ReadingBuffer.Counts(appended, acknowledged, loss.sinceStart(), held, recovered);
+    ReadingSpool.Counts counts() {
+        return new ReadingSpool.Counts(appended, acknowledged, loss.sinceStart(), held, recovered);
     }
 
     SpoolStats stats() {

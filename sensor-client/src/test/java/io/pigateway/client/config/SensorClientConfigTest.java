@@ -51,8 +51,8 @@ class SensorClientConfigTest {
         assertEquals(Duration.ofSeconds(30), c.gateway().pingInterval());
         assertEquals(Duration.ofMillis(500), c.reconnect().backoffMin());
         assertEquals(Duration.ofSeconds(30), c.reconnect().backoffMax());
-        assertEquals(500, c.send().batchMaxReadings());
-        assertEquals(Duration.ofMillis(200), c.send().batchMaxWait());
+        assertEquals(500, c.send().frameMaxReadings());
+        assertEquals(Duration.ofMillis(200), c.send().frameMaxWait());
         assertEquals(new SpoolConfig(Path.of("/var/lib/pi-sensor-client/spool"), 64L << 20, 1L << 20,
                 SpoolConfig.FullPolicy.DROP_OLDEST, Duration.ofSeconds(1), 100), c.spool());
         assertEquals(63, c.spool().segments(), "64 MiB minus 4 KiB for the meta file");

@@ -18,7 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.client.buffer.ReadingBuffer;
 import io.pigateway.client.config.SpoolConfig;
 import io.pigateway.protocol.Reading;
 import java.nio.file.Files;
@@ -64,7 +63,7 @@ class SpoolTest {
             assertEquals(4, spool.ack(4));
             assertEquals(0, spool.ack(4), "an ACK again changes nothing");
             assertEquals(range(5, 10), seqs(spool.peekUnsent(0, 100)), "acknowledged readings are not sent again");
-            assertEquals(new ReadingBuffer.Counts(10, 4, 0, 6, 0), spool.counts());
+            assertEquals(new ReadingSpool.Counts(10, 4, 0, 6, 0), spool.counts());
             assertEquals(6, spool.ack(99), "an ACK beyond the newest covers what there is");
             assertEquals(0, spool.size());
         }
@@ -77,7 +76,7 @@ class SpoolTest {
             spool.sync();
             spool.ack(5);
             assertEquals(5, spool.discard(10), "seq 6..10, refused by the gateway's database");
-            assertEquals(new ReadingBuffer.Counts(21, 5, 5, 11, 0), spool.counts(), "the loss report appended at once");
+            assertEquals(new ReadingSpool.Counts(21, 5, 5, 11, 0), spool.counts(), "the loss report appended at once");
             assertEquals(5, spool.stats().lost());
             spool.sync();
             List<Reading> held = all(spool);
@@ -164,7 +163,7 @@ class SpoolTest {
             assertFalse(spool.recovery().newStream());
             assertEquals(7, spool.recovery().held());
             assertEquals(range(4, 10), seqs(all(spool)));
-            assertEquals(new ReadingBuffer.Counts(0, 0, 0, 7, 7), spool.counts());
+            assertEquals(new ReadingSpool.Counts(0, 0, 0, 7, 7), spool.counts());
             assertEquals(11, spool.append("s", 1, 1).seq());
             spool.sync();
             assertEquals(range(4, 11), seqs(all(spool)));
@@ -287,7 +286,7 @@ class SpoolTest {
             append(spool, n);
             spool.sync();
             List<Reading> held = all(spool);
-            ReadingBuffer.Counts counts = spool.counts();
+            ReadingSpool.Counts counts = spool.counts();
             assertEquals(n, counts.appended());
             assertEquals(held.size(), counts.held());
             assertEquals(n - held.size(), counts.dropped(), "every reading not held was counted as dropped");
@@ -318,7 +317,7 @@ class SpoolTest {
             assertEquals(Spool.DROPPED_SENSOR, last.sensor());
             assertEquals(spool.stats().lost(), (long) last.value());
             assertEquals(spool.counts().dropped(), spool.stats().lost());
-            ReadingBuffer.Counts end = spool.counts();
+            ReadingSpool.Counts end = spool.counts();
             assertEquals(end.appended(), end.acknowledged() + end.dropped() + end.held());
         }
     }
@@ -332,7 +331,7 @@ class SpoolTest {
             assertTrue(kept > 200 && kept < 1000, kept + " stored");
             assertTrue(stored.subList(0, kept).stream().allMatch(r -> r != null), "the first ones are stored");
             assertTrue(stored.subList(kept, 1000).stream().allMatch(r -> r == null), "then none");
-            assertEquals(new ReadingBuffer.Counts(1000, 0, 1000 - kept, kept, 0), spool.counts());
+            assertEquals(new ReadingSpool.Counts(1000, 0, 1000 - kept, kept, 0), spool.counts());
             assertEquals(1000 - kept, spool.stats().lost());
 
             spool.reportLoss(false);
@@ -363,7 +362,7 @@ class SpoolTest {
             assertEquals(3, s.lost());
             assertTrue(s.lastProblem().contains(dir(c).resolve("segment-0000.spool").toString()), s.lastProblem());
             assertTrue(s.lastProblem().contains("No space left on device"), s.lastProblem());
-            assertEquals(new ReadingBuffer.Counts(8, 0, 3, 5, 0), spool.counts());
+            assertEquals(new ReadingSpool.Counts(8, 0, 3, 5, 0), spool.counts());
 
             faults.failWrites.set(false);
             assertEquals(List.of(6L, 7L), seqs(append(spool, 2)), "the next writes work, over the torn one");
@@ -503,7 +502,7 @@ class SpoolTest {
             }
             rethrowFirst(samplerFailures);
             assertEquals(threads * each, received[0]);
-            assertEquals(new ReadingBuffer.Counts(threads * each, threads * each, 0, 0, 0), spool.counts());
+            assertEquals(new ReadingSpool.Counts(threads * each, threads * each, 0, 0, 0), spool.counts());
         }
     }
 

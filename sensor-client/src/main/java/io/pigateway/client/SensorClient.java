@@ -189,12 +189,12 @@ public final class SensorClient implements AutoCloseable {
         if (s.pending() == 0) {
             Logger.info("stopped: all {} readings sampled{} were acknowledged by the gateway{}", s.sampled(),
                     s.recovered() > 0 ? " (and " + s.recovered() + " left by the previous run)" : "",
-                    s.dropped() > 0 ? " except " + s.dropped() + " lost because the spool was full or could not be"
-                            + " written, or the gateway's database refused them" : "");
+                    s.dropped() > 0 ? " except " + s.dropped() + " dropped (the spool was full, or the gateway refused"
+                            + " them for good) or lost (the spool could not write them)" : "");
         } else {
             Logger.info("stopped: {} readings not yet acknowledged by the gateway stay in the spool {} and are sent after"
-                    + " the next start ({} acknowledged, {} lost because the spool was full or could not be written,"
-                    + " or the gateway's database refused them)",
+                    + " the next start ({} acknowledged, {} dropped because the spool was full or the gateway refused"
+                    + " them for good, or lost because the spool could not write them)",
                     s.pending(), spool.directory(), s.acknowledged(), s.dropped());
         }
         Logger.info("spool: {} fsyncs for {} readings sampled in this run ({} per 1,000 readings)", fsyncs, s.sampled(),

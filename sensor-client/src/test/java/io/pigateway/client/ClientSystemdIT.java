@@ -45,7 +45,7 @@ class ClientSystemdIT {
             pb.environment().put("WATCHDOG_USEC", "500000");
             Process p = pb.start();
             List<String> out = Collections.synchronizedList(new ArrayList<>());
-            Thread.ofVirtual().start(() -> {
+            Thread output = Thread.ofVirtual().start(() -> {
                 try (var r = p.inputReader()) {
                     r.lines().forEach(line -> {
                         System.out.println("[client] " + line);
@@ -74,7 +74,7 @@ class ClientSystemdIT {
             } finally {
                 p.toHandle().destroyForcibly();
             }
-            Thread.sleep(200); // the last lines
+            assertTrue(output.join(Duration.ofSeconds(10)), "the client's output ends when it has exited");
             List<String> lines;
             synchronized (out) {
                 lines = List.copyOf(out);

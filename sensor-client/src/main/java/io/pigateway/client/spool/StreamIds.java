@@ -1,10 +1,10 @@
-package io.pigateway.client.buffer;
+package io.pigateway.client.spool;
 
 import java.security.SecureRandom;
 
 /**
  * Picks a stream id. A fresh id tells the gateway that sequence numbers restarted at 1: the durable
- * spool picks one when it starts empty and keeps it; the in-memory buffer picks one per process.
+ * spool picks one when it starts empty and keeps it; the in-memory spool of the tests picks one per instance.
  */
 public final class StreamIds {
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -1,4 +1,4 @@
-package io.pigateway.client.buffer;
+package io.pigateway.client.spool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +14,7 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-class MemoryReadingBufferTest {
+class MemorySpoolTest {
 
     private static List<Long> seqs(List<Reading> readings) {
         return readings.stream().map(Reading::seq).toList();
@@ -24,7 +24,7 @@ class MemoryReadingBufferTest {
         return LongStream.rangeClosed(from, to).boxed().toList();
     }
 
-    private static void append(ReadingBuffer b, int n) {
+    private static void append(ReadingSpool b, int n) {
         for (int i = 0; i < n; i++) {
             b.append("s", 1000 + i, i);
         }
@@ -32,7 +32,7 @@ class MemoryReadingBufferTest {
 
     @Test
     void sequenceNumbersStartAtOneAndKeepTheReading() {
-        MemoryReadingBuffer b = new MemoryReadingBuffer(10);
+        MemorySpool b = new MemorySpool(10);
         Reading first = b.append("temp", 1234, 21.5);
         assertEquals(new Reading(1, "temp", 1234, 21.5), first);
         assertEquals(2, b.append("door", 1235, 1).seq());
@@ -41,15 +41,15 @@ class MemoryReadingBufferTest {
 
     @Test
     void streamIdIsRandomAndNeverZero() {
-        long a = new MemoryReadingBuffer(1).streamId();
-        long c = new MemoryReadingBuffer(1).streamId();
+        long a = new MemorySpool(1).streamId();
+        long c = new MemorySpool(1).streamId();
         assertNotEquals(0, a);
         assertNotEquals(a, c);
     }
 
     @Test
     void peekUnsentReturnsOldestFirstAfterTheGivenSeq() {
-        MemoryReadingBuffer b = new MemoryReadingBuffer(100);
+        MemorySpool b = new MemorySpool(100);
         append(b, 10);
         assertEquals(range(1, 4), seqs(b.peekUnsent(0, 4)));
         assertEquals(range(5, 10), seqs(b.peekUnsent(4, 100)));
@@ -61,20 +61,20 @@ class MemoryReadingBufferTest {
 
     @Test
     void ackForgetsExactlyWhatItCovers() {
-        MemoryReadingBuffer b = new MemoryReadingBuffer(100);
+        MemorySpool b = new MemorySpool(100);
         append(b, 10);
         assertEquals(4, b.ack(4));
         assertEquals(0, b.ack(4), "a repeated ACK is harmless");
         assertEquals(0, b.ack(2), "an older ACK is harmless");
         assertEquals(6, b.size());
-        assertEquals(new ReadingBuffer.Counts(10, 4, 0, 6, 0), b.counts());
+        assertEquals(new ReadingSpool.Counts(10, 4, 0, 6, 0), b.counts());
         assertEquals(6, b.ack(Long.MAX_VALUE));
-        assertEquals(new ReadingBuffer.Counts(10, 10, 0, 0, 0), b.counts());
+        assertEquals(new ReadingSpool.Counts(10, 10, 0, 0, 0), b.counts());
     }
 
     @Test
     void afterReconnectEverythingUnacknowledgedIsResentFromTheOldest() {
-        MemoryReadingBuffer b = new MemoryReadingBuffer(100);
+        MemorySpool b = new MemorySpool(100);
         append(b, 10);
         b.peekUnsent(0, 10); // "sent" 1..10 on the first connection
         b.ack(3);
@@ -86,17 +86,17 @@ class MemoryReadingBufferTest {
 
     @Test
     void fullBufferDropsTheOldestUnacknowledgedAndCountsIt() {
-        MemoryReadingBuffer b = new MemoryReadingBuffer(3);
+        MemorySpool b = new MemorySpool(3);
         append(b, 5);
         assertEquals(range(3, 5), seqs(b.peekUnsent(0, 10)));
-        assertEquals(new ReadingBuffer.Counts(5, 0, 2, 3, 0), b.counts());
+        assertEquals(new ReadingSpool.Counts(5, 0, 2, 3, 0), b.counts());
         b.ack(3);
         append(b, 1);
         assertEquals(range(4, 6), seqs(b.peekUnsent(0, 10)));
-        assertEquals(new ReadingBuffer.Counts(6, 1, 2, 3, 0), b.counts());
+        assertEquals(new ReadingSpool.Counts(6, 1, 2, 3, 0), b.counts());
         append(b, 4);
         assertEquals(range(8, 10), seqs(b.peekUnsent(0, 10)));
-        assertEquals(new ReadingBuffer.Counts(10, 1, 6, 3, 0), b.counts());
+        assertEquals(new ReadingSpool.Counts(10, 1, 6, 3, 0), b.counts());
         // A cursor pointing at a dropped reading continues with the next one held.
         assertEquals(range(8, 10), seqs(b.peekUnsent(5, 10)));
     }
@@ -116,18 +116,18 @@ class MemoryReadingBufferTest {
 
     @Test
     void ringGrowsAndWrapsWithoutLosingOrder() {
-        MemoryReadingBuffer b = new MemoryReadingBuffer(5000);
+        MemorySpool b = new MemorySpool(5000);
         append(b, 1500);
         b.ack(1000);
         append(b, 3000); // wraps around the grown ring
         List<Reading> all = b.peekUnsent(0, 10_000);
         assertEquals(range(1001, 4500), seqs(all));
-        assertEquals(new ReadingBuffer.Counts(4500, 1000, 0, 3500, 0), b.counts());
+        assertEquals(new ReadingSpool.Counts(4500, 1000, 0, 3500, 0), b.counts());
     }
 
     @Test
     void nonFiniteValuesAreRefused() {
-        MemoryReadingBuffer b = new MemoryReadingBuffer(5);
+        MemorySpool b = new MemorySpool(5);
         assertThrows(IllegalArgumentException.class, () -> b.append("s", 0, Double.NaN));
         assertThrows(IllegalArgumentException.class, () -> b.append("s", 0, Double.POSITIVE_INFINITY));
         assertEquals(0, b.size());
@@ -137,7 +137,7 @@ class MemoryReadingBufferTest {
     @Test
     @Timeout(10)
     void concurrentAppendsGetDistinctContiguousSeqs() throws Exception {
-        MemoryReadingBuffer b = new MemoryReadingBuffer(1_000_000);
+        MemorySpool b = new MemorySpool(1_000_000);
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             threads.add(Thread.ofPlatform().start(() -> append(b, 10_000)));
@@ -154,7 +154,7 @@ class MemoryReadingBufferTest {
             t.join();
         }
         acker.join();
-        ReadingBuffer.Counts c = b.counts();
+        ReadingSpool.Counts c = b.counts();
         assertEquals(40_000, c.appended());
         assertEquals(c.appended(), c.acknowledged() + c.dropped() + c.held());
         List<Reading> rest = b.peekUnsent(0, 100_000);

@@ -1,4 +1,4 @@
-package io.pigateway.client.buffer;
+package io.pigateway.client.spool;
 
 import io.pigateway.protocol.Reading;
 import java.util.concurrent.TimeUnit;

@@ -8,13 +8,13 @@ import java.util.random.RandomGenerator;
  * [min, min(max, min·2ⁿ)]. The randomness keeps a fleet of clients from reconnecting in lockstep
  * after a gateway restart. Not thread-safe; the link thread owns it.
  */
-public final class Backoff {
+public final class ReconnectBackoff {
     private final long minNanos;
     private final long maxNanos;
     private final RandomGenerator random;
     private int failures;
 
-    public Backoff(Duration min, Duration max, RandomGenerator random) {
+    public ReconnectBackoff(Duration min, Duration max, RandomGenerator random) {
         if (min.isNegative() || min.isZero() || max.compareTo(min) < 0) {
             throw new IllegalArgumentException("need 0 < min <= max, not " + min + " / " + max);
         }

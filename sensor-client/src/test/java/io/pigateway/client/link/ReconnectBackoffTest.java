@@ -8,13 +8,13 @@ import java.time.Duration;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class BackoffTest {
+class ReconnectBackoffTest {
     private static final Duration MIN = Duration.ofMillis(500);
     private static final Duration MAX = Duration.ofSeconds(30);
 
     @Test
     void everyDelayIsWithinMinAndTheDoublingCeiling() {
-        Backoff b = new Backoff(MIN, MAX, new SplittableRandom(1));
+        ReconnectBackoff b = new ReconnectBackoff(MIN, MAX, new SplittableRandom(1));
         for (int failure = 1; failure <= 200; failure++) {
             Duration d = b.next();
             long ceiling = Math.min(MAX.toMillis(), MIN.toMillis() << Math.min(failure, 20));
@@ -26,7 +26,7 @@ class BackoffTest {
 
     @Test
     void ceilingDoublesUpToTheMaximum() {
-        Backoff b = new Backoff(MIN, MAX, new SplittableRandom(1));
+        ReconnectBackoff b = new ReconnectBackoff(MIN, MAX, new SplittableRandom(1));
         assertEquals(Duration.ofSeconds(1).toNanos(), b.ceilingNanos(1));
         assertEquals(Duration.ofSeconds(2).toNanos(), b.ceilingNanos(2));
         assertEquals(Duration.ofSeconds(16).toNanos(), b.ceilingNanos(5));
@@ -37,7 +37,7 @@ class BackoffTest {
 
     @Test
     void jitterSpreadsOverTheWholeRange() {
-        Backoff b = new Backoff(MIN, MAX, new SplittableRandom(7));
+        ReconnectBackoff b = new ReconnectBackoff(MIN, MAX, new SplittableRandom(7));
         long lowest = Long.MAX_VALUE;
         long highest = 0;
         for (int i = 0; i < 1000; i++) {
@@ -55,7 +55,7 @@ class BackoffTest {
 
     @Test
     void resetStartsOverNearTheMinimum() {
-        Backoff b = new Backoff(MIN, MAX, new SplittableRandom(3));
+        ReconnectBackoff b = new ReconnectBackoff(MIN, MAX, new SplittableRandom(3));
         for (int i = 0; i < 20; i++) {
             b.next();
         }
@@ -66,14 +66,14 @@ class BackoffTest {
 
     @Test
     void minEqualToMaxIsAFixedDelay() {
-        Backoff b = new Backoff(MAX, MAX, new SplittableRandom(3));
+        ReconnectBackoff b = new ReconnectBackoff(MAX, MAX, new SplittableRandom(3));
         assertEquals(MAX, b.next());
         assertEquals(MAX, b.next());
     }
 
     @Test
     void invalidBounds() {
-        assertThrows(IllegalArgumentException.class, () -> new Backoff(Duration.ZERO, MAX, new SplittableRandom()));
-        assertThrows(IllegalArgumentException.class, () -> new Backoff(MAX, MIN, new SplittableRandom()));
+        assertThrows(IllegalArgumentException.class, () -> new ReconnectBackoff(Duration.ZERO, MAX, new SplittableRandom()));
+        assertThrows(IllegalArgumentException.class, () -> new ReconnectBackoff(MAX, MIN, new SplittableRandom()));
     }
 }

@@ -5,13 +5,13 @@ package io.pigateway.client.sensor;
  * 2, 4, 8, ... intervals, never waiting longer than {@code max} (or one interval, if that is longer).
  * Back to every interval after a success. Time is in nanoseconds from a monotonic clock.
  */
-final class RetryBackoff {
+final class SensorRetryBackoff {
     private final long intervalNanos;
     private final long maxNanos;
     private int failures;
     private long retryAtNanos;
 
-    RetryBackoff(long intervalNanos, long maxNanos) {
+    SensorRetryBackoff(long intervalNanos, long maxNanos) {
         this.intervalNanos = intervalNanos;
         this.maxNanos = Math.max(intervalNanos, maxNanos);
     }

@@ -20,7 +20,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
 /** One TCP connection to a gateway, with TLS if configured: connect, handshake, then frames in and out. */
-final class Connection implements Closeable {
+final class GatewayConnection implements Closeable {
     private final GatewayAddress address;
     /** The TCP socket, closed directly: see {@link #close()}. */
     private final Socket plain;
@@ -29,7 +29,7 @@ final class Connection implements Closeable {
     private final FrameReader in;
     private final FrameWriter out;
 
-    private Connection(GatewayAddress address, Socket plain, Socket socket) throws IOException {
+    private GatewayConnection(GatewayAddress address, Socket plain, Socket socket) throws IOException {
         this.address = address;
         this.plain = plain;
         this.socket = socket;
@@ -38,16 +38,12 @@ final class Connection implements Closeable {
         this.out = new FrameWriter(socket.getOutputStream());
     }
 
-    /** Connects within {@code timeout}; the host name is resolved now, so DNS changes are seen. */
-    static Connection open(GatewayAddress address, Duration timeout) throws IOException {
-        return open(address, timeout, GatewayTlsConfig.DISABLED);
-    }
-
     /**
-     * As {@link #open(GatewayAddress, Duration)}; with TLS enabled, TLS is layered on the connected
-     * socket and the TLS handshake is the first step of {@link #handshake}.
+     * Connects within {@code timeout}; the host name is resolved now, so DNS changes are seen. With
+     * TLS enabled, TLS is layered on the connected socket and the TLS handshake is the first step of
+     * {@link #handshake}.
      */
-    static Connection open(GatewayAddress address, Duration timeout, GatewayTlsConfig tls) throws IOException {
+    static GatewayConnection open(GatewayAddress address, Duration timeout, GatewayTlsConfig tls) throws IOException {
         Socket plain = new Socket();
         try {
             plain.setTcpNoDelay(true);
@@ -58,7 +54,7 @@ final class Connection implements Closeable {
                 String serverName = tls.serverName() != null ? tls.serverName() : address.host();
                 socket = tls.context().overConnected(plain, serverName, address.port());
             }
-            return new Connection(address, plain, socket);
+            return new GatewayConnection(address, plain, socket);
         } catch (IOException | RuntimeException e) {
             plain.close();
             throw e;

@@ -1,4 +1,4 @@
-package io.pigateway.client.buffer;
+package io.pigateway.client.spool;
 
 import io.pigateway.protocol.Reading;
 import java.util.ArrayList;
@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * The in-memory {@link ReadingBuffer}: a ring of readings whose sequence numbers are contiguous from
+ * The in-memory {@link ReadingSpool}: a ring of readings whose sequence numbers are contiguous from
  * the oldest held to the newest (removal only ever happens at the old end), so finding "after seq N"
  * is arithmetic, not a search. Lost when the process stops.
  */
-public final class MemoryReadingBuffer implements ReadingBuffer {
+public final class MemorySpool implements ReadingSpool {
     private static final int INITIAL_SLOTS = 1024;
 
     private final long streamId;
@@ -25,11 +25,11 @@ public final class MemoryReadingBuffer implements ReadingBuffer {
     private long acknowledged;
     private long dropped;
 
-    public MemoryReadingBuffer(int capacity) {
+    public MemorySpool(int capacity) {
         this(capacity, StreamIds.random(), System::nanoTime);
     }
 
-    MemoryReadingBuffer(int capacity, long streamId, LongSupplier nanoClock) {
+    MemorySpool(int capacity, long streamId, LongSupplier nanoClock) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be >= 1, not " + capacity);
         }

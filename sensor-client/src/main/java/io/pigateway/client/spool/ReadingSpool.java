@@ -1,4 +1,4 @@
-package io.pigateway.client.buffer;
+package io.pigateway.client.spool;
 
 import io.pigateway.protocol.Reading;
 import java.util.List;
@@ -9,16 +9,15 @@ import java.util.List;
  * append while the link thread peeks and acknowledges.
  *
  * <p>The client uses the durable {@link io.pigateway.client.spool.Spool}, which keeps the stream id
- * and the sequence numbers across restarts; {@link MemoryReadingBuffer} holds them in memory only
- * (tests, tools).
+ * and the sequence numbers across restarts; tests also use one in memory.
  */
-public interface ReadingBuffer {
+public interface ReadingSpool {
 
-    /** Random, non-zero, fixed for the buffer's life; with the device id it names the stream at the gateway. */
+    /** Random, non-zero, fixed for the spool's life; with the device id it names the stream at the gateway. */
     long streamId();
 
     /**
-     * Adds a reading with the next sequence number. If the buffer is full, older unacknowledged
+     * Adds a reading with the next sequence number. If the spool is full, older unacknowledged
      * readings are dropped to make room, or (depending on the implementation's policy) this one is
      * not stored; either way it is counted in {@link Counts#dropped()}.
      *
@@ -52,10 +51,10 @@ public interface ReadingBuffer {
     /**
      * @param appended     readings appended since start
      * @param acknowledged readings forgotten because an ACK covered them
-     * @param dropped      readings lost unacknowledged: dropped because the buffer was full, not stored, or
+     * @param dropped      readings lost unacknowledged: dropped because the spool was full, not stored, or
      *                     refused by the gateway
      * @param held         readings held now ({@link #size()})
-     * @param recovered    readings held at start, left by an earlier run (0 for a memory buffer)
+     * @param recovered    readings held at start, left by an earlier run (0 for a spool in memory)
      */
     record Counts(long appended, long acknowledged, long dropped, long held, long recovered) {
     }

@@ -110,8 +110,9 @@ public final class IngestHttpServer implements AutoCloseable {
         server.createContext("/", s::handle);
         server.setExecutor(executor);
         server.start();
-        Logger.info("ingest HTTP{} on {}: POST /write, /api/v2/write, /v1/readings", config.tls() ? "S" : "",
-                s.address());
+        InetSocketAddress bound = s.address();
+        Logger.info("ingest HTTP{} on {}:{}: POST /write, /api/v2/write, /v1/readings", config.tls() ? "S" : "",
+                bound.getAddress().getHostAddress(), bound.getPort());
         return s;
     }
 
@@ -125,8 +126,7 @@ public final class IngestHttpServer implements AutoCloseable {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             if (path.equals("/ping") || path.equals("/health")) {
-                exchange.getResponseHeaders().set("X-Influxdb-Version", "pi-gateway");
-                exchange.sendResponseHeaders(204, -1);
+                ping(exchange, path);
                 return;
             }
             boolean line = path.equals("/write") || path.equals("/api/v2/write");
@@ -163,6 +163,28 @@ public final class IngestHttpServer implements AutoCloseable {
                     peer, e.toString());
         } finally {
             exchange.close();
+        }
+    }
+
+    /**
+     * What InfluxDB answers to a client checking the server before it writes: {@code /ping} 204, and
+     * 200 with JSON to {@code /ping?verbose=true} and {@code /health} (Tasmota's check wants 200). It
+     * says the server is up, not that the store is: a write's own answer says that.
+     */
+    private static void ping(HttpExchange exchange, String path) throws IOException {
+        exchange.getResponseHeaders().set("X-Influxdb-Version", "pi-gateway");
+        boolean verbose = path.equals("/health")
+                || "true".equals(query(exchange.getRequestURI().getRawQuery()).get("verbose"));
+        if (!verbose) {
+            exchange.sendResponseHeaders(204, -1);
+            return;
+        }
+        byte[] body = "{\"name\":\"pi-gateway\",\"status\":\"pass\",\"message\":\"ready for writes\",\"version\":\"pi-gateway\"}\n"
+                .getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
         }
     }
 

@@ -212,5 +212,9 @@ class IngestHttpIT {
         assertEquals(405, get.status());
         assertEquals("POST", get.headers().get("allow"));
         assertEquals(204, curl.run(List.of(curl.url("/ping"))).status());
+        Curl.Answer health = curl.run(List.of(curl.url("/health")));
+        assertEquals(200, health.status(), "Tasmota's v2 check wants 200");
+        assertTrue(health.body().contains("\"status\":\"pass\""), health.body());
+        assertEquals(200, curl.run(List.of(curl.url("/ping?verbose=true"))).status(), "Tasmota's v1 check");
     }
 }

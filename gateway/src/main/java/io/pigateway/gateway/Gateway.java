@@ -4,6 +4,7 @@ import io.pigateway.gateway.config.AuthConfig;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.HttpConfig;
 import io.pigateway.gateway.ingest.Ingest;
+import io.pigateway.gateway.ingest.mqtt.MqttInput;
 import io.pigateway.gateway.metrics.GatewayMetrics;
 import io.pigateway.gateway.metrics.HealthCheck;
 import io.pigateway.gateway.metrics.HttpEndpoint;
@@ -26,6 +27,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.tinylog.Logger;
 
 /**
@@ -115,6 +117,14 @@ public final class Gateway implements AutoCloseable {
      * starts, so that a failure leaves the caller a list of what to close.
      */
     private static void startInputs(GatewayConfig config, Ingest ingest, List<AutoCloseable> inputs) throws IOException {
+        if (config.ingest().mqtt().enabled()) {
+            try {
+                inputs.add(MqttInput.start(config.ingest().mqtt(), ingest));
+            } catch (MqttException e) {
+                throw new IOException("cannot start the MQTT input for " + config.ingest().mqtt().brokerAddress() + ": "
+                        + e.getMessage(), e);
+            }
+        }
     }
 
     private static void closeInputs(List<AutoCloseable> inputs) {

@@ -11,21 +11,27 @@ import java.util.Objects;
  *
  * @param commitTimeout how long an input waits for its readings' commit before it answers "unavailable"
  *                      ({@code ingest.commit-timeout})
+ * @param mqtt          the MQTT subscriber ({@code ingest.mqtt.*})
  */
-public record IngestConfig(Duration commitTimeout) {
+public record IngestConfig(Duration commitTimeout, MqttConfig mqtt) {
     public static final Duration DEFAULT_COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
     public IngestConfig {
         Objects.requireNonNull(commitTimeout, "commitTimeout");
+        Objects.requireNonNull(mqtt, "mqtt");
     }
 
     /** Every input off. */
     public static IngestConfig defaults() {
-        return new IngestConfig(DEFAULT_COMMIT_TIMEOUT);
+        return new IngestConfig(DEFAULT_COMMIT_TIMEOUT, MqttConfig.OFF);
+    }
+
+    public IngestConfig withMqtt(MqttConfig newMqtt) {
+        return new IngestConfig(commitTimeout, newMqtt);
     }
 
     public static IngestConfig from(Settings s) throws ConfigException {
         return new IngestConfig(s.duration("ingest.commit-timeout", DEFAULT_COMMIT_TIMEOUT, Duration.ofMillis(100),
-                Duration.ofMinutes(5)));
+                Duration.ofMinutes(5)), MqttConfig.from(s));
     }
 }

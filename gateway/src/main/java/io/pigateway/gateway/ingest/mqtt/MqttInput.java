@@ -221,9 +221,12 @@ public final class MqttInput implements AutoCloseable {
         while (!closed) {
             Delivery d;
             try {
-                d = pending.take();
+                d = pending.poll(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 return;
+            }
+            if (d == null) {
+                continue;
             }
             try {
                 if (handle(d)) {
@@ -337,8 +340,11 @@ public final class MqttInput implements AutoCloseable {
         synchronized (connectionLost) {
             connectionLost.notifyAll();
         }
+        // The message being stored gets its commit and PUBACK, so that a clean restart repeats nothing;
+        // the ones waiting behind it stay with the broker.
+        storer.join(TimeUnit.SECONDS.toMillis(5));
         storer.interrupt();
-        storer.join(TimeUnit.SECONDS.toMillis(10));
+        storer.join(TimeUnit.SECONDS.toMillis(5));
         connector.join(TimeUnit.SECONDS.toMillis(10));
         try {
             if (client.isConnected()) {

@@ -11,27 +11,37 @@ import java.util.Objects;
  *
  * @param commitTimeout how long an input waits for its readings' commit before it answers "unavailable"
  *                      ({@code ingest.commit-timeout})
+ * @param lineProtocol  how line protocol is read and mapped, for every input that takes it
  * @param mqtt          the MQTT subscriber ({@code ingest.mqtt.*})
  */
-public record IngestConfig(Duration commitTimeout, MqttConfig mqtt) {
+public record IngestConfig(Duration commitTimeout,
+                           LineProtocolConfig lineProtocol,
+                           MqttConfig mqtt) {
     public static final Duration DEFAULT_COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
     public IngestConfig {
         Objects.requireNonNull(commitTimeout, "commitTimeout");
+        Objects.requireNonNull(lineProtocol, "lineProtocol");
         Objects.requireNonNull(mqtt, "mqtt");
     }
 
     /** Every input off. */
     public static IngestConfig defaults() {
-        return new IngestConfig(DEFAULT_COMMIT_TIMEOUT, MqttConfig.OFF);
+        return new IngestConfig(DEFAULT_COMMIT_TIMEOUT,
+                LineProtocolConfig.defaults(),
+                MqttConfig.OFF);
     }
 
     public IngestConfig withMqtt(MqttConfig newMqtt) {
-        return new IngestConfig(commitTimeout, newMqtt);
+        return new IngestConfig(commitTimeout,
+                lineProtocol,
+                newMqtt);
     }
 
     public static IngestConfig from(Settings s) throws ConfigException {
         return new IngestConfig(s.duration("ingest.commit-timeout", DEFAULT_COMMIT_TIMEOUT, Duration.ofMillis(100),
-                Duration.ofMinutes(5)), MqttConfig.from(s));
+                Duration.ofMinutes(5)),
+                LineProtocolConfig.from(s),
+                MqttConfig.from(s));
     }
 }

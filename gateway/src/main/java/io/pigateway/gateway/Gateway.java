@@ -119,7 +119,7 @@ public final class Gateway implements AutoCloseable {
     private static void startInputs(GatewayConfig config, Ingest ingest, List<AutoCloseable> inputs) throws IOException {
         if (config.ingest().mqtt().enabled()) {
             try {
-                inputs.add(MqttInput.start(config.ingest().mqtt(), ingest));
+                inputs.add(MqttInput.start(config.ingest().mqtt(), config.ingest().lineProtocol(), ingest));
             } catch (MqttException e) {
                 throw new IOException("cannot start the MQTT input for " + config.ingest().mqtt().brokerAddress() + ": "
                         + e.getMessage(), e);

@@ -6,6 +6,7 @@ import io.pigateway.common.Settings;
 import io.pigateway.common.tls.TlsContext;
 import io.pigateway.common.tls.TlsProtocols;
 import io.pigateway.common.tls.TrustedCertificates;
+import io.pigateway.gateway.ingest.lineprotocol.Precision;
 import io.pigateway.gateway.ingest.mqtt.TopicPattern;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -36,15 +37,16 @@ import java.util.Objects;
  * @param reconnectMax   the longest pause between connection attempts (they start at 1 s and double)
  * @param maxPending     messages received and not yet stored before the gateway stops reading from the broker
  * @param maxPayload     the largest payload handled; a larger one is refused (and acknowledged)
+ * @param precision      the unit of line protocol timestamps in payloads (Telegraf's default: ns)
  */
 public record MqttConfig(URI broker, String clientId, List<TopicPattern> topics, String user, Path passwordFile,
                          String password, Path caFile, TlsContext tls, Duration keepAlive, Duration connectTimeout,
-                         Duration reconnectMax, int maxPending, int maxPayload) {
+                         Duration reconnectMax, int maxPending, int maxPayload, Precision precision) {
     public static final String DEFAULT_CLIENT_ID = "pi-gateway";
     public static final String DEFAULT_TOPIC = "pi/{device}/{sensor}";
     public static final MqttConfig OFF = new MqttConfig(null, DEFAULT_CLIENT_ID,
             List.of(TopicPattern.parse(DEFAULT_TOPIC)), null, null, null, null, null, Duration.ofSeconds(30),
-            Duration.ofSeconds(10), Duration.ofSeconds(30), 1000, 65_536);
+            Duration.ofSeconds(10), Duration.ofSeconds(30), 1000, 65_536, Precision.NANOSECONDS);
 
     public MqttConfig {
         Objects.requireNonNull(clientId, "clientId");
@@ -52,6 +54,7 @@ public record MqttConfig(URI broker, String clientId, List<TopicPattern> topics,
         Objects.requireNonNull(keepAlive, "keepAlive");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(reconnectMax, "reconnectMax");
+        Objects.requireNonNull(precision, "precision");
     }
 
     public boolean enabled() {
@@ -66,7 +69,7 @@ public record MqttConfig(URI broker, String clientId, List<TopicPattern> topics,
     /** For tests: this input on {@code broker} with the other settings as they are. */
     public MqttConfig withBroker(URI newBroker) {
         return new MqttConfig(newBroker, clientId, topics, user, passwordFile, password, caFile, tls, keepAlive,
-                connectTimeout, reconnectMax, maxPending, maxPayload);
+                connectTimeout, reconnectMax, maxPending, maxPayload, precision);
     }
 
     public static MqttConfig from(Settings s) throws ConfigException {
@@ -84,6 +87,11 @@ public record MqttConfig(URI broker, String clientId, List<TopicPattern> topics,
                 Duration.ofMinutes(30));
         int maxPending = s.intIn("ingest.mqtt.max-pending", OFF.maxPending, 1, 1_000_000);
         int maxPayload = s.intIn("ingest.mqtt.max-payload", OFF.maxPayload, 16, 16 * 1024 * 1024);
+        String rawPrecision = s.string("ingest.mqtt.precision", "ns");
+        Precision precision = Precision.of(rawPrecision);
+        if (precision == null) {
+            throw s.invalid("ingest.mqtt.precision", rawPrecision, "one of ns, us, ms, s");
+        }
         if (rawBroker == null) {
             // Off: the other keys may stay in the file, ready for a broker; their values were range-checked.
             return OFF;
@@ -122,7 +130,7 @@ public record MqttConfig(URI broker, String clientId, List<TopicPattern> topics,
             tls = s.fromFiles("ingest.mqtt.tls", () -> TlsContext.client(cas, null, TlsProtocols.DEFAULT));
         }
         return new MqttConfig(broker, clientId, topics, user, passwordFile, password, caFile, tls, keepAlive,
-                connectTimeout, reconnectMax, maxPending, maxPayload);
+                connectTimeout, reconnectMax, maxPending, maxPayload, precision);
     }
 
     private static URI broker(Settings s, String raw) throws ConfigException {

@@ -1,9 +1,12 @@
 package io.pigateway.gateway.ingest.mqtt;
 
+import io.pigateway.gateway.config.LineProtocolConfig;
 import io.pigateway.gateway.config.MqttConfig;
 import io.pigateway.gateway.ingest.Ingest;
 import io.pigateway.gateway.ingest.IngestRefusal;
 import io.pigateway.gateway.ingest.Sample;
+import io.pigateway.gateway.ingest.lineprotocol.LineMapping;
+import io.pigateway.gateway.ingest.lineprotocol.LineProtocolParser;
 import io.pigateway.gateway.net.LogLimiter;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +53,7 @@ public final class MqttInput implements AutoCloseable {
 
     private final MqttConfig config;
     private final Ingest ingest;
+    private final MqttPayload payloads;
     private final MqttClient client;
     private final BlockingQueue<Delivery> pending;
     /** Which connection the current one is; a delivery from an older one is never acknowledged. */
@@ -64,9 +68,11 @@ public final class MqttInput implements AutoCloseable {
     record Delivery(long connection, String topic, int messageId, int qos, byte[] payload, boolean duplicate) {
     }
 
-    private MqttInput(MqttConfig config, Ingest ingest) throws MqttException {
+    private MqttInput(MqttConfig config, LineProtocolConfig lineProtocol, Ingest ingest) throws MqttException {
         this.config = config;
         this.ingest = ingest;
+        this.payloads = new MqttPayload(new LineProtocolParser(lineProtocol), new LineMapping(lineProtocol),
+                config.precision());
         // In-memory: the client only keeps QoS 2 state there, and the gateway subscribes with QoS 1. The
         // broker, not the gateway, keeps what is not yet acknowledged.
         this.client = new MqttClient(config.broker().toString(), config.clientId(), new MemoryPersistence());
@@ -79,8 +85,9 @@ public final class MqttInput implements AutoCloseable {
      * Starts connecting in the background and returns: a broker that is down at start-up (or restarts
      * later) is tried again with a growing pause, and the gateway serves its other inputs meanwhile.
      */
-    public static MqttInput start(MqttConfig config, Ingest ingest) throws MqttException {
-        MqttInput input = new MqttInput(config, ingest);
+    public static MqttInput start(MqttConfig config, LineProtocolConfig lineProtocol, Ingest ingest)
+            throws MqttException {
+        MqttInput input = new MqttInput(config, lineProtocol, ingest);
         input.client.setManualAcks(true);
         input.client.setCallback(input.new Callback());
         input.storer.start();
@@ -266,11 +273,7 @@ public final class MqttInput implements AutoCloseable {
                 throw new IngestRefusal(IngestRefusal.Reason.TOO_LARGE, "payload of " + d.payload().length
                         + " bytes; at most " + config.maxPayload() + " (ingest.mqtt.max-payload)");
             }
-            if (names.sensor() == null) {
-                throw new IngestRefusal(IngestRefusal.Reason.INVALID, "topic " + d.topic()
-                        + " names no sensor ({sensor} in ingest.mqtt.topics)");
-            }
-            samples = MqttPayload.parse(d.payload(), names.sensor());
+            samples = payloads.readings(d.payload(), names.device(), names.sensor());
         } catch (IngestRefusal r) {
             return refused(d, names.device(), 1, r);
         }

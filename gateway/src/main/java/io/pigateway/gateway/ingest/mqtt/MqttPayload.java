@@ -2,6 +2,10 @@ package io.pigateway.gateway.ingest.mqtt;
 
 import io.pigateway.gateway.ingest.IngestRefusal;
 import io.pigateway.gateway.ingest.Sample;
+import io.pigateway.gateway.ingest.lineprotocol.LineMapping;
+import io.pigateway.gateway.ingest.lineprotocol.LineProtocolException;
+import io.pigateway.gateway.ingest.lineprotocol.LineProtocolParser;
+import io.pigateway.gateway.ingest.lineprotocol.Precision;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -13,6 +17,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -30,27 +35,48 @@ import java.util.regex.Pattern;
  *       ({@code "2026-12-02T16:00:00.123Z"}, {@code "2026-12-02T17:00:00+01:00"}); {@code "unit"}
  *       optional, a string recorded with a sensor seen for the first time. With {@code ts} a redelivery
  *       is stored once. Any other member, or a nested value, refuses the message: a typo such as
- *       {@code "tS"} must not turn a timed reading into an untimed one silently.</li>
+ *       {@code "tS"} must not turn a timed reading into an untimed one silently;</li>
+ *   <li>anything else is read as InfluxDB line protocol, one or more lines (Telegraf's {@code outputs.mqtt}
+ *       with {@code data_format = "influx"}), timestamps in {@code ingest.mqtt.precision}, sensors named
+ *       by {@code ingest.line-protocol.*} (the topic's sensor level, if any, is not used). A line with no
+ *       device tag belongs to the topic's device; a line whose device tag names another device refuses
+ *       the message (FORBIDDEN): the broker's ACL lets a device publish only under its own topic, and a tag
+ *       must not undo that.</li>
  * </ul>
  * A {@code ts} below 100,000,000,000 (1973-03-03) is refused, since it is almost certainly in seconds.
  */
 public final class MqttPayload {
+    private final LineProtocolParser lineParser;
+    private final LineMapping lineMapping;
+    private final Precision precision;
+
     /** A number as JSON writes it, which is also what the devices publish. */
     private static final Pattern NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
     /** The smallest {@code ts} taken as milliseconds: below it, the sender almost surely meant seconds. */
     static final long MIN_TS_MILLIS = 100_000_000_000L;
 
-    private MqttPayload() {
+    public MqttPayload(LineProtocolParser lineParser, LineMapping lineMapping, Precision precision) {
+        this.lineParser = lineParser;
+        this.lineMapping = lineMapping;
+        this.precision = precision;
     }
 
     /**
-     * @param sensor the sensor named by the topic
-     * @throws IngestRefusal INVALID, with the reason for the operator's log
+     * @param device the device named by the topic
+     * @param sensor the sensor named by the topic, or {@code null} if the topic names none (then only
+     *               line protocol, which names its sensors itself, is taken)
+     * @throws IngestRefusal INVALID, TOO_LARGE (a line protocol limit) or FORBIDDEN, with the reason for
+     *                       the operator's log
      */
-    public static List<Sample> parse(byte[] payload, String sensor) throws IngestRefusal {
+    public List<Sample> readings(byte[] payload, String device, String sensor) throws IngestRefusal {
         String text = utf8(payload).strip();
         if (text.isEmpty()) {
-            throw invalid("the payload is empty; expected a number or a JSON object {\"value\": ...}");
+            throw invalid("the payload is empty; expected a number, a JSON object {\"value\": ...} or line protocol");
+        }
+        boolean single = text.charAt(0) == '{' || flag(text) != null || NUMBER.matcher(text).matches();
+        if (single && sensor == null) {
+            throw invalid("the topic names no sensor ({sensor} in ingest.mqtt.topics), so only line protocol"
+                    + " payloads are read; payload '" + shorten(text) + "'");
         }
         if (text.charAt(0) == '{') {
             return List.of(json(text, sensor));
@@ -62,7 +88,32 @@ public final class MqttPayload {
         if (NUMBER.matcher(text).matches()) {
             return List.of(Sample.of(sensor, number(text), Sample.NO_TIME));
         }
-        throw invalid("payload '" + shorten(text) + "' is neither a number, ON/OFF, true/false nor a JSON object");
+        return lines(payload, device, text);
+    }
+
+    private List<Sample> lines(byte[] payload, String device, String text) throws IngestRefusal {
+        LineMapping.Result result;
+        try {
+            result = lineMapping.map(lineParser.parse(payload, payload.length, precision), device);
+        } catch (LineProtocolException e) {
+            IngestRefusal.Reason reason = e.kind() == LineProtocolException.Kind.LIMIT
+                    ? IngestRefusal.Reason.TOO_LARGE : IngestRefusal.Reason.INVALID;
+            throw new IngestRefusal(reason, "payload '" + shorten(text) + "' is neither a number, ON/OFF,"
+                    + " true/false, a JSON object nor line protocol: " + e.getMessage());
+        }
+        Set<String> devices = result.byDevice().keySet();
+        for (String other : devices) {
+            if (!other.equals(device)) {
+                throw new IngestRefusal(IngestRefusal.Reason.FORBIDDEN, "a line names device " + other
+                        + " in the topic of device " + device + "; a device publishes only its own readings");
+            }
+        }
+        List<Sample> samples = result.byDevice().get(device);
+        if (samples == null) {
+            throw invalid("the line protocol payload has no numeric field (" + result.skippedStrings()
+                    + " string fields skipped)");
+        }
+        return samples;
     }
 
     private static Sample json(String text, String sensor) throws IngestRefusal {

@@ -88,7 +88,7 @@ class MqttIT {
     }
 
     @Test
-    void aNumberAndATimedJsonReadingAreStoredForTheDeviceAndSensorOfTheTopic() throws Exception {
+    void numbersJsonAndLineProtocolAreStoredForTheDeviceOfTheTopic() throws Exception {
         try (Gateway g = gateway(c -> c)) {
             broker.publish("pi/attic/air.temp", "21.5");
             broker.publish("pi/attic/air.hum", "{\"value\": 40.5, \"ts\": \"2025-12-02T16:00:00.250Z\", \"unit\": \"%\"}");
@@ -104,6 +104,13 @@ class MqttIT {
             broker.publish("pi/attic/air.temp", "21.6");
             awaitRows(3, "device_id = 'attic'");
             assertEquals(1, rows("device_id = 'attic' AND sensor = 'air.hum'"));
+
+            // Line protocol as Telegraf's outputs.mqtt publishes it (nanoseconds): sensors from the lines.
+            broker.publish("pi/attic/telegraf", "cpu,host=attic,cpu=cpu-total usage_idle=97.5 1764691200000000000\n"
+                    + "mem,host=attic used=1024i 1764691200000000000");
+            awaitRows(5, "device_id = 'attic'");
+            assertEquals(1, rows("device_id = 'attic' AND sensor = 'cpu.usage_idle' AND value = 97.5"
+                    + " AND device_time = TIMESTAMP '2025-12-02 16:00:00'"));
         }
     }
 

@@ -34,7 +34,10 @@ public final class MosquittoBroker implements AutoCloseable {
         this.extraConfig = extraConfig;
     }
 
-    /** Starts a broker that lets anyone connect; {@code extraConfig} lines are appended to its configuration. */
+    /**
+     * Starts a broker; {@code extraConfig} lines are appended to its configuration (without a
+     * {@code password_file} or {@code allow_anonymous} among them, anyone may connect).
+     */
     public static MosquittoBroker start(Path dir, String... extraConfig) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -51,7 +54,6 @@ public final class MosquittoBroker implements AutoCloseable {
         }
         List<String> lines = new ArrayList<>(List.of(
                 "listener " + port + " 127.0.0.1",
-                "allow_anonymous true",
                 "persistence true",
                 "persistence_location " + dir + "/",
                 // Run as the user running the tests (as root, Mosquitto would switch to user mosquitto,
@@ -62,6 +64,10 @@ public final class MosquittoBroker implements AutoCloseable {
                 "max_queued_messages 1000000",
                 "log_dest file " + dir.resolve("mosquitto.log"),
                 "log_type all"));
+        if (extraConfig.stream().noneMatch(l -> l.startsWith("allow_anonymous") || l.startsWith("password_file"))) {
+            lines.add("allow_anonymous true");
+        }
+        // Listener options (cafile, certfile, keyfile) apply to the listener above them: the one listener.
         lines.addAll(extraConfig);
         Path config = dir.resolve("mosquitto.conf");
         Files.write(config, lines, StandardCharsets.UTF_8);
@@ -114,6 +120,26 @@ public final class MosquittoBroker implements AutoCloseable {
         return URI.create("tcp://127.0.0.1:" + port);
     }
 
+    /** The broker's address for a client that speaks TLS to it (a broker started with certfile and keyfile). */
+    public URI tlsUri() {
+        return URI.create("ssl://127.0.0.1:" + port);
+    }
+
+    /** A Mosquitto password file ({@code mosquitto_passwd -b}) with these users and passwords, in pairs. */
+    public static Path passwordFile(Path file, String... usersAndPasswords) throws IOException, InterruptedException {
+        Files.deleteIfExists(file);
+        Files.createFile(file);
+        for (int i = 0; i < usersAndPasswords.length; i += 2) {
+            Process p = new ProcessBuilder("/usr/bin/mosquitto_passwd", "-b", file.toString(), usersAndPasswords[i],
+                    usersAndPasswords[i + 1]).redirectErrorStream(true).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IOException("mosquitto_passwd failed: "
+                        + new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        }
+        return file;
+    }
+
     /** The broker's log so far. */
     public String log() throws IOException {
         Path log = dir.resolve("mosquitto.log");
@@ -121,12 +147,14 @@ public final class MosquittoBroker implements AutoCloseable {
     }
 
     /**
-     * Publishes one message with {@code mosquitto_pub} at QoS 1; returns when the broker acknowledged it
-     * (mosquitto_pub exits 0 after the PUBACK).
+     * Publishes one message with {@code mosquitto_pub} at QoS 1, with more of its {@code options} (user,
+     * password, CA file); returns when the broker acknowledged it (mosquitto_pub exits 0 after the PUBACK).
      */
-    public void publish(String topic, String payload) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(PUB.toString(), "-h", "127.0.0.1", "-p", String.valueOf(port), "-q", "1",
-                "-t", topic, "-m", payload).redirectErrorStream(true).start();
+    public void publish(String topic, String payload, String... options) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(PUB.toString(), "-h", "127.0.0.1", "-p", String.valueOf(port),
+                "-q", "1", "-t", topic, "-m", payload));
+        command.addAll(List.of(options));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         if (!p.waitFor(10, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IOException("mosquitto_pub did not finish within 10 s");

@@ -37,7 +37,8 @@ import org.tinylog.Logger;
  *       {@code pigw_ingest_readings_total{input="mqtt"}} and logged (rate-limited) with device and cause;</li>
  *   <li>refused for now (the store is down, the device is over its rate): no PUBACK; the message is
  *       tried again after the refusal's retry-after until it is stored or the connection ends, and then
- *       the broker sends it again.</li>
+ *       the broker sends it again;</li>
+ *   <li>a retained value the broker replays because the gateway subscribed: PUBACK, not stored.</li>
  * </ul>
  * Threads: Paho's receiver hands each message to a bounded queue ({@code ingest.mqtt.max-pending});
  * one store thread takes them in order, so a device's readings are committed in the order published.
@@ -65,7 +66,7 @@ public final class MqttInput implements AutoCloseable {
     private volatile boolean closed;
 
     /** One message as received, with the connection it came on. */
-    record Delivery(long connection, String topic, int messageId, int qos, byte[] payload, boolean duplicate) {
+    record Delivery(long connection, String topic, int messageId, int qos, byte[] payload, boolean retained) {
     }
 
     private MqttInput(MqttConfig config, LineProtocolConfig lineProtocol, Ingest ingest) throws MqttException {
@@ -210,7 +211,7 @@ public final class MqttInput implements AutoCloseable {
         @Override
         public void messageArrived(String topic, MqttMessage message) throws InterruptedException {
             Delivery d = new Delivery(connection.get(), topic, message.getId(), message.getQos(), message.getPayload(),
-                    message.isDuplicate());
+                    message.isRetained());
             // Full only if the broker lets more messages be in flight than max-pending (Mosquitto's
             // max_inflight_messages is 20): Paho then stops reading until the store thread catches up.
             while (!closed && !pending.offer(d, 1, TimeUnit.SECONDS)) {
@@ -254,6 +255,13 @@ public final class MqttInput implements AutoCloseable {
      * @return whether to acknowledge it: stored, or refused for good
      */
     private boolean handle(Delivery d) throws InterruptedException {
+        if (d.retained()) {
+            // MQTT 3.1.1 sets the retain flag only on the value a broker replays because the gateway
+            // subscribed (again): a value of unknown age that was either stored when it was published or
+            // sent before the gateway's session existed. Messages queued for the session come without it.
+            Logger.debug("MQTT: acknowledged the retained value on {} without storing it", d.topic());
+            return true;
+        }
         TopicPattern.Names names = null;
         for (TopicPattern p : config.topics()) {
             names = p.match(d.topic());

@@ -115,6 +115,22 @@ class MqttIT {
     }
 
     @Test
+    void aRetainedValueReplayedOnSubscribeIsNotStoredButOneQueuedForTheSessionIs() throws Exception {
+        broker.publish("pi/attic/air.temp", "10", "-r"); // before the gateway's session exists
+        try (Gateway g = gateway(c -> c)) {
+            broker.publish("pi/attic/air.temp", "11");
+            awaitRows(1, "device_id = 'attic'");
+        }
+        broker.publish("pi/attic/air.temp", "12", "-r"); // queued for the session while the gateway is away
+        try (Gateway g = gateway(c -> c)) {
+            broker.publish("pi/attic/air.temp", "13");
+            awaitRows(3, "device_id = 'attic'");
+        }
+        assertEquals(0, rows("value = 10"));
+        assertEquals(1, rows("value = 12"));
+    }
+
+    @Test
     void aBadPayloadIsRefusedLoggedOnceAndAcknowledgedSoTheBrokerDoesNotSendItAgain() throws Exception {
         try (Gateway g = gateway(c -> c)) {
             broker.publish("pi/attic/air.temp", "warm");

@@ -44,6 +44,10 @@ public record MqttConfig(URI broker, String clientId, List<TopicPattern> topics,
                          Duration reconnectMax, int maxPending, int maxPayload, Precision precision) {
     public static final String DEFAULT_CLIENT_ID = "pi-gateway";
     public static final String DEFAULT_TOPIC = "pi/{device}/{sensor}";
+    private static final List<String> OTHER_KEYS = List.of("ingest.mqtt.client-id", "ingest.mqtt.topics",
+            "ingest.mqtt.user", "ingest.mqtt.password-file", "ingest.mqtt.tls.ca-file", "ingest.mqtt.keep-alive",
+            "ingest.mqtt.connect-timeout", "ingest.mqtt.reconnect-max", "ingest.mqtt.max-pending",
+            "ingest.mqtt.max-payload", "ingest.mqtt.precision");
     public static final MqttConfig OFF = new MqttConfig(null, DEFAULT_CLIENT_ID,
             List.of(TopicPattern.parse(DEFAULT_TOPIC)), null, null, null, null, null, Duration.ofSeconds(30),
             Duration.ofSeconds(10), Duration.ofSeconds(30), 1000, 65_536, Precision.NANOSECONDS);
@@ -74,6 +78,13 @@ public record MqttConfig(URI broker, String clientId, List<TopicPattern> topics,
 
     public static MqttConfig from(Settings s) throws ConfigException {
         String rawBroker = s.string("ingest.mqtt.broker", null);
+        if (rawBroker == null) {
+            // Off: the other keys may stay in the file, ready for a broker; they are not checked.
+            for (String key : OTHER_KEYS) {
+                s.string(key, null);
+            }
+            return OFF;
+        }
         String clientId = s.string("ingest.mqtt.client-id", DEFAULT_CLIENT_ID);
         List<String> rawTopics = s.list("ingest.mqtt.topics", List.of(DEFAULT_TOPIC));
         String user = s.string("ingest.mqtt.user", null);
@@ -91,10 +102,6 @@ public record MqttConfig(URI broker, String clientId, List<TopicPattern> topics,
         Precision precision = Precision.of(rawPrecision);
         if (precision == null) {
             throw s.invalid("ingest.mqtt.precision", rawPrecision, "one of ns, us, ms, s");
-        }
-        if (rawBroker == null) {
-            // Off: the other keys may stay in the file, ready for a broker; their values were range-checked.
-            return OFF;
         }
         URI broker = broker(s, rawBroker);
         byte[] id = clientId.getBytes(StandardCharsets.UTF_8);

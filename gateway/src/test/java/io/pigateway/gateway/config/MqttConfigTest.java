@@ -35,6 +35,8 @@ class MqttConfigTest {
     @Test
     void offWithoutABrokerAndTheDefaultsOtherwise() throws Exception {
         assertFalse(parse().enabled());
+        assertFalse(parse("ingest.mqtt.user", "gateway", "ingest.mqtt.max-pending", "0").enabled(),
+                "keys of an input that is off may stay in the file");
         MqttConfig c = parse("ingest.mqtt.broker", "tcp://127.0.0.1:1883");
         assertTrue(c.enabled());
         assertEquals("pi-gateway", c.clientId());
@@ -70,7 +72,9 @@ class MqttConfigTest {
                 .contains("'ingest.mqtt.user' is required"));
         assertTrue(error("ingest.mqtt.broker", "tcp://x:1883", "ingest.mqtt.client-id", "a b")
                 .contains("key 'ingest.mqtt.client-id' = 'a b' is invalid"));
-        assertTrue(error("ingest.mqtt.precision", "days").contains("key 'ingest.mqtt.precision' = 'days'"));
-        assertTrue(error("ingest.mqtt.max-pending", "0").contains("ingest.mqtt.max-pending"));
+        assertTrue(error("ingest.mqtt.broker", "tcp://x:1883", "ingest.mqtt.precision", "days")
+                .contains("key 'ingest.mqtt.precision' = 'days'"));
+        assertTrue(error("ingest.mqtt.broker", "tcp://x:1883", "ingest.mqtt.max-pending", "0")
+                .contains("ingest.mqtt.max-pending"));
     }
 }

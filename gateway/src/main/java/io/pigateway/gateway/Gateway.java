@@ -6,6 +6,7 @@ import io.pigateway.gateway.config.HttpConfig;
 import io.pigateway.gateway.config.IngestHttpConfig;
 import io.pigateway.gateway.ingest.Ingest;
 import io.pigateway.gateway.ingest.http.IngestHttpServer;
+import io.pigateway.gateway.ingest.mqtt.MqttInput;
 import io.pigateway.gateway.metrics.GatewayMetrics;
 import io.pigateway.gateway.metrics.HealthCheck;
 import io.pigateway.gateway.metrics.HttpEndpoint;
@@ -28,6 +29,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.tinylog.Logger;
 
 /**
@@ -124,6 +126,14 @@ public final class Gateway implements AutoCloseable {
             } catch (IOException e) {
                 throw new IOException("cannot serve ingest HTTP on " + hostPort(new InetSocketAddress(c.address(),
                         c.port())) + " (ingest.http.address, ingest.http.port): " + e.getMessage(), e);
+            }
+        }
+        if (config.ingest().mqtt().enabled()) {
+            try {
+                inputs.add(MqttInput.start(config.ingest().mqtt(), config.ingest().lineProtocol(), ingest));
+            } catch (MqttException e) {
+                throw new IOException("cannot start the MQTT input for " + config.ingest().mqtt().brokerAddress() + ": "
+                        + e.getMessage(), e);
             }
         }
     }

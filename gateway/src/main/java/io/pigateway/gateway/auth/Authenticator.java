@@ -66,6 +66,18 @@ public final class Authenticator {
                 + " characters; it is the device's secret in " + config.devicesFile() + ")";
     }
 
+    /**
+     * {@code null} if {@code deviceId} is in the devices file (or auth is open), else why not: for inputs
+     * where another party proved who the device is (the MQTT broker), so the gateway only checks the name.
+     */
+    public String unknownDeviceProblem(String deviceId) {
+        AuthConfig config = this.config;
+        if (config.mode() == AuthConfig.Mode.OPEN || config.devices().secretOf(deviceId) != null) {
+            return null;
+        }
+        return "device " + deviceId + " is not in " + config.devicesFile();
+    }
+
     /** {@code null} if the HELLO may proceed, else why not, for the operator's log. */
     public String problem(Message.Hello hello, byte[] nonce) {
         AuthConfig config = this.config; // one set for the whole check, whatever a reload does meanwhile

@@ -98,6 +98,27 @@ public final class Ingest {
     }
 
     /**
+     * Checks only that {@code deviceId} is in the devices file (a no-op when open): for an input whose
+     * senders another party authenticated (MQTT: the broker, docs/INGEST-MQTT.md).
+     *
+     * @throws IngestRefusal UNAUTHORIZED
+     */
+    public void requireKnownDevice(String deviceId) throws IngestRefusal {
+        String problem = deviceId == null ? "no device id" : authenticator.unknownDeviceProblem(deviceId);
+        if (problem != null) {
+            throw new IngestRefusal(IngestRefusal.Reason.UNAUTHORIZED, problem);
+        }
+    }
+
+    /**
+     * Counts readings an input refused before {@link #store} (a payload it could not parse, an unknown
+     * device) in the same metric, so that every reading received has an outcome.
+     */
+    public void countRefused(String input, IngestRefusal refusal, int readings) {
+        metrics.ingested(input, refusal.reason().name().toLowerCase(Locale.ROOT), readings);
+    }
+
+    /**
      * Stores {@code samples} of one device and returns after they are committed.
      *
      * @param input  the input's name for metrics and logs ("http-line-protocol", "mqtt", ...)

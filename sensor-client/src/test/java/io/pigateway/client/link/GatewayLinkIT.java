@@ -299,9 +299,11 @@ class GatewayLinkIT {
     void atMostFourFramesAreInFlight() throws Exception {
         fake.ack = false;
         append(1000);
-        link(10).start();
+        // PING after 1 s without sending: when it arrives, the sending loop has gone round for a second
+        // with readings ready to send, so a fifth frame would have arrived before it.
+        link(List.of(fake.address()), 10, Duration.ofMillis(200), Duration.ofSeconds(1)).start();
         until("four frames arrive", WAIT, () -> fake.frames().size() == Session.MAX_FRAMES_IN_FLIGHT);
-        Thread.sleep(200);
+        until("the link pings while it waits for an ACK", WAIT, () -> fake.pingsReceived() >= 1);
         assertEquals(Session.MAX_FRAMES_IN_FLIGHT, fake.frames().size(), "no fifth frame before an ACK");
         fake.ack = true;
         fake.ackNow();

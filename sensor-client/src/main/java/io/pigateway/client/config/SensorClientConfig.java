@@ -17,7 +17,7 @@ import org.tinylog.Logger;
  * The whole sensor-client configuration, validated once at start-up. Every key, its default and its
  * range is read in {@link #from(Settings)}; src/main/dist/sensor-client.conf documents the same.
  */
-public record SensorClientConfig(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
+public record SensorClientConfig(String deviceId, GatewayLinkConfig gateway, ReconnectConfig reconnect, SendConfig send,
                                  SpoolConfig spool, Duration shutdownAckWait, Duration reportInterval,
                                  List<SensorConfig> sensors, DeviceSecret secret) {
 
@@ -76,7 +76,7 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
             throw s.invalid("device.id", deviceId, problem);
         }
 
-        GatewayConfig gateway = new GatewayConfig(
+        GatewayLinkConfig gateway = new GatewayLinkConfig(
                 addresses(s),
                 s.duration("gateway.connect-timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5)),
                 s.duration("gateway.ping-interval", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)),

@@ -3,7 +3,7 @@ package io.pigateway.client.link;
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.DeviceSecret;
 import io.pigateway.client.config.GatewayAddress;
-import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.GatewayLinkConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.spool.ReadingSpool;
@@ -39,7 +39,7 @@ public final class GatewayLink implements AutoCloseable {
     private final String deviceId;
     private final Announcements announcements;
     private final DeviceSecret secret;
-    private final GatewayConfig gateway;
+    private final GatewayLinkConfig gateway;
     private final SendConfig send;
     private final ReadingSpool spool;
     private final DeviceClock clock;
@@ -59,7 +59,7 @@ public final class GatewayLink implements AutoCloseable {
      * @param clock converts the times of readings stamped before the clock was set ({@link DeviceClock}) when
      *              they are sent, and learns the gateway's clock at each handshake
      */
-    public GatewayLink(String deviceId, DeviceSecret secret, GatewayConfig gateway, ReconnectConfig reconnect,
+    public GatewayLink(String deviceId, DeviceSecret secret, GatewayLinkConfig gateway, ReconnectConfig reconnect,
                        SendConfig send, ReadingSpool spool, List<SensorInfo> sensors, DeviceClock clock) {
         this.clock = clock;
         this.deviceId = deviceId;

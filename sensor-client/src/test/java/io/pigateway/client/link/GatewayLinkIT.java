@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.GatewayAddress;
-import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.GatewayLinkConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.spool.MemorySpool;
@@ -56,7 +56,7 @@ class GatewayLinkIT {
     }
 
     private GatewayLink link(List<GatewayAddress> addresses, int batch, Duration backoffMax, Duration ping) {
-        link = new GatewayLink("pi-test", null, new GatewayConfig(addresses, Duration.ofSeconds(2), ping),
+        link = new GatewayLink("pi-test", null, new GatewayLinkConfig(addresses, Duration.ofSeconds(2), ping),
                 new ReconnectConfig(Duration.ofMillis(20), backoffMax), new SendConfig(batch, Duration.ofMillis(10)),
                 spool, SENSORS, DeviceClock.system());
         return link;

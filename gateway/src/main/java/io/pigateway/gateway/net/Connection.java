@@ -389,11 +389,11 @@ final class Connection implements Runnable {
         metrics.deviceConnected(deviceId, peer, hello.streamId());
         if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {
             Logger.warn("{}: connected ({}), stream {}; its clock is {} s {} the gateway's (readings keep both times)",
-                    who(), transport, Long.toHexString(hello.streamId()), Math.abs(offset) / 1000,
+                    who(), transport, hello.streamId(), Math.abs(offset) / 1000,
                     offset > 0 ? "behind" : "ahead of");
         } else {
             Logger.info("{}: connected ({}), stream {}, clock offset {} ms", who(), transport,
-                    Long.toHexString(hello.streamId()), offset);
+                    hello.streamId(), offset);
         }
         return hello.streamId();
     }

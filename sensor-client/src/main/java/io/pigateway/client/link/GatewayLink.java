@@ -1,5 +1,6 @@
 package io.pigateway.client.link;
 
+import io.pigateway.common.ErrorText;
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.DeviceSecret;
 import io.pigateway.client.config.GatewayAddress;
@@ -247,7 +248,7 @@ public final class GatewayLink implements AutoCloseable {
         try {
             c = GatewayConnection.open(address, gateway.connectTimeout(), gateway.tls());
         } catch (IOException e) {
-            return Attempt.failed("unreachable: " + Texts.describe(e));
+            return Attempt.failed("unreachable: " + ErrorText.of(e));
         }
         current = c;
         counters.progressed(); // the name lookup and connect are over; the HELLO gets its own allowance
@@ -283,7 +284,7 @@ public final class GatewayLink implements AutoCloseable {
         } catch (TlsHandshakeException e) {
             return new Attempt(null, "TLS handshake failed: " + e.getMessage(), false, 0, true);
         } catch (IOException e) {
-            return Attempt.failed("did not complete the handshake: " + Texts.describe(e));
+            return Attempt.failed("did not complete the handshake: " + ErrorText.of(e));
         } finally {
             c.close();
             current = null;
@@ -292,7 +293,7 @@ public final class GatewayLink implements AutoCloseable {
 
     private void logConnected(GatewayAddress address, Message.HelloOk ok, long sentClock) {
         Logger.info("connected to gateway {} as device {}, stream {}; it takes up to {} readings and {} bytes per frame;"
-                        + " {} unacknowledged readings to send", address, deviceId, Long.toHexString(spool.streamId()),
+                        + " {} unacknowledged readings to send", address, deviceId, spool.streamId(),
                 ok.maxReadingsPerFrame(), ok.maxPayloadBytes(), spool.size());
         long offset = sentClock - ok.gatewayClockMillis();
         if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {

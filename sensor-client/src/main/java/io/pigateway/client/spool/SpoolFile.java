@@ -141,10 +141,10 @@ final class SpoolFile {
                 config.syncEvery(), config.fullPolicy().key());
         long lost = loss.lost();
         if (recovery.newStream()) {
-            Logger.info("spool {}: new, stream {}; {}", dir, Long.toHexString(streamId), limits);
+            Logger.info("spool {}: new, stream {}; {}", dir, streamId, limits);
         } else {
             Logger.info("spool {}: stream {} continues at seq {}{}; {} unacknowledged readings taken over{}; {}", dir,
-                    Long.toHexString(streamId), nextSeq, recovery.jump() == 0 ? "" : " (" + recovery.jump() + " seqs"
+                    streamId, nextSeq, recovery.jump() == 0 ? "" : " (" + recovery.jump() + " seqs"
                             + " skipped, so that a restored or cloned copy of this spool never reuses one)",
                     held, lost > 0 ? ", " + lost + " lost so far" : "", limits);
         }

@@ -1,12 +1,12 @@
 package io.pigateway.client.sensor.pi4j;
 
+import io.pigateway.common.ErrorText;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.i2c.I2C;
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.Hardware;
 import io.pigateway.client.config.I2cDevice;
 import io.pigateway.client.config.SensorConfig;
-import io.pigateway.client.sensor.Causes;
 import io.pigateway.client.sensor.RealSensors;
 import io.pigateway.client.sensor.ScheduledSensor;
 import io.pigateway.client.sensor.SensorSet;
@@ -108,7 +108,7 @@ public final class HardwareSensors implements RealSensors {
             return driver.open(i2c);
         } catch (IOException | RuntimeException e) {
             throw new SensorStartException("sensor " + c.name() + ": the " + chip + " on " + device + " could not be"
-                    + " opened: " + Causes.chain(e) + " (check its wiring, power and address; i2cdetect -y "
+                    + " opened: " + ErrorText.of(e) + " (check its wiring, power and address; i2cdetect -y "
                     + device.bus() + " lists the addresses that answer)", e);
         }
     }

@@ -93,7 +93,7 @@ public final class GatewayMain {
                 return EXIT_START_FAILED;
             }
             SystemdSupervision systemd = SystemdSupervision.ready(gateway, SystemdNotifier.fromEnvironment());
-            Hangup.handle(gateway::reload); // reads the devices file again (docs/SECURITY.md)
+            Hangup.handle(gateway::reload); // reads the devices file and the TLS files again (docs/SECURITY.md, docs/TLS.md)
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("gateway-shutdown").unstarted(() -> {
                 systemd.stopping();
                 gateway.close();

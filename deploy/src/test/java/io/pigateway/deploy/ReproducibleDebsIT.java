@@ -107,7 +107,7 @@ class ReproducibleDebsIT {
         // Main code is not compiled again: the jars stay as the first build made them (this JVM has
         // some open), and a jar of unchanged classes is not rewritten.
         Command.of("mvn", "-o", "-q", "-B", "-DskipTests", "-Dmaven.main.skip=true", "-pl", "deploy", "-am", "package",
-                "-Ddeb.outputDir=" + again).in(Path.of("..").toAbsolutePath().normalize())
+                "-Ddeb.outputDir=" + again, "-Dmaven.repo.local=" + System.getProperty("maven.localRepository")).in(Path.of("..").toAbsolutePath().normalize())
                 .run(Duration.ofSeconds(200)).expect(0);
         for (Packages p : Packages.values()) {
             Path second = again.resolve(p.deb().getFileName());

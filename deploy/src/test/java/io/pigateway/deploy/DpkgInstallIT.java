@@ -275,6 +275,8 @@ class DpkgInstallIT {
 
     /** Whatever happens: processes stopped, packages purged, leftovers and what the test created deleted. */
     private void cleanUp(List<String> newUsers, List<String> newGroups) throws Exception {
+        // After a @Timeout, JUnit has interrupted this thread: clear that, or every wait below would end at once.
+        boolean interrupted = Thread.interrupted();
         for (Process p : started) {
             p.destroy();
             if (!p.waitFor(20, TimeUnit.SECONDS)) {
@@ -289,6 +291,9 @@ class DpkgInstallIT {
         }
         for (String group : newGroups) {
             Command.of("groupdel", group).run(LIMIT);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 

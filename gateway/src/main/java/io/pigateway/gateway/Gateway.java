@@ -193,9 +193,13 @@ public final class Gateway implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    /** Reads the devices file again: see {@link Listener#reloadDevices()}. TLS material is not reloaded. */
+    /**
+     * Reads the devices file and the TLS key and certificates again: see {@link Listener#reloadDevices()}
+     * and {@link Listener#reloadTls()}. Each keeps its old set if its new one does not load.
+     */
     public void reload() {
         listener.reloadDevices();
+        listener.reloadTls();
     }
 
     public InetSocketAddress address() {

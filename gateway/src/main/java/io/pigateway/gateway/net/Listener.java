@@ -43,7 +43,8 @@ public final class Listener implements AutoCloseable {
 
     private final ListenConfig listen;
     private final LimitsConfig limits;
-    private final TlsConfig tlsConfig;
+    /** Replaced by {@link #reloadTls()} (on the signal thread) once the new set has loaded. */
+    private volatile TlsConfig tlsConfig;
     private final Store store;
     private final boolean logReadings;
     private final Metrics metrics;
@@ -276,6 +277,35 @@ public final class Listener implements AutoCloseable {
         }
         Logger.info("reloaded {}: {} (before: {}); {} connected device(s) disconnected", old.devicesFile(), fresh,
                 old.devices(), ended);
+    }
+
+    /**
+     * Reads the TLS key, certificate chain and client CAs again (SIGHUP, {@code systemctl reload}), from
+     * the files the configuration names, with the checks of start-up. Any of them failing changes
+     * nothing: one ERROR line naming the file and the cause, and new handshakes go on with the set
+     * loaded before. Otherwise new handshakes use the new set; connections already established keep
+     * the session they have. Without TLS there is nothing to do.
+     */
+    public void reloadTls() {
+        TlsAcceptor acceptor = tls;
+        TlsConfig old = tlsConfig;
+        if (acceptor == null || !old.enabled()) {
+            return;
+        }
+        TlsConfig fresh;
+        try {
+            fresh = old.reread();
+        } catch (ConfigException e) {
+            Logger.error("reload: {}; keeping the TLS key and certificates loaded before ({})", e.getMessage(),
+                    old.describe());
+            return;
+        }
+        for (String warning : fresh.warnings()) {
+            Logger.warn("reload: {}", warning);
+        }
+        acceptor.replace(fresh.context());
+        tlsConfig = fresh;
+        Logger.info("reloaded the TLS key and certificates: {}", fresh.describe());
     }
 
     /** Stops accepting new connections; open ones go on. */

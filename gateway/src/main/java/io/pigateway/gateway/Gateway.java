@@ -68,8 +68,7 @@ public final class Gateway implements AutoCloseable {
             listener.start();
         } catch (IOException e) {
             store.close(config.shutdownTimeout());
-            throw new IOException("cannot listen on " + config.listen().address().getHostAddress() + ":"
-                    + config.listen().port() + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + e.getMessage(), e); // the message names the address
         }
         Ingest ingest = new Ingest(store, listener.authenticator(), listener.deviceRates(), config.limits(), events,
                 config.ingest().commitTimeout(), Clock.systemUTC());

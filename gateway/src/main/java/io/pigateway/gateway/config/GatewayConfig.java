@@ -11,6 +11,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -89,10 +91,13 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
     }
 
     public static GatewayConfig from(Settings s) throws ConfigException {
+        List<InetAddress> listenAddresses = addresses(s, "listen.address", "0.0.0.0");
         ListenConfig listen = new ListenConfig(
-                address(s, "listen.address", "0.0.0.0"),
+                listenAddresses.getFirst(),
                 s.intIn("listen.port", 4711, 0, 65535),
-                s.intIn("listen.backlog", 128, 1, 65535));
+                s.intIn("listen.backlog", 128, 1, 65535),
+                listenAddresses.subList(1, listenAddresses.size()),
+                unixSocket(s));
 
         int maxFrameBytes = s.intIn("limits.max-frame-bytes", Frames.DEFAULT_MAX_PAYLOAD, 64, Frames.PROTOCOL_MAX_PAYLOAD);
         int helloFloor = Math.min(LimitsConfig.MIN_HELLO_BYTES, maxFrameBytes);
@@ -244,7 +249,7 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                 s.intIn("http.port", HttpConfig.DEFAULT_PORT, 0, 65535),
                 late, silent, token);
         boolean overlap = http.address().isAnyLocalAddress() || listen.address().isAnyLocalAddress()
-                || http.address().equals(listen.address());
+                || listen.addresses().contains(http.address());
         if (http.enabled() && http.port() != 0 && http.port() == listen.port() && overlap) {
             throw s.invalid("http.port", Integer.toString(http.port()), "must differ from listen.port ("
                     + listen.port() + "), which the sensor clients use on the same address");
@@ -252,8 +257,57 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         return http;
     }
 
+    /**
+     * A comma-separated list of addresses ({@code 127.0.0.1, ::1}), each once; a wildcard ({@code 0.0.0.0}
+     * or {@code ::}) alone, since it already covers the others of its family.
+     */
+    private static List<InetAddress> addresses(Settings s, String key, String fallback) throws ConfigException {
+        List<String> items = s.list(key, List.of(fallback));
+        if (items.isEmpty()) {
+            throw s.invalid(key, "", "must name at least one address");
+        }
+        List<InetAddress> result = new ArrayList<>();
+        for (String item : items) {
+            InetAddress a = parseAddress(s, key, item);
+            if (result.contains(a)) {
+                throw s.invalid(key, s.string(key, fallback), "lists " + item + " twice");
+            }
+            result.add(a);
+        }
+        if (result.size() > 1 && result.stream().anyMatch(InetAddress::isAnyLocalAddress)) {
+            throw s.invalid(key, s.string(key, fallback), "a wildcard address (0.0.0.0, ::) must be the only one:"
+                    + " :: alone accepts IPv4 and IPv6 clients (dual-stack)");
+        }
+        return result;
+    }
+
+    private static UnixSocketConfig unixSocket(Settings s) throws ConfigException {
+        Path path = s.path("listen.unix-socket", null);
+        if (path == null) {
+            s.refuseIfSet("listen.unix-socket-mode", "listen.unix-socket unset");
+            return UnixSocketConfig.NONE;
+        }
+        String modeText = s.string("listen.unix-socket-mode", UnixSocketConfig.DEFAULT_MODE);
+        if (!path.isAbsolute()) {
+            throw s.invalid("listen.unix-socket", path.toString(), "must be an absolute path, e.g. /run/pi-gateway/gateway.sock");
+        }
+        // sun_path holds 108 bytes with the terminating NUL on Linux
+        if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
+            throw s.invalid("listen.unix-socket", path.toString(), "is longer than the 107 bytes a Unix socket path may have");
+        }
+        var mode = UnixSocketConfig.parseMode(modeText);
+        if (mode == null) {
+            throw s.invalid("listen.unix-socket-mode", modeText, "must be an octal file mode such as 0660 (owner and"
+                    + " group may connect) or 0600 (owner only)");
+        }
+        return new UnixSocketConfig(path, mode);
+    }
+
     private static InetAddress address(Settings s, String key, String fallback) throws ConfigException {
-        String raw = s.string(key, fallback);
+        return parseAddress(s, key, s.string(key, fallback));
+    }
+
+    private static InetAddress parseAddress(Settings s, String key, String raw) throws ConfigException {
         String literal = raw.startsWith("[") && raw.endsWith("]") ? raw.substring(1, raw.length() - 1) : raw;
         try {
             return InetAddress.getByName(literal);

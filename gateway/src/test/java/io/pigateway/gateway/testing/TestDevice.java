@@ -1,5 +1,6 @@
 package io.pigateway.gateway.testing;
 
+import io.pigateway.common.net.UnixSocket;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
@@ -14,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,6 +111,18 @@ public final class TestDevice implements AutoCloseable {
     public static TestDevice connectFrom(InetAddress local, InetSocketAddress gateway, String deviceId, long streamId,
                                          String secret) throws IOException {
         return handshake(openFrom(local, gateway), deviceId, streamId, secret);
+    }
+
+    /** A connection to the gateway's Unix domain socket {@code path} ({@code listen.unix-socket}), no handshake yet. */
+    public static TestDevice openUnix(Path path) throws IOException {
+        UnixSocket s = UnixSocket.connect(path);
+        s.setSoTimeout(15_000);
+        return new TestDevice(s);
+    }
+
+    /** As {@link #connect(InetSocketAddress, String, long, String)}, over the Unix domain socket {@code path}. */
+    public static TestDevice connectUnix(Path path, String deviceId, long streamId, String secret) throws IOException {
+        return handshake(openUnix(path), deviceId, streamId, secret);
     }
 
     /** As {@link #connect(InetSocketAddress, String, long)}, over TLS. */

@@ -75,8 +75,14 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
             throw s.invalid("device.id", deviceId, problem);
         }
 
+        List<GatewayAddress> addresses = addresses(s);
+        if (addresses.stream().anyMatch(GatewayAddress::isUnix) && s.bool("gateway.tls.enabled", false)) {
+            // The gateway's Unix socket never speaks TLS: the socket file's mode decides who may connect.
+            throw s.invalid("gateway.addresses", s.string("gateway.addresses", ""), "a unix: address cannot be used"
+                    + " with gateway.tls.enabled = true: the gateway's Unix socket is plaintext, protected by its file mode");
+        }
         GatewayConfig gateway = new GatewayConfig(
-                addresses(s),
+                addresses,
                 s.duration("gateway.connect-timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5)),
                 s.duration("gateway.ping-interval", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)),
                 GatewayTlsConfig.from(s));
@@ -140,7 +146,7 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
             }
         }
         if (result.isEmpty()) {
-            throw s.invalid("gateway.addresses", raw, "must list at least one host:port");
+            throw s.invalid("gateway.addresses", raw, "must list at least one host:port or unix:/path");
         }
         return result;
     }

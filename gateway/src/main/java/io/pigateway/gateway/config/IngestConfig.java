@@ -11,21 +11,26 @@ import java.util.Objects;
  *
  * @param commitTimeout how long an input waits for its readings' commit before it answers "unavailable"
  *                      ({@code ingest.commit-timeout})
+ * @param lineProtocol  how line protocol is read and mapped, for every input that takes it
  */
-public record IngestConfig(Duration commitTimeout) {
+public record IngestConfig(Duration commitTimeout,
+                           LineProtocolConfig lineProtocol) {
     public static final Duration DEFAULT_COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
     public IngestConfig {
         Objects.requireNonNull(commitTimeout, "commitTimeout");
+        Objects.requireNonNull(lineProtocol, "lineProtocol");
     }
 
     /** Every input off. */
     public static IngestConfig defaults() {
-        return new IngestConfig(DEFAULT_COMMIT_TIMEOUT);
+        return new IngestConfig(DEFAULT_COMMIT_TIMEOUT,
+                LineProtocolConfig.defaults());
     }
 
     public static IngestConfig from(Settings s) throws ConfigException {
         return new IngestConfig(s.duration("ingest.commit-timeout", DEFAULT_COMMIT_TIMEOUT, Duration.ofMillis(100),
-                Duration.ofMinutes(5)));
+                Duration.ofMinutes(5)),
+                LineProtocolConfig.from(s));
     }
 }

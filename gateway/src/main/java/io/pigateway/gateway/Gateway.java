@@ -3,7 +3,10 @@ package io.pigateway.gateway;
 import io.pigateway.gateway.config.AuthConfig;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.HttpConfig;
+import io.pigateway.gateway.config.LineSocketConfig;
 import io.pigateway.gateway.ingest.Ingest;
+import io.pigateway.gateway.ingest.sockets.LineTcpInput;
+import io.pigateway.gateway.ingest.sockets.LineUdpInput;
 import io.pigateway.gateway.metrics.GatewayMetrics;
 import io.pigateway.gateway.metrics.HealthCheck;
 import io.pigateway.gateway.metrics.HttpEndpoint;
@@ -114,6 +117,18 @@ public final class Gateway implements AutoCloseable {
      * starts, so that a failure leaves the caller a list of what to close.
      */
     private static void startInputs(GatewayConfig config, Ingest ingest, List<AutoCloseable> inputs) throws IOException {
+        LineSocketConfig lineSockets = config.ingest().lineSockets();
+        if (lineSockets.tcp().enabled()) {
+            inputs.add(LineTcpInput.start(lineSockets, config.ingest().lineProtocol(), ingest, ingest.metrics()));
+        }
+        if (lineSockets.udp().enabled()) {
+            inputs.add(LineUdpInput.start(lineSockets, config.ingest().lineProtocol(), ingest, ingest.metrics()));
+        }
+    }
+
+    /** The running input of {@code type} (e.g. {@code LineTcpInput.class}), or {@code null} if it is not enabled. */
+    public <T extends AutoCloseable> T input(Class<T> type) {
+        return inputs.stream().filter(type::isInstance).map(type::cast).findFirst().orElse(null);
     }
 
     private static void closeInputs(List<AutoCloseable> inputs) {

@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
  * misconfigured fleet cannot flood the journal; the first line after lines were held back says how
  * many there were.
  */
-final class LogLimiter {
+public final class LogLimiter {
     private final int perWindow;
     private final long windowNanos;
     private final LongSupplier nanoClock;
@@ -16,7 +16,7 @@ final class LogLimiter {
     private int inWindow;
     private long suppressed;
 
-    LogLimiter(int perWindow, Duration window, LongSupplier nanoClock) {
+    public LogLimiter(int perWindow, Duration window, LongSupplier nanoClock) {
         if (perWindow < 1) {
             throw new IllegalArgumentException("perWindow must be >= 1, not " + perWindow);
         }
@@ -30,7 +30,7 @@ final class LogLimiter {
      * {@code null} if this line is to be left out; otherwise what to append to it: empty, or a note
      * of the lines left out since the last one logged.
      */
-    synchronized String admit() {
+    public synchronized String admit() {
         long now = nanoClock.getAsLong();
         if (now - windowStart >= windowNanos) {
             windowStart = now;

@@ -123,6 +123,7 @@ public final class Listener implements AutoCloseable {
             moreServers.add(s);
             s.setReuseAddress(true);
             bind(s, more, port);
+            Logger.info("also listening on {}", PeerAddress.of(s.getLocalSocketAddress()));
             Thread.ofPlatform().name("gateway-accept-" + PeerAddress.host(more)).start(() -> acceptLoop(tcp(s), false));
         }
         if (listen.unixSocket().enabled()) {

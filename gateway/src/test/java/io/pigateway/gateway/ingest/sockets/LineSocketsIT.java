@@ -131,6 +131,33 @@ class LineSocketsIT {
     }
 
     @Test
+    void datagramsArrivingFasterThanTheStoreTakesThemAreDroppedAndCounted(@TempDir Path dir) throws Exception {
+        UnaryOperator<GatewayConfig> oneWaiting = c -> {
+            GatewayConfig s = sockets(List.of(), List.of()).apply(c);
+            LineSocketConfig l = s.ingest().lineSockets();
+            return s.withIngest(s.ingest().withLineSockets(new LineSocketConfig(l.tcp(), l.tcpMaxConnections(),
+                    l.tcpIdleTimeout(), l.udp(), 1)));
+        };
+        try (Gateway g = Gateway.start(oneWaiting.apply(GatewayConfig.forTests(dir)));
+             java.net.DatagramSocket sender = new java.net.DatagramSocket()) {
+            InetSocketAddress to = g.input(LineUdpInput.class).address();
+            // 100 datagrams as fast as the loop goes: far faster than one commit each, with one waiting at most.
+            // (100 small datagrams fit the kernel's default receive buffer, so the gateway reads them all.)
+            for (String line : lines("flood-pi", 0, 100)) {
+                byte[] b = (line + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                sender.send(new java.net.DatagramPacket(b, b.length, to));
+            }
+            Map<String, Double> m = awaitLines(g, "line-udp", 100);
+            double stored = m.getOrDefault(key("line-udp", "stored"), 0.0);
+            double dropped = m.getOrDefault(key("line-udp", "dropped"), 0.0);
+            System.out.println("UDP flood, 100 datagrams, queue of 1: stored=" + stored + " dropped=" + dropped);
+            assertTrue(dropped > 0, "some datagrams found the queue full: " + lineCounts(m));
+            assertEquals(100, stored + dropped);
+            assertEquals(2 * (long) stored, rows(dir, "flood-pi"), "every line counted as stored is in the table");
+        }
+    }
+
+    @Test
     void linesFromSourcesNotTrustedAreRefusedUnread(@TempDir Path dir) throws Exception {
         try (CapturedLog log = CapturedLog.start();
              Gateway g = Gateway.start(sockets(List.of("127.0.0.2"), List.of("::1")).apply(GatewayConfig.forTests(dir)))) {

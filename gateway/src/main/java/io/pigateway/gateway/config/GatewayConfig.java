@@ -291,9 +291,11 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         if (!path.isAbsolute()) {
             throw s.invalid("listen.unix-socket", path.toString(), "must be an absolute path, e.g. /run/pi-gateway/gateway.sock");
         }
-        // sun_path holds 108 bytes with the terminating NUL on Linux
-        if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 107) {
-            throw s.invalid("listen.unix-socket", path.toString(), "is longer than the 107 bytes a Unix socket path may have");
+        // sun_path holds 108 bytes with the terminating NUL on Linux; the socket is first bound next to the
+        // path as .<name>.<pid>.new (UnixSocketServer), up to 20 bytes longer
+        if (path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 87) {
+            throw s.invalid("listen.unix-socket", path.toString(), "is longer than 87 bytes (a Unix socket path may have"
+                    + " 107, and the gateway binds a temporary name next to it first)");
         }
         var mode = UnixSocketConfig.parseMode(modeText);
         if (mode == null) {

@@ -10,6 +10,7 @@ import io.pigateway.gateway.ingest.lineprotocol.Point;
 import io.pigateway.gateway.ingest.lineprotocol.Precision;
 import io.pigateway.gateway.metrics.Metrics;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,9 +114,15 @@ final class LineBatch {
         return lines;
     }
 
-    /** Stores what is held, one call per device, and counts each line's outcome. */
+    /**
+     * Stores what is held, one call per device, and counts each line's outcome. Interrupted (the
+     * gateway is shutting down), the device being stored and those after it are counted as dropped,
+     * so that each line still gets exactly one outcome.
+     */
     void flush() throws InterruptedException {
-        for (Map.Entry<String, DeviceLines> e : byDevice.entrySet()) {
+        Iterator<Map.Entry<String, DeviceLines>> it = byDevice.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<String, DeviceLines> e = it.next();
             DeviceLines d = e.getValue();
             try {
                 ingest.store(input, e.getKey(), d.peer, KIND, d.samples);
@@ -128,10 +135,13 @@ final class LineBatch {
                 } else {
                     count(e.getKey(), d.peer, d.perLine.size(), r);
                 }
+            } catch (InterruptedException ie) {
+                drop("the gateway is shutting down (the readings may have been committed)");
+                throw ie;
             }
+            it.remove();
+            lines -= d.perLine.size();
         }
-        byDevice.clear();
-        lines = 0;
     }
 
     /** Everything held is dropped (the input is closing): counted and logged. */
@@ -144,14 +154,18 @@ final class LineBatch {
         lines = 0;
     }
 
+    /** The lines of {@code d} one by one; interrupted, the ones not yet stored stay in {@code d} for {@link #drop}. */
     private void oneByOne(String device, DeviceLines d) throws InterruptedException {
-        for (List<Sample> line : d.perLine) {
+        for (Iterator<List<Sample>> it = d.perLine.iterator(); it.hasNext(); ) {
+            List<Sample> line = it.next();
             try {
                 ingest.store(input, device, d.peer, KIND, line);
                 metrics.ingestLines(input, "stored", 1);
             } catch (IngestRefusal r) {
                 count(device, d.peer, 1, r);
             }
+            it.remove();
+            lines--;
         }
     }
 

@@ -96,6 +96,11 @@ public final class LineUdpInput implements AutoCloseable {
             } catch (IOException e) {
                 if (!socket.isClosed()) {
                     Logger.error("line-udp: receive failed on {}: {}", PeerAddress.of(address()), e.toString());
+                    try {
+                        Thread.sleep(100); // e.g. out of memory for buffers: do not spin
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
                 }
                 continue;
             }

@@ -56,13 +56,14 @@ public final class BenchmarkMain implements Callable<Integer> {
     @Option(names = "--ceiling-batch", description = "rows per transaction of the ceilings: the gateway's writer.batch-max-readings (default ${DEFAULT-VALUE})")
     int ceilingBatch = 1000;
     @Option(names = "--rates", split = ",", description = "offered rates of the latency curve, readings/s (default ${DEFAULT-VALUE})")
-    List<Integer> rates = List.of(2500, 5000, 10000, 15000, 20000, 30000, 40000);
+    List<Integer> rates = List.of(2500, 5000, 10000, 20000, 30000, 40000, 60000, 80000);
     @Option(names = "--rate-seconds", description = "length of each rate's run in each round (default ${DEFAULT-VALUE})")
     int rateSeconds = 8;
-    @Option(names = "--frame-interval-ms", description = "each device sends a frame of what it has this often, on its own clock (default ${DEFAULT-VALUE})")
-    int frameIntervalMillis = 100;
+    @Option(names = "--frame-interval-ms", description = "each device sends a frame of what it has this often, on its own"
+            + " clock: the client's send.batch-max-wait (default ${DEFAULT-VALUE})")
+    int frameIntervalMillis = 200;
     @Option(names = "--max-generator-lag-ms", description = "p99 of the load generator's own lateness above which a rate's latency is not reported (default ${DEFAULT-VALUE})")
-    double maxGeneratorLagMillis = 5;
+    double maxGeneratorLagMillis = 10;
     @Option(names = "--disturbed-percent", description = "a round is flagged disturbed when other processes used more than this share of all cores (default ${DEFAULT-VALUE})")
     double disturbedPercent = 10;
     @Option(names = "--idle", description = "idle device connections to hold in a fresh gateway at the end, 0 = skip (default ${DEFAULT-VALUE})")
@@ -506,80 +507,98 @@ public final class BenchmarkMain implements Callable<Integer> {
         }
         try (GatewayProcess g = gatewayLauncher.startGateway(writeConfig(dir, "idle", conf), "idle", gatewayJvmExtra, gatewayLog)) {
             InetSocketAddress address = g.awaitReady();
-            LoadDevice honest = new LoadDevice(address, source(0), "honest", secret("honest"), window);
-            ProcessMemory.jcmd(g.pid(), "GC.run");
-            double heapBefore = ProcessMemory.heapUsedMiB(g.pid());
-            long started = System.nanoTime();
-            List<LoadDevice> held = connect(address, ids, DEVICES_PER_SOURCE);
-            line("handshakes of %,d devices: %.1f s; gateway heap after a full collection: %.1f MiB before them", idle,
-                    (System.nanoTime() - started) / 1e9, heapBefore);
-            ProcessMemory.Collections gcBefore = ProcessMemory.collections(g.pid());
-            // Memory is sampled and the idle devices PING on a thread of their own: jcmd takes a few
-            // hundred ms, which would make the sending device late.
-            double[] maxima = new double[2]; // RSS, heap in use, MiB
-            long end = System.nanoTime() + Duration.ofSeconds(idleSeconds).toNanos();
-            Thread sampler = Thread.ofVirtual().name("idle-sampler").start(() -> {
-                long nextPing = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                try {
-                    while (System.nanoTime() < end) {
-                        double rss = ProcessMemory.statusMiB(g.pid(), "VmRSS");
-                        double heap = ProcessMemory.heapUsedMiB(g.pid());
-                        synchronized (maxima) {
-                            maxima[0] = Math.max(maxima[0], rss);
-                            maxima[1] = Math.max(maxima[1], heap);
-                        }
-                        if (System.nanoTime() > nextPing) {
-                            for (LoadDevice d : held) {
-                                d.ping();
-                            }
-                            nextPing = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                        }
-                        Thread.sleep(Math.max(0, Math.min(5_000, (end - System.nanoTime()) / 1_000_000)));
-                    }
-                } catch (IOException | InterruptedException e) {
-                    System.out.println("benchmark: idle sampler stopped: " + e);
-                }
-            });
-            long interval = Duration.ofMillis(frameIntervalMillis).toNanos();
-            int perFrame = Math.max(1, idleRate * frameIntervalMillis / 1000);
-            Percentiles lag = new Percentiles();
-            for (long k = 0, t0 = System.nanoTime(); System.nanoTime() < end; k++) {
-                long due = t0 + k * interval;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                    lag.add(System.nanoTime() - due, 1);
-                }
-                honest.send(perFrame, due);
+            long phaseStart = System.nanoTime();
+            try {
+                idleHold(g, address, ids);
+            } catch (Exception e) {
+                String oom = g.output().stream().filter(l -> l.contains("OutOfMemoryError")).findFirst().orElse("none");
+                line("the idle phase failed after %.0f s: %s; the gateway is %s; its OutOfMemoryError line: %s",
+                        (System.nanoTime() - phaseStart) / 1e9, e, isAlive(g) ? "alive" : "gone", oom);
             }
-            sampler.join();
-            double rssMax;
-            double heapMax;
-            synchronized (maxima) {
-                rssMax = maxima[0];
-                heapMax = maxima[1];
-            }
-            honest.awaitAcked(Duration.ofMinutes(1));
-            ProcessMemory.Collections gc = ProcessMemory.collections(g.pid());
-            long failed = held.stream().filter(d -> d.failure() != null).count();
-            ProcessMemory.jcmd(g.pid(), "GC.run");
-            double heapAfter = ProcessMemory.heapUsedMiB(g.pid());
-            Percentiles latency = new Percentiles();
-            honest.takeFrames().forEach(f -> latency.add(f.ackReadAt() - f.due(), f.count()));
-            line("over the %d s: gateway RSS at most %.0f MiB (high-water %.0f MiB), heap in use at most %.0f MiB; %s;"
-                    + " %d of the idle connections failed%s", idleSeconds, rssMax, ProcessMemory.statusMiB(g.pid(), "VmHWM"), heapMax,
-                    gc == null || gcBefore == null ? "collections unknown" : gc.since(gcBefore), failed,
-                    failed > 0 ? " (first: " + held.stream().filter(d -> d.failure() != null).findFirst().orElseThrow().failure() + ")" : "");
-            line("heap after a full collection with them held: %.1f MiB, i.e. %.1f KiB per idle connection", heapAfter,
-                    (heapAfter - heapBefore) * 1024 / idle);
-            line("the sending device meanwhile: %,d readings acknowledged, ACK latency p50 %.1f ms, p99 %.1f ms, max %.1f ms"
-                    + " (generator lag p99 %.1f ms)", latency.size(), latency.millis(50), latency.millis(99), latency.millis(100),
-                    lag.millis(99));
-            closeAll(held);
-            honest.close();
             g.terminate();
             g.waitFor(30);
         }
+    }
+
+    private static boolean isAlive(GatewayProcess g) {
+        return ProcessHandle.of(g.pid()).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private void idleHold(GatewayProcess g, InetSocketAddress address, List<String> ids) throws Exception {
+        LoadDevice honest = new LoadDevice(address, source(0), "honest", secret("honest"), window);
+        ProcessMemory.jcmd(g.pid(), "GC.run");
+        double heapBefore = ProcessMemory.heapUsedMiB(g.pid());
+        long started = System.nanoTime();
+        List<String> refused = new ArrayList<>();
+        List<LoadDevice> held = connect(address, ids, DEVICES_PER_SOURCE, refused);
+        line("handshakes of %,d devices: %.1f s, %,d held, %,d refused%s; gateway heap after a full collection: %.1f MiB"
+                + " before them", idle, (System.nanoTime() - started) / 1e9, held.size(), refused.size(),
+                refused.isEmpty() ? "" : " (first: " + refused.getFirst() + ")", heapBefore);
+        check(!held.isEmpty(), "the gateway refused every idle connection");
+        ProcessMemory.Collections gcBefore = ProcessMemory.collections(g.pid());
+        // Memory is sampled and the idle devices PING on a thread of their own: jcmd takes a few
+        // hundred ms, which would make the sending device late.
+        double[] maxima = new double[2]; // RSS, heap in use, MiB
+        long end = System.nanoTime() + Duration.ofSeconds(idleSeconds).toNanos();
+        Thread sampler = Thread.ofVirtual().name("idle-sampler").start(() -> {
+            long nextPing = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            try {
+                while (System.nanoTime() < end) {
+                    double rss = ProcessMemory.statusMiB(g.pid(), "VmRSS");
+                    double heap = ProcessMemory.heapUsedMiB(g.pid());
+                    synchronized (maxima) {
+                        maxima[0] = Math.max(maxima[0], rss);
+                        maxima[1] = Math.max(maxima[1], heap);
+                    }
+                    if (System.nanoTime() > nextPing) {
+                        for (LoadDevice d : held) {
+                            d.ping();
+                        }
+                        nextPing = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    }
+                    Thread.sleep(Math.max(0, Math.min(5_000, (end - System.nanoTime()) / 1_000_000)));
+                }
+            } catch (IOException | InterruptedException e) {
+                System.out.println("benchmark: idle sampler stopped: " + e);
+            }
+        });
+        long interval = Duration.ofMillis(frameIntervalMillis).toNanos();
+        int perFrame = Math.max(1, idleRate * frameIntervalMillis / 1000);
+        Percentiles lag = new Percentiles();
+        for (long k = 0, t0 = System.nanoTime(); System.nanoTime() < end; k++) {
+            long due = t0 + k * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                lag.add(System.nanoTime() - due, 1);
+            }
+            honest.send(perFrame, due);
+        }
+        sampler.join();
+        double rssMax;
+        double heapMax;
+        synchronized (maxima) {
+            rssMax = maxima[0];
+            heapMax = maxima[1];
+        }
+        honest.awaitAcked(Duration.ofMinutes(1));
+        ProcessMemory.Collections gc = ProcessMemory.collections(g.pid());
+        long failed = held.stream().filter(d -> d.failure() != null).count();
+        ProcessMemory.jcmd(g.pid(), "GC.run");
+        double heapAfter = ProcessMemory.heapUsedMiB(g.pid());
+        Percentiles latency = new Percentiles();
+        honest.takeFrames().forEach(f -> latency.add(f.ackReadAt() - f.due(), f.count()));
+        line("over the %d s: gateway RSS at most %.0f MiB (high-water %.0f MiB), heap in use at most %.0f MiB; %s;"
+                + " %d of the held idle connections failed%s", idleSeconds, rssMax, ProcessMemory.statusMiB(g.pid(), "VmHWM"), heapMax,
+                gc == null || gcBefore == null ? "collections unknown" : gc.since(gcBefore), failed,
+                failed > 0 ? " (first: " + held.stream().filter(d -> d.failure() != null).findFirst().orElseThrow().failure() + ")" : "");
+        line("heap after a full collection with them held: %.1f MiB, i.e. %.1f KiB per idle connection", heapAfter,
+                (heapAfter - heapBefore) * 1024 / held.size());
+        line("the sending device meanwhile: %,d readings acknowledged, ACK latency p50 %.1f ms, p99 %.1f ms, max %.1f ms"
+                + " (generator lag p99 %.1f ms)", latency.size(), latency.millis(50), latency.millis(99), latency.millis(100),
+                lag.millis(99));
+        closeAll(held);
+        honest.close();
     }
 
     /** The real sensor client through the packaged launcher with five sensors and its spool: its RSS. */
@@ -723,6 +742,12 @@ public final class BenchmarkMain implements Callable<Integer> {
      * the {@code i}-th from {@link #source}({@code i + offset}).
      */
     private List<LoadDevice> connect(InetSocketAddress address, List<String> ids, int offset) throws Exception {
+        return connect(address, ids, offset, null);
+    }
+
+    /** As {@link #connect(InetSocketAddress, List, int)}; with {@code refused} a failed handshake is noted there instead of failing. */
+    private List<LoadDevice> connect(InetSocketAddress address, List<String> ids, int offset, List<String> refused)
+            throws Exception {
         Semaphore concurrent = new Semaphore(64);
         List<Future<LoadDevice>> pending = new ArrayList<>(ids.size());
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -741,7 +766,14 @@ public final class BenchmarkMain implements Callable<Integer> {
         }
         List<LoadDevice> list = new ArrayList<>(ids.size());
         for (Future<LoadDevice> f : pending) {
-            list.add(f.get());
+            try {
+                list.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (refused == null) {
+                    throw e;
+                }
+                refused.add(String.valueOf(e.getCause().getMessage()));
+            }
         }
         return list;
     }

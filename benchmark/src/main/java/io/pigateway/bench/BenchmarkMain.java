@@ -260,6 +260,7 @@ public final class BenchmarkMain implements Callable<Integer> {
         try (GatewayProcess g = gatewayLauncher.startGateway(writeConfig(dir, "gateway-" + devices, conf), "gateway", extra, gatewayLog)) {
             InetSocketAddress address = g.awaitReady();
             List<LoadDevice> load = connect(address, ids, 0);
+            Thread keeper = keepAlive(load);
             ProcessMemory.Collections gcAtStart = ProcessMemory.collections(g.pid());
             Map<String, List<Measured>> byWhat = new LinkedHashMap<>();
             List<Double> toJdbc = new ArrayList<>();
@@ -323,6 +324,7 @@ public final class BenchmarkMain implements Callable<Integer> {
             ProcessMemory.Collections gc = ProcessMemory.collections(g.pid());
             line("gateway over the whole run at %,d devices: RSS high-water %.0f MiB; %s", devices,
                     ProcessMemory.statusMiB(g.pid(), "VmHWM"), gc == null || gcAtStart == null ? "collections unknown" : gc.since(gcAtStart));
+            keeper.interrupt();
             closeAll(load);
             g.terminate();
             Matcher m = STOPPED.matcher(g.await("stopped:"));
@@ -331,6 +333,26 @@ public final class BenchmarkMain implements Callable<Integer> {
             }
             g.waitFor(30);
         }
+    }
+
+    /** A thread that PINGs every device that sent nothing for 30 s, as clients do; interrupt it to stop. */
+    private static Thread keepAlive(List<LoadDevice> devices) {
+        return Thread.ofVirtual().name("keep-alive").start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(5_000);
+                    for (LoadDevice d : devices) {
+                        try {
+                            d.keepAlive(Duration.ofSeconds(30));
+                        } catch (IOException e) {
+                            // the device's own send or await reports its failure
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                // stopped
+            }
+        });
     }
 
     /** Every device sends its share as fast as its window lets it; acknowledged readings per second. */

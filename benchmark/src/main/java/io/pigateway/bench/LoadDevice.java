@@ -50,6 +50,8 @@ final class LoadDevice implements AutoCloseable {
     private final Thread reader;
     private volatile long acked;
     private volatile String failure;
+    /** nanoTime of the last frame written, for {@link #keepAlive}. */
+    private volatile long lastWrite = System.nanoTime();
     private long nextSeq = 1;
 
     /**
@@ -137,12 +139,24 @@ final class LoadDevice implements AutoCloseable {
         synchronized (out) {
             out.write(new Message.Readings(readings));
         }
+        lastWrite = sentAt;
     }
 
     /** A PING, as an idle client sends one before the gateway's idle timeout. */
     void ping() throws IOException {
         synchronized (out) {
             out.write(new Message.Ping(System.nanoTime()));
+        }
+        lastWrite = System.nanoTime();
+    }
+
+    /**
+     * A PING if nothing was written for {@code idle}, as a client does after its gateway.ping-interval
+     * (30 s): a device waiting while the ceilings run must not reach the gateway's idle timeout.
+     */
+    void keepAlive(Duration idle) throws IOException {
+        if (!socket.isClosed() && System.nanoTime() - lastWrite > idle.toNanos()) {
+            ping();
         }
     }
 

@@ -109,6 +109,10 @@ public final class BenchmarkMain implements Callable<Integer> {
             + " at the rate nearest half the peak into stages (changes the JVM options: printed)")
     boolean trace;
 
+    @Option(names = "--status-poll-ms", description = "poll the status page's /status.json this often during the"
+            + " gateway's measured throughput rounds and report what a poll takes, 0 = off (default ${DEFAULT-VALUE})")
+    long statusPollMillis;
+
     private final List<String> report = new ArrayList<>();
     private final List<String> changes = new ArrayList<>();
     private TestDatabase db;
@@ -255,6 +259,16 @@ public final class BenchmarkMain implements Callable<Integer> {
             extra.addAll(stages.jvmOptions());
         }
         Map<String, String> conf = gatewayConfig(store, devicesFile(dir, ids));
+        StatusPoller poller = null;
+        if (statusPollMillis > 0) {
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            conf.put("http.enabled", "true");
+            conf.put("http.port", Integer.toString(port));
+            poller = new StatusPoller(port, statusPollMillis);
+        }
         Path noFiles = Files.createDirectories(dir.resolve("no-files"));
         List<JdbcCeiling.Spec> specs = ceilings.stream().map(JdbcCeiling.Spec::parse).toList();
         try (GatewayProcess g = gatewayLauncher.startGateway(writeConfig(dir, "gateway-" + devices, conf), "gateway", extra, gatewayLog)) {
@@ -278,9 +292,16 @@ public final class BenchmarkMain implements Callable<Integer> {
                 for (String what : order) {
                     db.execute(store, "TRUNCATE TABLE readings");
                     CpuUse cpu = CpuUse.start(owners(g));
+                    boolean polled = poller != null && r > 0 && what.equals("gateway");
+                    if (polled) {
+                        poller.start();
+                    }
                     double rate = what.equals("gateway") ? gatewayRound(load, share, expected)
                             : JdbcCeiling.run(specs.stream().filter(s -> s.label().equals(what)).findFirst().orElseThrow(),
                                     store, noFiles, ids, share, ceilingBatch);
+                    if (polled) {
+                        poller.stop();
+                    }
                     Measured m = new Measured(what, rate, cpu.shares());
                     long rows = db.queryLong(store, "SELECT COUNT(*) FROM readings");
                     check(rows == expected, what + " left " + rows + " rows in the table, not " + expected);
@@ -315,6 +336,9 @@ public final class BenchmarkMain implements Callable<Integer> {
             }
             line("gateway ÷ best plain JDBC: %s; gateway ÷ best LOAD DATA: %s (median and range of the rounds' ratios)",
                     Spread.of(toJdbc).format("%.2f"), Spread.of(toLoadData).format("%.2f"));
+            if (poller != null) {
+                line("status page during the gateway's measured rounds: %s", poller.summary());
+            }
             line("gateway after the throughput rounds: RSS high-water %.0f MiB, heap in use %.0f MiB",
                     ProcessMemory.statusMiB(g.pid(), "VmHWM"), ProcessMemory.heapUsedMiB(g.pid()));
 

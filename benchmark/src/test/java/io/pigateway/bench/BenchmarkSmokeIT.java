@@ -33,6 +33,7 @@ class BenchmarkSmokeIT {
         try {
             code = new CommandLine(new BenchmarkMain()).execute("--devices", "3", "--readings", "600", "--frame", "100",
                     "--rounds", "1", "--rates", "100,300", "--rate-seconds", "1", "--startups", "1", "--trace",
+                    "--status-poll-ms", "100",
                     "--idle", "20", "--idle-seconds", "2", "--gateway-jar", "../gateway/target/pi-gateway.jar",
                     "--launcher", "../deploy/src/bin/launcher", "--packaged-config", "../deploy/gateway.conf",
                     "--client-jar", "../sensor-client/target/pi-sensor-client.jar", "--client-seconds", "3",
@@ -47,7 +48,7 @@ class BenchmarkSmokeIT {
                 "changes from the packaged configuration: --trace", "start-up to ready", "prepared:1", "prepared:2",
                 "rewritten:2", "load-data:1", "load-data:2", "gateway ÷ best plain JDBC", "÷ best LOAD DATA",
                 "warm-up round, not counted", "| 100 |", "| 300 |", "p99", "database CPU", "generator lag",
-                "stages of", "queue wait", "20 idle connections", "per idle connection",
+                "stages of", "queue wait", "status page during", "20 idle connections", "per idle connection",
                 "young collections", "the sending device meanwhile", "fsyncs for"}) {
             assertTrue(out.contains(figure), "the report shows: " + figure);
         }

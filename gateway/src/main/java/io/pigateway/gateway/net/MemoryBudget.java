@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.common.logging.LogLimiter;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;

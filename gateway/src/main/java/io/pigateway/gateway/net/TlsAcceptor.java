@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.common.logging.LogLimiter;
 import io.pigateway.common.tls.TlsContext;
 import io.pigateway.common.tls.TlsFailures;
 import java.io.IOException;

@@ -8,7 +8,7 @@ import io.pigateway.gateway.ingest.IngestRefusal;
 import io.pigateway.gateway.ingest.Sample;
 import io.pigateway.gateway.ingest.lineprotocol.LineMapping;
 import io.pigateway.gateway.ingest.lineprotocol.LineProtocolParser;
-import io.pigateway.gateway.net.LogLimiter;
+import io.pigateway.common.logging.LogLimiter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;

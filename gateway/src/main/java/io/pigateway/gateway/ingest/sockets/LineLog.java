@@ -1,6 +1,6 @@
 package io.pigateway.gateway.ingest.sockets;
 
-import io.pigateway.gateway.net.LogLimiter;
+import io.pigateway.common.logging.LogLimiter;
 import java.time.Duration;
 import org.tinylog.Logger;
 

@@ -103,7 +103,7 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
                     "must be at least limits.max-sensors (" + maxSensors + ")");
         }
         LimitsConfig limits = new LimitsConfig(
-                s.intIn("limits.max-connections", 1000, 1, 1_000_000),
+                s.intIn("limits.max-connections", LimitsConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
                 maxFrameBytes,
                 s.intIn("limits.max-readings-per-frame", 4096, 1, 65535),
                 s.duration("limits.handshake-timeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),

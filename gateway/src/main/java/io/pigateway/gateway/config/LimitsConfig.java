@@ -37,6 +37,11 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
                            int maxConnectionsPerAddress, int maxReadingsPerSecond,
                            int maxHelloBytes, int maxSensors, int maxSensorsPerDevice, int connectionMemoryPercent,
                            HandshakeLimits handshakeLimits) {
+    /**
+     * 10,000: what the memory budget holds with the packaged heap (-Xmx96m) when the devices are idle
+     * (net/MemoryBudget, docs/PERFORMANCE.md); the budget, not this count, protects the heap.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
     public static final int DEFAULT_MAX_READINGS_PER_SECOND = 2000;
     /** Room for a HELLO of 64 sensors with the longest names, units and kinds (about 10 KB in ASCII). */
@@ -92,7 +97,7 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
     }
 
     public static LimitsConfig defaults() {
-        return new LimitsConfig(1000, Frames.DEFAULT_MAX_PAYLOAD, 4096, Duration.ofSeconds(10),
+        return new LimitsConfig(DEFAULT_MAX_CONNECTIONS, Frames.DEFAULT_MAX_PAYLOAD, 4096, Duration.ofSeconds(10),
                 Duration.ofSeconds(120), Duration.ofSeconds(30), DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
                 DEFAULT_MAX_READINGS_PER_SECOND);
     }

@@ -205,7 +205,10 @@ public final class MemoryProbe {
                 }
             }
             long[] gcAtEnd = gcCounters(pid);
+            Map<String, long[]> held = histogram(pid);
             MemoryFloodIT.Memory end = MemoryFloodIT.Memory.of(pid, true);
+            System.out.println("what grew while they were held (PINGs answered, connections without HELLO ended):");
+            printTopClasses(after, held, idle.size());
             honest.stop();
             System.out.printf("held %d idle devices for %d s: young GCs %d (%.2f s), full GCs %d (%.2f s); heap in use at"
                             + " most %.1f MiB, RSS at most %.1f MiB (sampled every 10 s), peak RSS (VmHWM) %.1f MiB; at the end %s%n",
@@ -213,6 +216,7 @@ public final class MemoryProbe {
                     gcAtEnd[2] - gcAtStart[2], (gcAtEnd[3] - gcAtStart[3]) / 1000.0, maxUsed / 1048576.0, maxRss / 1024.0,
                     end.hwmKib() / 1024.0, end);
             printNativeMemory(pid);
+            System.out.println(residentSplit(pid));
             System.out.println("honest device: " + honest.summary() + "; failure: " + honest.failure.get());
             long alive = idle.stream().filter(d -> !d.socket().isClosed()).count();
             System.out.println("idle devices still connected (their socket open here): " + alive + "; gateway: "
@@ -324,6 +328,7 @@ public final class MemoryProbe {
                             + " %.1f MiB; %s; %s%n", devices, duration.toSeconds(), readings.get(),
                     readings.get() / (double) duration.toSeconds(), failed.get(), m.hwmKib() / 1024.0, m, gc(pid));
             printNativeMemory(pid);
+            System.out.println(residentSplit(pid));
         }
     }
 
@@ -335,6 +340,28 @@ public final class MemoryProbe {
         System.out.println(MemoryFloodIT.jcmd(pid, "VM.native_memory summary").lines()
                 .filter(l -> l.contains("committed=") && (l.startsWith("-") || l.startsWith("Total")))
                 .reduce("native memory (NMT summary, committed):", (a, b) -> a + "\n  " + b.trim()));
+    }
+
+    /** RSS split into file-backed mappings (libjvm.so, the CDS archive, jars) and anonymous memory, from smaps. */
+    static String residentSplit(long pid) throws IOException {
+        long file = 0;
+        long anonymous = 0;
+        boolean fileBacked = false;
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/smaps"))) {
+            if (line.matches("^[0-9a-f]+-[0-9a-f]+ .*")) {
+                String[] f = line.trim().split("\\s+");
+                fileBacked = f.length >= 6 && f[5].startsWith("/");
+            } else if (line.startsWith("Rss:")) {
+                long kib = Long.parseLong(line.replaceAll("\\D", ""));
+                if (fileBacked) {
+                    file += kib;
+                } else {
+                    anonymous += kib;
+                }
+            }
+        }
+        return String.format("RSS now: %.1f MiB file-backed (libjvm.so, CDS archive, jars), %.1f MiB anonymous (heap,"
+                + " metaspace, code, malloc)", file / 1024.0, anonymous / 1024.0);
     }
 
     /** Young count, young ms, full count, full ms, from {@code jstat -gc}. */

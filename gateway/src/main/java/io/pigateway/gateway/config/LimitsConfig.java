@@ -38,10 +38,11 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
                            int maxHelloBytes, int maxSensors, int maxSensorsPerDevice, int connectionMemoryPercent,
                            HandshakeLimits handshakeLimits) {
     /**
-     * 10,000: what the memory budget holds with the packaged heap (-Xmx96m) when the devices are idle
-     * (net/MemoryBudget, docs/PERFORMANCE.md); the budget, not this count, protects the heap.
+     * Above the 10,000 idle devices (and the connections in their handshake) that the memory budget
+     * admits with the packaged heap, -Xmx96m (net/MemoryBudget, docs/PERFORMANCE.md): the budget,
+     * not this count, protects the heap; this count is for a site that wants a cap of its own.
      */
-    public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    public static final int DEFAULT_MAX_CONNECTIONS = 12_000;
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
     public static final int DEFAULT_MAX_READINGS_PER_SECOND = 2000;
     /** Room for a HELLO of 64 sensors with the longest names, units and kinds (about 10 KB in ASCII). */

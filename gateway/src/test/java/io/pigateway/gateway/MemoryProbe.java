@@ -288,13 +288,17 @@ public final class MemoryProbe {
             InetSocketAddress address = p.awaitReady();
             long pid = p.pid();
             AtomicLong readings = new AtomicLong();
-            AtomicInteger failed = new AtomicInteger();
+            Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+            // Connected first, 32 handshakes at a time: all at once would crowd each other out of the
+            // handshake slots (limits.max-unauthenticated-connections).
+            List<TestDevice> connected = MemoryFloodIT.inParallel(0, devices,
+                    n -> TestDevice.connectFrom(MemoryFloodIT.source(n), address, "load-" + n, n + 1L, SECRET));
+            System.out.printf("%d devices connected; %s%n", connected.size(), MemoryFloodIT.Memory.of(pid, false));
             long end = System.nanoTime() + duration.toNanos();
             List<Thread> threads = new ArrayList<>();
-            for (int i = 0; i < devices; i++) {
-                int n = i;
+            for (TestDevice device : connected) {
                 threads.add(Thread.ofVirtual().start(() -> {
-                    try (TestDevice d = TestDevice.connectFrom(MemoryFloodIT.source(n), address, "load-" + n, n + 1L, SECRET)) {
+                    try (TestDevice d = device) {
                         // Four frames of 50 in flight, as the client's window allows: as fast as the gateway acknowledges.
                         long seq = 1;
                         for (int f = 0; f < 4; f++, seq += 50) {
@@ -307,7 +311,8 @@ public final class MemoryProbe {
                             readings.addAndGet(50);
                         }
                     } catch (Exception e) {
-                        failed.incrementAndGet();
+                        failures.computeIfAbsent(String.valueOf(e.getMessage()).replaceAll("[0-9]+", "N"),
+                                k -> new AtomicInteger()).incrementAndGet();
                     }
                 }));
             }
@@ -324,9 +329,9 @@ public final class MemoryProbe {
                 t.join(70_000);
             }
             MemoryFloodIT.Memory m = MemoryFloodIT.Memory.of(pid, false);
-            System.out.printf("%d devices for %d s: %d readings acknowledged (%.0f/s), %d devices failed; peak RSS (VmHWM)"
-                            + " %.1f MiB; %s; %s%n", devices, duration.toSeconds(), readings.get(),
-                    readings.get() / (double) duration.toSeconds(), failed.get(), m.hwmKib() / 1024.0, m, gc(pid));
+            System.out.printf("%d devices for %d s: %d readings acknowledged (%.0f/s), devices that failed: %s; peak RSS"
+                            + " (VmHWM) %.1f MiB; %s; %s%n", devices, duration.toSeconds(), readings.get(),
+                    readings.get() / (double) duration.toSeconds(), failures, m.hwmKib() / 1024.0, m, gc(pid));
             printNativeMemory(pid);
             System.out.println(residentSplit(pid));
         }

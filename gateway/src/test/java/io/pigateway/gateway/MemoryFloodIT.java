@@ -54,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       at once with FRAME_TOO_LARGE, since before HELLO_OK only a HELLO-sized frame is accepted;</li>
  *   <li>10,000 idle connections: 5,000 send nothing, 5,000 devices complete their handshake and stay
  *       silent (issue 14). The gateway's memory budget admits all of them with -Xmx96m (up to about
- *       10,390 connections; beyond, OVERLOADED); its live heap stays under 85 % of the heap;</li>
+ *       10,394 connections; beyond, OVERLOADED); its live heap stays under 85 % of the heap;</li>
  *   <li>1,000 more connections declare the largest frame allowed before the handshake, send half of it
  *       and stall: the budget is spent, so they are refused with OVERLOADED (at accept, or when their
  *       frame would grow) instead of taking the heap.</li>

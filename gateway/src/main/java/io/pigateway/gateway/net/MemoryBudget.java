@@ -25,7 +25,7 @@ final class MemoryBudget {
      * Heap held by one open, idle connection, measured (docs/PERFORMANCE.md, "Memory and start-up"):
      * 5.2-5.3 KB after its handshake, 2.7 KB of it the stack of its parked virtual thread; once it has
      * answered a PING, about 1.3 KB more (the JVM then keeps its stack in two chunks). 6 KiB lets
-     * 10,000 idle devices in within the default budget of the packaged heap (-Xmx96m: 10,390
+     * 10,000 idle devices in within the default budget of the packaged heap (-Xmx96m: 10,394
      * connections admitted).
      */
     static final int CONNECTION_BYTES = 6 * 1024;

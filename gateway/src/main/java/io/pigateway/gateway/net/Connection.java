@@ -44,8 +44,8 @@ import org.tinylog.Logger;
  * on a second virtual thread, started by the first when the handshake succeeds: a parked virtual
  * thread keeps its stack on the heap, in chunks sized by the deepest point it ever parked at and
  * never shrunk, and the handshake parks deep (the store, the log, the failure penalty's sleep). A
- * fresh thread waiting in the frame loop held 2.7 KB of stack instead of 5.4 KB (10,000 idle devices). The ACK
- * machinery, the rate bucket and the ACK thread are created with the first READINGS frame.
+ * fresh thread waiting in the frame loop held 2.7 KB of stack instead of 5.4 KB (10,000 idle
+ * devices). The ACK machinery, the rate bucket and the ACK thread come with the first READINGS frame.
  *
  * <p>Every way out ends the same way: what was already queued is given a bounded time to be
  * acknowledged, then the reason is sent as a NACK (unless the client simply left), then the socket

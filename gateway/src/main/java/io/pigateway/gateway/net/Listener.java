@@ -282,22 +282,18 @@ public final class Listener implements AutoCloseable {
             Connection c = null;
             try {
                 // The Unix socket never speaks TLS: its file mode decides who may connect (listen.unix-socket-mode).
+                // Released by the connection's last thread when it ends (the handshake's, or the frame loop's).
                 c = new Connection(socket, guards, socket instanceof UnixSocket ? null : tls, store, registry,
-                        logReadings, metrics);
+                        logReadings, metrics, ended -> {
+                            guards.slots().release(ended);
+                            guards.memory().closed();
+                            addressLimits.release(source);
+                        });
                 Connection crowdedOut = guards.slots().admit(c, source);
                 if (crowdedOut != null) {
                     crowdedOut.end(NackCode.TOO_MANY_HANDSHAKES); // only asks; its own thread closes it
                 }
-                Connection started = c;
-                Thread.ofVirtual().name("conn-" + PeerAddress.of(socket.getRemoteSocketAddress())).start(() -> {
-                    try {
-                        started.run();
-                    } finally {
-                        guards.slots().release(started);
-                        guards.memory().closed();
-                        addressLimits.release(source);
-                    }
-                });
+                Thread.ofVirtual().name("conn-" + PeerAddress.of(socket.getRemoteSocketAddress())).start(c);
             } catch (RuntimeException | Error e) {
                 if (c != null) {
                     guards.slots().release(c); // the thread never started, so its finally never runs

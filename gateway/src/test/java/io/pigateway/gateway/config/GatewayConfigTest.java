@@ -33,7 +33,7 @@ class GatewayConfigTest {
         assertEquals(4711, c.listen().port());
         assertEquals(128, c.listen().backlog());
         assertEquals(StoreConfig.Kind.EMBEDDED, c.store().kind());
-        assertEquals(1000, c.limits().maxConnections());
+        assertEquals(12_000, c.limits().maxConnections());
         assertEquals(262_144, c.limits().maxPayloadBytes());
         assertEquals(2, c.writer().threads());
         assertEquals(1000, c.writer().batchMaxReadings());

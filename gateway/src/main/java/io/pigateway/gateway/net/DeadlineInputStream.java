@@ -26,7 +26,7 @@ final class DeadlineInputStream extends FilterInputStream {
         deadlineNanos = System.nanoTime() + d.toNanos();
     }
 
-    // in.read, not super.read: one frame less on the stack an idle connection parks with (Connection).
+    // in.read, not super.read: one frame less on the stack an idle connection parks with (DeviceConnection).
     @Override
     public int read() throws IOException {
         armTimeout();

@@ -279,17 +279,17 @@ public final class Listener implements AutoCloseable {
                 refuseOverloaded(socket, overloaded);
                 continue;
             }
-            Connection c = null;
+            DeviceConnection c = null;
             try {
                 // The Unix socket never speaks TLS: its file mode decides who may connect (listen.unix-socket-mode).
                 // Released by the connection's last thread when it ends (the handshake's, or the frame loop's).
-                c = new Connection(socket, guards, socket instanceof UnixSocket ? null : tls, store, registry,
+                c = new DeviceConnection(socket, guards, socket instanceof UnixSocket ? null : tls, store, registry,
                         logReadings, metrics, ended -> {
                             guards.slots().release(ended);
                             guards.memory().closed();
                             addressLimits.release(source);
                         });
-                Connection crowdedOut = guards.slots().admit(c, source);
+                DeviceConnection crowdedOut = guards.slots().admit(c, source);
                 if (crowdedOut != null) {
                     crowdedOut.end(NackCode.TOO_MANY_HANDSHAKES); // only asks; its own thread closes it
                 }
@@ -368,7 +368,7 @@ public final class Listener implements AutoCloseable {
         }
         guards.authenticator().replace(AuthConfig.secrets(old.devicesFile(), fresh));
         int ended = 0;
-        for (Connection c : registry.snapshot()) {
+        for (DeviceConnection c : registry.snapshot()) {
             String device = c.deviceId();
             if (device != null && !fresh.sameSecret(old.devices(), device)) {
                 Logger.warn("{}: no longer in {} or its secret changed: disconnecting it", c.who(), old.devicesFile());
@@ -427,7 +427,7 @@ public final class Listener implements AutoCloseable {
         if (acceptThread != null) {
             acceptThread.join(timeout.toMillis());
         }
-        for (Connection c : registry.snapshot()) {
+        for (DeviceConnection c : registry.snapshot()) {
             c.end(NackCode.SHUTTING_DOWN);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -437,7 +437,7 @@ public final class Listener implements AutoCloseable {
         if (registry.size() > 0) {
             Logger.warn("{} connections still open {} ms after shutdown began; closing them", registry.size(),
                     timeout.toMillis());
-            registry.snapshot().forEach(Connection::abort);
+            registry.snapshot().forEach(DeviceConnection::abort);
         }
         if (handshakeTimer != null) {
             handshakeTimer.shutdownNow();

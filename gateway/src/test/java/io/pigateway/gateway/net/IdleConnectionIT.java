@@ -37,8 +37,8 @@ class IdleConnectionIT {
             long sendersBefore = liveInstances(ACK_SENDER);
             try (TestDevice d = TestDevice.connect(g.address(), "quiet", 1)) {
                 List<String> stack = awaitParkedInRead(dir, "device-quiet");
-                assertTrue(stack.stream().anyMatch(f -> f.contains("Connection.frames")), "the frame loop: " + stack);
-                assertFalse(stack.stream().anyMatch(f -> f.contains("Connection.run") || f.contains("Listener")),
+                assertTrue(stack.stream().anyMatch(f -> f.contains("DeviceConnection.frames")), "the frame loop: " + stack);
+                assertFalse(stack.stream().anyMatch(f -> f.contains("DeviceConnection.run") || f.contains("Listener")),
                         "the idle device's thread is not the one that ran its handshake: " + stack);
                 assertEquals(sendersBefore, liveInstances(ACK_SENDER), "no AckSender before the first frame");
 

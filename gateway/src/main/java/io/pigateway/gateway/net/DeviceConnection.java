@@ -51,7 +51,7 @@ import org.tinylog.Logger;
  * acknowledged, then the reason is sent as a NACK (unless the client simply left), then the socket
  * is closed. Readings acknowledged before are never touched.
  */
-final class Connection implements Runnable {
+final class DeviceConnection implements Runnable {
     /** Time to let queued frames be acknowledged before a connection is closed. */
     private static final Duration ACK_DRAIN = Duration.ofSeconds(5);
     private static final int RETRY_AFTER_MILLIS = 1000;
@@ -94,7 +94,7 @@ final class Connection implements Runnable {
     private volatile Refusal refusedFrame;
     private volatile boolean closing;
     /** Called once, when the connection has ended (on whichever thread ends it): releases the listener's permits. */
-    private final Consumer<Connection> released;
+    private final Consumer<DeviceConnection> released;
     private FrameWriter out;
     /** Created with the first READINGS frame: an idle device needs no ACK machinery. */
     private AckSender acks;
@@ -113,8 +113,8 @@ final class Connection implements Runnable {
      * @param released called once when the connection has ended, whether or not its threads ever ran
      *                 past the handshake
      */
-    Connection(Socket socket, Guards guards, TlsAcceptor tls, Store store, ConnectionRegistry registry,
-               boolean logReadings, Metrics metrics, Consumer<Connection> released) {
+    DeviceConnection(Socket socket, Guards guards, TlsAcceptor tls, Store store, ConnectionRegistry registry,
+               boolean logReadings, Metrics metrics, Consumer<DeviceConnection> released) {
         this.plain = socket;
         this.socket = socket;
         this.peer = PeerAddress.of(socket.getRemoteSocketAddress());
@@ -424,7 +424,7 @@ final class Connection implements Runnable {
         long now = System.currentTimeMillis();
         long offset = clockOffset(now, hello.clientClockMillis());
 
-        Connection replaced = registry.claim(deviceId, this);
+        DeviceConnection replaced = registry.claim(deviceId, this);
         if (replaced != null && replaced != this) {
             Logger.info("{}: replaces the device's connection from {}", who(), replaced.peer);
             replaced.end(NackCode.REPLACED);

@@ -12,13 +12,11 @@ import io.pigateway.gateway.store.StoreException;
 import io.pigateway.gateway.store.StoreRefusedException;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;
-import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.HelloProof;
 import io.pigateway.protocol.Identifiers;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
-import io.pigateway.protocol.SensorInfo;
 import io.pigateway.protocol.UnknownFrameTypeException;
 import java.io.EOFException;
 import java.io.IOException;
@@ -375,37 +373,14 @@ final class DeviceConnection implements Runnable {
     }
 
     private long handshake(Message.Hello hello) throws IOException, StoreException, InterruptedException, Refusal {
-        if (hello.protocolVersion() != Frames.VERSION) {
-            throw new ProtocolException(NackCode.UNSUPPORTED_VERSION, "client speaks protocol version "
-                    + hello.protocolVersion() + "; this gateway speaks " + Frames.VERSION);
-        }
-        String problem = Identifiers.problem("device id", hello.deviceId());
-        if (problem != null) {
-            throw new ProtocolException(NackCode.HELLO_REFUSED, problem);
-        }
-        claimedId = hello.deviceId();
-        if (hello.streamId() == 0) {
-            throw new ProtocolException(NackCode.HELLO_REFUSED, "stream id 0 is reserved; pick a random non-zero id");
-        }
-        for (SensorInfo sensor : hello.sensors()) {
-            String sensorProblem = sensor.problem();
-            if (sensorProblem != null) {
-                throw new ProtocolException(NackCode.HELLO_REFUSED, sensorProblem);
+        try {
+            Handshake.checkHello(hello);
+        } finally {
+            if (Identifiers.problem("device id", hello.deviceId()) == null) {
+                claimedId = hello.deviceId(); // well-formed, not yet proven: the status page lists refused devices
             }
         }
-        // A device id that keeps failing from this source waits for the answer, whichever it is (FailurePenalty).
-        Duration wait = guards.penalty().delay(source, hello.deviceId());
-        String authProblem = guards.authenticator().problem(hello, nonce);
-        if (!wait.isZero()) {
-            Thread.sleep(wait.toMillis());
-        }
-        if (authProblem != null) {
-            int failures = guards.penalty().failed(source, hello.deviceId());
-            throw new Refusal(NackCode.AUTHENTICATION_FAILED, "authentication failed", authProblem + "; " + failures
-                    + " failure(s) in a row of this device id from " + source + " (answer delayed " + wait.toMillis()
-                    + " ms; the next one waits " + guards.penalty().delay(source, hello.deviceId()).toMillis() + " ms)", 0);
-        }
-        guards.penalty().succeeded(source, hello.deviceId());
+        guards.handshake().authenticate(hello, nonce, source);
         NackCode noSlot = guards.slots().authenticated(this);
         if (noSlot == NackCode.TOO_MANY_CONNECTIONS) {
             String reason = "the gateway holds its maximum of " + limits.maxConnections()
@@ -415,10 +390,7 @@ final class DeviceConnection implements Runnable {
             String reason = crowdedOutReason();
             throw new Refusal(noSlot, reason, reason, RETRY_AFTER_MILLIS);
         }
-        if (!identity.permits(hello.deviceId())) {
-            throw new ProtocolException(NackCode.CERTIFICATE_MISMATCH, "HELLO names device '" + hello.deviceId()
-                    + "' but the client certificate was issued to " + identity.describe());
-        }
+        Handshake.checkCertificate(hello, identity);
         deviceId = hello.deviceId();
         Thread.currentThread().setName("device-" + deviceId);
         long now = System.currentTimeMillis();

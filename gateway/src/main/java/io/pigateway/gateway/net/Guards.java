@@ -12,4 +12,8 @@ import io.pigateway.gateway.config.LimitsConfig;
  */
 record Guards(LimitsConfig limits, Authenticator authenticator, FailurePenalty penalty, DeviceRates rates,
               RefusalLog refusals, ConnectionSlots<DeviceConnection> slots, MemoryBudget memory) {
+    /** The HELLO checks over this listener's secret check and penalty. */
+    Handshake handshake() {
+        return new Handshake(authenticator, penalty);
+    }
 }

@@ -31,7 +31,16 @@ final class AckSender implements Runnable {
 
     private static final Pending END = new Pending(null, null, 0);
 
-    private final DeviceConnection connection;
+    /** What the sender tells the connection it works for; it calls nothing else of it. */
+    interface Events {
+        /** A batch could not be committed; nothing after it is acknowledged. */
+        void storeFailed(ReadingBatch batch, Throwable cause);
+
+        /** An ACK could not be written: the connection is gone. */
+        void lost(String what, IOException e);
+    }
+
+    private final Events connection;
     private final FrameWriter out;
     private final boolean logReadings;
     private final String threadName;
@@ -46,7 +55,7 @@ final class AckSender implements Runnable {
     private CompletableFuture<Void> done;
     private volatile long acknowledged;
 
-    AckSender(DeviceConnection connection, FrameWriter out, boolean logReadings, String threadName, Metrics metrics) {
+    AckSender(Events connection, FrameWriter out, boolean logReadings, String threadName, Metrics metrics) {
         this.connection = connection;
         this.out = out;
         this.logReadings = logReadings;

@@ -49,7 +49,7 @@ import org.tinylog.Logger;
  * acknowledged, then the reason is sent as a NACK (unless the client simply left), then the socket
  * is closed. Readings acknowledged before are never touched.
  */
-final class DeviceConnection implements Runnable {
+final class DeviceConnection implements Runnable, AckSender.Events {
     /** Time to let queued frames be acknowledged before a connection is closed. */
     private static final Duration ACK_DRAIN = Duration.ofSeconds(5);
     private static final int RETRY_AFTER_MILLIS = 1000;
@@ -536,7 +536,8 @@ final class DeviceConnection implements Runnable {
     }
 
     /** Called by the {@link AckSender} when a batch of this connection could not be committed. */
-    void storeFailed(ReadingBatch batch, Throwable cause) {
+    @Override
+    public void storeFailed(ReadingBatch batch, Throwable cause) {
         if (cause instanceof DuplicateMismatchException e) {
             // Loud: a client reusing seqs for other readings would lose them silently if this were ACKed.
             // The reading thread sends the NACK and closes as every refusal does, so that the client gets
@@ -571,7 +572,8 @@ final class DeviceConnection implements Runnable {
     }
 
     /** Called by the {@link AckSender} when the socket broke under it. */
-    void lost(String what, IOException e) {
+    @Override
+    public void lost(String what, IOException e) {
         if (!closing) {
             Logger.debug("{}: {}: {}", who(), what, e.toString());
         }

@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.StringJoiner;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -53,7 +54,7 @@ public final class GaleraCluster implements AutoCloseable {
     private static final String PASSWORD = "pigw-test";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-    /** Galera's group options: listening address, and the short timeouts described above. */
+    /** The short group timeouts described above (Galera's defaults: suspect 5 s, inactive 15 s). */
     private static final String GROUP_TIMEOUTS = "evs.suspect_timeout=PT3S;evs.inactive_timeout=PT6S;evs.install_timeout=PT6S";
 
     private final Path root;
@@ -110,7 +111,7 @@ public final class GaleraCluster implements AutoCloseable {
         this.root = root;
         this.init = root.resolve("init.sql");
         this.galera = galera;
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         this.network = "127." + random.nextInt(100, 250) + "." + random.nextInt(1, 250) + ".";
         for (int n = 1; n <= size; n++) {
             nodes.add(new Node(n));
@@ -198,7 +199,8 @@ public final class GaleraCluster implements AutoCloseable {
         Path log = root.resolve("garbd.log");
         Process p = new ProcessBuilder(GARBD.toString(), "--name", "arbitrator", "--group", "pigw-test",
                 "--address", members(), "--options", "gmcast.listen_addr=tcp://" + host + ":" + groupPort + ";" + GROUP_TIMEOUTS,
-                "--log", log.toString()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                "--log", log.toString()).directory(root.toFile()) // where it keeps its view, gvwstate.dat
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         arbitrator = new Arbitrator(n, host, groupPort, p);
         awaitClusterSize(node(1), n, "starting the arbitrator garbd (log " + log + ")");
     }

@@ -121,9 +121,19 @@ class GaleraFailoverIT {
                 String device = "twin-" + d;
                 for (Gateway g : List.of(ga, gb)) {
                     acks.add(pool.submit(() -> {
-                        try (TestDevice t = TestDevice.connect(g.address(), device, 3)) {
-                            t.sendRange(1, 2000, 20);
-                            return t.awaitAck(2000, ACK_WAIT);
+                        // The twins' handshakes conflict too (both gateways record the device's connection);
+                        // after three conflicts in a row that is a NACK with a retry time, and a device
+                        // tries again, as the sensor client does. Readings sent twice are skipped.
+                        for (int attempt = 1; ; attempt++) {
+                            try (TestDevice t = TestDevice.connect(g.address(), device, 3)) {
+                                t.sendRange(1, 2000, 20);
+                                return t.awaitAck(2000, ACK_WAIT);
+                            } catch (java.io.IOException e) {
+                                if (attempt == 5) {
+                                    throw e;
+                                }
+                                Thread.sleep(1000);
+                            }
                         }
                     }));
                 }

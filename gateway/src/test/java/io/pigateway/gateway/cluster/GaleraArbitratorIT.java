@@ -47,34 +47,35 @@ class GaleraArbitratorIT {
                     gateways.add(Gateway.start(GatewayConfig.forTests(Files.createDirectories(dir.resolve("gateway-" + g)))
                             .withStore(store)));
                 }
-                StreamingDevices devices = StreamingDevices.start(pool, gateways.stream().map(Gateway::address).toList(),
-                        "pair", DEVICES, PER_FRAME, FRAME_PAUSE);
-                devices.awaitProgress(500);
-                int kills = 0;
-                for (GaleraCluster.Node victim : cluster.nodes()) { // node 1 is written through first, then node 2
-                    GaleraCluster.Node survivor = cluster.nodes().stream().filter(n -> n != victim).findFirst().orElseThrow();
-                    long t = System.nanoTime();
-                    cluster.kill(victim);
-                    kills++;
-                    devices.awaitProgress(500); // through the survivor: it kept the primary component
-                    assertEquals("Primary", cluster.status(survivor, "wsrep_cluster_status"), survivor + " after " + victim
-                            + " died");
-                    assertEquals("2", cluster.status(survivor, "wsrep_cluster_size"), "the survivor and garbd");
-                    cluster.restart(victim);
-                    System.out.printf("galera: killed %s (written through), %s and garbd stayed primary, back by IST in"
-                            + " %.1f s%n", victim, survivor, (System.nanoTime() - t) / 1e9);
+                try (StreamingDevices devices = StreamingDevices.start(pool, gateways.stream().map(Gateway::address).toList(),
+                        "pair", DEVICES, PER_FRAME, FRAME_PAUSE)) {
                     devices.awaitProgress(500);
+                    int kills = 0;
+                    for (GaleraCluster.Node victim : cluster.nodes()) { // node 1 is written through first, then node 2
+                        GaleraCluster.Node survivor = cluster.nodes().stream().filter(n -> n != victim).findFirst().orElseThrow();
+                        long t = System.nanoTime();
+                        cluster.kill(victim);
+                        kills++;
+                        devices.awaitProgress(500); // through the survivor: it kept the primary component
+                        assertEquals("Primary", cluster.status(survivor, "wsrep_cluster_status"), survivor + " after " + victim
+                                + " died");
+                        assertEquals("2", cluster.status(survivor, "wsrep_cluster_size"), "the survivor and garbd");
+                        cluster.restart(victim);
+                        System.out.printf("galera: killed %s (written through), %s and garbd stayed primary, back by IST in"
+                                + " %.1f s%n", victim, survivor, (System.nanoTime() - t) / 1e9);
+                        devices.awaitProgress(500);
+                    }
+                    devices.finish();
+                    StreamingDevices.Check check = devices.check(cluster, "pi");
+                    System.out.printf("GALERA-ARBITRATOR data-nodes=2 arbitrator=garbd gateways=%d devices=%d acknowledged=%d"
+                                    + " kills=%d reconnects=%d lost=%d duplicated=%d nodes-agree=%b nodes=%s (%.1f s)%n", GATEWAYS,
+                            DEVICES, check.acknowledged(), kills, devices.reconnects(), check.lost(), check.duplicated(),
+                            check.nodesAgree(), check.nodes(), (System.nanoTime() - started) / 1e9);
+                    assertEquals(0, check.lost(), "acknowledged readings missing on some node");
+                    assertEquals(0, check.duplicated(), "readings stored twice");
+                    assertEquals(0, devices.reconnects(), "a device had to reconnect");
+                    assertTrue(check.nodesAgree(), "nodes disagree: " + check.nodes());
                 }
-                devices.finish();
-                StreamingDevices.Check check = devices.check(cluster, "pi");
-                System.out.printf("GALERA-ARBITRATOR data-nodes=2 arbitrator=garbd gateways=%d devices=%d acknowledged=%d"
-                                + " kills=%d reconnects=%d lost=%d duplicated=%d nodes-agree=%b nodes=%s (%.1f s)%n", GATEWAYS,
-                        DEVICES, check.acknowledged(), kills, devices.reconnects(), check.lost(), check.duplicated(),
-                        check.nodesAgree(), check.nodes(), (System.nanoTime() - started) / 1e9);
-                assertEquals(0, check.lost(), "acknowledged readings missing on some node");
-                assertEquals(0, check.duplicated(), "readings stored twice");
-                assertEquals(0, devices.reconnects(), "a device had to reconnect");
-                assertTrue(check.nodesAgree(), "nodes disagree: " + check.nodes());
             } finally {
                 gateways.forEach(Gateway::close);
             }

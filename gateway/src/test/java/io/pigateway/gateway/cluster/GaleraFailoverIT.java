@@ -204,65 +204,66 @@ class GaleraFailoverIT {
     }
 
     private void run(GaleraCluster cluster, List<Gateway> gateways, ExecutorService pool) throws Exception {
-        StreamingDevices devices = StreamingDevices.start(pool, gateways.stream().map(Gateway::address).toList(), "galera",
-                DEVICES, PER_FRAME, FRAME_PAUSE);
-        devices.awaitProgress(1000);
-        int killed = 0;
-        int stopped = 0;
-        int partitioned = 0;
-        int writer = 1;
-        for (int round = 0; round < ROUNDS; round++) {
-            GaleraCluster.Node other = cluster.node(writer % 3 + 1);
+        try (StreamingDevices devices = StreamingDevices.start(pool, gateways.stream().map(Gateway::address).toList(), "galera",
+                DEVICES, PER_FRAME, FRAME_PAUSE)) {
+            devices.awaitProgress(1000);
+            int killed = 0;
+            int stopped = 0;
+            int partitioned = 0;
+            int writer = 1;
+            for (int round = 0; round < ROUNDS; round++) {
+                GaleraCluster.Node other = cluster.node(writer % 3 + 1);
+                long t = System.nanoTime();
+                cluster.kill(other);
+                killed++;
+                devices.awaitProgress(500);
+                cluster.restart(other);
+                System.out.printf("galera: killed %s (not written through), back (recovered, IST) in %.1f s%n", other,
+                        (System.nanoTime() - t) / 1e9);
+                GaleraCluster.Node current = cluster.node(writer);
+                t = System.nanoTime();
+                cluster.stop(current);
+                stopped++;
+                writer = writer % 3 + 1;
+                devices.awaitProgress(500);
+                cluster.restart(current);
+                System.out.printf("galera: stopped %s (written through), back by IST in %.1f s%n", current,
+                        (System.nanoTime() - t) / 1e9);
+                devices.awaitProgress(500);
+                current = cluster.node(writer);
+                t = System.nanoTime();
+                cluster.partition(current);
+                partitioned++;
+                writer = writer % 3 + 1;
+                assertEquals(1047, errorCode(current), current + " cut off: outside the primary component");
+                devices.awaitProgress(500); // the gateways left it for the next node
+                cluster.heal(current);
+                System.out.printf("galera: cut %s (written through) off, back by IST in %.1f s%n", current,
+                        (System.nanoTime() - t) / 1e9);
+                devices.awaitProgress(500);
+            }
+            // A node loses its disk: it rejoins with a full copy (SST, rsync) from a donor while the gateways write.
+            GaleraCluster.Node lost = cluster.node(writer % 3 + 1);
             long t = System.nanoTime();
-            cluster.kill(other);
-            killed++;
+            cluster.stop(lost);
+            cluster.wipe(lost);
             devices.awaitProgress(500);
-            cluster.restart(other);
-            System.out.printf("galera: killed %s (not written through), back (recovered, IST) in %.1f s%n", other,
-                    (System.nanoTime() - t) / 1e9);
-            GaleraCluster.Node current = cluster.node(writer);
-            t = System.nanoTime();
-            cluster.stop(current);
-            stopped++;
-            writer = writer % 3 + 1;
+            cluster.restart(lost);
+            int fullTransfers = 1;
+            System.out.printf("galera: %s lost its data directory, back by SST in %.1f s%n", lost, (System.nanoTime() - t) / 1e9);
             devices.awaitProgress(500);
-            cluster.restart(current);
-            System.out.printf("galera: stopped %s (written through), back by IST in %.1f s%n", current,
-                    (System.nanoTime() - t) / 1e9);
-            devices.awaitProgress(500);
-            current = cluster.node(writer);
-            t = System.nanoTime();
-            cluster.partition(current);
-            partitioned++;
-            writer = writer % 3 + 1;
-            assertEquals(1047, errorCode(current), current + " cut off: outside the primary component");
-            devices.awaitProgress(500); // the gateways left it for the next node
-            cluster.heal(current);
-            System.out.printf("galera: cut %s (written through) off, back by IST in %.1f s%n", current,
-                    (System.nanoTime() - t) / 1e9);
-            devices.awaitProgress(500);
+            devices.finish();
+            StreamingDevices.Check check = devices.check(cluster, "pi");
+            System.out.printf("GALERA-FAULTS gateways=%d devices=%d acknowledged=%d kills=%d stops=%d partitions=%d ssts=%d"
+                            + " reconnects=%d lost=%d duplicated=%d nodes-agree=%b nodes=%s%n", GATEWAYS, DEVICES,
+                    check.acknowledged(), killed, stopped, partitioned, fullTransfers, devices.reconnects(), check.lost(),
+                    check.duplicated(), check.nodesAgree(), check.nodes());
+            assertEquals(0, check.lost(), "acknowledged readings missing on some node");
+            assertEquals(0, devices.reconnects(), "a device had to reconnect: a failover was not invisible to the devices");
+            assertEquals(0, check.duplicated(), "readings stored twice");
+            assertTrue(check.nodesAgree(), "nodes disagree: " + check.nodes());
+            assertTrue(check.acknowledged() > 0);
         }
-        // A node loses its disk: it rejoins with a full copy (SST, rsync) from a donor while the gateways write.
-        GaleraCluster.Node lost = cluster.node(writer % 3 + 1);
-        long t = System.nanoTime();
-        cluster.stop(lost);
-        cluster.wipe(lost);
-        devices.awaitProgress(500);
-        cluster.restart(lost);
-        int fullTransfers = 1;
-        System.out.printf("galera: %s lost its data directory, back by SST in %.1f s%n", lost, (System.nanoTime() - t) / 1e9);
-        devices.awaitProgress(500);
-        devices.finish();
-        StreamingDevices.Check check = devices.check(cluster, "pi");
-        System.out.printf("GALERA-FAULTS gateways=%d devices=%d acknowledged=%d kills=%d stops=%d partitions=%d ssts=%d"
-                        + " reconnects=%d lost=%d duplicated=%d nodes-agree=%b nodes=%s%n", GATEWAYS, DEVICES,
-                check.acknowledged(), killed, stopped, partitioned, fullTransfers, devices.reconnects(), check.lost(),
-                check.duplicated(), check.nodesAgree(), check.nodes());
-        assertEquals(0, check.lost(), "acknowledged readings missing on some node");
-        assertEquals(0, devices.reconnects(), "a device had to reconnect: a failover was not invisible to the devices");
-        assertEquals(0, check.duplicated(), "readings stored twice");
-        assertTrue(check.nodesAgree(), "nodes disagree: " + check.nodes());
-        assertTrue(check.acknowledged() > 0);
     }
 
     /** The error code of a query on {@code node}'s copy of the readings, 0 if it answers. */

@@ -66,19 +66,20 @@ class GaleraThroughputIT {
         try (Gateway gateway = Gateway.start(GatewayConfig.forTests(Files.createDirectories(dir.resolve(database)))
                 .withStore(store));
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            StreamingDevices devices = StreamingDevices.start(pool, List.of(gateway.address()), "tp", DEVICES, PER_FRAME,
-                    Duration.ZERO);
-            Thread.sleep(WARM_UP);
-            long from = devices.acknowledged();
-            long t = System.nanoTime();
-            Thread.sleep(MEASURED);
-            long readings = devices.acknowledged() - from;
-            rate = readings / ((System.nanoTime() - t) / 1e9);
-            devices.finish();
-            acknowledged = devices.acknowledged();
-            StreamingDevices.Check check = devices.check(servers, database);
-            assertEquals(0, check.lost());
-            assertEquals(0, check.duplicated());
+            try (StreamingDevices devices = StreamingDevices.start(pool, List.of(gateway.address()), "tp", DEVICES, PER_FRAME,
+                    Duration.ZERO)) {
+                Thread.sleep(WARM_UP);
+                long from = devices.acknowledged();
+                long t = System.nanoTime();
+                Thread.sleep(MEASURED);
+                long readings = devices.acknowledged() - from;
+                rate = readings / ((System.nanoTime() - t) / 1e9);
+                devices.finish();
+                acknowledged = devices.acknowledged();
+                StreamingDevices.Check check = devices.check(servers, database);
+                assertEquals(0, check.lost());
+                assertEquals(0, check.duplicated());
+            }
         }
         System.out.printf("GALERA-THROUGHPUT target=%s round=%d devices=%d per-frame=%d seconds=%d rows/s=%.0f"
                         + " acknowledged=%d writer.threads=%d writer.batch-max-readings=%d writer.batch-max-wait=%s %s%n",

@@ -24,9 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code perFrame} readings on one stream, awaits each ACK, and after a NACK, a closed connection or a
  * timeout reconnects and sends again everything after its last ACK, as the sensor client's spool does.
  * {@link #finish} stops them after their last frame is acknowledged; {@link #check} then counts, on
- * every node, the acknowledged readings missing and the readings stored twice.
+ * every node, the acknowledged readings missing and the readings stored twice. {@link #close} ends
+ * them at once, for a test that failed before {@link #finish}.
  */
-final class StreamingDevices {
+final class StreamingDevices implements AutoCloseable {
     private static final Duration ACK_WAIT = Duration.ofSeconds(30);
     private static final Duration PROGRESS_WAIT = Duration.ofSeconds(60);
     /** How long a device may take in all, to end a test whose gateways stopped acknowledging. */
@@ -122,6 +123,13 @@ final class StreamingDevices {
         for (Future<Void> f : devices) {
             f.get(DEVICE_LIMIT.toSeconds(), TimeUnit.SECONDS);
         }
+    }
+
+    /** Ends the devices at once (a test that failed): interrupts them wherever they wait. */
+    @Override
+    public void close() {
+        streaming.set(false);
+        devices.forEach(f -> f.cancel(true));
     }
 
     /**

@@ -274,7 +274,7 @@ public final class GaleraCluster implements AutoCloseable {
      * connections to the listening address too, so the node's own connections to the others are cut as
      * well. Its group connections stall, the others evict it after the suspect and inactive timeouts and
      * carry on as a majority, and it leaves the primary component (error 1047 at every statement).
-     * Returns once a running member sees the smaller cluster.
+     * Returns once a running member sees the smaller cluster and the node itself is {@code non-Primary}.
      *
      * <p>Chosen over a TCP relay per link (Galera learns the others' real listening addresses from its
      * handshake and gossip and connects to them directly, past any relay) and over network namespaces
@@ -301,6 +301,17 @@ public final class GaleraCluster implements AutoCloseable {
         }
         Node observer = nodes.stream().filter(n -> n != node && running(n)).findFirst().orElseThrow();
         awaitClusterSize(observer, members(true) - 1, "partitioning " + node);
+        // The cut-off node notices on its own timers, which may run later than the others' under load.
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        String status = status(node, "wsrep_cluster_status");
+        while (!"non-Primary".equals(status)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(node + " is still " + status + " " + START_TIMEOUT.toSeconds()
+                        + " s after it was cut off");
+            }
+            Thread.sleep(100);
+            status = status(node, "wsrep_cluster_status");
+        }
     }
 
     /** Deletes the partition's rules; the node reconnects and rejoins (by IST); returns once it is synced. */

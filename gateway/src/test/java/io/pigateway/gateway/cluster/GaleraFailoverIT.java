@@ -53,6 +53,9 @@ class GaleraFailoverIT {
      * restart it; cut the node written through off from the others (firewall rules), heal the cut.
      */
     private static final int ROUNDS = 5;
+    /** Galera's log line after a full state transfer (SST) into the node, and after an incremental one (IST). */
+    private static final String SST_RECEIVED = "SST received: ";
+    private static final String IST_RECEIVED = "IST received: ";
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -245,19 +248,25 @@ class GaleraFailoverIT {
             // A node loses its disk: it rejoins with a full copy (SST, rsync) from a donor while the gateways write.
             GaleraCluster.Node lost = cluster.node(writer % 3 + 1);
             long t = System.nanoTime();
+            long fullTransfersBefore = cluster.logLines(lost, SST_RECEIVED);
             cluster.stop(lost);
             cluster.wipe(lost);
             devices.awaitProgress(500);
             cluster.restart(lost);
-            int fullTransfers = 1;
+            long fullTransfers = cluster.logLines(lost, SST_RECEIVED) - fullTransfersBefore;
+            assertEquals(1, fullTransfers, lost + " without its data rejoins by one SST");
             System.out.printf("galera: %s lost its data directory, back by SST in %.1f s%n", lost, (System.nanoTime() - t) / 1e9);
             devices.awaitProgress(500);
             devices.finish();
             StreamingDevices.Check check = devices.check(cluster, "pi");
+            long incrementalTransfers = 0;
+            for (GaleraCluster.Node node : cluster.nodes()) {
+                incrementalTransfers += cluster.logLines(node, IST_RECEIVED);
+            }
             System.out.printf("GALERA-FAULTS gateways=%d devices=%d acknowledged=%d kills=%d stops=%d partitions=%d ssts=%d"
-                            + " reconnects=%d lost=%d duplicated=%d nodes-agree=%b nodes=%s%n", GATEWAYS, DEVICES,
-                    check.acknowledged(), killed, stopped, partitioned, fullTransfers, devices.reconnects(), check.lost(),
-                    check.duplicated(), check.nodesAgree(), check.nodes());
+                            + " ists=%d reconnects=%d lost=%d duplicated=%d nodes-agree=%b nodes=%s%n", GATEWAYS, DEVICES,
+                    check.acknowledged(), killed, stopped, partitioned, fullTransfers, incrementalTransfers,
+                    devices.reconnects(), check.lost(), check.duplicated(), check.nodesAgree(), check.nodes());
             assertEquals(0, check.lost(), "acknowledged readings missing on some node");
             assertEquals(0, devices.reconnects(), "a device had to reconnect: a failover was not invisible to the devices");
             assertEquals(0, check.duplicated(), "readings stored twice");

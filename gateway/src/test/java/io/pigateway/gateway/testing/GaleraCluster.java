@@ -411,6 +411,16 @@ public final class GaleraCluster implements AutoCloseable {
         return null; // none found: the node gets an SST
     }
 
+    /**
+     * Lines of the node's log (all its starts) containing {@code text}, e.g. Galera's "SST received: " and
+     * "IST received: " after each full or incremental state transfer.
+     */
+    public long logLines(Node node, String text) throws IOException {
+        try (Stream<String> lines = Files.lines(node.dir.resolve("mariadbd.log"), StandardCharsets.UTF_8)) {
+            return lines.filter(line -> line.contains(text)).count();
+        }
+    }
+
     public boolean running(Node node) {
         return node.process != null && node.process.isAlive();
     }

@@ -1,8 +1,15 @@
 package io.pigateway.gateway;
 
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.HttpConfig;
+import io.pigateway.gateway.config.IngestHttpConfig;
+import io.pigateway.gateway.config.LineSocketConfig;
+import io.pigateway.gateway.ingest.Ingest;
+import io.pigateway.gateway.ingest.http.IngestHttpServer;
+import io.pigateway.gateway.ingest.mqtt.MqttInput;
+import io.pigateway.gateway.ingest.sockets.LineTcpInput;
+import io.pigateway.gateway.ingest.sockets.LineUdpInput;
 import io.pigateway.gateway.metrics.GatewayMetrics;
 import io.pigateway.gateway.metrics.HealthCheck;
 import io.pigateway.gateway.metrics.HttpEndpoint;
@@ -16,12 +23,16 @@ import io.pigateway.gateway.store.StoreException;
 import io.pigateway.gateway.store.StoreStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.tinylog.Logger;
 
 /**
@@ -35,12 +46,15 @@ public final class Gateway implements AutoCloseable {
     private final ScheduledExecutorService statsTimer;
     /** {@code null} unless http.enabled. */
     private final HttpEndpoint http;
+    /** The inputs other than the binary protocol that are enabled (docs/INGEST.md), closed before the store. */
+    private final List<AutoCloseable> inputs;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private boolean closed;
 
     private Gateway(GatewayConfig config, Store store, Listener listener, ScheduledExecutorService statsTimer,
-                    HttpEndpoint http) {
+                    HttpEndpoint http, List<AutoCloseable> inputs) {
         this.config = config;
+        this.inputs = inputs;
         this.store = store;
         this.listener = listener;
         this.statsTimer = statsTimer;
@@ -61,8 +75,23 @@ public final class Gateway implements AutoCloseable {
             listener.start();
         } catch (IOException e) {
             store.close(config.shutdownTimeout());
-            throw new IOException("cannot listen on " + config.listen().address().getHostAddress() + ":"
-                    + config.listen().port() + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + e.getMessage(), e); // the message names the address
+        }
+        Ingest ingest = new Ingest(store, listener.authenticator(), listener.deviceRates(), config.limits(), events,
+                config.ingest().commitTimeout(), Clock.systemUTC());
+        List<AutoCloseable> inputs = new ArrayList<>();
+        try {
+            startInputs(config, ingest, inputs);
+        } catch (IOException e) {
+            closeInputs(inputs);
+            try {
+                listener.close(config.shutdownTimeout());
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            } finally {
+                store.close(config.shutdownTimeout());
+            }
+            throw e;
         }
         HttpEndpoint http = null;
         if (metrics != null) {
@@ -81,10 +110,56 @@ public final class Gateway implements AutoCloseable {
         } else {
             Logger.info("{}", config.auth());
         }
-        Gateway gateway = new Gateway(config, store, listener, timer, http);
+        Gateway gateway = new Gateway(config, store, listener, timer, http, inputs);
         Logger.info("ready in {} ms: listening on {}, {}; {}", (System.nanoTime() - started) / 1_000_000,
                 listener.address(), config.store().describe(), config.tls().describe());
         return gateway;
+    }
+
+    /**
+     * Starts the enabled inputs other than the binary protocol, adding each to {@code inputs} as it
+     * starts, so that a failure leaves the caller a list of what to close.
+     */
+    private static void startInputs(GatewayConfig config, Ingest ingest, List<AutoCloseable> inputs) throws IOException {
+        if (config.ingest().http().enabled()) {
+            IngestHttpConfig c = config.ingest().http();
+            try {
+                inputs.add(IngestHttpServer.start(c, config.tls().context(), config.ingest().lineProtocol(), ingest));
+            } catch (IOException e) {
+                throw new IOException("cannot serve ingest HTTP on " + hostPort(new InetSocketAddress(c.address(),
+                        c.port())) + " (ingest.http.address, ingest.http.port): " + e.getMessage(), e);
+            }
+        }
+        if (config.ingest().mqtt().enabled()) {
+            try {
+                inputs.add(MqttInput.start(config.ingest().mqtt(), config.ingest().lineProtocol(), ingest));
+            } catch (MqttException e) {
+                throw new IOException("cannot start the MQTT input for " + config.ingest().mqtt().brokerAddress() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        LineSocketConfig lineSockets = config.ingest().lineSockets();
+        if (lineSockets.tcp().enabled()) {
+            inputs.add(LineTcpInput.start(lineSockets, config.ingest().lineProtocol(), ingest, ingest.metrics()));
+        }
+        if (lineSockets.udp().enabled()) {
+            inputs.add(LineUdpInput.start(lineSockets, config.ingest().lineProtocol(), ingest, ingest.metrics()));
+        }
+    }
+
+    /** The running input of {@code type} (e.g. {@code LineTcpInput.class}), or {@code null} if it is not enabled. */
+    public <T extends AutoCloseable> T input(Class<T> type) {
+        return inputs.stream().filter(type::isInstance).map(type::cast).findFirst().orElse(null);
+    }
+
+    private static void closeInputs(List<AutoCloseable> inputs) {
+        for (AutoCloseable input : inputs.reversed()) {
+            try {
+                input.close();
+            } catch (Exception e) {
+                Logger.warn("closing input {}: {}", input, e.toString());
+            }
+        }
     }
 
     /** Binds the HTTP endpoint; if it cannot, stops what already runs and fails start-up naming the address. */
@@ -132,13 +207,27 @@ public final class Gateway implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    /** Reads the devices file again: see {@link Listener#reloadDevices()}. TLS material is not reloaded. */
+    /**
+     * Reads the devices file and the TLS key and certificates again: see {@link Listener#reloadDevices()}
+     * and {@link Listener#reloadTls()}. Each keeps its old set if its new one does not load.
+     */
     public void reload() {
         listener.reloadDevices();
+        listener.reloadTls();
     }
 
     public InetSocketAddress address() {
         return listener.address();
+    }
+
+    /** Where the ingest HTTP server listens, or {@code null} if it is off. */
+    public InetSocketAddress ingestHttpAddress() {
+        for (AutoCloseable input : inputs) {
+            if (input instanceof IngestHttpServer http) {
+                return http.address();
+            }
+        }
+        return null;
     }
 
     /** Where /metrics and /health are served; empty unless http.enabled. */
@@ -182,6 +271,7 @@ public final class Gateway implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        closeInputs(inputs);
         if (statsTimer != null) {
             statsTimer.shutdownNow();
         }

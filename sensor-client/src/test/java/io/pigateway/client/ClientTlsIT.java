@@ -1,20 +1,20 @@
 package io.pigateway.client;
 
-import static io.pigateway.client.testing.Await.until;
+import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.client.config.GatewayAddress;
-import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.GatewayLinkConfig;
 import io.pigateway.client.config.GatewayTlsConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SensorClientConfig;
 import io.pigateway.common.tls.TlsProtocols;
-import io.pigateway.common.tls.testing.TestPki;
+import io.pigateway.testing.TestPki;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.TlsConfig;
-import io.pigateway.gateway.testing.CapturedLog;
+import io.pigateway.testing.CapturedLog;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,8 +65,8 @@ class ClientTlsIT {
                                      Duration ackWait) {
         SensorClientConfig base = ClientToGatewayIT.client(device,
                 List.of(new GatewayAddress("127.0.0.1", gateway.address().getPort())), spoolDir);
-        GatewayConfig g = base.gateway();
-        return new SensorClientConfig(device, new GatewayConfig(g.addresses(), g.connectTimeout(), g.pingInterval(), tls),
+        GatewayLinkConfig g = base.gateway();
+        return new SensorClientConfig(device, new GatewayLinkConfig(g.addresses(), g.connectTimeout(), g.pingInterval(), tls),
                 new ReconnectConfig(Duration.ofMillis(200), Duration.ofSeconds(1)), base.send(), base.spool(),
                 ackWait, base.reportInterval(), base.sensors(), base.secret());
     }

@@ -136,6 +136,33 @@ public final class TlsContext {
         return tls;
     }
 
+    /**
+     * The SSL context and, from {@link #serverParameters()}, the settings {@link #overAccepted} applies:
+     * for a server that makes its own TLS sockets (the JDK's HttpsServer for the ingest HTTP input).
+     */
+    public SSLContext sslContext() {
+        return context;
+    }
+
+    /** The protocols and client-certificate demand of {@link #overAccepted}, as {@link SSLParameters}. */
+    public SSLParameters serverParameters() {
+        SSLParameters p = context.getDefaultSSLParameters();
+        p.setProtocols(protocols.array());
+        p.setNeedClientAuth(clientCertificates);
+        return p;
+    }
+
+    /**
+     * For a library that opens its own sockets (the MQTT client): a factory whose sockets have this
+     * client context's protocols and check the server's name as {@link #overConnected} does.
+     */
+    public javax.net.ssl.SSLSocketFactory clientSocketFactory() {
+        if (server) {
+            throw new IllegalStateException("a server context cannot connect");
+        }
+        return new ClientSocketFactory(context.getSocketFactory(), protocols);
+    }
+
     public boolean requiresClientCertificates() {
         return server && clientCertificates;
     }
@@ -168,7 +195,7 @@ public final class TlsContext {
             b.append(clientCertificates ? "; client certificates required, issued by " + trust.describe()
                     : "; no client certificates");
         } else {
-            b.append("; trusts ").append(trust.describe());
+            b.append("; trusts ").append(trust == null ? "Java's default CAs" : trust.describe());
         }
         return b.toString();
     }

@@ -1,6 +1,6 @@
 package io.pigateway.gateway.auth;
 
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.protocol.HelloProof;
 import io.pigateway.protocol.Message;
 import java.security.MessageDigest;
@@ -42,6 +42,40 @@ public final class Authenticator {
     /** Checks every later HELLO against {@code newConfig}'s devices; HELLOs being checked use either set. */
     public void replace(AuthConfig newConfig) {
         config = newConfig;
+    }
+
+    /**
+     * {@code null} if {@code password} is the device's secret (or auth is open), else why not, for the
+     * operator's log: the password form used by HTTP and MQTT inputs, which have no challenge. Compared in
+     * constant time; an unknown device costs the same comparison against a dummy secret.
+     */
+    public String passwordProblem(String deviceId, byte[] password) {
+        AuthConfig config = this.config;
+        if (config.mode() == AuthConfig.Mode.OPEN) {
+            return null;
+        }
+        byte[] secret = config.devices().secretOf(deviceId);
+        boolean right = MessageDigest.isEqual(secret == null ? dummySecret : secret, password);
+        if (secret == null) {
+            return "device " + deviceId + " is not in " + config.devicesFile();
+        }
+        if (password.length == 0) {
+            return "device " + deviceId + " sent no password (its secret from " + config.devicesFile() + ")";
+        }
+        return right ? null : "device " + deviceId + " sent a wrong password (" + password.length
+                + " characters; it is the device's secret in " + config.devicesFile() + ")";
+    }
+
+    /**
+     * {@code null} if {@code deviceId} is in the devices file (or auth is open), else why not: for inputs
+     * where another party proved who the device is (the MQTT broker), so the gateway only checks the name.
+     */
+    public String unknownDeviceProblem(String deviceId) {
+        AuthConfig config = this.config;
+        if (config.mode() == AuthConfig.Mode.OPEN || config.devices().secretOf(deviceId) != null) {
+            return null;
+        }
+        return "device " + deviceId + " is not in " + config.devicesFile();
     }
 
     /** {@code null} if the HELLO may proceed, else why not, for the operator's log. */

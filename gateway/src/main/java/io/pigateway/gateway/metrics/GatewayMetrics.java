@@ -73,6 +73,12 @@ public final class GatewayMetrics implements Metrics {
             "READINGS frames received, before they are checked").labelValues();
     private final CounterDataPoint readingsReceived = counter("pigw_readings_received_total",
             "Readings received in READINGS frames, before they are checked").labelValues();
+    private final Counter ingested = counter("pigw_ingest_readings_total",
+            "Readings that came through an input other than the binary protocol, by input and outcome",
+            "input", "outcome");
+    private final Counter ingestLines = counter("pigw_ingest_lines_total",
+            "Lines of line protocol over TCP and UDP, which get no answer: received, then stored, refused or dropped",
+            "input", "outcome");
     private final Counter readingsRejected = counter("pigw_readings_rejected_total",
             "Readings in frames refused before they were queued, by the NACK sent", "reason");
     private final CounterDataPoint readingsCommitted = counter("pigw_readings_committed_total",
@@ -208,6 +214,16 @@ public final class GatewayMetrics implements Metrics {
     @Override
     public void deviceSeen(String deviceId) {
         devices.seen(deviceId, System.currentTimeMillis());
+    }
+
+    @Override
+    public void ingested(String input, String outcome, int readings) {
+        ingested.labelValues(input, outcome).inc(readings);
+    }
+
+    @Override
+    public void ingestLines(String input, String outcome, int lines) {
+        ingestLines.labelValues(input, outcome).inc(lines);
     }
 
     @Override

@@ -95,4 +95,19 @@ public interface Metrics {
     /** The device's connections from two addresses keep replacing each other: probably two clients with one id. */
     default void probableClone(String deviceId) {
     }
+
+    /**
+     * {@code readings} readings that came through {@code input} (e.g. "http-line-protocol", "mqtt") ended
+     * with {@code outcome}: "stored", or the refusal's reason in lower case ("invalid", "rate_limited", ...).
+     */
+    default void ingested(String input, String outcome, int readings) {
+    }
+
+    /**
+     * {@code lines} lines of line protocol over a socket without answers ({@code input} "line-tcp" or
+     * "line-udp"): "received", then each one "stored", "refused" (its content or source) or "dropped"
+     * (the gateway could not take it: store unavailable, queue full, rate limit on UDP, shutdown).
+     */
+    default void ingestLines(String input, String outcome, int lines) {
+    }
 }

@@ -9,18 +9,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * does not refill its bucket. Bounded: past {@value #MAX_DEVICES} devices the map starts afresh
  * (only possible with {@code auth.mode = open}, where anyone may invent device ids).
  */
-final class DeviceRates {
+public final class DeviceRates {
     static final int MAX_DEVICES = 100_000;
 
     private final LimitsConfig limits;
     private final Map<String, ReadingRate> rates = new ConcurrentHashMap<>();
 
-    DeviceRates(LimitsConfig limits) {
+    public DeviceRates(LimitsConfig limits) {
         this.limits = limits;
     }
 
     /** The device's bucket, or {@code null} when readings are not rate-limited. */
-    ReadingRate of(String deviceId) {
+    public ReadingRate of(String deviceId) {
         if (limits.maxReadingsPerSecond() == 0) {
             return null;
         }

@@ -8,7 +8,7 @@ import java.util.function.LongSupplier;
  * which case the answer is how long until there will be. Thread-safe; one per device, kept across
  * reconnects so reconnecting does not refill it.
  */
-final class ReadingRate {
+public final class ReadingRate {
     private final long perSecond;
     private final long burst;
     private final LongSupplier nanoClock;
@@ -24,7 +24,7 @@ final class ReadingRate {
     }
 
     /** 0 if {@code readings} were taken, else the milliseconds until they could be (at least 1). */
-    synchronized long take(int readings) {
+    public synchronized long take(int readings) {
         long now = nanoClock.getAsLong();
         tokens = Math.min(burst, tokens + (now - lastNanos) * (double) perSecond / 1e9);
         lastNanos = now;

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.common.ErrorText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.PreparedStatement;
@@ -36,13 +37,13 @@ final class Prober implements Runnable {
 
     private final ConnectionSource source;
     private final Outage outage;
-    private final Backoff backoff;
+    private final DatabaseBackoff backoff;
     private final CountDownLatch closing;
 
     Prober(ConnectionSource source, Outage outage, Duration backoffMax, CountDownLatch closing) {
         this.source = source;
         this.outage = outage;
-        this.backoff = new Backoff(backoffMax);
+        this.backoff = new DatabaseBackoff(backoffMax);
         this.closing = closing;
     }
 
@@ -84,7 +85,7 @@ final class Prober implements Runnable {
             backoff.failed();
             outage.stillFailing(e);
             Logger.debug("{} still unreachable (next probe in {} ms): {}", source.description(),
-                    backoff.delay().toMillis(), Outage.describe(e));
+                    backoff.delay().toMillis(), ErrorText.of(e));
         }
     }
 

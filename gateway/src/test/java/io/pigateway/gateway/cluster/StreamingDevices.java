@@ -1,7 +1,7 @@
 package io.pigateway.gateway.cluster;
 
 import io.pigateway.gateway.testing.GaleraCluster;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.sql.Connection;

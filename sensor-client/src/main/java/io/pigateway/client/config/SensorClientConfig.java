@@ -11,12 +11,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import org.tinylog.Logger;
 
 /**
  * The whole sensor-client configuration, validated once at start-up. Every key, its default and its
  * range is read in {@link #from(Settings)}; src/main/dist/sensor-client.conf documents the same.
  */
-public record SensorClientConfig(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
+public record SensorClientConfig(String deviceId, GatewayLinkConfig gateway, ReconnectConfig reconnect, SendConfig send,
                                  SpoolConfig spool, Duration shutdownAckWait, Duration reportInterval,
                                  List<SensorConfig> sensors, DeviceSecret secret) {
 
@@ -75,8 +76,14 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
             throw s.invalid("device.id", deviceId, problem);
         }
 
-        GatewayConfig gateway = new GatewayConfig(
-                addresses(s),
+        List<GatewayAddress> addresses = addresses(s);
+        if (addresses.stream().anyMatch(GatewayAddress::isUnix) && s.bool("gateway.tls.enabled", false)) {
+            // The gateway's Unix socket never speaks TLS: the socket file's mode decides who may connect.
+            throw s.invalid("gateway.addresses", s.string("gateway.addresses", ""), "a unix: address cannot be used"
+                    + " with gateway.tls.enabled = true: the gateway's Unix socket is plaintext, protected by its file mode");
+        }
+        GatewayLinkConfig gateway = new GatewayLinkConfig(
+                addresses,
                 s.duration("gateway.connect-timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5)),
                 s.duration("gateway.ping-interval", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)),
                 GatewayTlsConfig.from(s));
@@ -91,8 +98,9 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         }
 
         SendConfig send = new SendConfig(
-                s.intIn("send.batch-max-readings", 500, 1, 65535),
-                s.duration("send.batch-max-wait", Duration.ofMillis(200), Duration.ZERO, Duration.ofSeconds(10)));
+                s.intIn(renamed(s, "send.batch-max-readings", "send.frame-max-readings"), 500, 1, 65535),
+                s.duration(renamed(s, "send.batch-max-wait", "send.frame-max-wait"), Duration.ofMillis(200), Duration.ZERO,
+                        Duration.ofSeconds(10)));
         SpoolConfig spool = spool(s);
         Duration ackWait = s.duration("shutdown.ack-wait", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(5));
 
@@ -109,6 +117,24 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         s.rejectUnknownKeys();
         return new SensorClientConfig(deviceId, gateway, new ReconnectConfig(backoffMin, backoffMax), send, spool,
                 ackWait, reportInterval, sensors, secret);
+    }
+
+    /**
+     * The key to read for a setting renamed from {@code oldKey} to {@code newKey}: the new one, or the
+     * old one if only that is set, with a warning (it still works; errors then name the key as the file
+     * has it). Both set is an error, since they could disagree.
+     */
+    static String renamed(Settings s, String oldKey, String newKey) throws ConfigException {
+        String old = s.string(oldKey, null);
+        if (old == null) {
+            return newKey;
+        }
+        if (s.string(newKey, null) != null) {
+            throw s.invalid(oldKey, old, "is the old name of '" + newKey + "', which is set too; keep only " + newKey);
+        }
+        Logger.warn("{}: key '{}' is deprecated, it is now '{}' (the client sends frames; a batch was ambiguous);"
+                + " the old key still works", s.source(), oldKey, newKey);
+        return oldKey;
     }
 
     private static SpoolConfig spool(Settings s) throws ConfigException {
@@ -140,7 +166,7 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
             }
         }
         if (result.isEmpty()) {
-            throw s.invalid("gateway.addresses", raw, "must list at least one host:port");
+            throw s.invalid("gateway.addresses", raw, "must list at least one host:port or unix:/path");
         }
         return result;
     }
@@ -184,8 +210,8 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         gateway.tls().describe((key, value) -> line(b, key, value));
         line(b, "reconnect.backoff-min", Settings.format(reconnect.backoffMin()));
         line(b, "reconnect.backoff-max", Settings.format(reconnect.backoffMax()));
-        line(b, "send.batch-max-readings", Integer.toString(send.batchMaxReadings()));
-        line(b, "send.batch-max-wait", Settings.format(send.batchMaxWait()));
+        line(b, "send.frame-max-readings", Integer.toString(send.frameMaxReadings()));
+        line(b, "send.frame-max-wait", Settings.format(send.frameMaxWait()));
         line(b, "spool.dir", spool.dir().toString());
         line(b, "spool.max-bytes", Sizes.format(spool.maxBytes()));
         line(b, "spool.segment-bytes", Sizes.format(spool.segmentBytes()));

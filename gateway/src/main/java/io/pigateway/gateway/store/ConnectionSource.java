@@ -257,11 +257,38 @@ final class ConnectionSource {
         if (urls.size() < 2) {
             return false;
         }
+        String problem;
         try {
             c.rollback();
-            return galeraProblem(c) != null;
+            problem = galeraProblem(c);
         } catch (SQLException e) {
-            return true;
+            problem = "does not answer (" + ErrorText.of(e) + ")";
+        }
+        if (problem == null) {
+            return false;
+        }
+        leave(c, problem);
+        return true;
+    }
+
+    /**
+     * Makes the next node current if {@code c}'s node still is (another writer may have moved on already),
+     * so that the retry goes elsewhere even if the node passes the readiness check at the next login: a
+     * node cut off from the others fails COMMITs with error 1180 a moment before its wsrep_ready turns
+     * OFF, and a retry on it failed the same way (seen in GaleraFailoverIT under load).
+     */
+    private void leave(Connection c, String problem) {
+        int index = current.get();
+        try {
+            if (!c.getMetaData().getURL().contains("//" + node(index) + "/")) {
+                return;
+            }
+        } catch (SQLException e) {
+            return; // cannot tell which node: the readiness check at the next login decides
+        }
+        int next = (index + 1) % urls.size();
+        if (current.compareAndSet(index, next)) {
+            Logger.warn("database node {} {}; writing through node {} now", node(index), problem, node(next));
         }
     }
 

@@ -22,6 +22,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.StringJoiner;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -37,23 +38,40 @@ import java.util.stream.Stream;
  * <p>As root the nodes run as the {@code mysql} user: the rsync SST receiver drops root to
  * {@code nobody}, which cannot write the joiner's data directory. The group timeouts are shorter than
  * Galera's defaults (suspect 3 s, inactive 6 s) so that a partitioned node is evicted within seconds.
+ *
+ * <p>Every node has its own loopback address ({@code 127.a.b.n}, {@code a.b} random per cluster) for all
+ * its ports, so that a firewall rule can tell its traffic from the others' ({@link #partition}). A
+ * cluster may also have the Galera arbitrator {@code garbd} (package {@code galera-arbitrator-4}) as a
+ * member without data: two nodes and the arbitrator keep a majority when one node fails.
  */
 public final class GaleraCluster implements AutoCloseable {
     private static final Path MARIADBD = Path.of("/usr/sbin/mariadbd");
     private static final Path INSTALL_DB = Path.of("/usr/bin/mariadb-install-db");
     private static final Path PROVIDER = Path.of("/usr/lib/galera/libgalera_smm.so");
+    private static final Path GARBD = Path.of("/usr/bin/garbd");
+    private static final Path IPTABLES = Path.of("/usr/sbin/iptables");
     private static final String USER = "root";
     private static final String PASSWORD = "pigw-test";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+    /** The short group timeouts described above (Galera's defaults: suspect 5 s, inactive 15 s). */
+    private static final String GROUP_TIMEOUTS = "evs.suspect_timeout=PT3S;evs.inactive_timeout=PT6S;evs.install_timeout=PT6S";
 
     private final Path root;
     private final List<Node> nodes = new ArrayList<>();
     private final Path init;
+    /** "127.a.b.": the first three bytes of every member's loopback address. */
+    private final String network;
+    /** Without Galera: one plain server with the same settings, the single-server baseline. */
+    private final boolean galera;
+    private Arbitrator arbitrator;
+    /** The iptables rules of the partitions in place, each as the arguments after -I/-D. */
+    private final List<List<String>> cuts = new ArrayList<>();
 
     /** One member of the cluster; {@code n} counts from 1. */
     public final class Node {
         final int n;
+        final String host;
         final int port = freePort();
         final int groupPort = freePort();
         final int istPort = freePort();
@@ -63,11 +81,17 @@ public final class GaleraCluster implements AutoCloseable {
 
         Node(int n) {
             this.n = n;
+            this.host = network + n;
             this.dir = root.resolve("node" + n);
         }
 
         public int port() {
             return port;
+        }
+
+        /** This node's own loopback address; "host:port" is its entry in store.host. */
+        public String host() {
+            return host;
         }
 
         public int groupPort() {
@@ -76,13 +100,19 @@ public final class GaleraCluster implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "node " + n + " (127.0.0.1:" + port + ")";
+            return "node " + n + " (" + host + ":" + port + ")";
         }
     }
 
-    private GaleraCluster(Path root, int size) {
+    /** The arbitrator: a group member without data or SQL port, member number {@code n}. */
+    private record Arbitrator(int n, String host, int groupPort, Process process) {}
+
+    private GaleraCluster(Path root, int size, boolean galera) {
         this.root = root;
         this.init = root.resolve("init.sql");
+        this.galera = galera;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        this.network = "127." + random.nextInt(100, 250) + "." + random.nextInt(1, 250) + ".";
         for (int n = 1; n <= size; n++) {
             nodes.add(new Node(n));
         }
@@ -101,13 +131,16 @@ public final class GaleraCluster implements AutoCloseable {
 
     /** Starts a cluster of {@code size} nodes under {@code root}; returns once every node is synced. */
     public static GaleraCluster start(Path root, int size) throws Exception {
-        for (Path p : List.of(MARIADBD, INSTALL_DB, PROVIDER)) {
-            if (!Files.exists(p)) {
-                throw new IllegalStateException(p + " is missing: the Galera tests need the Debian packages mariadb-server"
-                        + " and galera-4 (bin/test installs them: apt-get install mariadb-server galera-4)");
-            }
-        }
-        GaleraCluster cluster = new GaleraCluster(root.toAbsolutePath(), size);
+        return start(root, size, false);
+    }
+
+    /**
+     * Starts a cluster of {@code size} data nodes and, with {@code arbitrator}, {@code garbd} as one more
+     * member; returns once every node is synced and every member is in the cluster.
+     */
+    public static GaleraCluster start(Path root, int size, boolean arbitrator) throws Exception {
+        requirePackages(arbitrator ? List.of(MARIADBD, INSTALL_DB, PROVIDER, GARBD) : List.of(MARIADBD, INSTALL_DB, PROVIDER));
+        GaleraCluster cluster = new GaleraCluster(root.toAbsolutePath(), size, true);
         // The nodes are child processes, which outlive a JVM that ends without closing the cluster.
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("galera-stop").unstarted(cluster::close));
         try {
@@ -118,11 +151,63 @@ public final class GaleraCluster implements AutoCloseable {
             for (Node node : cluster.nodes) {
                 cluster.awaitSynced(node);
             }
+            if (arbitrator) {
+                cluster.startArbitrator();
+            }
         } catch (Exception e) {
             cluster.close();
             throw e;
         }
         return cluster;
+    }
+
+    /**
+     * One server with the nodes' settings but Galera off ({@code wsrep_on = OFF}, no provider): what a
+     * cluster is compared with. {@link #node node(1)} is the server.
+     */
+    public static GaleraCluster startWithoutGalera(Path root) throws Exception {
+        requirePackages(List.of(MARIADBD, INSTALL_DB));
+        GaleraCluster server = new GaleraCluster(root.toAbsolutePath(), 1, false);
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("mariadbd-stop").unstarted(server::close));
+        try {
+            server.bootstrap();
+        } catch (Exception e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private static void requirePackages(List<Path> files) {
+        for (Path p : files) {
+            if (!Files.exists(p)) {
+                throw new IllegalStateException(p + " is missing: the Galera tests need the Debian packages mariadb-server,"
+                        + " galera-4 and galera-arbitrator-4 (bin/test installs them: apt-get install mariadb-server galera-4"
+                        + " galera-arbitrator-4)");
+            }
+        }
+    }
+
+    /**
+     * Starts {@code garbd} as one more member and waits until the first node counts it. It needs no
+     * state transfer: it holds no data and only votes.
+     */
+    private void startArbitrator() throws Exception {
+        int n = nodes.size() + 1;
+        String host = network + n;
+        int groupPort = freePort();
+        Path log = root.resolve("garbd.log");
+        Process p = new ProcessBuilder(GARBD.toString(), "--name", "arbitrator", "--group", "pigw-test",
+                "--address", members(), "--options", "gmcast.listen_addr=tcp://" + host + ":" + groupPort + ";" + GROUP_TIMEOUTS,
+                "--log", log.toString()).directory(root.toFile()) // where it keeps its view, gvwstate.dat
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        arbitrator = new Arbitrator(n, host, groupPort, p);
+        awaitClusterSize(node(1), n, "starting the arbitrator garbd (log " + log + ")");
+    }
+
+    /** The arbitrator's process, or null if the cluster has none; for a test to stop it. */
+    public Process arbitrator() {
+        return arbitrator == null ? null : arbitrator.process();
     }
 
     public List<Node> nodes() {
@@ -133,11 +218,18 @@ public final class GaleraCluster implements AutoCloseable {
         return nodes.get(n - 1);
     }
 
-    /** "127.0.0.1:p1,127.0.0.1:p2,...": the value of store.host for the whole cluster. */
+    /** "host1:p1,host2:p2,...": the value of store.host for the whole cluster. */
     public String hostList() {
         StringJoiner j = new StringJoiner(",");
-        nodes.forEach(node -> j.add("127.0.0.1:" + node.port));
+        nodes.forEach(node -> j.add(node.host + ":" + node.port));
         return j.toString();
+    }
+
+    /** "gcomm://host1:g1,host2:g2,...": the data nodes' group addresses (wsrep_cluster_address). */
+    private String members() {
+        StringJoiner members = new StringJoiner(",", "gcomm://", "");
+        nodes.forEach(other -> members.add(other.host + ":" + other.groupPort));
+        return members.toString();
     }
 
     /** A new database on the cluster and a store configuration naming every node; password file in {@code dir}. */
@@ -152,7 +244,7 @@ public final class GaleraCluster implements AutoCloseable {
     }
 
     public Connection connect(Node node, String database) throws SQLException {
-        return DriverManager.getConnection("jdbc:mysql://127.0.0.1:" + node.port + "/" + database
+        return DriverManager.getConnection("jdbc:mysql://" + node.host + ":" + node.port + "/" + database
                 + "?connectTimeout=5000&socketTimeout=30000", USER, PASSWORD);
     }
 
@@ -176,23 +268,109 @@ public final class GaleraCluster implements AutoCloseable {
     }
 
     /**
-     * Cuts the node off from the others ({@code gmcast.isolate}: it drops its group connections), or
-     * reconnects it. Cut off, it leaves the primary component and answers queries with error 1047; the
-     * others carry on as a majority. This returns once the others see the new cluster size.
+     * Cuts the node off from every other member, as a broken link would: firewall rules drop every TCP
+     * packet between its loopback address and theirs, in both directions, while its SQL port stays
+     * reachable from the gateways (they connect from 127.0.0.1). Galera binds its outgoing group
+     * connections to the listening address too, so the node's own connections to the others are cut as
+     * well. Its group connections stall, the others evict it after the suspect and inactive timeouts and
+     * carry on as a majority, and it leaves the primary component (error 1047 at every statement).
+     * Returns once a running member sees the smaller cluster and the node itself is {@code non-Primary}.
+     *
+     * <p>Chosen over a TCP relay per link (Galera learns the others' real listening addresses from its
+     * handshake and gossip and connects to them directly, past any relay) and over network namespaces
+     * (the gateways would reach the nodes over veth pairs instead of loopback). Needs root and iptables
+     * (package iptables); {@link #heal} or {@link #close} deletes the rules.
      */
-    public void isolate(Node node, boolean cut) throws Exception {
-        try (Connection c = connect(node, ""); Statement s = c.createStatement()) {
-            s.execute("SET GLOBAL wsrep_provider_options = 'gmcast.isolate=" + (cut ? 1 : 0) + "'");
+    public void partition(Node node) throws Exception {
+        if (!Files.isExecutable(IPTABLES) || !asRoot()) {
+            throw new IllegalStateException("a partition needs root and " + IPTABLES + " (package iptables; bin/test installs it)");
         }
-        Node other = nodes.stream().filter(n -> n != node && running(n)).findFirst().orElseThrow();
-        String expected = String.valueOf(nodes.stream().filter(this::running).count() - (cut ? 1 : 0));
+        List<String> others = new ArrayList<>();
+        nodes.stream().filter(other -> other != node).forEach(other -> others.add(other.host));
+        if (arbitrator != null) {
+            others.add(arbitrator.host());
+        }
+        for (String other : others) {
+            for (List<String> rule : List.of(List.of("-s", node.host, "-d", other), List.of("-s", other, "-d", node.host))) {
+                List<String> args = new ArrayList<>(List.of("INPUT", "-p", "tcp"));
+                args.addAll(rule);
+                args.addAll(List.of("-j", "DROP"));
+                iptables("-I", args);
+                cuts.add(args);
+            }
+        }
+        Node observer = nodes.stream().filter(n -> n != node && running(n)).findFirst().orElseThrow();
+        awaitClusterSize(observer, members(true) - 1, "partitioning " + node);
+        // The cut-off node notices on its own timers, which may run later than the others' under load.
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!expected.equals(status(other, "wsrep_cluster_size"))) {
+        String status = status(node, "wsrep_cluster_status");
+        while (!"non-Primary".equals(status)) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException(other + " still sees cluster size " + status(other, "wsrep_cluster_size")
-                        + ", not " + expected + ", " + START_TIMEOUT.toSeconds() + " s after isolating " + node);
+                throw new IllegalStateException(node + " is still " + status + " " + START_TIMEOUT.toSeconds()
+                        + " s after it was cut off");
             }
             Thread.sleep(100);
+            status = status(node, "wsrep_cluster_status");
+        }
+    }
+
+    /** Deletes the partition's rules; the node reconnects and rejoins (by IST); returns once it is synced. */
+    public void heal(Node node) throws Exception {
+        for (var it = cuts.iterator(); it.hasNext(); ) {
+            List<String> args = it.next();
+            if (args.contains(node.host)) {
+                iptables("-D", args);
+                it.remove();
+            }
+        }
+        awaitSynced(node);
+        awaitClusterSize(node, members(true), "healing " + node);
+    }
+
+    /** The running members, the arbitrator included if {@code withArbitrator}. */
+    private int members(boolean withArbitrator) {
+        int running = (int) nodes.stream().filter(this::running).count();
+        return running + (withArbitrator && arbitrator != null && arbitrator.process().isAlive() ? 1 : 0);
+    }
+
+    private static void iptables(String action, List<String> args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(IPTABLES.toString(), "-w", "5", action));
+        command.addAll(args);
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", command) + " failed: " + output.strip());
+        }
+    }
+
+    /** Waits until {@code observer} reports wsrep_cluster_size {@code size}. */
+    private void awaitClusterSize(Node observer, int size, String after) throws Exception {
+        String expected = String.valueOf(size);
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        String seen = status(observer, "wsrep_cluster_size");
+        while (!expected.equals(seen)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(observer + " still sees cluster size " + seen + ", not " + expected + ", "
+                        + START_TIMEOUT.toSeconds() + " s after " + after);
+            }
+            Thread.sleep(100);
+            seen = status(observer, "wsrep_cluster_size");
+        }
+    }
+
+    /**
+     * Deletes a stopped node's data directory, as after a lost disk: it can only rejoin by a full state
+     * transfer (SST, rsync from a donor).
+     */
+    public void wipe(Node node) throws IOException {
+        if (running(node)) {
+            throw new IllegalStateException(node + " is running; stop it before deleting its data");
+        }
+        Path data = node.dir.resolve("data");
+        try (Stream<Path> files = Files.walk(data)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(data)).toList()) {
+                Files.delete(p);
+            }
         }
     }
 
@@ -233,6 +411,16 @@ public final class GaleraCluster implements AutoCloseable {
         return null; // none found: the node gets an SST
     }
 
+    /**
+     * Lines of the node's log (all its starts) containing {@code text}, e.g. Galera's "SST received: " and
+     * "IST received: " after each full or incremental state transfer.
+     */
+    public long logLines(Node node, String text) throws IOException {
+        try (Stream<String> lines = Files.lines(node.dir.resolve("mariadbd.log"), StandardCharsets.UTF_8)) {
+            return lines.filter(line -> line.contains(text)).count();
+        }
+    }
+
     public boolean running(Node node) {
         return node.process != null && node.process.isAlive();
     }
@@ -247,8 +435,9 @@ public final class GaleraCluster implements AutoCloseable {
 
     private void bootstrap() throws Exception {
         Files.createDirectories(root);
-        Files.writeString(init, "CREATE USER IF NOT EXISTS '" + USER + "'@'127.0.0.1' IDENTIFIED BY '" + PASSWORD
-                + "';\nGRANT ALL PRIVILEGES ON *.* TO '" + USER + "'@'127.0.0.1' WITH GRANT OPTION;\n");
+        // Clients connect to a node's own 127.a.b.n address; Linux gives them a source address in 127/8.
+        Files.writeString(init, "CREATE USER IF NOT EXISTS '" + USER + "'@'127.%' IDENTIFIED BY '" + PASSWORD
+                + "';\nGRANT ALL PRIVILEGES ON *.* TO '" + USER + "'@'127.%' WITH GRANT OPTION;\n");
         Node first = nodes.get(0);
         prepareDirectories(first);
         Path log = first.dir.resolve("install.log");
@@ -288,7 +477,9 @@ public final class GaleraCluster implements AutoCloseable {
     private void launch(Node node, boolean newCluster, String startPosition) throws Exception {
         List<String> command = new ArrayList<>(serverCommand(node));
         if (newCluster) {
-            command.add("--wsrep-new-cluster");
+            if (galera) {
+                command.add("--wsrep-new-cluster");
+            }
             command.add("--init-file=" + init);
         }
         if (startPosition != null) {
@@ -308,22 +499,21 @@ public final class GaleraCluster implements AutoCloseable {
 
     /** mariadbd and the settings of {@code node}, without the options of one start. */
     private List<String> serverCommand(Node node) {
-        StringJoiner members = new StringJoiner(",", "gcomm://", "");
-        nodes.forEach(other -> members.add("127.0.0.1:" + other.groupPort));
         List<String> command = new ArrayList<>(List.of(MARIADBD.toString(), "--no-defaults",
                 "--datadir=" + node.dir.resolve("data"), "--tmpdir=" + node.dir.resolve("tmp"),
-                "--port=" + node.port, "--bind-address=127.0.0.1", "--socket=" + node.dir.resolve("tmp/mariadbd.sock"),
+                "--port=" + node.port, "--bind-address=" + node.host, "--socket=" + node.dir.resolve("tmp/mariadbd.sock"),
                 "--pid-file=" + node.dir.resolve("data/mariadbd.pid"), "--skip-name-resolve", "--skip-ssl",
                 "--innodb-log-file-size=10M", "--innodb-buffer-pool-size=64M",
                 // What Galera requires: row-based replication, interleaved auto-increment locks, InnoDB.
-                "--binlog-format=ROW", "--innodb-autoinc-lock-mode=2", "--default-storage-engine=InnoDB",
-                "--wsrep-on=ON", "--wsrep-provider=" + PROVIDER, "--wsrep-cluster-name=pigw-test",
-                "--wsrep-cluster-address=" + members, "--wsrep-node-name=node" + node.n,
-                "--wsrep-node-address=127.0.0.1:" + node.groupPort,
-                "--wsrep-provider-options=gmcast.listen_addr=tcp://127.0.0.1:" + node.groupPort
-                        + ";ist.recv_addr=127.0.0.1:" + node.istPort + ";gcache.size=64M"
-                        + ";evs.suspect_timeout=PT3S;evs.inactive_timeout=PT6S;evs.install_timeout=PT6S",
-                "--wsrep-sst-method=rsync", "--wsrep-sst-receive-address=127.0.0.1:" + node.sstPort));
+                "--binlog-format=ROW", "--innodb-autoinc-lock-mode=2", "--default-storage-engine=InnoDB"));
+        if (galera) {
+            command.addAll(List.of("--wsrep-on=ON", "--wsrep-provider=" + PROVIDER, "--wsrep-cluster-name=pigw-test",
+                    "--wsrep-cluster-address=" + members(), "--wsrep-node-name=node" + node.n,
+                    "--wsrep-node-address=" + node.host + ":" + node.groupPort,
+                    "--wsrep-provider-options=gmcast.listen_addr=tcp://" + node.host + ":" + node.groupPort
+                            + ";ist.recv_addr=" + node.host + ":" + node.istPort + ";gcache.size=64M;" + GROUP_TIMEOUTS,
+                    "--wsrep-sst-method=rsync", "--wsrep-sst-receive-address=" + node.host + ":" + node.sstPort));
+        }
         if (asRoot()) {
             command.add("--user=mysql");
         }
@@ -382,6 +572,17 @@ public final class GaleraCluster implements AutoCloseable {
     /** Stops every node (SIGKILL: the data is thrown away) and deletes the data directories. */
     @Override
     public synchronized void close() {
+        for (List<String> args : cuts) {
+            try {
+                iptables("-D", args);
+            } catch (Exception e) {
+                System.err.println("cannot delete the firewall rule " + args + ": " + e.getMessage());
+            }
+        }
+        cuts.clear();
+        if (arbitrator != null) {
+            arbitrator.process().destroyForcibly();
+        }
         for (Node node : nodes) {
             if (node.process != null) {
                 node.process.destroyForcibly();

@@ -3,7 +3,7 @@ package io.pigateway.bench;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.config.WriterConfig;
-import io.pigateway.gateway.testing.GatewayProcess;
+import io.pigateway.testing.GatewayProcess;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,9 +1,11 @@
 package io.pigateway.gateway;
 
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.HttpConfig;
+import io.pigateway.gateway.config.IngestHttpConfig;
 import io.pigateway.gateway.ingest.Ingest;
+import io.pigateway.gateway.ingest.http.IngestHttpServer;
 import io.pigateway.gateway.ingest.mqtt.MqttInput;
 import io.pigateway.gateway.metrics.GatewayMetrics;
 import io.pigateway.gateway.metrics.HealthCheck;
@@ -117,6 +119,15 @@ public final class Gateway implements AutoCloseable {
      * starts, so that a failure leaves the caller a list of what to close.
      */
     private static void startInputs(GatewayConfig config, Ingest ingest, List<AutoCloseable> inputs) throws IOException {
+        if (config.ingest().http().enabled()) {
+            IngestHttpConfig c = config.ingest().http();
+            try {
+                inputs.add(IngestHttpServer.start(c, config.tls().context(), config.ingest().lineProtocol(), ingest));
+            } catch (IOException e) {
+                throw new IOException("cannot serve ingest HTTP on " + hostPort(new InetSocketAddress(c.address(),
+                        c.port())) + " (ingest.http.address, ingest.http.port): " + e.getMessage(), e);
+            }
+        }
         if (config.ingest().mqtt().enabled()) {
             try {
                 inputs.add(MqttInput.start(config.ingest().mqtt(), config.ingest().lineProtocol(), ingest));
@@ -189,6 +200,16 @@ public final class Gateway implements AutoCloseable {
 
     public InetSocketAddress address() {
         return listener.address();
+    }
+
+    /** Where the ingest HTTP server listens, or {@code null} if it is off. */
+    public InetSocketAddress ingestHttpAddress() {
+        for (AutoCloseable input : inputs) {
+            if (input instanceof IngestHttpServer http) {
+                return http.address();
+            }
+        }
+        return null;
     }
 
     /** Where /metrics and /health are served; empty unless http.enabled. */

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.LimitsConfig;
-import io.pigateway.gateway.testing.GatewayProcess;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.GatewayProcess;
+import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameType;
 import io.pigateway.protocol.Frames;

@@ -3,8 +3,8 @@ package io.pigateway.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.gateway.testing.GatewayProcess;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.GatewayProcess;
+import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package io.pigateway.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.gateway.testing.GatewayProcess;
+import io.pigateway.testing.GatewayProcess;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,5 @@
 package io.pigateway.protocol;
 
-import java.nio.ByteBuffer;
-import java.util.zip.CRC32C;
-
 /**
  * Frame layout of protocol v1. Every frame on the TCP stream is:
  *
@@ -19,6 +16,24 @@ import java.util.zip.CRC32C;
  *
  * Example: a PING with nonce 1 is
  * {@code 50 47 01 06 00 00 00 08 | 00 00 00 00 00 00 00 01 | crc32c(previous 16 bytes)}.
+ *
+ * <p>Example: a READINGS frame with one reading (seq 1, sensor {@code temp}, sampled at
+ * 1700000000000 ms = 2023-11-14T22:13:20Z, value 21.5), 48 bytes (vector {@code readings-one} in the
+ * protocol tests' {@code frame-vectors.txt}):
+ *
+ * <pre>
+ * 50 47 01 03 00 00 00 24   header: magic, version 1, type 3 READINGS, payload 36 bytes
+ * 00 01                     sensorCount 1
+ * 00 04 74 65 6d 70         sensor 0: "temp"
+ * 00 01                     readingCount 1
+ * 00 00 00 00 00 00 00 01   seq 1
+ * 00 00                     sensorIndex 0 ("temp")
+ * 00 00 01 8b cf e5 68 00   timestampMillis 1700000000000
+ * 40 35 80 00 00 00 00 00   value 21.5 (IEEE 754 double)
+ * 01 aa f5 1a               CRC32C of the 44 bytes before it
+ * </pre>
+ *
+ * Frames are written by {@link FrameWriter} and read by {@link FrameReader}.
  */
 public final class Frames {
     public static final int MAGIC = 0x5047;
@@ -31,21 +46,6 @@ public final class Frames {
     public static final int DEFAULT_MAX_PAYLOAD = 256 * 1024;
 
     private Frames() {
-    }
-
-    /** The complete frame for {@code message}: header, payload and CRC. */
-    public static byte[] encode(Message message) {
-        byte[] payload = Payloads.encode(message);
-        ByteBuffer frame = ByteBuffer.allocate(HEADER_BYTES + payload.length + TRAILER_BYTES);
-        frame.putShort((short) MAGIC)
-                .put((byte) VERSION)
-                .put((byte) message.type().code())
-                .putInt(payload.length)
-                .put(payload);
-        CRC32C crc = new CRC32C();
-        crc.update(frame.array(), 0, frame.position());
-        frame.putInt((int) crc.getValue());
-        return frame.array();
     }
 
     /** Bytes a READINGS frame needs on the wire for these sensor names and reading count. */

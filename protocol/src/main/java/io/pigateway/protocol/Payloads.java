@@ -38,9 +38,10 @@ import java.util.Map;
  * CHALLENGE  u8 scheme (1 = HMAC-SHA256, see {@link HelloProof}) | 32 bytes nonce
  * </pre>
  *
- * A payload must be consumed exactly: trailing bytes make the frame malformed.
+ * A payload must be consumed exactly: trailing bytes make the frame malformed. Public for this
+ * reference; encoding and decoding are reached through {@link FrameWriter} and {@link FrameReader}.
  */
-final class Payloads {
+public final class Payloads {
     static final int MAX_U16 = 0xFFFF;
     static final int MAX_REASON_BYTES = 1024;
     /** Bytes per reading inside READINGS after the sensor table: seq, index, timestamp, value. */

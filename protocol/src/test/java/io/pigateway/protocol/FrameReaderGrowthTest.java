@@ -75,7 +75,7 @@ class FrameReaderGrowthTest {
 
     @Test
     void aFrameArrivingInSmallPiecesDecodesWithABufferNeverMoreThanTwiceWhatArrived() throws IOException {
-        byte[] frame = Frames.encode(BIG);
+        byte[] frame = FrameWriter.encode(BIG);
         for (int chunk : new int[] {1, 3, 100, 511, 512, 513, 4096}) {
             CountingBudget budget = new CountingBudget(Long.MAX_VALUE);
             FrameReader reader = new FrameReader(new ChunkedInputStream(frame, chunk), Frames.DEFAULT_MAX_PAYLOAD, 16, budget);
@@ -122,7 +122,7 @@ class FrameReaderGrowthTest {
 
     @Test
     void theCrcCutShortStillSaysItWasReadingTheCrc() {
-        byte[] frame = Frames.encode(BIG);
+        byte[] frame = FrameWriter.encode(BIG);
         byte[] cut = java.util.Arrays.copyOf(frame, frame.length - 2);
         EOFException e = assertThrows(EOFException.class,
                 () -> new FrameReader(new ChunkedInputStream(cut, 700), Frames.DEFAULT_MAX_PAYLOAD).read());
@@ -131,7 +131,7 @@ class FrameReaderGrowthTest {
 
     @Test
     void aBudgetThatRefusesToGrowEndsTheFrameWithItsErrorAndGetsEverythingBack() throws IOException {
-        byte[] frame = Frames.encode(BIG);
+        byte[] frame = FrameWriter.encode(BIG);
         CountingBudget budget = new CountingBudget(2048);
         FrameReader reader = new FrameReader(new ChunkedInputStream(frame, 256), Frames.DEFAULT_MAX_PAYLOAD, 16, budget);
         ProtocolException e = assertThrows(ProtocolException.class, reader::read);
@@ -141,7 +141,7 @@ class FrameReaderGrowthTest {
         assertTrue(budget.peak <= 2048);
 
         // A small frame fits the same budget.
-        FrameReader small = new FrameReader(new ByteArrayInputStream(Frames.encode(new Message.Ping(1))),
+        FrameReader small = new FrameReader(new ByteArrayInputStream(FrameWriter.encode(new Message.Ping(1))),
                 Frames.DEFAULT_MAX_PAYLOAD, 16, budget);
         assertEquals(new Message.Ping(1), small.read());
     }
@@ -171,12 +171,12 @@ class FrameReaderGrowthTest {
     @Test
     void aHelloWithAsManySensorsAsAllowedIsAcceptedAndOneMoreIsRefusedWithItsOwnCode() throws IOException {
         Message.Hello ok = new Message.Hello("dev", 1, 2, sensors(16));
-        assertEquals(ok, new FrameReader(new ByteArrayInputStream(Frames.encode(ok)), 4096, 16,
+        assertEquals(ok, new FrameReader(new ByteArrayInputStream(FrameWriter.encode(ok)), 4096, 16,
                 FrameReader.Budget.UNLIMITED).read());
 
         Message.Hello tooMany = new Message.Hello("dev", 1, 2, sensors(17));
         TooManySensorsException e = assertThrows(TooManySensorsException.class,
-                () -> new FrameReader(new ByteArrayInputStream(Frames.encode(tooMany)), 4096, 16,
+                () -> new FrameReader(new ByteArrayInputStream(FrameWriter.encode(tooMany)), 4096, 16,
                         FrameReader.Budget.UNLIMITED).read());
         assertEquals(NackCode.TOO_MANY_SENSORS, e.nackCode());
         assertEquals(17, e.count());
@@ -203,7 +203,7 @@ class FrameReaderGrowthTest {
     /** A stream that says what is already readable (as a socket does) lets the buffer grow to it at once. */
     @Test
     void whatIsAlreadyReadableIsTakenInOneStepAfterTheFirstChunk() throws IOException {
-        byte[] frame = Frames.encode(BIG);
+        byte[] frame = FrameWriter.encode(BIG);
         CountingBudget budget = new CountingBudget(Long.MAX_VALUE);
         assertEquals(BIG, new FrameReader(new ByteArrayInputStream(frame), Frames.DEFAULT_MAX_PAYLOAD, 16, budget).read());
         assertEquals(frame.length - Frames.HEADER_BYTES, budget.peak);

@@ -112,14 +112,14 @@ class FrameReaderTest {
 
     @Test
     void aFrameExactlyAtTheMaximumIsAccepted() throws IOException {
-        byte[] frame = Frames.encode(new Message.Ping(1));
+        byte[] frame = FrameWriter.encode(new Message.Ping(1));
         assertEquals(new Message.Ping(1), new FrameReader(new ByteArrayInputStream(frame), 8).read());
         assertThrows(FrameTooLongException.class, () -> new FrameReader(new ByteArrayInputStream(frame), 7).read());
     }
 
     @Test
     void aFlippedBitAnywhereInAFrameIsDetected() {
-        byte[] frame = Frames.encode(new Message.Readings(List.of(new Reading(1, "t", 2, 3.0))));
+        byte[] frame = FrameWriter.encode(new Message.Readings(List.of(new Reading(1, "t", 2, 3.0))));
         for (int i = 0; i < frame.length; i++) {
             for (int bit = 0; bit < 8; bit++) {
                 byte[] copy = frame.clone();
@@ -143,7 +143,7 @@ class FrameReaderTest {
 
     @Test
     void nonUtf8DeviceIdIsMalformedNamingTheOffsetAndTheBytes() {
-        byte[] frame = Frames.encode(new Message.Hello("abcd", 0, 1));
+        byte[] frame = FrameWriter.encode(new Message.Hello("abcd", 0, 1));
         // device id bytes start after u16 version and u16 length: payload offset 4 → frame offset 12.
         frame[13] = (byte) 0xC3; // a two-byte sequence whose second byte is not a continuation byte
         frame[14] = (byte) 0x28;
@@ -156,7 +156,7 @@ class FrameReaderTest {
 
     @Test
     void aSurrogateEncodedInUtf8IsMalformedNamingItsBytes() {
-        byte[] frame = Frames.encode(new Message.Hello("abc", 0, 1));
+        byte[] frame = FrameWriter.encode(new Message.Hello("abc", 0, 1));
         frame[12] = (byte) 0xED; // U+D800 in the UTF-8 form that UTF-8 forbids (CESU-8)
         frame[13] = (byte) 0xA0;
         frame[14] = (byte) 0x80;
@@ -172,7 +172,7 @@ class FrameReaderTest {
         Message.Nack nack = new Message.Nack(NackCode.INVALID_READING, reason);
         assertTrue(nack.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 1024);
         assertTrue(nack.reason().chars().allMatch(c -> c == 'é'));
-        assertEquals(nack, new FrameReader(new ByteArrayInputStream(Frames.encode(nack)), 4096).read());
+        assertEquals(nack, new FrameReader(new ByteArrayInputStream(FrameWriter.encode(nack)), 4096).read());
     }
 
     /** Found by FrameReaderFuzzTest: the credentials array was allocated at its claimed length first. */

@@ -11,7 +11,7 @@ package io.pigateway.client;
  * @param dropped        readings lost unacknowledged: dropped because the spool was full, not stored
  *                       because it could not be written, or refused by the gateway's database (STORE_REFUSED)
  * @param pending        readings in the spool, waiting to be sent or acknowledged
- * @param invalidSamples NaN or infinite samples, never buffered
+ * @param invalidSamples NaN or infinite samples, never spooled
  * @param failedReads    sensor reads that threw
  * @param connected      a gateway connection is up
  * @param gateway        the gateway connected to or last tried, {@code null} before the first try

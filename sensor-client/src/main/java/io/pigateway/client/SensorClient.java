@@ -1,6 +1,5 @@
 package io.pigateway.client;
 
-import io.pigateway.client.buffer.ReadingBuffer;
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.SensorClientConfig;
@@ -13,6 +12,7 @@ import io.pigateway.client.sensor.SensorSet;
 import io.pigateway.client.sensor.SensorStartException;
 import io.pigateway.client.sensor.Sensors;
 import io.pigateway.client.sensor.pi4j.HardwareSensors;
+import io.pigateway.client.spool.ReadingSpool;
 import io.pigateway.client.spool.Spool;
 import io.pigateway.protocol.SensorInfo;
 import java.time.Duration;
@@ -35,15 +35,15 @@ import org.tinylog.Logger;
  */
 public final class SensorClient implements AutoCloseable {
     private final SensorClientConfig config;
-    private final Spool buffer;
+    private final Spool spool;
     private final GatewayLink link;
     private final Sampler sampler;
     private final HealthReport report; // null when report.interval is 0s
     private ClientStats finalStats;
 
-    private SensorClient(SensorClientConfig config, Spool buffer, GatewayLink link, Sampler sampler, HealthReport report) {
+    private SensorClient(SensorClientConfig config, Spool spool, GatewayLink link, Sampler sampler, HealthReport report) {
         this.config = config;
-        this.buffer = buffer;
+        this.spool = spool;
         this.link = link;
         this.sampler = sampler;
         this.report = report;
@@ -100,30 +100,30 @@ public final class SensorClient implements AutoCloseable {
         for (String warning : config.gateway().tls().warnings()) {
             Logger.warn("{}", warning);
         }
-        Spool buffer = Spool.open(config.spool(), config.deviceId(), clock::stamp);
-        clock.runStartsAt(buffer.recovery().nextSeq()); // what the spool held was stamped by an earlier run
+        Spool spool = Spool.open(config.spool(), config.deviceId(), clock::stamp);
+        clock.runStartsAt(spool.recovery().nextSeq()); // what the spool held was stamped by an earlier run
         GatewayLink link = new GatewayLink(config.deviceId(), config.secret(), config.gateway(), config.reconnect(),
-                config.send(), buffer, Stream.concat(announced.stream(), own.stream()).toList(), clock);
-        buffer.onFlushed(link::readingsAdded); // only flushed readings are sent
+                config.send(), spool, Stream.concat(announced.stream(), own.stream()).toList(), clock);
+        spool.onFlushed(link::readingsAdded); // only flushed readings are sent
         long simulated = announced.stream().filter(SensorInfo::simulated).count();
         Logger.info("device {} starting: stream {}, {} sensor(s){}, gateway {}{}; unacknowledged readings are kept in"
                         + " the spool {} ({} held now)",
-                config.deviceId(), Long.toHexString(buffer.streamId()), announced.size(),
+                config.deviceId(), Long.toHexString(spool.streamId()), announced.size(),
                 simulated == announced.size() ? ", all SIMULATED" : simulated > 0 ? ", " + simulated + " SIMULATED" : "",
                 String.join(" or ", config.gateway().addresses().stream().map(GatewayAddress::toString).toList()),
-                config.gateway().tls().enabled() ? " over TLS" : "", buffer.directory(), buffer.size());
+                config.gateway().tls().enabled() ? " over TLS" : "", spool.directory(), spool.size());
         link.start();
         Sampler sampler;
         try {
-            sampler = Sampler.start(sensors, buffer::append, clock::stamp);
+            sampler = Sampler.start(sensors, spool::append, clock::stamp);
         } catch (RuntimeException e) {
             link.close();
-            buffer.close();
+            spool.close();
             throw e;
         }
-        HealthReport report = reporting ? HealthReport.start(config.reportInterval(), buffer::append, buffer::size,
+        HealthReport report = reporting ? HealthReport.start(config.reportInterval(), spool::append, spool::size,
                 sampler::stats, clock::stamp) : null;
-        return new SensorClient(config, buffer, link, sampler, report);
+        return new SensorClient(config, spool, link, sampler, report);
     }
 
     public SensorClientConfig config() {
@@ -131,13 +131,13 @@ public final class SensorClient implements AutoCloseable {
     }
 
     public long streamId() {
-        return buffer.streamId();
+        return spool.streamId();
     }
 
     /** One line for systemd's STATUS: who this is, what it samples, where it sends. */
     public String status() {
         return "device " + config.deviceId() + ": sampling " + sampler.sensorCount() + " sensor(s) into the spool "
-                + buffer.directory() + ", sending to gateway " + String.join(" or ",
+                + spool.directory() + ", sending to gateway " + String.join(" or ",
                 config.gateway().addresses().stream().map(GatewayAddress::toString).toList());
     }
 
@@ -153,13 +153,13 @@ public final class SensorClient implements AutoCloseable {
     public ClientStats stats() {
         LinkStats l = link.stats();
         SamplerStats s = sampler.stats();
-        ReadingBuffer.Counts c = buffer.counts();
+        ReadingSpool.Counts c = spool.counts();
         return new ClientStats(c.appended(), c.recovered(), l.sent(), c.acknowledged(), c.dropped(), c.held(), s.invalid(),
                 s.failed(), l.connected(), l.gateway(), l.lastProblem());
     }
 
     /**
-     * Orderly stop: no more sampling; what is buffered gets up to {@code shutdown.ack-wait} to be
+     * Orderly stop: no more sampling; what is in the spool gets up to {@code shutdown.ack-wait} to be
      * acknowledged; BYE; close; what is left stays in the spool for the next start. Logs how many
      * readings were left unacknowledged. Idempotent.
      */
@@ -171,8 +171,8 @@ public final class SensorClient implements AutoCloseable {
             report.close();
         }
         sampler.close();
-        buffer.sync(); // what was sampled last becomes sendable now, not at the next flush
-        int pending = buffer.size();
+        spool.sync(); // what was sampled last becomes sendable now, not at the next flush
+        int pending = spool.size();
         if (pending > 0) {
             Logger.info("stopping: sampling stopped; waiting up to {} ms for the gateway to acknowledge {} readings",
                     config.shutdownAckWait().toMillis(), pending);
@@ -183,19 +183,19 @@ public final class SensorClient implements AutoCloseable {
             link.close();
             Thread.currentThread().interrupt();
         }
-        long fsyncs = buffer.stats().fsyncs();
-        buffer.close();
+        long fsyncs = spool.stats().fsyncs();
+        spool.close();
         ClientStats s = stats();
         if (s.pending() == 0) {
             Logger.info("stopped: all {} readings sampled{} were acknowledged by the gateway{}", s.sampled(),
                     s.recovered() > 0 ? " (and " + s.recovered() + " left by the previous run)" : "",
-                    s.dropped() > 0 ? " except " + s.dropped() + " lost because the spool was full or could not be"
-                            + " written, or the gateway's database refused them" : "");
+                    s.dropped() > 0 ? " except " + s.dropped() + " dropped (the spool was full, or the gateway refused"
+                            + " them for good) or lost (the spool could not write them)" : "");
         } else {
             Logger.info("stopped: {} readings not yet acknowledged by the gateway stay in the spool {} and are sent after"
-                    + " the next start ({} acknowledged, {} lost because the spool was full or could not be written,"
-                    + " or the gateway's database refused them)",
-                    s.pending(), buffer.directory(), s.acknowledged(), s.dropped());
+                    + " the next start ({} acknowledged, {} dropped because the spool was full or the gateway refused"
+                    + " them for good, or lost because the spool could not write them)",
+                    s.pending(), spool.directory(), s.acknowledged(), s.dropped());
         }
         Logger.info("spool: {} fsyncs for {} readings sampled in this run ({} per 1,000 readings)", fsyncs, s.sampled(),
                 s.sampled() == 0 ? "-" : String.format("%.1f", 1000.0 * fsyncs / s.sampled()));

@@ -1,6 +1,6 @@
 package io.pigateway.client;
 
-import static io.pigateway.client.testing.Await.until;
+import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,11 +10,11 @@ import io.pigateway.client.config.GatewayTlsConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SensorClientConfig;
 import io.pigateway.common.tls.TlsProtocols;
-import io.pigateway.common.tls.testing.TestPki;
+import io.pigateway.testing.TestPki;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.TlsConfig;
-import io.pigateway.gateway.testing.CapturedLog;
+import io.pigateway.testing.CapturedLog;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;

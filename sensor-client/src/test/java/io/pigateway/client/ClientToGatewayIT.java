@@ -1,10 +1,10 @@
 package io.pigateway.client;
 
-import static io.pigateway.client.testing.Await.until;
+import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.client.buffer.MemoryReadingBuffer;
+import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.DeviceSecret;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
@@ -16,10 +16,11 @@ import io.pigateway.client.config.SensorType;
 import io.pigateway.client.config.Simulation;
 import io.pigateway.client.config.SpoolConfig;
 import io.pigateway.client.link.GatewayLink;
+import io.pigateway.client.spool.MemorySpool;
 import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.auth.DeviceSecrets;
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.config.StoreConfig;
@@ -87,7 +88,9 @@ class ClientToGatewayIT {
             for (int restart = 1; restart <= 3; restart++) {
                 until("300 readings acknowledged before restart " + restart, WAIT, () -> client.stats().acknowledged() > 300);
                 current.close();
-                Thread.sleep(300); // the client keeps sampling into its buffer while the gateway is down
+                long held = client.stats().pending();
+                until("the client keeps sampling into its spool while the gateway is down", WAIT,
+                        () -> client.stats().pending() > held + 50);
                 current = Gateway.start(gateway(dir, store, port));
                 long before = client.stats().acknowledged();
                 until("300 more readings acknowledged after restart " + restart, WAIT, () -> client.stats().acknowledged() > before + 300);
@@ -123,20 +126,21 @@ class ClientToGatewayIT {
         LimitsConfig d = LimitsConfig.defaults();
         LimitsConfig slow = new LimitsConfig(d.maxConnections(), d.maxPayloadBytes(), 500, d.handshakeTimeout(),
                 d.idleTimeout(), d.queueWait(), d.maxConnectionsPerAddress(), 200);
-        MemoryReadingBuffer buffer = new MemoryReadingBuffer(10_000);
+        MemorySpool spool = new MemorySpool(10_000);
         for (int i = 0; i < 1500; i++) {
-            buffer.append("temperature", 1_700_000_000_000L + i, 20 + i / 100.0);
+            spool.append("temperature", 1_700_000_000_000L + i, 20 + i / 100.0);
         }
         try (Gateway gateway = Gateway.start(gateway(dir, store, 0).withLimits(slow))) {
-            GatewayLink link = new GatewayLink("backlog-pi",
+            GatewayLink link = new GatewayLink("backlog-pi", null,
                     new GatewayConfig(List.of(new GatewayAddress("127.0.0.1", gateway.address().getPort())),
                             Duration.ofSeconds(2), Duration.ofSeconds(1)),
                     new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(300)), new SendConfig(500, Duration.ofMillis(10)),
-                    buffer, List.of(new SensorInfo("temperature", "°C", "simulated.temperature", true)));
+                    spool, List.of(new SensorInfo("temperature", "°C", "simulated.temperature", true)),
+                    DeviceClock.system());
             long started = System.nanoTime();
             link.start();
             try {
-                until("every reading acknowledged", WAIT, () -> buffer.size() == 0);
+                until("every reading acknowledged", WAIT, () -> spool.size() == 0);
             } finally {
                 link.close();
             }

@@ -147,6 +147,22 @@ public final class TlsContext {
         return new ClientSocketFactory(context.getSocketFactory(), protocols);
     }
 
+    /**
+     * The SSL context and, from {@link #serverParameters()}, the settings {@link #overAccepted} applies:
+     * for a server that makes its own TLS sockets (the JDK's HttpsServer for the ingest HTTP input).
+     */
+    public SSLContext sslContext() {
+        return context;
+    }
+
+    /** The protocols and client-certificate demand of {@link #overAccepted}, as {@link SSLParameters}. */
+    public SSLParameters serverParameters() {
+        SSLParameters p = context.getDefaultSSLParameters();
+        p.setProtocols(protocols.array());
+        p.setNeedClientAuth(clientCertificates);
+        return p;
+    }
+
     public boolean requiresClientCertificates() {
         return server && clientCertificates;
     }

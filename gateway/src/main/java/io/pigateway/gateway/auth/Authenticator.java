@@ -1,6 +1,6 @@
 package io.pigateway.gateway.auth;
 
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.protocol.HelloProof;
 import io.pigateway.protocol.Message;
 import java.security.MessageDigest;

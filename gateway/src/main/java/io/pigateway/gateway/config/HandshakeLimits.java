@@ -1,5 +1,7 @@
 package io.pigateway.gateway.config;
 
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.Settings;
 import io.pigateway.gateway.auth.SourcePrefix;
 import java.net.InetAddress;
 
@@ -24,27 +26,41 @@ public record HandshakeLimits(int maxUnauthenticated, int newPerSecond, int newB
     public static final int DEFAULT_MAX_UNAUTHENTICATED = 128;
     public static final int DEFAULT_NEW_PER_SECOND = 20;
     public static final int DEFAULT_NEW_BURST = 100;
+    public static final int DEFAULT_IPV4_PREFIX_LENGTH = 32;
+    public static final int DEFAULT_IPV6_PREFIX_LENGTH = 64;
 
     public HandshakeLimits {
         if (maxUnauthenticated < 1) {
-            throw new IllegalArgumentException("maxUnauthenticated must be >= 1, not " + maxUnauthenticated);
+            throw new IllegalArgumentException("limits.max-unauthenticated-connections must be >= 1, not " + maxUnauthenticated);
         }
         if (newPerSecond < 0) {
-            throw new IllegalArgumentException("newPerSecond must be >= 0, not " + newPerSecond);
+            throw new IllegalArgumentException("limits.new-connections-per-second must be >= 0, not " + newPerSecond);
         }
         if (newBurst < 1) {
-            throw new IllegalArgumentException("newBurst must be >= 1, not " + newBurst);
+            throw new IllegalArgumentException("limits.new-connection-burst must be >= 1, not " + newBurst);
         }
         if (ipv4PrefixLength < 8 || ipv4PrefixLength > 32) {
-            throw new IllegalArgumentException("ipv4PrefixLength must be 8..32, not " + ipv4PrefixLength);
+            throw new IllegalArgumentException("limits.ipv4-prefix-length must be 8..32, not " + ipv4PrefixLength);
         }
         if (ipv6PrefixLength < 16 || ipv6PrefixLength > 128) {
-            throw new IllegalArgumentException("ipv6PrefixLength must be 16..128, not " + ipv6PrefixLength);
+            throw new IllegalArgumentException("limits.ipv6-prefix-length must be 16..128, not " + ipv6PrefixLength);
         }
     }
 
     public static HandshakeLimits defaults() {
-        return new HandshakeLimits(DEFAULT_MAX_UNAUTHENTICATED, DEFAULT_NEW_PER_SECOND, DEFAULT_NEW_BURST, 32, 64);
+        return new HandshakeLimits(DEFAULT_MAX_UNAUTHENTICATED, DEFAULT_NEW_PER_SECOND, DEFAULT_NEW_BURST,
+                DEFAULT_IPV4_PREFIX_LENGTH, DEFAULT_IPV6_PREFIX_LENGTH);
+    }
+
+    /** The {@code limits.*} keys of connections before they authenticate. */
+    public static HandshakeLimits from(Settings s) throws ConfigException {
+        int maxUnauthenticated = s.intIn("limits.max-unauthenticated-connections",
+                DEFAULT_MAX_UNAUTHENTICATED, 1, 1_000_000);
+        int perSecond = s.intIn("limits.new-connections-per-second", DEFAULT_NEW_PER_SECOND, 0, 1_000_000);
+        int burst = s.intIn("limits.new-connection-burst", DEFAULT_NEW_BURST, 1, 1_000_000);
+        return new HandshakeLimits(maxUnauthenticated, perSecond, burst,
+                s.intIn("limits.ipv4-prefix-length", DEFAULT_IPV4_PREFIX_LENGTH, 8, 32),
+                s.intIn("limits.ipv6-prefix-length", DEFAULT_IPV6_PREFIX_LENGTH, 16, 128));
     }
 
     /** The source a client at {@code address} counts as. */

@@ -1,6 +1,10 @@
 package io.pigateway.gateway.config;
 
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.SecretFile;
+import io.pigateway.common.Settings;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,6 +19,7 @@ import java.util.Objects;
  */
 public record HttpConfig(boolean enabled, InetAddress address, int port, Duration lateAfter, Duration silentAfter,
                          AccessToken token) {
+    public static final String DEFAULT_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_PORT = 9471;
     public static final Duration DEFAULT_LATE_AFTER = Duration.ofSeconds(30);
     public static final Duration DEFAULT_SILENT_AFTER = Duration.ofMinutes(5);
@@ -24,11 +29,46 @@ public record HttpConfig(boolean enabled, InetAddress address, int port, Duratio
         Objects.requireNonNull(lateAfter, "lateAfter");
         Objects.requireNonNull(silentAfter, "silentAfter");
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port must be 0..65535, not " + port);
+            throw new IllegalArgumentException("http.port must be 0..65535, not " + port);
         }
         if (lateAfter.isNegative() || lateAfter.isZero() || silentAfter.compareTo(lateAfter) <= 0) {
-            throw new IllegalArgumentException("need 0 < lateAfter < silentAfter, not " + lateAfter + ", " + silentAfter);
+            throw new IllegalArgumentException("need 0 < status.late-after < status.silent-after, not " + lateAfter + ", " + silentAfter);
         }
+    }
+
+    /** The {@code http.*} and {@code status.*} keys; the port must not collide with {@code listen}'s. */
+    public static HttpConfig from(Settings s, ListenConfig listen) throws ConfigException {
+        Duration late = s.duration("status.late-after", DEFAULT_LATE_AFTER, Duration.ofSeconds(1),
+                Duration.ofDays(1));
+        Duration silent = s.duration("status.silent-after", DEFAULT_SILENT_AFTER, Duration.ofSeconds(2),
+                Duration.ofDays(7));
+        if (silent.compareTo(late) <= 0) {
+            throw s.invalid("status.silent-after", Settings.format(silent), "must be longer than status.late-after ("
+                    + Settings.format(late) + ")");
+        }
+        AccessToken token = null;
+        Path tokenFile = SecretFile.resolve(s, "http.token-file");
+        if (tokenFile != null) {
+            String raw = s.string("http.token-file", "");
+            String line = s.fromFiles("http.token-file", () -> SecretFile.at(tokenFile).firstLine());
+            try {
+                token = new AccessToken(line.strip());
+            } catch (IllegalArgumentException e) {
+                throw s.invalid("http.token-file", raw, e.getMessage());
+            }
+        }
+        HttpConfig http = new HttpConfig(
+                s.bool("http.enabled", false),
+                ConfigAddress.parse(s, "http.address", DEFAULT_ADDRESS),
+                s.intIn("http.port", DEFAULT_PORT, 0, 65535),
+                late, silent, token);
+        boolean overlap = http.address().isAnyLocalAddress() || listen.address().isAnyLocalAddress()
+                || http.address().equals(listen.address());
+        if (http.enabled() && http.port() != 0 && http.port() == listen.port() && overlap) {
+            throw s.invalid("http.port", Integer.toString(http.port()), "must differ from listen.port ("
+                    + listen.port() + "), which the sensor clients use on the same address");
+        }
+        return http;
     }
 
     public HttpConfig(boolean enabled, InetAddress address, int port) {

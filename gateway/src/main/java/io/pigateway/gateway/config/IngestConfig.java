@@ -12,16 +12,19 @@ import java.util.Objects;
  * @param commitTimeout how long an input waits for its readings' commit before it answers "unavailable"
  *                      ({@code ingest.commit-timeout})
  * @param lineProtocol  how line protocol is read and mapped, for every input that takes it
+ * @param http          the ingest HTTP server ({@code ingest.http.*})
  * @param mqtt          the MQTT subscriber ({@code ingest.mqtt.*})
  */
 public record IngestConfig(Duration commitTimeout,
                            LineProtocolConfig lineProtocol,
+                           IngestHttpConfig http,
                            MqttConfig mqtt) {
     public static final Duration DEFAULT_COMMIT_TIMEOUT = Duration.ofSeconds(10);
 
     public IngestConfig {
         Objects.requireNonNull(commitTimeout, "commitTimeout");
         Objects.requireNonNull(lineProtocol, "lineProtocol");
+        Objects.requireNonNull(http, "http");
         Objects.requireNonNull(mqtt, "mqtt");
     }
 
@@ -29,19 +32,27 @@ public record IngestConfig(Duration commitTimeout,
     public static IngestConfig defaults() {
         return new IngestConfig(DEFAULT_COMMIT_TIMEOUT,
                 LineProtocolConfig.defaults(),
+                IngestHttpConfig.disabled(),
                 MqttConfig.OFF);
     }
 
+    public IngestConfig withHttp(IngestHttpConfig newHttp) {
+        return new IngestConfig(commitTimeout, lineProtocol, newHttp, mqtt);
+    }
+
+    public IngestConfig withLineProtocol(LineProtocolConfig newLineProtocol) {
+        return new IngestConfig(commitTimeout, newLineProtocol, http, mqtt);
+    }
+
     public IngestConfig withMqtt(MqttConfig newMqtt) {
-        return new IngestConfig(commitTimeout,
-                lineProtocol,
-                newMqtt);
+        return new IngestConfig(commitTimeout, lineProtocol, http, newMqtt);
     }
 
     public static IngestConfig from(Settings s) throws ConfigException {
         return new IngestConfig(s.duration("ingest.commit-timeout", DEFAULT_COMMIT_TIMEOUT, Duration.ofMillis(100),
                 Duration.ofMinutes(5)),
                 LineProtocolConfig.from(s),
+                IngestHttpConfig.from(s),
                 MqttConfig.from(s));
     }
 }

@@ -1,5 +1,7 @@
 package io.pigateway.gateway.config;
 
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.Settings;
 import io.pigateway.protocol.Frames;
 import java.time.Duration;
 import java.util.Objects;
@@ -37,6 +39,11 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
                            int maxConnectionsPerAddress, int maxReadingsPerSecond,
                            int maxHelloBytes, int maxSensors, int maxSensorsPerDevice, int connectionMemoryPercent,
                            HandshakeLimits handshakeLimits) {
+    public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+    public static final int DEFAULT_MAX_READINGS_PER_FRAME = 4096;
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_QUEUE_WAIT = Duration.ofSeconds(30);
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 32;
     public static final int DEFAULT_MAX_READINGS_PER_SECOND = 2000;
     /** Room for a HELLO of 64 sensors with the longest names, units and kinds (about 10 KB in ASCII). */
@@ -49,34 +56,34 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
 
     public LimitsConfig {
         if (maxConnections < 1) {
-            throw new IllegalArgumentException("maxConnections must be >= 1, not " + maxConnections);
+            throw new IllegalArgumentException("limits.max-connections must be >= 1, not " + maxConnections);
         }
         if (maxConnectionsPerAddress < 1) {
-            throw new IllegalArgumentException("maxConnectionsPerAddress must be >= 1, not " + maxConnectionsPerAddress);
+            throw new IllegalArgumentException("limits.max-connections-per-address must be >= 1, not " + maxConnectionsPerAddress);
         }
         if (maxReadingsPerSecond < 0) {
-            throw new IllegalArgumentException("maxReadingsPerSecond must be >= 0, not " + maxReadingsPerSecond);
+            throw new IllegalArgumentException("limits.max-readings-per-second must be >= 0, not " + maxReadingsPerSecond);
         }
         if (maxPayloadBytes < 64 || maxPayloadBytes > Frames.PROTOCOL_MAX_PAYLOAD) {
-            throw new IllegalArgumentException("maxPayloadBytes must be 64.." + Frames.PROTOCOL_MAX_PAYLOAD
+            throw new IllegalArgumentException("limits.max-frame-bytes must be 64.." + Frames.PROTOCOL_MAX_PAYLOAD
                     + ", not " + maxPayloadBytes);
         }
         if (maxReadingsPerFrame < 1 || maxReadingsPerFrame > 65535) {
-            throw new IllegalArgumentException("maxReadingsPerFrame must be 1..65535, not " + maxReadingsPerFrame);
+            throw new IllegalArgumentException("limits.max-readings-per-frame must be 1..65535, not " + maxReadingsPerFrame);
         }
         if (maxHelloBytes < Math.min(MIN_HELLO_BYTES, maxPayloadBytes) || maxHelloBytes > maxPayloadBytes) {
-            throw new IllegalArgumentException("maxHelloBytes must be " + Math.min(MIN_HELLO_BYTES, maxPayloadBytes)
-                    + ".." + maxPayloadBytes + " (maxPayloadBytes), not " + maxHelloBytes);
+            throw new IllegalArgumentException("limits.max-hello-bytes must be " + Math.min(MIN_HELLO_BYTES, maxPayloadBytes)
+                    + ".." + maxPayloadBytes + " (limits.max-frame-bytes), not " + maxHelloBytes);
         }
         if (maxSensors < 0 || maxSensors > 65535) {
-            throw new IllegalArgumentException("maxSensors must be 0..65535, not " + maxSensors);
+            throw new IllegalArgumentException("limits.max-sensors must be 0..65535, not " + maxSensors);
         }
         if (maxSensorsPerDevice < maxSensors || maxSensorsPerDevice > MAX_SENSORS_PER_DEVICE) {
-            throw new IllegalArgumentException("maxSensorsPerDevice must be " + maxSensors + " (maxSensors).."
+            throw new IllegalArgumentException("limits.max-sensors-per-device must be " + maxSensors + " (limits.max-sensors).."
                     + MAX_SENSORS_PER_DEVICE + ", not " + maxSensorsPerDevice);
         }
         if (connectionMemoryPercent < 1 || connectionMemoryPercent > 90) {
-            throw new IllegalArgumentException("connectionMemoryPercent must be 1..90, not " + connectionMemoryPercent);
+            throw new IllegalArgumentException("limits.connection-memory-percent must be 1..90, not " + connectionMemoryPercent);
         }
         Objects.requireNonNull(handshakeLimits, "handshakeLimits");
     }
@@ -92,9 +99,42 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
     }
 
     public static LimitsConfig defaults() {
-        return new LimitsConfig(1000, Frames.DEFAULT_MAX_PAYLOAD, 4096, Duration.ofSeconds(10),
-                Duration.ofSeconds(120), Duration.ofSeconds(30), DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+        return new LimitsConfig(DEFAULT_MAX_CONNECTIONS, Frames.DEFAULT_MAX_PAYLOAD, DEFAULT_MAX_READINGS_PER_FRAME,
+                DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_QUEUE_WAIT, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
                 DEFAULT_MAX_READINGS_PER_SECOND);
+    }
+
+    /** The {@code limits.*} keys. */
+    public static LimitsConfig from(Settings s) throws ConfigException {
+        int maxFrameBytes = s.intIn("limits.max-frame-bytes", Frames.DEFAULT_MAX_PAYLOAD, 64, Frames.PROTOCOL_MAX_PAYLOAD);
+        int helloFloor = Math.min(MIN_HELLO_BYTES, maxFrameBytes);
+        int maxHelloBytes = s.intIn("limits.max-hello-bytes", Math.min(DEFAULT_MAX_HELLO_BYTES, maxFrameBytes),
+                helloFloor, Frames.PROTOCOL_MAX_PAYLOAD);
+        if (maxHelloBytes > maxFrameBytes) {
+            throw s.invalid("limits.max-hello-bytes", Integer.toString(maxHelloBytes),
+                    "must be at most limits.max-frame-bytes (" + maxFrameBytes + ")");
+        }
+        int maxSensors = s.intIn("limits.max-sensors", DEFAULT_MAX_SENSORS, 0, 65535);
+        int maxSensorsPerDevice = s.intIn("limits.max-sensors-per-device",
+                Math.max(DEFAULT_MAX_SENSORS_PER_DEVICE, maxSensors), 0, MAX_SENSORS_PER_DEVICE);
+        if (maxSensorsPerDevice < maxSensors) {
+            throw s.invalid("limits.max-sensors-per-device", Integer.toString(maxSensorsPerDevice),
+                    "must be at least limits.max-sensors (" + maxSensors + ")");
+        }
+        return new LimitsConfig(
+                s.intIn("limits.max-connections", DEFAULT_MAX_CONNECTIONS, 1, 1_000_000),
+                maxFrameBytes,
+                s.intIn("limits.max-readings-per-frame", DEFAULT_MAX_READINGS_PER_FRAME, 1, 65535),
+                s.duration("limits.handshake-timeout", DEFAULT_HANDSHAKE_TIMEOUT, Duration.ofMillis(100), Duration.ofMinutes(10)),
+                s.duration("limits.idle-timeout", DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(1), Duration.ofHours(24)),
+                s.duration("limits.queue-wait", DEFAULT_QUEUE_WAIT, Duration.ofMillis(10), Duration.ofMinutes(10)),
+                s.intIn("limits.max-connections-per-address", DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000),
+                s.intIn("limits.max-readings-per-second", DEFAULT_MAX_READINGS_PER_SECOND, 0, 10_000_000),
+                maxHelloBytes,
+                maxSensors,
+                maxSensorsPerDevice,
+                s.intIn("limits.connection-memory-percent", DEFAULT_CONNECTION_MEMORY_PERCENT, 1, 90),
+                HandshakeLimits.from(s));
     }
 
     /**

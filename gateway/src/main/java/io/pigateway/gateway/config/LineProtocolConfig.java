@@ -72,6 +72,11 @@ public record LineProtocolConfig(int maxLineBytes, int maxTags, int maxFields, L
         return new LineProtocolConfig(maxLine, maxTags, maxFields, deviceTags, sensor, unitTag, strings);
     }
 
+    /** Whether the template names the field: without it a line may carry one number only. */
+    public boolean sensorHasField() {
+        return sensor.contains("{field}");
+    }
+
     /** The template split into literal text and placeholders ({@code {measurement}}, {@code {field}}, {@code {tag:x}}). */
     public List<String> sensorParts() {
         List<String> parts = new ArrayList<>();
@@ -96,7 +101,6 @@ public record LineProtocolConfig(int maxLineBytes, int maxTags, int maxFields, L
         if (template.isEmpty()) {
             return "must not be empty";
         }
-        boolean field = false;
         int i = 0;
         while (i < template.length()) {
             int open = template.indexOf('{', i);
@@ -108,14 +112,11 @@ public record LineProtocolConfig(int maxLineBytes, int maxTags, int maxFields, L
                 return "'{' at index " + open + " is not closed";
             }
             String name = template.substring(open + 1, close);
-            if (name.equals("field")) {
-                field = true;
-            } else if (!name.equals("measurement") && !(name.startsWith("tag:") && name.length() > 4)) {
+            if (!name.equals("field") && !name.equals("measurement") && !(name.startsWith("tag:") && name.length() > 4)) {
                 return "placeholder {" + name + "} is unknown; allowed are {measurement}, {field}, {tag:NAME}";
             }
             i = close + 1;
         }
-        // Without the field a line with two fields would give one sensor two values for one key.
-        return field ? null : "must contain {field}, so that each field of a line is its own sensor";
+        return null;
     }
 }

@@ -1,5 +1,8 @@
 package io.pigateway.gateway.config;
 
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.SecretFile;
+import io.pigateway.common.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +30,14 @@ public record StoreConfig(
         MigrationMode migrate,
         Duration connectTimeout) {
 
+    public static final Path DEFAULT_EMBEDDED_PATH = Path.of("data/pi-gateway");
+    public static final int DEFAULT_PORT = 3306;
+    public static final String DEFAULT_DATABASE = "pi";
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** Keys that only {@code store.type = mysql} reads; with the embedded store they are refused, not ignored. */
+    private static final List<String> MYSQL_ONLY_KEYS = List.of("store.host", "store.port",
+            "store.database", "store.jdbc-options", "store.user", "store.password-file");
+
     public enum Kind { EMBEDDED, MYSQL }
 
     public enum MigrationMode { APPLY, CHECK }
@@ -38,17 +49,17 @@ public record StoreConfig(
         jdbcOptions = jdbcOptions == null ? "" : jdbcOptions;
         if (kind == Kind.EMBEDDED) {
             Objects.requireNonNull(embeddedPath, "embeddedPath");
-            urlSafe("embeddedPath", embeddedPath.toString(), JdbcUrlValues.embeddedPathProblem(embeddedPath.toString()));
+            urlSafe("store.embedded-path", embeddedPath.toString(), JdbcUrlValues.embeddedPathProblem(embeddedPath.toString()));
         } else {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(database, "database");
             Objects.requireNonNull(user, "user");
             if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be 1..65535, not " + port);
+                throw new IllegalArgumentException("store.port must be 1..65535, not " + port);
             }
-            urlSafe("host", host, DatabaseNode.problem(host));
-            urlSafe("database", database, JdbcUrlValues.databaseProblem(database));
-            urlSafe("jdbcOptions", jdbcOptions, JdbcUrlValues.jdbcOptionsProblem(jdbcOptions));
+            urlSafe("store.host", host, DatabaseNode.problem(host));
+            urlSafe("store.database", database, JdbcUrlValues.databaseProblem(database));
+            urlSafe("store.jdbc-options", jdbcOptions, JdbcUrlValues.jdbcOptionsProblem(jdbcOptions));
         }
     }
 
@@ -58,14 +69,59 @@ public record StoreConfig(
         }
     }
 
+    /** The {@code store.*} keys; the password file must be readable, not yet read. */
+    public static StoreConfig from(Settings s) throws ConfigException {
+        Kind kind = s.choice("store.type", Kind.class, Kind.EMBEDDED);
+        MigrationMode migrate = s.choice("store.migrate", MigrationMode.class,
+                MigrationMode.APPLY);
+        Duration connectTimeout = s.duration("store.connect-timeout", DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(100),
+                Duration.ofMinutes(5));
+                if (kind == Kind.EMBEDDED) {
+            for (String key : MYSQL_ONLY_KEYS) {
+                s.refuseIfSet(key, "store.type = embedded");
+            }
+            Path embeddedPath = s.path("store.embedded-path", DEFAULT_EMBEDDED_PATH);
+            refuse(s, "store.embedded-path", embeddedPath.toString(), JdbcUrlValues.embeddedPathProblem(embeddedPath.toString()));
+            return new StoreConfig(kind, embeddedPath, null, 0, null, null, null, "", migrate, connectTimeout);
+        } else {
+            s.refuseIfSet("store.embedded-path", "store.type = mysql");
+            String host = s.requiredString("store.host");
+            refuse(s, "store.host", host, DatabaseNode.problem(host));
+            int port = s.intIn("store.port", DEFAULT_PORT, 1, 65535);
+            String database = s.string("store.database", DEFAULT_DATABASE);
+            refuse(s, "store.database", database, JdbcUrlValues.databaseProblem(database));
+            String options = s.string("store.jdbc-options", "");
+            refuse(s, "store.jdbc-options", options, JdbcUrlValues.jdbcOptionsProblem(options));
+            String user = s.requiredString("store.user");
+            Path passwordFile = SecretFile.resolve(s, "store.password-file");
+            if (passwordFile == null) {
+                throw new ConfigException(s.source() + ": key 'store.password-file' is required when store.type = mysql"
+                        + " (the password is read from a file, never from this configuration)");
+            }
+            try {
+                SecretFile.at(passwordFile).check();
+            } catch (ConfigException e) {
+                throw s.invalid("store.password-file", s.string("store.password-file", ""), e.getMessage());
+            }
+            return new StoreConfig(kind, null, host, port, database, user, passwordFile, options, migrate, connectTimeout);
+        }
+    }
+
+    /** Throws the configuration error for {@code key} if {@code problem} is not {@code null}. */
+    private static void refuse(Settings s, String key, String value, String problem) throws ConfigException {
+        if (problem != null) {
+            throw s.invalid(key, value, problem);
+        }
+    }
+
     public static StoreConfig embedded(Path path) {
         return new StoreConfig(Kind.EMBEDDED, path, null, 0, null, null, null, "", MigrationMode.APPLY,
-                Duration.ofSeconds(10));
+                DEFAULT_CONNECT_TIMEOUT);
     }
 
     public static StoreConfig mysql(String host, int port, String database, String user, Path passwordFile) {
         return new StoreConfig(Kind.MYSQL, null, host, port, database, user, passwordFile, "", MigrationMode.APPLY,
-                Duration.ofSeconds(10));
+                DEFAULT_CONNECT_TIMEOUT);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.pigateway.gateway.config;
 
+import io.pigateway.common.ConfigException;
+import io.pigateway.common.Settings;
 import java.time.Duration;
 
 /**
@@ -20,6 +22,12 @@ import java.time.Duration;
  */
 public record WriterConfig(int threads, int batchMaxReadings, Duration batchMaxWait, int queueCapacity,
                            Duration retryBackoffMax, int conflictRetries, Duration conflictRetryPause) {
+    public static final int DEFAULT_THREADS = 2;
+    public static final int MAX_THREADS = 64;
+    public static final int DEFAULT_BATCH_MAX_READINGS = 1000;
+    public static final int MAX_BATCH_MAX_READINGS = 100_000;
+    public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
+    public static final Duration DEFAULT_RETRY_BACKOFF_MAX = Duration.ofSeconds(30);
     public static final int DEFAULT_CONFLICT_RETRIES = 3;
     public static final Duration DEFAULT_CONFLICT_RETRY_PAUSE = Duration.ofMillis(50);
 
@@ -31,27 +39,47 @@ public record WriterConfig(int threads, int batchMaxReadings, Duration batchMaxW
 
     public WriterConfig {
         if (conflictRetries < 0) {
-            throw new IllegalArgumentException("conflictRetries must be >= 0, not " + conflictRetries);
+            throw new IllegalArgumentException("writer.conflict-retries must be >= 0, not " + conflictRetries);
         }
         if (conflictRetryPause.isNegative()) {
-            throw new IllegalArgumentException("durations must not be negative");
+            throw new IllegalArgumentException("writer.conflict-retry-pause must not be negative");
         }
-        if (threads < 1 || threads > 64) {
-            throw new IllegalArgumentException("threads must be 1..64, not " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("writer.threads must be 1.." + MAX_THREADS + ", not " + threads);
         }
         if (batchMaxReadings < 1) {
-            throw new IllegalArgumentException("batchMaxReadings must be >= 1, not " + batchMaxReadings);
+            throw new IllegalArgumentException("writer.batch-max-readings must be >= 1, not " + batchMaxReadings);
         }
         if (queueCapacity < batchMaxReadings) {
-            throw new IllegalArgumentException("queueCapacity " + queueCapacity
-                    + " must be at least batchMaxReadings " + batchMaxReadings);
+            throw new IllegalArgumentException("writer.queue-capacity " + queueCapacity
+                    + " must be at least writer.batch-max-readings " + batchMaxReadings);
         }
         if (batchMaxWait.isNegative() || retryBackoffMax.isNegative()) {
-            throw new IllegalArgumentException("durations must not be negative");
+            throw new IllegalArgumentException("writer.batch-max-wait and writer.retry-backoff-max must not be negative");
         }
     }
 
     public static WriterConfig defaults() {
-        return new WriterConfig(2, 1000, Duration.ZERO, 100_000, Duration.ofSeconds(30));
+        return new WriterConfig(DEFAULT_THREADS, DEFAULT_BATCH_MAX_READINGS, Duration.ZERO, DEFAULT_QUEUE_CAPACITY,
+                DEFAULT_RETRY_BACKOFF_MAX);
+    }
+
+    /** The {@code writer.*} keys. */
+    public static WriterConfig from(Settings s) throws ConfigException {
+        int batch = s.intIn("writer.batch-max-readings", DEFAULT_BATCH_MAX_READINGS, 1, MAX_BATCH_MAX_READINGS);
+        int queue = s.intIn("writer.queue-capacity", DEFAULT_QUEUE_CAPACITY, 1, 10_000_000);
+        if (queue < batch) {
+            throw s.invalid("writer.queue-capacity", Integer.toString(queue),
+                    "must be at least writer.batch-max-readings (" + batch + ")");
+        }
+        return new WriterConfig(
+                s.intIn("writer.threads", DEFAULT_THREADS, 1, MAX_THREADS),
+                batch,
+                s.duration("writer.batch-max-wait", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10)),
+                queue,
+                s.duration("writer.retry-backoff-max", DEFAULT_RETRY_BACKOFF_MAX, Duration.ofMillis(100), Duration.ofMinutes(10)),
+                s.intIn("writer.conflict-retries", DEFAULT_CONFLICT_RETRIES, 0, 100),
+                s.duration("writer.conflict-retry-pause", DEFAULT_CONFLICT_RETRY_PAUSE, Duration.ZERO,
+                        Duration.ofSeconds(10)));
     }
 }

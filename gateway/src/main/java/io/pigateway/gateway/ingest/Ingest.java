@@ -1,7 +1,7 @@
 package io.pigateway.gateway.ingest;
 
 import io.pigateway.gateway.auth.Authenticator;
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.net.DeviceRates;

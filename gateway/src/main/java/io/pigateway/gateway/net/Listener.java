@@ -6,7 +6,7 @@ import io.pigateway.gateway.auth.Authenticator;
 import io.pigateway.gateway.auth.DeviceSecrets;
 import io.pigateway.gateway.auth.FailurePenalty;
 import io.pigateway.gateway.auth.SourcePrefix;
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.metrics.Metrics;

@@ -36,13 +36,13 @@ final class Prober implements Runnable {
 
     private final ConnectionSource source;
     private final Outage outage;
-    private final Backoff backoff;
+    private final DatabaseBackoff backoff;
     private final CountDownLatch closing;
 
     Prober(ConnectionSource source, Outage outage, Duration backoffMax, CountDownLatch closing) {
         this.source = source;
         this.outage = outage;
-        this.backoff = new Backoff(backoffMax);
+        this.backoff = new DatabaseBackoff(backoffMax);
         this.closing = closing;
     }
 

@@ -22,14 +22,18 @@ import org.tinylog.Logger;
  * H2, the sync that makes it durable), so a connection acknowledges nothing that could still be
  * lost; connection threads never touch JDBC.
  *
- * <p>The tables (see {@code deploy/sql/001_initial_schema.sql}), all times UTC {@code DATETIME(3)}:
+ * <p>The tables (the migrations in {@code deploy/sql/}, applied in order, are the truth), all times UTC
+ * {@code DATETIME(3)}:
  * <pre>
  * devices        device_id PK | first_seen | last_seen | last_address | last_stream_id | last_clock_offset_ms
  * connections    id PK | device_id | stream_id | peer_address | connected_at | device_clock | clock_offset_ms
+ * sensors        (device_id, sensor) PK | unit | kind | simulated | first_announced | last_announced   (002)
  * readings       id PK | device_id | stream_id | seq | sensor | value | device_time | received_at
  *                UNIQUE (device_id, stream_id, seq), INDEX (device_id, sensor, received_at)
  * schema_version version PK | description | applied_at
  * </pre>
+ * Views for dashboards ({@code latest_readings} and others) come with 003. Inputs other than the binary
+ * protocol use the same tables; see {@code ingest.IngestKeys} for the streams and seqs they store under.
  * A reading is stored once per (device, stream, seq): a retransmission is acknowledged again but
  * not inserted again.
  */

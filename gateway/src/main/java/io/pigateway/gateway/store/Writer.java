@@ -41,7 +41,7 @@ final class Writer implements Runnable {
     private final Counters counters;
     private final Metrics metrics;
     private final CountDownLatch closing;
-    private final Backoff backoff;
+    private final DatabaseBackoff backoff;
     private volatile Connection connection;
     /** System.nanoTime() when the group being written was taken on, or {@link #IDLE}: read by the watchdog. */
     private volatile long writingSince = IDLE;
@@ -61,7 +61,7 @@ final class Writer implements Runnable {
         this.counters = counters;
         this.metrics = metrics;
         this.closing = closing;
-        this.backoff = new Backoff(config.retryBackoffMax());
+        this.backoff = new DatabaseBackoff(config.retryBackoffMax());
     }
 
     @Override

@@ -11,7 +11,7 @@ import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.store.StoreException;
 import io.pigateway.gateway.testing.GaleraCluster;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

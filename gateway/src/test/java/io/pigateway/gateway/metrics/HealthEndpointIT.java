@@ -1,5 +1,6 @@
 package io.pigateway.gateway.metrics;
 
+import io.pigateway.testing.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -8,7 +9,7 @@ import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.HttpConfig;
 import io.pigateway.gateway.testing.TestDatabase;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -72,13 +73,19 @@ class HealthEndpointIT {
     }
 
     private static HttpResponse<String> await(InetSocketAddress http, int status) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        HttpResponse<String> r = Http.get(http, "/health");
-        while (r.statusCode() != status && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            r = Http.get(http, "/health");
+        java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> last = new java.util.concurrent.atomic.AtomicReference<>();
+        try {
+            Await.until("/health answers " + status, WAIT, () -> {
+                try {
+                    last.set(Http.get(http, "/health"));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+                return last.get().statusCode() == status;
+            });
+        } catch (AssertionError e) {
+            assertEquals(status, last.get().statusCode(), last.get().body());
         }
-        assertEquals(status, r.statusCode(), r.body());
-        return r;
+        return last.get();
     }
 }

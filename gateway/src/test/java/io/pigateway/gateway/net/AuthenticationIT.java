@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.auth.DeviceSecrets;
-import io.pigateway.gateway.config.AuthConfig;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.gateway.auth.AuthConfig;
+import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.HelloProof;
 import io.pigateway.protocol.Message;

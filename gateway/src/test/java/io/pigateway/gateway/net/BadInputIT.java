@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.testing.TestDatabase;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
+import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
@@ -82,7 +83,7 @@ class BadInputIT {
     @Test
     void aBadCrcIsAMalformedFrameWithBothChecksums() throws Exception {
         try (TestDevice d = TestDevice.connect(g.address(), "crc", 3)) {
-            byte[] frame = Frames.encode(TestDevice.readings(1, 5, "t"));
+            byte[] frame = FrameWriter.encode(TestDevice.readings(1, 5, "t"));
             frame[frame.length - 1] ^= 0x01;
             d.sendRaw(frame);
             Message.Nack n = nackFor(d);
@@ -160,7 +161,7 @@ class BadInputIT {
     @Test
     void invalidUtf8InTheDeviceIdIsAMalformedFrameNamingTheOffsetAndBytes() throws Exception {
         try (TestDevice d = TestDevice.open(g.address())) {
-            byte[] frame = Frames.encode(new Message.Hello("pi-1", 0, 1));
+            byte[] frame = FrameWriter.encode(new Message.Hello("pi-1", 0, 1));
             frame[13] = (byte) 0xC3; // device id byte 1: a lead byte followed by no continuation byte
             frame[14] = (byte) 0x28;
             byte[] fixed = withCrc(ByteBuffer.wrap(java.util.Arrays.copyOf(frame, frame.length - 4))

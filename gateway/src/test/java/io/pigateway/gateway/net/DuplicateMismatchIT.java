@@ -3,9 +3,9 @@ package io.pigateway.gateway.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.gateway.testing.CapturedLog;
+import io.pigateway.testing.CapturedLog;
 import io.pigateway.gateway.testing.TestDatabase;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.Reading;

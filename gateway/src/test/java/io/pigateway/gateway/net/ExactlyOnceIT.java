@@ -2,8 +2,8 @@ package io.pigateway.gateway.net;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.pigateway.gateway.testing.TestDevice;
-import io.pigateway.protocol.Frames;
+import io.pigateway.testing.TestDevice;
+import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Message;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,7 +58,7 @@ class ExactlyOnceIT {
         try (RunningGateway g = RunningGateway.start(dir)) {
             try (TestDevice d = TestDevice.connect(g.address(), "flaky", 7)) {
                 d.sendRange(1, 1000, 100);
-                byte[] next = Frames.encode(TestDevice.readings(1001, 100, "temperature"));
+                byte[] next = FrameWriter.encode(TestDevice.readings(1001, 100, "temperature"));
                 d.sendRaw(java.util.Arrays.copyOf(next, next.length / 2)); // cut mid-frame
             }
             // Reconnect on the same stream and resend everything from seq 1: the client never saw an ACK.

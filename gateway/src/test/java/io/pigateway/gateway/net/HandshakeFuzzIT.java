@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.testing.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.code_intelligence.jazzer.api.BugDetectors;
 import com.code_intelligence.jazzer.api.SilentCloseable;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.HandshakeLimits;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
@@ -17,7 +18,7 @@ import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.store.Store;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.FrameType;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
@@ -188,14 +189,8 @@ class HandshakeFuzzIT {
 
     /** Every connection's thread has finished: registry emptied, socket closed. */
     private static void awaitNoConnections() throws InterruptedException {
-        long deadline = System.nanoTime() + ANSWER_TIMEOUT.toNanos();
-        while (listener.connections() > 0) {
-            if (System.nanoTime() > deadline) {
-                fail(listener.connections() + " connections still open " + ANSWER_TIMEOUT.toMillis()
-                        + " ms after their clients were answered");
-            }
-            Thread.sleep(1);
-        }
+        Await.until("every connection closed after its client was answered (" + listener.connections() + " open at the start)",
+                ANSWER_TIMEOUT, () -> listener.connections() == 0);
     }
 
     /** A device with a proper HELLO and one reading; fails on a refusal (a leaked permit shows here too). */

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.LimitsConfig;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.FrameType;
+import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
@@ -85,7 +86,7 @@ class HelloLimitsIT {
     void afterTheHandshakeFramesUpToTheConfiguredMaximumAreAccepted() throws Exception {
         try (TestDevice d = TestDevice.connect(g.address(), "big-frames", 7)) {
             Message.Readings big = TestDevice.readings(1, 2000, "temperature"); // about 52 KB, far above 1 KiB
-            assertTrue(Frames.encode(big).length > 50 * 1024);
+            assertTrue(FrameWriter.encode(big).length > 50 * 1024);
             d.send(big);
             assertEquals(2000, d.awaitAck(2000, Duration.ofSeconds(15)));
         }

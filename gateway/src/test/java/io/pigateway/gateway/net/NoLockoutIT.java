@@ -6,14 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.SecretFile;
 import io.pigateway.common.tls.TlsProtocols;
-import io.pigateway.common.tls.testing.TestPki;
+import io.pigateway.testing.TestPki;
 import io.pigateway.gateway.auth.DeviceSecrets;
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.HandshakeLimits;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.config.TlsConfig;
-import io.pigateway.gateway.testing.TestDevice;
-import io.pigateway.gateway.testing.TestTls;
+import io.pigateway.testing.TestDevice;
+import io.pigateway.testing.TestTls;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.Message;

@@ -3,9 +3,9 @@ package io.pigateway.gateway.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.gateway.config.ListenConfig;
-import io.pigateway.gateway.testing.CapturedLog;
+import io.pigateway.testing.CapturedLog;
 import io.pigateway.gateway.testing.TestDatabase;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.common.tls.testing.TestPki;
+import io.pigateway.testing.TestPki;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

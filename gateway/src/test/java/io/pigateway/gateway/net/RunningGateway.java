@@ -6,7 +6,7 @@ import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.testing.TestDatabase;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.tls.TlsProtocols;
-import io.pigateway.common.tls.testing.TestPki;
+import io.pigateway.testing.TestPki;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.TlsConfig;
-import io.pigateway.gateway.testing.CapturedLog;
-import io.pigateway.gateway.testing.TestDevice;
-import io.pigateway.gateway.testing.TestTls;
+import io.pigateway.testing.CapturedLog;
+import io.pigateway.testing.TestDevice;
+import io.pigateway.testing.TestTls;
 import io.pigateway.protocol.Message;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

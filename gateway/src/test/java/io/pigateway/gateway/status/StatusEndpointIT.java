@@ -10,7 +10,7 @@ import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.AccessToken;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.HttpConfig;
-import io.pigateway.gateway.testing.TestDevice;
+import io.pigateway.testing.TestDevice;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;

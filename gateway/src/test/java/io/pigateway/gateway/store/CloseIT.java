@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.testing.Await;
 import static io.pigateway.gateway.store.Fixtures.batch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -75,7 +76,8 @@ class CloseIT {
                 s.executeQuery().close();
             }
             stuck = store.submit(batch("dev-1", 1, 1, 10));
-            Thread.sleep(200); // the writer is now waiting for the row lock
+            Await.until("the writer waits for the row lock", Duration.ofSeconds(10),
+                    () -> store.stuckAfter(Duration.ofMillis(50)).isPresent());
 
             long started = System.nanoTime();
             store.close(Duration.ofMillis(500));

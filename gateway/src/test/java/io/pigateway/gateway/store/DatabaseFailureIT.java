@@ -1,5 +1,7 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.testing.Await;
+import io.pigateway.testing.TcpRelay;
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,7 +61,7 @@ class DatabaseFailureIT {
     @Test
     void unreachableDatabaseFailsBatchesAndStoreReconnectsWhenItIsBack() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
-        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+        try (TcpRelay proxy = new TcpRelay(direct.port())) {
             StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
                     direct.passwordFile());
             long acknowledged = 0;
@@ -93,7 +95,7 @@ class DatabaseFailureIT {
     @Test
     void duringAnOutageWorkIsRefusedAtOnceAndTheStoreNoticesTheDatabaseIsBackWithoutTraffic() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
-        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+        try (TcpRelay proxy = new TcpRelay(direct.port())) {
             StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
                     direct.passwordFile());
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {
@@ -111,11 +113,8 @@ class DatabaseFailureIT {
                 assertEquals(0, store.queueDepth());
 
                 proxy.restore();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!store.healthy() && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertTrue(store.healthy(), "the prober found the database again with no batch submitted");
+                Await.until("the prober found the database again with no batch submitted", java.time.Duration.ofSeconds(10),
+                        store::healthy);
                 await(store.submit(batch("dev-1", 1, 21, 10), java.time.Duration.ofSeconds(10)));
             }
             assertEquals(10, DB.queryLong(direct, "SELECT COUNT(*) FROM readings"), "only the acknowledged batch is stored");

@@ -1,6 +1,6 @@
 package io.pigateway.gateway.store;
 
-/** Puts the embedded store on another H2 file system, e.g. a {@link io.pigateway.gateway.testing.ForgetfulFilePath} scheme. */
+/** Puts the embedded store on another H2 file system, e.g. a {@link io.pigateway.testing.ForgetfulFilePath} scheme. */
 public final class EmbeddedFileSystem {
     private EmbeddedFileSystem() {
     }

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.WriterConfig;
-import io.pigateway.gateway.testing.ForgetfulDisk;
-import io.pigateway.gateway.testing.ForgetfulFilePath;
+import io.pigateway.testing.ForgetfulDisk;
+import io.pigateway.testing.ForgetfulFilePath;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

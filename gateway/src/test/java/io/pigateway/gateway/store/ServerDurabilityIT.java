@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.CapturedLog;
+import io.pigateway.testing.CapturedLog;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.testing.Await;
+import io.pigateway.testing.TcpRelay;
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,14 +39,13 @@ class StoreLivenessIT {
              Connection locker = TestDatabase.connect(config)) {
             await(store.submit(batch("dev-1", 1, 1, 10)));
             // The future completes inside the writer's group; it is idle a moment later, and stays so.
-            assertTrue(idleWithin(store, Duration.ofSeconds(2)));
-            Thread.sleep(100);
-            assertEquals(Optional.empty(), store.stuckAfter(Duration.ofMillis(1)), "idle writers are not stuck");
+            Await.until("the writers are idle", Duration.ofSeconds(2), () -> store.stuckAfter(Duration.ofMillis(1)).isEmpty());
 
             try (Statement s = locker.createStatement()) {
                 s.execute("LOCK TABLES readings WRITE"); // the writer's INSERT now waits
                 CompletableFuture<Void> held = store.submit(batch("dev-1", 1, 11, 10));
-                Thread.sleep(300);
+                Await.until("the writer is held past 200 ms", Duration.ofSeconds(10),
+                        () -> store.stuckAfter(Duration.ofMillis(200)).isPresent());
                 assertFalse(held.isDone());
                 assertEquals(Optional.empty(), store.stuckAfter(Duration.ofSeconds(5)), "within the limit");
                 Optional<String> stuck = store.stuckAfter(Duration.ofMillis(200));
@@ -56,25 +57,15 @@ class StoreLivenessIT {
                 s.execute("UNLOCK TABLES");
                 await(held);
             }
-            assertTrue(idleWithin(store, Duration.ofSeconds(2)));
+            Await.until("the writers are idle again", Duration.ofSeconds(2),
+                    () -> store.stuckAfter(Duration.ofMillis(1)).isEmpty());
         }
-    }
-
-    private static boolean idleWithin(Store store, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (store.stuckAfter(Duration.ofMillis(1)).isPresent()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(5);
-        }
-        return true;
     }
 
     @Test
     void anUnreachableDatabaseIsNotStuck() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
-        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+        try (TcpRelay proxy = new TcpRelay(direct.port())) {
             StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
                     direct.passwordFile());
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {
@@ -100,7 +91,7 @@ class StoreLivenessIT {
     @Test
     void theStatusListenerHearsTheOutageStartAndEndOnce() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
-        try (TcpProxy proxy = new TcpProxy(direct.port())) {
+        try (TcpRelay proxy = new TcpRelay(direct.port())) {
             StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
                     direct.passwordFile());
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {
@@ -121,13 +112,11 @@ class StoreLivenessIT {
                     store.submit(batch("dev-1", 1, seq, 10)).handle((v, e) -> null).join();
                 }
                 proxy.restore();
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 // healthy() turns true just before the listener hears of it, on the writer's thread
-                while ((!store.healthy() || heard.size() < 2) && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
-                assertTrue(store.healthy());
-                Thread.sleep(200); // a repeated event would come right after
+                Await.until("the store is back and the listener heard of it", Duration.ofSeconds(10),
+                        () -> store.healthy() && heard.size() >= 2);
+                // A repeated event would come from the writers before they commit the next batch.
+                await(store.submit(batch("dev-1", 1, 31, 10)));
                 assertEquals(2, heard.size(), heard.toString());
                 assertTrue(heard.get(0).startsWith("failing: "), heard.toString());
                 assertEquals("available", heard.get(1));

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
+import org.tinylog.Logger;
 
 /**
  * The whole sensor-client configuration, validated once at start-up. Every key, its default and its
@@ -91,8 +92,9 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         }
 
         SendConfig send = new SendConfig(
-                s.intIn("send.batch-max-readings", 500, 1, 65535),
-                s.duration("send.batch-max-wait", Duration.ofMillis(200), Duration.ZERO, Duration.ofSeconds(10)));
+                s.intIn(renamed(s, "send.batch-max-readings", "send.frame-max-readings"), 500, 1, 65535),
+                s.duration(renamed(s, "send.batch-max-wait", "send.frame-max-wait"), Duration.ofMillis(200), Duration.ZERO,
+                        Duration.ofSeconds(10)));
         SpoolConfig spool = spool(s);
         Duration ackWait = s.duration("shutdown.ack-wait", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(5));
 
@@ -109,6 +111,24 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         s.rejectUnknownKeys();
         return new SensorClientConfig(deviceId, gateway, new ReconnectConfig(backoffMin, backoffMax), send, spool,
                 ackWait, reportInterval, sensors, secret);
+    }
+
+    /**
+     * The key to read for a setting renamed from {@code oldKey} to {@code newKey}: the new one, or the
+     * old one if only that is set, with a warning (it still works; errors then name the key as the file
+     * has it). Both set is an error, since they could disagree.
+     */
+    static String renamed(Settings s, String oldKey, String newKey) throws ConfigException {
+        String old = s.string(oldKey, null);
+        if (old == null) {
+            return newKey;
+        }
+        if (s.string(newKey, null) != null) {
+            throw s.invalid(oldKey, old, "is the old name of '" + newKey + "', which is set too; keep only " + newKey);
+        }
+        Logger.warn("{}: key '{}' is deprecated, it is now '{}' (the client sends frames; a batch was ambiguous);"
+                + " the old key still works", s.source(), oldKey, newKey);
+        return oldKey;
     }
 
     private static SpoolConfig spool(Settings s) throws ConfigException {
@@ -184,8 +204,8 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
         gateway.tls().describe((key, value) -> line(b, key, value));
         line(b, "reconnect.backoff-min", Settings.format(reconnect.backoffMin()));
         line(b, "reconnect.backoff-max", Settings.format(reconnect.backoffMax()));
-        line(b, "send.batch-max-readings", Integer.toString(send.batchMaxReadings()));
-        line(b, "send.batch-max-wait", Settings.format(send.batchMaxWait()));
+        line(b, "send.frame-max-readings", Integer.toString(send.frameMaxReadings()));
+        line(b, "send.frame-max-wait", Settings.format(send.frameMaxWait()));
         line(b, "spool.dir", spool.dir().toString());
         line(b, "spool.max-bytes", Sizes.format(spool.maxBytes()));
         line(b, "spool.segment-bytes", Sizes.format(spool.segmentBytes()));

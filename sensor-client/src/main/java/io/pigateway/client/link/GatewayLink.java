@@ -1,12 +1,12 @@
 package io.pigateway.client.link;
 
-import io.pigateway.client.buffer.ReadingBuffer;
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.DeviceSecret;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
+import io.pigateway.client.spool.ReadingSpool;
 import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.SensorInfo;
@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 import org.tinylog.Logger;
 
 /**
- * Keeps one connection to a gateway at a time and streams the buffer over it until every reading is
+ * Keeps one connection to a gateway at a time and streams the spool over it until every reading is
  * acknowledged. Addresses are tried in turn; after a full round of failures (or a connection that
  * ended) it waits a randomised exponential backoff, reset by each successful handshake.
  *
@@ -41,49 +41,34 @@ public final class GatewayLink implements AutoCloseable {
     private final DeviceSecret secret;
     private final GatewayConfig gateway;
     private final SendConfig send;
-    private final ReadingBuffer buffer;
+    private final ReadingSpool spool;
     private final DeviceClock clock;
-    private final Backoff backoff;
+    private final ReconnectBackoff backoff;
     private final SplittableRandom jitter = new SplittableRandom();
     private final LinkCounters counters = new LinkCounters();
     private final Wakeup wakeup = new Wakeup();
     private final Drain drain = new Drain();
     private final OutageLog outage = new OutageLog();
-    private volatile Connection current;
+    private volatile GatewayConnection current;
     private volatile boolean aborted;
     private Thread thread;
 
-    public GatewayLink(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
-                       ReadingBuffer buffer) {
-        this(deviceId, gateway, reconnect, send, buffer, List.of());
-    }
-
-    /** @param sensors announced in every HELLO: each reading name with its unit and kind */
-    public GatewayLink(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
-                       ReadingBuffer buffer, List<SensorInfo> sensors) {
-        this(deviceId, null, gateway, reconnect, send, buffer, sensors);
-    }
-
-    /** @param secret proven in every HELLO; {@code null} for a gateway that accepts any device */
-    public GatewayLink(String deviceId, DeviceSecret secret, GatewayConfig gateway, ReconnectConfig reconnect,
-                       SendConfig send, ReadingBuffer buffer, List<SensorInfo> sensors) {
-        this(deviceId, secret, gateway, reconnect, send, buffer, sensors, DeviceClock.system());
-    }
-
     /**
+     * @param secret  proven in every HELLO; {@code null} for a gateway that accepts any device
+     * @param sensors announced in every HELLO: each reading name with its unit and kind
      * @param clock converts the times of readings stamped before the clock was set ({@link DeviceClock}) when
      *              they are sent, and learns the gateway's clock at each handshake
      */
     public GatewayLink(String deviceId, DeviceSecret secret, GatewayConfig gateway, ReconnectConfig reconnect,
-                       SendConfig send, ReadingBuffer buffer, List<SensorInfo> sensors, DeviceClock clock) {
+                       SendConfig send, ReadingSpool spool, List<SensorInfo> sensors, DeviceClock clock) {
         this.clock = clock;
         this.deviceId = deviceId;
         this.secret = secret;
         this.announcements = new Announcements(sensors);
         this.gateway = gateway;
         this.send = send;
-        this.buffer = buffer;
-        this.backoff = new Backoff(reconnect.backoffMin(), reconnect.backoffMax(), new SplittableRandom());
+        this.spool = spool;
+        this.backoff = new ReconnectBackoff(reconnect.backoffMin(), reconnect.backoffMax(), new SplittableRandom());
     }
 
     public synchronized void start() {
@@ -93,7 +78,7 @@ public final class GatewayLink implements AutoCloseable {
         thread = Thread.ofVirtual().name("gateway-link").start(this::run);
     }
 
-    /** Tells the sender that the buffer has new readings. Cheap; call after each append. */
+    /** Tells the sender that the spool has new readings. Cheap; call after each append. */
     public void readingsAdded() {
         wakeup.signal();
     }
@@ -131,7 +116,7 @@ public final class GatewayLink implements AutoCloseable {
             LinkStats s = counters.snapshot();
             return Optional.of("the gateway link (" + t.getName() + ") has made no progress for "
                     + TimeUnit.NANOSECONDS.toSeconds(quiet) + " s" + (s.connected() ? " while connected to gateway "
-                    + s.gateway() : "") + "; " + buffer.size() + " readings unacknowledged");
+                    + s.gateway() : "") + "; " + spool.size() + " readings unacknowledged");
         }
         return Optional.empty();
     }
@@ -169,7 +154,7 @@ public final class GatewayLink implements AutoCloseable {
 
     private void abort(Thread t) {
         aborted = true;
-        Connection c = current;
+        GatewayConnection c = current;
         if (c != null) {
             c.close();
         }
@@ -182,7 +167,7 @@ public final class GatewayLink implements AutoCloseable {
     }
 
     private boolean finished() {
-        return aborted || (drain.requested() && (buffer.size() == 0 || drain.expired(System.nanoTime())));
+        return aborted || (drain.requested() && (spool.size() == 0 || drain.expired(System.nanoTime())));
     }
 
     private void run() {
@@ -211,7 +196,7 @@ public final class GatewayLink implements AutoCloseable {
                         }
                         Duration delay = delay(end.refused(), end.retryAfterMillis());
                         String line = (end.nacked() ? "gateway " + address + " " : "connection to gateway " + address + " lost: ")
-                                + end.reason() + "; " + buffer.size() + " readings unacknowledged, "
+                                + end.reason() + "; " + spool.size() + " readings unacknowledged, "
                                 + nextTry(delay, end.refused());
                         problem(end.refused(), line);
                         sleep(delay);
@@ -258,9 +243,9 @@ public final class GatewayLink implements AutoCloseable {
     }
 
     private Attempt attempt(GatewayAddress address) throws InterruptedException {
-        Connection c;
+        GatewayConnection c;
         try {
-            c = Connection.open(address, gateway.connectTimeout(), gateway.tls());
+            c = GatewayConnection.open(address, gateway.connectTimeout(), gateway.tls());
         } catch (IOException e) {
             return Attempt.failed("unreachable: " + Texts.describe(e));
         }
@@ -272,7 +257,7 @@ public final class GatewayLink implements AutoCloseable {
             }
             c.startTls(gateway.connectTimeout());
             long now = System.currentTimeMillis();
-            long stream = buffer.streamId();
+            long stream = spool.streamId();
             List<SensorInfo> sensors = announcements.forHello();
             long helloNanos = System.nanoTime();
             Message.HelloOk ok = c.handshake(nonce -> new Message.Hello(Frames.VERSION, deviceId, now, stream,
@@ -285,8 +270,8 @@ public final class GatewayLink implements AutoCloseable {
             outage.connected(address);
             logConnected(address, ok, now);
             try {
-                return new Attempt(new Session(c, ok, send.batchMaxReadings(), send.batchMaxWait(), gateway.pingInterval(),
-                        buffer, counters, wakeup, drain, sensors, announcements, clock).run(), null, false, 0, false);
+                return new Attempt(new Session(c, ok, send.frameMaxReadings(), send.frameMaxWait(), gateway.pingInterval(),
+                        spool, counters, wakeup, drain, sensors, announcements, clock).run(), null, false, 0, false);
             } finally {
                 counters.connected = false;
             }
@@ -307,8 +292,8 @@ public final class GatewayLink implements AutoCloseable {
 
     private void logConnected(GatewayAddress address, Message.HelloOk ok, long sentClock) {
         Logger.info("connected to gateway {} as device {}, stream {}; it takes up to {} readings and {} bytes per frame;"
-                        + " {} unacknowledged readings to send", address, deviceId, Long.toHexString(buffer.streamId()),
-                ok.maxReadingsPerFrame(), ok.maxPayloadBytes(), buffer.size());
+                        + " {} unacknowledged readings to send", address, deviceId, Long.toHexString(spool.streamId()),
+                ok.maxReadingsPerFrame(), ok.maxPayloadBytes(), spool.size());
         long offset = sentClock - ok.gatewayClockMillis();
         if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {
             Logger.warn("this device's clock is {} s {} gateway {}'s; readings carry the device's time (converted from the gateway's while the device's is before 2025)",

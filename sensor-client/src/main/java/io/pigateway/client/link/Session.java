@@ -1,7 +1,7 @@
 package io.pigateway.client.link;
 
-import io.pigateway.client.buffer.ReadingBuffer;
 import io.pigateway.client.clock.DeviceClock;
+import io.pigateway.client.spool.ReadingSpool;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
@@ -31,15 +31,15 @@ final class Session {
     /** The sender re-checks its deadlines at least this often. */
     private static final long MAX_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
-    private final Connection connection;
-    private final ReadingBuffer buffer;
+    private final GatewayConnection connection;
+    private final ReadingSpool spool;
     private final DeviceClock clock;
     private final LinkCounters counters;
     private final Wakeup wakeup;
     private final Drain drain;
     private final int frameLimit;
     private final int maxPayloadBytes;
-    private final long batchWaitNanos;
+    private final long frameWaitNanos;
     private final long pingIntervalNanos;
     private final long silenceLimitNanos;
 
@@ -60,20 +60,20 @@ final class Session {
      * @param announced     the sensors this connection's HELLO announced: the gateway refuses readings of any other
      * @param announcements where a sensor met in the spool but not announced is added for the next HELLO
      */
-    Session(Connection connection, Message.HelloOk limits, int batchMaxReadings, Duration batchMaxWait,
-            Duration pingInterval, ReadingBuffer buffer, LinkCounters counters, Wakeup wakeup, Drain drain,
+    Session(GatewayConnection connection, Message.HelloOk limits, int frameMaxReadings, Duration frameMaxWait,
+            Duration pingInterval, ReadingSpool spool, LinkCounters counters, Wakeup wakeup, Drain drain,
             List<SensorInfo> announced, Announcements announcements, DeviceClock clock) {
         this.clock = clock;
         this.connection = connection;
         this.announced = announced.stream().map(SensorInfo::name).collect(Collectors.toUnmodifiableSet());
         this.announcements = announcements;
-        this.buffer = buffer;
+        this.spool = spool;
         this.counters = counters;
         this.wakeup = wakeup;
         this.drain = drain;
-        this.frameLimit = Math.min(batchMaxReadings, limits.maxReadingsPerFrame());
+        this.frameLimit = Math.min(frameMaxReadings, limits.maxReadingsPerFrame());
         this.maxPayloadBytes = limits.maxPayloadBytes();
-        this.batchWaitNanos = batchMaxWait.toNanos();
+        this.frameWaitNanos = frameMaxWait.toNanos();
         this.pingIntervalNanos = pingInterval.toNanos();
         // Twice the ping interval: one PING unanswered for a whole interval is a dead or stuck gateway.
         this.silenceLimitNanos = 2 * pingIntervalNanos;
@@ -107,8 +107,8 @@ final class Session {
             counters.progressed();
             long seen = wakeup.generation();
             long now = System.nanoTime();
-            if (drain.requested() && (buffer.size() == 0 || drain.expired(now))) {
-                sayBye(buffer.size() == 0 ? "everything acknowledged" : "shutdown.ack-wait is over");
+            if (drain.requested() && (spool.size() == 0 || drain.expired(now))) {
+                sayBye(spool.size() == 0 ? "everything acknowledged" : "shutdown.ack-wait is over");
                 return;
             }
             boolean answerDue = answerDue();
@@ -130,7 +130,7 @@ final class Session {
                 wakeAt = earlier(wakeAt, drain.deadlineNanos());
             }
             if (inFlight.frames() < MAX_FRAMES_IN_FLIGHT) {
-                List<Reading> unsent = buffer.peekUnsent(inFlight.lastSent(), frameLimit);
+                List<Reading> unsent = spool.peekUnsent(inFlight.lastSent(), frameLimit);
                 if (unsent.isEmpty()) {
                     filling = false;
                 } else {
@@ -151,12 +151,12 @@ final class Session {
                     }
                     frame = frame.subList(0, known); // the rest waits for a connection that announces it
                     boolean full = unsent.size() >= frameLimit || frame.size() < unsent.size();
-                    if (full || drain.requested() || now - fillStart >= batchWaitNanos) {
+                    if (full || drain.requested() || now - fillStart >= frameWaitNanos) {
                         sendReadings(frame, now);
                         filling = false;
                         continue;
                     }
-                    wakeAt = earlier(wakeAt, fillStart + batchWaitNanos);
+                    wakeAt = earlier(wakeAt, fillStart + frameWaitNanos);
                 }
             }
             wakeup.await(seen, wakeAt - now);
@@ -292,7 +292,7 @@ final class Session {
                     }
                     upTo = lastSent;
                 }
-                buffer.ack(upTo);
+                spool.ack(upTo);
                 inFlight.acked(upTo);
                 wakeup.signal();
                 return true;
@@ -333,8 +333,8 @@ final class Session {
      */
     private SessionEnd dropRefused(Message.Nack n) {
         long upTo = inFlight.oldestLastSeq();
-        List<Reading> first = buffer.peekUnsent(0, 1);
-        int dropped = upTo == 0 ? 0 : buffer.discard(upTo);
+        List<Reading> first = spool.peekUnsent(0, 1);
+        int dropped = upTo == 0 ? 0 : spool.discard(upTo);
         if (dropped > 0) {
             inFlight.acked(upTo);
             String why = n.nackCode() == NackCode.DUPLICATE_MISMATCH
@@ -344,7 +344,7 @@ final class Session {
             Logger.error("gateway {} refused seq {}..{} of stream {} ({} readings) {}: {}; dropped them (counted in"
                             + " client.readings-dropped) and sending the rest",
                     connection.address(), first.isEmpty() ? upTo : first.getFirst().seq(), upTo,
-                    Long.toHexString(buffer.streamId()), dropped, why, n.reason());
+                    Long.toHexString(spool.streamId()), dropped, why, n.reason());
         }
         return SessionEnd.refusedData("sent NACK " + Texts.nack(n) + "; " + dropped + " refused readings dropped");
     }

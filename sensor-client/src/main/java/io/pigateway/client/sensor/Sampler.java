@@ -34,18 +34,6 @@ public final class Sampler implements AutoCloseable {
         this.sensors = sensors;
     }
 
-    public static Sampler start(List<ScheduledSensor> sensors, ReadingSink sink) {
-        return start(SensorSet.of(sensors), sink, System::currentTimeMillis);
-    }
-
-    public static Sampler start(List<ScheduledSensor> sensors, ReadingSink sink, LongSupplier clockMillis) {
-        return start(SensorSet.of(sensors), sink, clockMillis);
-    }
-
-    public static Sampler start(SensorSet sensors, ReadingSink sink) {
-        return start(sensors, sink, System::currentTimeMillis);
-    }
-
     /** Starts sampling; if that fails, the set is closed before the exception propagates. */
     public static Sampler start(SensorSet sensors, ReadingSink sink, LongSupplier clockMillis) {
         AtomicInteger n = new AtomicInteger();

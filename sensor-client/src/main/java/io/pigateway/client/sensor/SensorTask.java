@@ -13,7 +13,7 @@ import org.tinylog.Logger;
  * never run again. A failing or NaN-returning sensor is logged once per streak, not once per sample,
  * and a sensor that flaps between good and bad starts at most one logged streak per minute; the
  * lines carry the running totals, so nothing goes uncounted. A failing sensor is retried with
- * {@link RetryBackoff backoff}: the samples in between are skipped, not counted.
+ * {@link SensorRetryBackoff backoff}: the samples in between are skipped, not counted.
  */
 final class SensorTask implements Runnable {
     static final long QUIET_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -29,7 +29,7 @@ final class SensorTask implements Runnable {
     private final ReadingSink sink;
     private final LongSupplier clockMillis;
     private final LongSupplier nanoClock;
-    private final RetryBackoff backoff;
+    private final SensorRetryBackoff backoff;
     final AtomicLong sampled = new AtomicLong();
     final AtomicLong invalid = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
@@ -54,7 +54,7 @@ final class SensorTask implements Runnable {
         this.sink = sink;
         this.clockMillis = clockMillis;
         this.nanoClock = nanoClock;
-        this.backoff = new RetryBackoff(interval.toNanos(), MAX_BACKOFF.toNanos());
+        this.backoff = new SensorRetryBackoff(interval.toNanos(), MAX_BACKOFF.toNanos());
         this.intervalNanos = interval.toNanos();
         this.lastStartNanos = nanoClock.getAsLong();
     }
@@ -131,7 +131,7 @@ final class SensorTask implements Runnable {
                 sink.accept(channels.get(i).name(), at, value);
                 sampled.incrementAndGet();
             } catch (RuntimeException e) {
-                Logger.error(e, "sensor {}: could not buffer a reading", channels.get(i).name());
+                Logger.error(e, "sensor {}: could not add a reading to the spool", channels.get(i).name());
             }
         }
         if (bad > 0) {

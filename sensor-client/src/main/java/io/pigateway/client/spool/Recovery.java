@@ -1,6 +1,5 @@
 package io.pigateway.client.spool;
 
-import io.pigateway.client.buffer.StreamIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -82,10 +81,10 @@ final class Recovery {
         long maxGeneration = 0;
         Segment newest = null;
         for (Segment s : files) {
-            s.header = readHeader(s);
-            if (s.header != null) {
-                maxGeneration = Math.max(maxGeneration, s.header.generation());
-                if (newest == null || s.header.generation() > newest.header.generation()) {
+            s.found(readHeader(s));
+            if (s.header() != null) {
+                maxGeneration = Math.max(maxGeneration, s.header().generation());
+                if (newest == null || s.header().generation() > newest.header().generation()) {
                     newest = s;
                 }
             }
@@ -96,11 +95,11 @@ final class Recovery {
         if (state != null) {
             streamId = state.streamId();
         } else if (newest != null) {
-            streamId = newest.header.streamId();
+            streamId = newest.header().streamId();
             Logger.warn("spool {}: the meta file is {}; continuing stream {} of the newest segment {}; the acknowledged"
                             + " position is unknown, so every reading held is sent again (the gateway ignores duplicates)",
                     dir, contents.fileBytes() == 0 ? "missing" : "unreadable", Long.toHexString(streamId),
-                    newest.path.getFileName());
+                    newest.path().getFileName());
         } else {
             streamId = StreamIds.random();
             newStream = true;
@@ -110,13 +109,13 @@ final class Recovery {
         Map<Long, Segment> byGeneration = new HashMap<>();
         Segment tail = null;
         for (Segment s : files) {
-            if (s.header != null && s.header.streamId() != streamId) {
+            if (s.header() != null && s.header().streamId() != streamId) {
                 foreign++;
-                s.header = null;
+                s.free();
             }
-            if (s.header != null) {
-                byGeneration.put(s.header.generation(), s);
-                if (tail == null || s.header.generation() > tail.header.generation()) {
+            if (s.header() != null) {
+                byGeneration.put(s.header().generation(), s);
+                if (tail == null || s.header().generation() > tail.header().generation()) {
                     tail = s;
                 }
             }
@@ -129,9 +128,9 @@ final class Recovery {
         List<Segment> chain = new ArrayList<>();
         for (Segment s = tail; s != null; ) {
             chain.addFirst(s);
-            long prev = s.header.prevGeneration();
-            boolean prevHoldsUnacked = s.header.prevLastSeq() > acked; // else it need not even be read
-            s = prev > 0 && prev < s.header.generation() && prevHoldsUnacked ? byGeneration.get(prev) : null;
+            long prev = s.header().prevGeneration();
+            boolean prevHoldsUnacked = s.header().prevLastSeq() > acked; // else it need not even be read
+            s = prev > 0 && prev < s.header().generation() && prevHoldsUnacked ? byGeneration.get(prev) : null;
         }
 
         Cut cut = scan(chain);
@@ -142,11 +141,11 @@ final class Recovery {
         if (cut != null) {
             Segment damaged = chain.get(cut.index);
             cutBytes = cut.fileBytes - cut.offset;
-            cutBound = damaged.lastSeq + ceilDiv(cutBytes, RecordCodec.MIN_RECORD);
+            cutBound = damaged.lastSeq() + ceilDiv(cutBytes, RecordCodec.MIN_RECORD);
             for (Segment later : chain.subList(cut.index + 1, chain.size())) {
-                long size = later.channel.size();
+                long size = later.channel().size();
                 cutBytes += size;
-                cutBound = Math.max(cutBound, later.header.firstSeq() - 1
+                cutBound = Math.max(cutBound, later.header().firstSeq() - 1
                         + ceilDiv(Math.max(0, size - SegmentHeader.BYTES), RecordCodec.MIN_RECORD));
                 cutSegments++;
             }
@@ -154,7 +153,7 @@ final class Recovery {
             tailSealed = true;
         }
 
-        long lastKept = chain.isEmpty() ? 0 : chain.getLast().lastSeq;
+        long lastKept = chain.isEmpty() ? 0 : chain.getLast().lastSeq();
         long highWater = state == null ? 0 : state.highWaterSeq();
         long nextSeq = Math.max(Math.max(lastKept, highWater), cutBound) + 1;
         long skipped = nextSeq - lastKept - 1;
@@ -167,7 +166,7 @@ final class Recovery {
         if (cut != null) {
             Logger.warn("spool {}: {}: {}; kept everything before it (up to seq {}), cut {} bytes (the rest of that"
                             + " file and {} later segment(s)); next seq {}, leaving {} seqs unused", dir,
-                    chain.getLast().path.getFileName(), cut.damage, lastKept, cutBytes, cutSegments, nextSeq - jump,
+                    chain.getLast().path().getFileName(), cut.damage, lastKept, cutBytes, cutSegments, nextSeq - jump,
                     skipped);
         } else if (highWater > lastKept && !newStream) {
             Logger.warn("spool {}: the files end at seq {}, but seqs up to {} were already flushed and may have been sent;"
@@ -179,16 +178,16 @@ final class Recovery {
         Deque<Segment> free = new ArrayDeque<>();
         for (Segment s : files) {
             if (!chain.contains(s)) {
-                s.header = null;
-                if (s.index >= maxSegments) {
+                s.free();
+                if (s.index() >= maxSegments) {
                     s.close();
-                    Files.delete(s.path);
+                    Files.delete(s.path());
                 } else {
                     free.add(s);
                 }
             }
         }
-        while (kept.size() > 1 && kept.getFirst().lastSeq <= acked) {
+        while (kept.size() > 1 && kept.getFirst().lastSeq() <= acked) {
             free.add(kept.removeFirst());
         }
         for (Segment s : kept) {
@@ -211,14 +210,14 @@ final class Recovery {
         for (int i = 0; i < chain.size(); i++) {
             Segment seg = chain.get(i);
             boolean isTail = i == chain.size() - 1;
-            long limit = isTail ? Long.MAX_VALUE : chain.get(i + 1).header.prevLastSeq();
-            long size = seg.channel.size();
-            RecordReader reader = new RecordReader(seg.channel, seg.header.tag(), SegmentHeader.BYTES,
-                    seg.header.firstSeq(), size, buf);
+            long limit = isTail ? Long.MAX_VALUE : chain.get(i + 1).header().prevLastSeq();
+            long size = seg.channel().size();
+            RecordReader reader = new RecordReader(seg.channel(), seg.header().tag(), SegmentHeader.BYTES,
+                    seg.header().firstSeq(), size, buf);
             String damage = null;
-            if (limit < seg.header.firstSeq() - 1) {
+            if (limit < seg.header().firstSeq() - 1) {
                 damage = "the next segment continues after seq " + limit + ", before this one's first seq "
-                        + seg.header.firstSeq();
+                        + seg.header().firstSeq();
             }
             while (damage == null && reader.expectedSeq() <= limit) {
                 RecordCodec.Decoded d = reader.next();
@@ -242,8 +241,7 @@ final class Recovery {
                     damage = bad.why();
                 }
             }
-            seg.writePos = reader.position();
-            seg.lastSeq = reader.expectedSeq() - 1;
+            seg.endAt(reader.position(), reader.expectedSeq() - 1);
             if (damage != null) {
                 return new Cut(i, reader.position(), size, damage);
             }
@@ -257,11 +255,11 @@ final class Recovery {
      * Returns where it is, or null.
      */
     private String goodRecordAfter(Segment seg, long end, long lastSeq, long size) throws IOException {
-        int tag = seg.header.tag();
+        int tag = seg.header().tag();
         long chunk = end + 1;
         while (chunk + RecordCodec.MIN_RECORD <= size) {
             buf.clear().limit((int) Math.min(buf.capacity(), size - chunk));
-            while (buf.hasRemaining() && seg.channel.read(buf, chunk + buf.position()) > 0) {
+            while (buf.hasRemaining() && seg.channel().read(buf, chunk + buf.position()) > 0) {
                 // fill
             }
             int len = buf.position();
@@ -302,28 +300,28 @@ final class Recovery {
             out.forEach(Segment::close);
             throw e;
         }
-        out.sort(Comparator.comparingInt(s -> s.index));
+        out.sort(Comparator.comparingInt(s -> s.index()));
         return out;
     }
 
     /** The header, or null (logged) if the file has none of this format. */
     private SegmentHeader readHeader(Segment s) throws IOException {
-        long size = s.channel.size();
+        long size = s.channel().size();
         if (size < SegmentHeader.BYTES) {
             if (size > 0) {
-                Logger.warn("spool file {} is {} bytes, shorter than a {}-byte header; it is reused", s.path, size,
+                Logger.warn("spool file {} is {} bytes, shorter than a {}-byte header; it is reused", s.path(), size,
                         SegmentHeader.BYTES);
             }
             return null;
         }
         ByteBuffer b = ByteBuffer.allocate(SegmentHeader.BYTES);
-        while (b.hasRemaining() && s.channel.read(b, b.position()) > 0) {
+        while (b.hasRemaining() && s.channel().read(b, b.position()) > 0) {
             // fill
         }
         try {
             return SegmentHeader.decode(b.clear());
         } catch (SpoolFormatException e) {
-            Logger.warn("spool file {} has no valid header ({}); it is reused", s.path, e.getMessage());
+            Logger.warn("spool file {} has no valid header ({}); it is reused", s.path(), e.getMessage());
             return null;
         }
     }

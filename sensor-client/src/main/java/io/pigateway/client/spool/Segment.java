@@ -8,23 +8,65 @@ import java.nio.file.Path;
 /**
  * One segment file, {@code segment-NNNN.spool}, and where its records stand. The file is reused for
  * ever: a new use writes a new header over the old one and records after it, never growing the
- * file beyond the segment size. Not thread-safe; the spool's lock guards it.
+ * file beyond the segment size. Its header and end change only through its methods. Not
+ * thread-safe; the spool's lock guards it.
  */
 final class Segment {
-    final int index;
-    final Path path;
-    final FileChannel channel;
+    private final int index;
+    private final Path path;
+    private final FileChannel channel;
     /** null while the file holds no valid header of this spool (free). */
-    SegmentHeader header;
+    private SegmentHeader header;
     /** Where the next record goes; the end of this segment's good records. */
-    long writePos;
+    private long writePos;
     /** The last record's seq; {@code firstSeq - 1} while empty. */
-    long lastSeq;
+    private long lastSeq;
 
     Segment(int index, Path path, FileChannel channel) {
         this.index = index;
         this.path = path;
         this.channel = channel;
+    }
+
+    int index() {
+        return index;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    FileChannel channel() {
+        return channel;
+    }
+
+    /** The header of its current use; null while free. */
+    SegmentHeader header() {
+        return header;
+    }
+
+    long writePos() {
+        return writePos;
+    }
+
+    long lastSeq() {
+        return lastSeq;
+    }
+
+    /** Recovery found {@code h} at offset 0 (null: no valid header); its end is set by {@link #endAt}. */
+    void found(SegmentHeader h) {
+        header = h;
+    }
+
+    /** Recovery read good records up to {@code pos}, the last with seq {@code lastSeq}. */
+    void endAt(long pos, long lastSeq) {
+        this.writePos = pos;
+        this.lastSeq = lastSeq;
+    }
+
+    /** Out of use: its records no longer count, and it may be started again. */
+    void free() {
+        header = null;
     }
 
     static String fileName(int index) {
@@ -68,7 +110,15 @@ final class Segment {
         lastSeq = h.firstSeq() - 1;
     }
 
-    void writeFully(ByteBuffer b, long at) throws IOException {
+    /** Writes one encoded record (from {@code record}'s position to its limit) after the last, with seq {@code seq}. */
+    void append(ByteBuffer record, long seq) throws IOException {
+        int size = record.remaining();
+        writeFully(record, writePos);
+        writePos += size;
+        lastSeq = seq;
+    }
+
+    private void writeFully(ByteBuffer b, long at) throws IOException {
         long pos = at;
         while (b.hasRemaining()) {
             pos += channel.write(b, pos);

@@ -35,8 +35,8 @@ final class Segments {
         this.live = live;
         this.free = free;
         this.maxGeneration = maxGeneration;
-        live.forEach(s -> present.set(s.index));
-        free.forEach(s -> present.set(s.index));
+        live.forEach(s -> present.set(s.index()));
+        free.forEach(s -> present.set(s.index()));
     }
 
     /** Where records go; null before the first record of a new spool. */
@@ -60,7 +60,7 @@ final class Segments {
     /** Bytes that records could still take without freeing anything: the tail (unless sealed), free and uncreated segments. */
     long room(boolean tailSealed) {
         Segment tail = tail();
-        long inTail = tail == null || tailSealed ? 0 : segmentBytes - tail.writePos;
+        long inTail = tail == null || tailSealed ? 0 : segmentBytes - tail.writePos();
         long uncreated = maxSegments - present.get(0, maxSegments).cardinality();
         return inTail + (free.size() + uncreated) * (segmentBytes - SegmentHeader.BYTES);
     }
@@ -83,17 +83,17 @@ final class Segments {
      */
     void startTail(Segment next, long firstSeq) throws IOException {
         Segment old = tail();
-        Path at = old == null ? next.path : old.path;
+        Path at = old == null ? next.path() : old.path();
         try {
             if (old != null) {
                 old.force();
             }
-            at = next.path;
+            at = next.path();
             maxGeneration = SegmentHeader.nextGeneration(maxGeneration);
             next.start(new SegmentHeader(streamId, maxGeneration, old == null ? 0 : old.generation(),
-                    old == null ? firstSeq - 1 : old.lastSeq, firstSeq), segmentBytes);
+                    old == null ? firstSeq - 1 : old.lastSeq(), firstSeq), segmentBytes);
         } catch (IOException e) {
-            next.header = null;
+            next.free();
             free.addFirst(next);
             throw FailureStreak.naming(at, e);
         }
@@ -102,24 +102,24 @@ final class Segments {
 
     /** Frees the oldest segments while all their readings are acknowledged; the tail stays in use. */
     void releaseAcknowledged(long ackedSeq) {
-        while (live.size() > 1 && live.getFirst().lastSeq <= ackedSeq) {
+        while (live.size() > 1 && live.getFirst().lastSeq() <= ackedSeq) {
             release(live.pollFirst());
         }
     }
 
     /** {@code s}, out of use, is free to be reused (or deleted if beyond the configured number). */
     void release(Segment s) {
-        s.header = null;
-        if (s.index < maxSegments) {
+        s.free();
+        if (s.index() < maxSegments) {
             free.addLast(s);
             return;
         }
         s.close();
-        present.clear(s.index);
+        present.clear(s.index());
         try {
-            Files.deleteIfExists(s.path);
+            Files.deleteIfExists(s.path());
         } catch (IOException e) {
-            Logger.warn("could not delete spool file {} (beyond spool.max-bytes): {}", s.path, FailureStreak.describe(e));
+            Logger.warn("could not delete spool file {} (beyond spool.max-bytes): {}", s.path(), FailureStreak.describe(e));
         }
     }
 

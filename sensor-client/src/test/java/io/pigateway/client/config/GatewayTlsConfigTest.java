@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.Settings;
-import io.pigateway.common.tls.testing.TestPki;
+import io.pigateway.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

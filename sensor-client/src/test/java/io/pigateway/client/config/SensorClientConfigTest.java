@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.Settings;
+import io.pigateway.testing.CapturedLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,8 +52,8 @@ class SensorClientConfigTest {
         assertEquals(Duration.ofSeconds(30), c.gateway().pingInterval());
         assertEquals(Duration.ofMillis(500), c.reconnect().backoffMin());
         assertEquals(Duration.ofSeconds(30), c.reconnect().backoffMax());
-        assertEquals(500, c.send().batchMaxReadings());
-        assertEquals(Duration.ofMillis(200), c.send().batchMaxWait());
+        assertEquals(500, c.send().frameMaxReadings());
+        assertEquals(Duration.ofMillis(200), c.send().frameMaxWait());
         assertEquals(new SpoolConfig(Path.of("/var/lib/pi-sensor-client/spool"), 64L << 20, 1L << 20,
                 SpoolConfig.FullPolicy.DROP_OLDEST, Duration.ofSeconds(1), 100), c.spool());
         assertEquals(63, c.spool().segments(), "64 MiB minus 4 KiB for the meta file");
@@ -101,6 +102,37 @@ class SensorClientConfigTest {
     }
 
     @Test
+    void theFrameKeysSetHowReadingsAreGroupedIntoFrames() throws Exception {
+        Map<String, String> m = minimal();
+        m.put("send.frame-max-readings", "100");
+        m.put("send.frame-max-wait", "50ms");
+        assertEquals(new SendConfig(100, Duration.ofMillis(50)), parse(m).send());
+    }
+
+    @Test
+    void theOldBatchKeysStillWorkWithADeprecationLine() throws Exception {
+        Map<String, String> m = minimal();
+        m.put("send.batch-max-readings", "100");
+        m.put("send.batch-max-wait", "50ms");
+        try (CapturedLog log = CapturedLog.start()) {
+            assertEquals(new SendConfig(100, Duration.ofMillis(50)), parse(m).send());
+            assertEquals(1, log.await(Duration.ofSeconds(5), "WARN", "test.conf: key 'send.batch-max-readings' is"
+                    + " deprecated, it is now 'send.frame-max-readings'").size());
+            assertEquals(1, log.await(Duration.ofSeconds(5), "WARN", "key 'send.batch-max-wait' is deprecated, it is"
+                    + " now 'send.frame-max-wait'").size());
+        }
+    }
+
+    @Test
+    void anOldAndANewNameOfOneKeyTogetherAreAnError() {
+        Map<String, String> m = minimal();
+        m.put("send.batch-max-readings", "100");
+        m.put("send.frame-max-readings", "200");
+        assertEquals("test.conf: key 'send.batch-max-readings' = '100' is invalid: is the old name of"
+                + " 'send.frame-max-readings', which is set too; keep only send.frame-max-readings", error(m));
+    }
+
+    @Test
     void invalidDeviceIdNamesKeyValueAndRule() {
         assertEquals("test.conf: key 'device.id' = 'pi 1' is invalid: device id contains character U+0020 at index 2;"
                 + " allowed are A-Z a-z 0-9 . _ - :", errorWith("device.id", "pi 1"));
@@ -127,6 +159,8 @@ class SensorClientConfigTest {
         "send.batch-max-readings | 70000                   | must be from 1 to 65535",
         "send.batch-max-readings | many                    | must be a whole number from 1 to 65535",
         "send.batch-max-wait     | 11s                     | must be from 0s to 10s",
+        "send.frame-max-readings | 0                       | must be from 1 to 65535",
+        "send.frame-max-wait     | 11s                     | must be from 0s to 10s",
         "spool.max-bytes         | 12KiB                   | must hold at least 2 segments of 1MiB (spool.segment-bytes) plus 4KiB",
         "spool.max-bytes         | 64MB                    | must be a size: a number of bytes, or with KiB, MiB or GiB",
         "spool.max-bytes         | 2TiB                    | must be a size",

@@ -1,6 +1,7 @@
 package io.pigateway.client.faults;
 
-import static io.pigateway.client.testing.Await.until;
+import io.pigateway.testing.TcpRelay;
+import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.client.ClientStats;
@@ -29,7 +30,7 @@ class ConnectionCutIT {
         long stream;
         int cuts;
         try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store));
-             CuttingProxy proxy = new CuttingProxy(gateway.address(), CUTS, 6000, 7)) {
+             TcpRelay proxy = new TcpRelay(gateway.address()).cutAfterRandomBytes(CUTS, 6000, 7)) {
             SensorClient client = SensorClient.start(Faults.clientConfig("cut", "127.0.0.1:" + proxy.port()));
             try {
                 until(CUTS + " cuts made", WAIT, () -> proxy.cuts() >= CUTS);

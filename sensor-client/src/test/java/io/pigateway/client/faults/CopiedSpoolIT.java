@@ -1,6 +1,6 @@
 package io.pigateway.client.faults;
 
-import static io.pigateway.client.testing.Await.until;
+import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.client.ClientStats;

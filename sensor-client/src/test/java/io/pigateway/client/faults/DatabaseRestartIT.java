@@ -1,6 +1,6 @@
 package io.pigateway.client.faults;
 
-import static io.pigateway.client.testing.Await.until;
+import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -47,7 +47,9 @@ class DatabaseRestartIT {
                     try {
                         Thread.sleep(DOWN.toMillis());
                         long during = client.stats().acknowledged();
-                        Thread.sleep(500);
+                        long held = client.stats().pending();
+                        until("the client samples on while MariaDB is down", WAIT,
+                                () -> client.stats().pending() > held + 50);
                         assertEquals(during, client.stats().acknowledged(), "nothing is acknowledged while MariaDB is down");
                         assertFalse(gateway.store().healthy());
                     } finally {

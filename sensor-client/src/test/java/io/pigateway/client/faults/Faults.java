@@ -62,8 +62,8 @@ final class Faults {
         m.put("gateway.connect-timeout", "2s");
         m.put("reconnect.backoff-min", "20ms");
         m.put("reconnect.backoff-max", "500ms");
-        m.put("send.batch-max-readings", "100");
-        m.put("send.batch-max-wait", "20ms");
+        m.put("send.frame-max-readings", "100");
+        m.put("send.frame-max-wait", "20ms");
         m.put("shutdown.ack-wait", "20s");
         for (String type : new String[] {"temperature", "humidity", "toggle"}) {
             m.put("sensor." + type + ".type", type);

@@ -1,11 +1,11 @@
 package io.pigateway.client.faults;
 
-import static io.pigateway.client.testing.Await.until;
+import static io.pigateway.testing.Await.until;
 
 import io.pigateway.client.ClientStats;
 import io.pigateway.client.SensorClient;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.GatewayProcess;
+import io.pigateway.testing.GatewayProcess;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;

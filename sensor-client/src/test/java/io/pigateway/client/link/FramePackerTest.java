@@ -3,6 +3,7 @@ package io.pigateway.client.link;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.Reading;
@@ -20,7 +21,7 @@ class FramePackerTest {
     }
 
     private static int payloadOf(List<Reading> readings) {
-        return Frames.encode(new Message.Readings(readings)).length - Frames.HEADER_BYTES - Frames.TRAILER_BYTES;
+        return FrameWriter.encode(new Message.Readings(readings)).length - Frames.HEADER_BYTES - Frames.TRAILER_BYTES;
     }
 
     @Test

@@ -1,18 +1,19 @@
 package io.pigateway.client.link;
 
-import static io.pigateway.client.testing.Await.until;
+import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.client.buffer.MemoryReadingBuffer;
+import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
+import io.pigateway.client.spool.MemorySpool;
 import io.pigateway.client.testing.FakeGateway;
-import io.pigateway.gateway.testing.CapturedLog;
+import io.pigateway.testing.CapturedLog;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.Reading;
@@ -36,13 +37,13 @@ class GatewayLinkIT {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private FakeGateway fake;
-    private MemoryReadingBuffer buffer;
+    private MemorySpool spool;
     private GatewayLink link;
 
     @BeforeEach
     void setUp() throws IOException {
         fake = FakeGateway.start();
-        buffer = new MemoryReadingBuffer(100_000);
+        spool = new MemorySpool(100_000);
     }
 
     @AfterEach
@@ -55,9 +56,9 @@ class GatewayLinkIT {
     }
 
     private GatewayLink link(List<GatewayAddress> addresses, int batch, Duration backoffMax, Duration ping) {
-        link = new GatewayLink("pi-test", new GatewayConfig(addresses, Duration.ofSeconds(2), ping),
+        link = new GatewayLink("pi-test", null, new GatewayConfig(addresses, Duration.ofSeconds(2), ping),
                 new ReconnectConfig(Duration.ofMillis(20), backoffMax), new SendConfig(batch, Duration.ofMillis(10)),
-                buffer, SENSORS);
+                spool, SENSORS, DeviceClock.system());
         return link;
     }
 
@@ -71,7 +72,7 @@ class GatewayLinkIT {
 
     private void append(int n) {
         for (int i = 0; i < n; i++) {
-            buffer.append(i % 2 == 0 ? "temp" : "door", 1_700_000_000_000L + i, i);
+            spool.append(i % 2 == 0 ? "temp" : "door", 1_700_000_000_000L + i, i);
         }
     }
 
@@ -105,7 +106,7 @@ class GatewayLinkIT {
         unreachable.close();
 
         link(50).start();
-        until("all acknowledged", WAIT, () -> buffer.size() == 0);
+        until("all acknowledged", WAIT, () -> spool.size() == 0);
         assertEquals(List.of(), stuckAnswers(link, Duration.ofMillis(1500), Duration.ofSeconds(2)),
                 "an idle session comes round every 500 ms");
         assertTrue(link.stuck(Duration.ofMillis(1)).isEmpty());
@@ -114,11 +115,11 @@ class GatewayLinkIT {
     @Test
     void readingsOfASensorNoLongerConfiguredAreSentAfterAHelloThatAnnouncesIt() throws Exception {
         append(10);
-        buffer.append("cellar", 1_700_000_000_100L, 12.5); // configured once, gone from the configuration now
+        spool.append("cellar", 1_700_000_000_100L, 12.5); // configured once, gone from the configuration now
         append(10);
         link(50).start();
-        until("every reading is acknowledged", WAIT, () -> buffer.size() == 0);
-        assertEquals(21, buffer.counts().acknowledged());
+        until("every reading is acknowledged", WAIT, () -> spool.size() == 0);
+        assertEquals(21, spool.counts().acknowledged());
         // The first HELLO announced the configured sensors; the next one also the sensor found in the spool.
         assertEquals(SENSORS, fake.hellos().getFirst().sensors());
         List<SensorInfo> last = fake.hellos().getLast().sensors();
@@ -135,7 +136,7 @@ class GatewayLinkIT {
         Message.Hello hello = fake.hellos().getFirst();
         assertEquals(1, hello.protocolVersion());
         assertEquals("pi-test", hello.deviceId());
-        assertEquals(buffer.streamId(), hello.streamId());
+        assertEquals(spool.streamId(), hello.streamId());
         assertTrue(hello.streamId() != 0);
         assertTrue(hello.clientClockMillis() >= before && hello.clientClockMillis() <= System.currentTimeMillis());
         until("the link reports connected", WAIT, () -> link.stats().connected());
@@ -148,8 +149,8 @@ class GatewayLinkIT {
         fake.helloAnswer = n -> new Message.HelloOk(System.currentTimeMillis(), 150, 7);
         append(1000);
         link(50).start();
-        until("every reading is acknowledged", WAIT, () -> buffer.size() == 0);
-        assertEquals(1000, buffer.counts().acknowledged());
+        until("every reading is acknowledged", WAIT, () -> spool.size() == 0);
+        assertEquals(1000, spool.counts().acknowledged());
         assertEquals(range(1, 1000), fake.committed());
         assertTrue(fake.frames().stream().allMatch(f -> f.size() <= 7), "no frame above 7 readings");
         assertTrue(fake.frames().stream().allMatch(f -> f.size() <= 5), "the payload limit cut frames to 5 readings");
@@ -161,15 +162,15 @@ class GatewayLinkIT {
         fake.dropFirstConnectionAtFrame = 3; // frames 1 and 2 acknowledged (seq 1..40), frame 3 lost with the connection
         append(200);
         link(20).start();
-        until("every reading is acknowledged", WAIT, () -> buffer.size() == 0);
+        until("every reading is acknowledged", WAIT, () -> spool.size() == 0);
 
         assertEquals(2, fake.connections());
         assertEquals(range(1, 200), new TreeSet<>(fake.seqsReceived()), "every seq received at least once");
         assertEquals(range(1, 200), fake.committed(), "acknowledged set is exactly 1..200");
         List<List<Reading>> frames = fake.frames();
         assertEquals(41, frames.get(3).getFirst().seq(), "the second connection starts at the oldest unacknowledged");
-        assertEquals(200, buffer.counts().acknowledged());
-        assertEquals(0, buffer.counts().dropped());
+        assertEquals(200, spool.counts().acknowledged());
+        assertEquals(0, spool.counts().dropped());
         assertTrue(link.stats().sent() >= 220, "seq 41..60 (at least) went out twice");
         String problem = link.stats().lastProblem();
         assertNotNull(problem);
@@ -181,11 +182,11 @@ class GatewayLinkIT {
         link(20).start();
         append(30);
         link.readingsAdded();
-        until("the first readings are acknowledged", WAIT, () -> buffer.size() == 0);
+        until("the first readings are acknowledged", WAIT, () -> spool.size() == 0);
         fake.dropConnections();
         append(30);
         link.readingsAdded();
-        until("all 60 are acknowledged", WAIT, () -> buffer.counts().acknowledged() == 60);
+        until("all 60 are acknowledged", WAIT, () -> spool.counts().acknowledged() == 60);
         assertEquals(range(1, 60), fake.committed());
     }
 
@@ -196,7 +197,7 @@ class GatewayLinkIT {
                 : new Message.HelloOk(System.currentTimeMillis(), 65536, 1000);
         append(10);
         link(50).start();
-        until("readings acknowledged after two refusals", WAIT, () -> buffer.size() == 0);
+        until("readings acknowledged after two refusals", WAIT, () -> spool.size() == 0);
         assertEquals(3, fake.hellos().size());
         LinkStats stats = link.stats();
         assertEquals(2, stats.refusals());
@@ -214,7 +215,7 @@ class GatewayLinkIT {
         append(10);
         try (CapturedLog log = CapturedLog.start()) {
             link(50).start();
-            until("readings acknowledged after six refusals", WAIT, () -> buffer.size() == 0);
+            until("readings acknowledged after six refusals", WAIT, () -> spool.size() == 0);
             List<String> warnings = log.lines("WARN", "gateway " + fake.address());
             assertEquals(1, warnings.size(), "one warning for six failed attempts: " + warnings);
             assertTrue(warnings.getFirst().contains("STORE_UNAVAILABLE (10): database down (attempt 1,"), warnings.getFirst());
@@ -239,7 +240,7 @@ class GatewayLinkIT {
         assertTrue(problem.startsWith("gateway " + fake.address() + " refused device pi-test: HELLO_REFUSED (6): "
                 + "device pi-test is not registered; not retryable (attempt "), problem);
         assertTrue(problem.endsWith("next try in 0.4 s, the maximum backoff)"), problem);
-        assertEquals(5, buffer.size(), "a refusal never drops readings");
+        assertEquals(5, spool.size(), "a refusal never drops readings");
     }
 
     @Test
@@ -247,7 +248,7 @@ class GatewayLinkIT {
         GatewayAddress closed = closedPort();
         append(10);
         link(List.of(closed, fake.address()), 50, Duration.ofMillis(200), Duration.ofSeconds(30)).start();
-        until("readings acknowledged via the second address", WAIT, () -> buffer.size() == 0);
+        until("readings acknowledged via the second address", WAIT, () -> spool.size() == 0);
         assertEquals(1, fake.hellos().size());
         String problem = link.stats().lastProblem();
         assertTrue(problem.startsWith("gateway " + closed + " unreachable: "), problem);
@@ -273,7 +274,7 @@ class GatewayLinkIT {
         long start = System.nanoTime();
         LinkStats stats = link.shutdown(Duration.ofSeconds(5));
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(3).toNanos(), "no need to wait out ack-wait");
-        assertEquals(0, buffer.size());
+        assertEquals(0, spool.size());
         assertTrue(stats.byeSent());
         until("the fake saw the BYE", WAIT, () -> fake.byes() == 1);
         assertFalse(stats.connected());
@@ -291,7 +292,7 @@ class GatewayLinkIT {
         assertTrue(took >= Duration.ofMillis(300).toNanos() && took < Duration.ofSeconds(3).toNanos(), "took " + took);
         assertTrue(stats.byeSent());
         until("the fake saw the BYE", WAIT, () -> fake.byes() == 1);
-        assertEquals(30, buffer.size(), "unacknowledged readings are not forgotten");
+        assertEquals(30, spool.size(), "unacknowledged readings are not forgotten");
     }
 
     @Test
@@ -304,7 +305,7 @@ class GatewayLinkIT {
         assertEquals(Session.MAX_FRAMES_IN_FLIGHT, fake.frames().size(), "no fifth frame before an ACK");
         fake.ack = true;
         fake.ackNow();
-        until("everything acknowledged once ACKs flow", WAIT, () -> buffer.size() == 0);
+        until("everything acknowledged once ACKs flow", WAIT, () -> spool.size() == 0);
         assertEquals(range(1, 1000), fake.committed());
     }
 
@@ -314,7 +315,7 @@ class GatewayLinkIT {
         fake.nackAtFrame = 1;
         append(40);
         link(10).start();
-        until("everything acknowledged after the NACK", WAIT, () -> buffer.size() == 0);
+        until("everything acknowledged after the NACK", WAIT, () -> spool.size() == 0);
         assertEquals(2, fake.connections());
         assertEquals(range(1, 40), fake.committed());
         String problem = link.stats().lastProblem();
@@ -329,13 +330,13 @@ class GatewayLinkIT {
         fake.nackAtFrame = 2; // frame 1 (seq 1..10) is acknowledged first
         append(40);
         link(10).start();
-        until("everything else acknowledged", WAIT, () -> buffer.size() == 0);
+        until("everything else acknowledged", WAIT, () -> spool.size() == 0);
         for (long seq = 11; seq <= 20; seq++) {
             assertEquals(1, java.util.Collections.frequency(fake.seqsReceived(), seq), "seq " + seq + " not sent again");
         }
         assertTrue(fake.seqsReceived().containsAll(range(21, 40)));
-        assertEquals(10, buffer.counts().dropped(), "the refused readings count as lost");
-        assertEquals(30, buffer.counts().acknowledged());
+        assertEquals(10, spool.counts().dropped(), "the refused readings count as lost");
+        assertEquals(30, spool.counts().acknowledged());
         assertEquals(2, fake.connections());
         String problem = link.stats().lastProblem();
         assertTrue(problem.contains("STORE_REFUSED (27)") && problem.contains("10 refused readings dropped"), problem);
@@ -348,15 +349,15 @@ class GatewayLinkIT {
         fake.nackAtFrame = 2; // seq 1..10 acknowledged, 11..20 refused
         append(40);
         link(10).start();
-        until("everything else acknowledged after the NACK", WAIT, () -> buffer.size() == 0);
+        until("everything else acknowledged after the NACK", WAIT, () -> spool.size() == 0);
         assertEquals(2, fake.connections(), "one reconnection, no loop");
         for (long seq = 11; seq <= 20; seq++) {
             long s = seq;
             assertEquals(1, fake.seqsReceived().stream().filter(r -> r == s).count(), "refused seq " + seq + " is not resent");
         }
         assertTrue(fake.committed().containsAll(range(21, 40)));
-        assertEquals(10, buffer.counts().dropped(), "the refused readings are counted, not swallowed");
-        assertEquals(30, buffer.counts().acknowledged());
+        assertEquals(10, spool.counts().dropped(), "the refused readings are counted, not swallowed");
+        assertEquals(30, spool.counts().acknowledged());
         String problem = link.stats().lastProblem();
         assertTrue(problem.contains("DUPLICATE_MISMATCH (21)") && problem.contains("dropped"), problem);
     }
@@ -372,7 +373,7 @@ class GatewayLinkIT {
         assertTrue(problem.contains("REPLACED (12)") && problem.contains("another client uses the same device id"), problem);
         // The maximum backoff (0.6 s), or the gateway's advice (1 s, capped at that maximum) plus up to half again.
         assertTrue(problem.matches(".*next try in 0\\.[6-9] s, the maximum backoff"), problem);
-        until("everything acknowledged on the next connection", WAIT, () -> buffer.size() == 0);
+        until("everything acknowledged on the next connection", WAIT, () -> spool.size() == 0);
         assertEquals(range(1, 20), fake.committed());
     }
 

@@ -105,15 +105,15 @@ class SensorTaskTest {
 
     @Test
     void backoffArithmetic() {
-        RetryBackoff b = new RetryBackoff(10, 35);
+        SensorRetryBackoff b = new SensorRetryBackoff(10, 35);
         assertEquals(10, b.failed(0));
         assertEquals(20, b.failed(10));
         assertEquals(35, b.failed(30), "capped");
         assertEquals(35, b.failed(65));
         b.succeeded();
         assertEquals(10, b.failed(100), "starts over after a success");
-        assertEquals(Long.MAX_VALUE / 2, new RetryBackoff(Long.MAX_VALUE / 2, 1).maxNanos(), "never below the interval");
-        RetryBackoff many = new RetryBackoff(1, 1000);
+        assertEquals(Long.MAX_VALUE / 2, new SensorRetryBackoff(Long.MAX_VALUE / 2, 1).maxNanos(), "never below the interval");
+        SensorRetryBackoff many = new SensorRetryBackoff(1, 1000);
         for (int i = 0; i < 100; i++) {
             many.failed(0);
         }

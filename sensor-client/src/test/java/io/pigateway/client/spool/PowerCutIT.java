@@ -3,20 +3,20 @@ package io.pigateway.client.spool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.client.buffer.ReadingBuffer;
+import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.config.SpoolConfig;
 import io.pigateway.client.link.GatewayLink;
-import io.pigateway.client.testing.Await;
+import io.pigateway.testing.Await;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.store.EmbeddedFileSystem;
-import io.pigateway.gateway.testing.ForgetfulDisk;
-import io.pigateway.gateway.testing.ForgetfulFilePath;
+import io.pigateway.testing.ForgetfulDisk;
+import io.pigateway.testing.ForgetfulFilePath;
 import io.pigateway.gateway.testing.TestDatabase;
 import io.pigateway.protocol.Reading;
 import io.pigateway.protocol.SensorInfo;
@@ -261,11 +261,11 @@ class PowerCutIT {
             spool = Spool.open(config, device, new Spool.Options(path -> disk.open(path, generation), System::nanoTime,
                     System::currentTimeMillis, true));
             String stream = device + "/" + Long.toHexString(spool.streamId());
-            ReadingBuffer tap = new AckTap(spool, stream);
-            link = new GatewayLink(device, new GatewayConfig(List.of(new GatewayAddress("127.0.0.1", port)),
+            ReadingSpool tap = new AckTap(spool, stream);
+            link = new GatewayLink(device, null, new GatewayConfig(List.of(new GatewayAddress("127.0.0.1", port)),
                     Duration.ofSeconds(2), Duration.ofSeconds(30)),
                     new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(200)), new SendConfig(50, Duration.ofMillis(10)),
-                    tap, List.of(TEMPERATURE, Spool.DROPPED_SENSOR_INFO));
+                    tap, List.of(TEMPERATURE, Spool.DROPPED_SENSOR_INFO), DeviceClock.system());
             spool.onFlushed(link::readingsAdded);
             link.start();
             Spool s = spool;
@@ -314,7 +314,7 @@ class PowerCutIT {
     }
 
     /** The client's buffer as the link sees it, noting every ACK. */
-    private final class AckTap implements ReadingBuffer {
+    private final class AckTap implements ReadingSpool {
         private final Spool spool;
         private final String stream;
 

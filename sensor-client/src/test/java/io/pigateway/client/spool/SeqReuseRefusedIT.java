@@ -1,8 +1,9 @@
 package io.pigateway.client.spool;
 
-import static io.pigateway.client.testing.Await.until;
+import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayConfig;
 import io.pigateway.client.config.ReconnectConfig;
@@ -71,9 +72,9 @@ class SeqReuseRefusedIT {
     private static Spool run(SpoolConfig config, GatewayAddress address, int firstValue, int n) throws Exception {
         Spool spool = Spool.open(config, DEVICE, new Spool.Options(ChannelOpener.FILES, System::nanoTime,
                 System::currentTimeMillis, true, () -> 0));
-        GatewayLink link = new GatewayLink(DEVICE, new GatewayConfig(List.of(address), Duration.ofSeconds(2),
+        GatewayLink link = new GatewayLink(DEVICE, null, new GatewayConfig(List.of(address), Duration.ofSeconds(2),
                 Duration.ofSeconds(30)), new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(200)),
-                new SendConfig(10, Duration.ofMillis(10)), spool);
+                new SendConfig(10, Duration.ofMillis(10)), spool, List.of(), DeviceClock.system());
         spool.onFlushed(link::readingsAdded);
         try {
             for (int i = 0; i < n; i++) {

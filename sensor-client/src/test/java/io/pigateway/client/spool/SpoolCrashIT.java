@@ -1,5 +1,6 @@
 package io.pigateway.client.spool;
 
+import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -51,11 +53,10 @@ class SpoolCrashIT {
                     // the child is gone
                 }
             });
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (lines.stream().noneMatch(l -> l.startsWith("START ")) && System.nanoTime() < deadline) {
+            until(at + ": the child started", Duration.ofSeconds(20), () -> {
                 assertTrue(child.isAlive(), at + ": the child ended early: " + lines);
-                Thread.sleep(5);
-            }
+                return lines.stream().anyMatch(l -> l.startsWith("START "));
+            });
             Thread.sleep(random.nextInt(400));
             child.destroyForcibly(); // SIGKILL: no shutdown hook, no close, no last flush
             assertTrue(child.waitFor(10, TimeUnit.SECONDS), at);

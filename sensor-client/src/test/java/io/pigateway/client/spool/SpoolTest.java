@@ -10,6 +10,7 @@ import static io.pigateway.client.spool.SpoolTesting.dir;
 import static io.pigateway.client.spool.SpoolTesting.open;
 import static io.pigateway.client.spool.SpoolTesting.segmentFiles;
 import static io.pigateway.client.spool.SpoolTesting.seqs;
+import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -17,7 +18,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.client.buffer.ReadingBuffer;
 import io.pigateway.client.config.SpoolConfig;
 import io.pigateway.protocol.Reading;
 import java.nio.file.Files;
@@ -27,6 +27,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
@@ -61,7 +63,7 @@ class SpoolTest {
             assertEquals(4, spool.ack(4));
             assertEquals(0, spool.ack(4), "an ACK again changes nothing");
             assertEquals(range(5, 10), seqs(spool.peekUnsent(0, 100)), "acknowledged readings are not sent again");
-            assertEquals(new ReadingBuffer.Counts(10, 4, 0, 6, 0), spool.counts());
+            assertEquals(new ReadingSpool.Counts(10, 4, 0, 6, 0), spool.counts());
             assertEquals(6, spool.ack(99), "an ACK beyond the newest covers what there is");
             assertEquals(0, spool.size());
         }
@@ -74,7 +76,7 @@ class SpoolTest {
             spool.sync();
             spool.ack(5);
             assertEquals(5, spool.discard(10), "seq 6..10, refused by the gateway's database");
-            assertEquals(new ReadingBuffer.Counts(21, 5, 5, 11, 0), spool.counts(), "the loss report appended at once");
+            assertEquals(new ReadingSpool.Counts(21, 5, 5, 11, 0), spool.counts(), "the loss report appended at once");
             assertEquals(5, spool.stats().lost());
             spool.sync();
             List<Reading> held = all(spool);
@@ -112,12 +114,12 @@ class SpoolTest {
             AtomicInteger flushes = new AtomicInteger();
             spool.onFlushed(flushes::incrementAndGet);
             append(spool, 10); // the count is reached: flushed at once
-            io.pigateway.client.testing.Await.until("10 readings flushed", Duration.ofMillis(250),
+            io.pigateway.testing.Await.until("10 readings flushed", Duration.ofMillis(250),
                     () -> all(spool).size() == 10);
             assertTrue(flushes.get() >= 1);
             append(spool, 1); // below the count: flushed within the interval
             assertEquals(10, all(spool).size());
-            io.pigateway.client.testing.Await.until("the 11th flushed", Duration.ofSeconds(2), () -> all(spool).size() == 11);
+            until("the 11th flushed", Duration.ofSeconds(2), () -> all(spool).size() == 11);
         }
     }
 
@@ -161,7 +163,7 @@ class SpoolTest {
             assertFalse(spool.recovery().newStream());
             assertEquals(7, spool.recovery().held());
             assertEquals(range(4, 10), seqs(all(spool)));
-            assertEquals(new ReadingBuffer.Counts(0, 0, 0, 7, 7), spool.counts());
+            assertEquals(new ReadingSpool.Counts(0, 0, 0, 7, 7), spool.counts());
             assertEquals(11, spool.append("s", 1, 1).seq());
             spool.sync();
             assertEquals(range(4, 11), seqs(all(spool)));
@@ -284,7 +286,7 @@ class SpoolTest {
             append(spool, n);
             spool.sync();
             List<Reading> held = all(spool);
-            ReadingBuffer.Counts counts = spool.counts();
+            ReadingSpool.Counts counts = spool.counts();
             assertEquals(n, counts.appended());
             assertEquals(held.size(), counts.held());
             assertEquals(n - held.size(), counts.dropped(), "every reading not held was counted as dropped");
@@ -315,7 +317,7 @@ class SpoolTest {
             assertEquals(Spool.DROPPED_SENSOR, last.sensor());
             assertEquals(spool.stats().lost(), (long) last.value());
             assertEquals(spool.counts().dropped(), spool.stats().lost());
-            ReadingBuffer.Counts end = spool.counts();
+            ReadingSpool.Counts end = spool.counts();
             assertEquals(end.appended(), end.acknowledged() + end.dropped() + end.held());
         }
     }
@@ -329,7 +331,7 @@ class SpoolTest {
             assertTrue(kept > 200 && kept < 1000, kept + " stored");
             assertTrue(stored.subList(0, kept).stream().allMatch(r -> r != null), "the first ones are stored");
             assertTrue(stored.subList(kept, 1000).stream().allMatch(r -> r == null), "then none");
-            assertEquals(new ReadingBuffer.Counts(1000, 0, 1000 - kept, kept, 0), spool.counts());
+            assertEquals(new ReadingSpool.Counts(1000, 0, 1000 - kept, kept, 0), spool.counts());
             assertEquals(1000 - kept, spool.stats().lost());
 
             spool.reportLoss(false);
@@ -360,7 +362,7 @@ class SpoolTest {
             assertEquals(3, s.lost());
             assertTrue(s.lastProblem().contains(dir(c).resolve("segment-0000.spool").toString()), s.lastProblem());
             assertTrue(s.lastProblem().contains("No space left on device"), s.lastProblem());
-            assertEquals(new ReadingBuffer.Counts(8, 0, 3, 5, 0), spool.counts());
+            assertEquals(new ReadingSpool.Counts(8, 0, 3, 5, 0), spool.counts());
 
             faults.failWrites.set(false);
             assertEquals(List.of(6L, 7L), seqs(append(spool, 2)), "the next writes work, over the torn one");
@@ -457,39 +459,58 @@ class SpoolTest {
         int threads = 4;
         int each = 5000;
         try (Spool spool = Spool.open(c, DEVICE)) {
+            // A failed assertion in a sampler thread would only end that thread; it is collected and
+            // rethrown here, and stops the wait below, rather than surfacing as a timeout.
+            Queue<Throwable> samplerFailures = new ConcurrentLinkedQueue<>();
             List<Thread> samplers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 String sensor = "sensor-" + t;
                 samplers.add(Thread.ofPlatform().start(() -> {
-                    for (int i = 0; i < each; i++) {
-                        assertNotNull(spool.append(sensor, i, i));
+                    try {
+                        for (int i = 0; i < each; i++) {
+                            assertNotNull(spool.append(sensor, i, i));
+                        }
+                    } catch (Throwable e) {
+                        samplerFailures.add(e);
                     }
                 }));
             }
             Map<String, Double> lastValue = new HashMap<>();
-            long last = 0;
-            int received = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (received < threads * each && System.nanoTime() < deadline) {
-                List<Reading> batch = spool.peekUnsent(last, 500);
-                for (Reading r : batch) {
-                    assertTrue(r.seq() > last, "seq rises: " + r.seq() + " after " + last);
-                    last = r.seq();
-                    Double before = lastValue.put(r.sensor(), r.value());
-                    assertTrue(before == null || r.value() == before + 1, r.sensor() + " " + before + " then " + r.value());
-                    received++;
-                }
-                if (!batch.isEmpty()) {
-                    spool.ack(last);
-                } else {
-                    Thread.sleep(1);
-                }
-            }
+            long[] last = {0};
+            int[] received = {0};
+            // Drains what is flushed on each call, as the link does, so that the spool never fills up.
+            until("every reading peeked and acknowledged", Duration.ofSeconds(15), () -> {
+                List<Reading> batch;
+                do {
+                    batch = spool.peekUnsent(last[0], 500);
+                    for (Reading r : batch) {
+                        assertTrue(r.seq() > last[0], "seq rises: " + r.seq() + " after " + last[0]);
+                        last[0] = r.seq();
+                        Double before = lastValue.put(r.sensor(), r.value());
+                        assertTrue(before == null || r.value() == before + 1, r.sensor() + " " + before + " then "
+                                + r.value());
+                        received[0]++;
+                    }
+                    if (!batch.isEmpty()) {
+                        spool.ack(last[0]);
+                    }
+                } while (!batch.isEmpty());
+                return received[0] >= threads * each || !samplerFailures.isEmpty();
+            });
             for (Thread t : samplers) {
                 t.join();
             }
-            assertEquals(threads * each, received);
-            assertEquals(new ReadingBuffer.Counts(threads * each, threads * each, 0, 0, 0), spool.counts());
+            rethrowFirst(samplerFailures);
+            assertEquals(threads * each, received[0]);
+            assertEquals(new ReadingSpool.Counts(threads * each, threads * each, 0, 0, 0), spool.counts());
+        }
+    }
+
+    private static void rethrowFirst(Queue<Throwable> failures) {
+        Throwable first = failures.poll();
+        if (first != null) {
+            failures.forEach(first::addSuppressed);
+            throw first instanceof Error e ? e : new AssertionError("a sampler thread failed", first);
         }
     }
 

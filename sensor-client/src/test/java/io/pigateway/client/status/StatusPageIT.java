@@ -249,7 +249,7 @@ class StatusPageIT {
         m.put("gateway.connect-timeout", "10s"); // the CHALLENGE may wait for an address's FailurePenalty
         m.put("reconnect.backoff-min", "100ms");
         m.put("reconnect.backoff-max", "1s");
-        m.put("send.batch-max-wait", "50ms");
+        m.put("send.frame-max-wait", "50ms");
         m.put("shutdown.ack-wait", "1s"); // the test checks the page, not that every reading arrived
         m.put("report.interval", "1s"); // spool depth, which the page shows
         m.putAll(overrides);

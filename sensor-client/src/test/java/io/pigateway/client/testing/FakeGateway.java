@@ -170,7 +170,7 @@ public final class FakeGateway implements AutoCloseable {
         if (r.readings().size() > ok.maxReadingsPerFrame()) {
             violations.add("frame of " + r.readings().size() + " readings, limit " + ok.maxReadingsPerFrame());
         }
-        int payload = Frames.encode(r).length - Frames.HEADER_BYTES - Frames.TRAILER_BYTES;
+        int payload = FrameWriter.encode(r).length - Frames.HEADER_BYTES - Frames.TRAILER_BYTES;
         if (payload > ok.maxPayloadBytes()) {
             violations.add("frame payload of " + payload + " bytes, limit " + ok.maxPayloadBytes());
         }

@@ -49,6 +49,13 @@ public final class LineMapping {
         Map<String, List<Sample>> byDevice = new LinkedHashMap<>();
         int skipped = 0;
         for (Point p : points) {
+            long numbers = p.fields().values().stream().filter(v -> !(v instanceof FieldValue.StringValue)).count();
+            if (!config.sensorHasField() && numbers > 1) {
+                // Each field would be a value of the same sensor at the same time.
+                throw new LineProtocolException(p.line(), Kind.MAPPING, "the line has " + numbers
+                        + " number fields, and the sensor name (" + config.sensor() + ", ingest.line-protocol.sensor)"
+                        + " has no {field} to tell them apart");
+            }
             String device = deviceOf(p, credentialsDevice);
             List<Sample> samples = byDevice.computeIfAbsent(device, d -> new ArrayList<>());
             String unit = config.unitTag().isEmpty() ? "" : p.tags().getOrDefault(config.unitTag(), "");

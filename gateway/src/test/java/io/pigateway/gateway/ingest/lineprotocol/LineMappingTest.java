@@ -97,11 +97,22 @@ class LineMappingTest {
     }
 
     @Test
+    void aTemplateWithoutFieldTakesLinesOfOneFieldOnly() throws Exception {
+        LineProtocolConfig tasmota = config(Map.of("ingest.line-protocol.sensor", "{tag:sensor}.{measurement}"));
+        LineProtocolMapped m = map(tasmota, "temperature,device=tasmota_1,sensor=ds18b20 value=21.5", null);
+        assertEquals(List.of(Sample.of("ds18b20.temperature", 21.5, Sample.NO_TIME)), m.of("tasmota_1"));
+        LineProtocolException two = assertThrows(LineProtocolException.class,
+                () -> map(tasmota, "temperature,device=t,sensor=s value=1,other=2", null));
+        assertTrue(two.reason().startsWith("the line has 2 number fields, and the sensor name ({tag:sensor}.{measurement},"
+                + " ingest.line-protocol.sensor) has no {field}"), two.reason());
+    }
+
+    @Test
     void badConfigurationNamesTheKeyAndValue() {
-        ConfigException noField = assertThrows(ConfigException.class,
-                () -> config(Map.of("ingest.line-protocol.sensor", "{measurement}")));
-        assertEquals("test.conf: key 'ingest.line-protocol.sensor' = '{measurement}' is invalid: must contain {field},"
-                + " so that each field of a line is its own sensor", noField.getMessage());
+        ConfigException open = assertThrows(ConfigException.class,
+                () -> config(Map.of("ingest.line-protocol.sensor", "{measurement")));
+        assertEquals("test.conf: key 'ingest.line-protocol.sensor' = '{measurement' is invalid: '{' at index 0 is not"
+                + " closed", open.getMessage());
         ConfigException unknown = assertThrows(ConfigException.class,
                 () -> config(Map.of("ingest.line-protocol.sensor", "{field}{colour}")));
         assertTrue(unknown.getMessage().contains("placeholder {colour} is unknown"), unknown.getMessage());

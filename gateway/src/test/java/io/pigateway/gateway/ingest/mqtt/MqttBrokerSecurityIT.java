@@ -3,14 +3,14 @@ package io.pigateway.gateway.ingest.mqtt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.common.Settings;
-import io.pigateway.common.tls.testing.TestPki;
+import io.pigateway.testing.TestPki;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.IngestConfig;
 import io.pigateway.gateway.config.MqttConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.CapturedLog;
-import io.pigateway.gateway.testing.MosquittoBroker;
+import io.pigateway.testing.CapturedLog;
+import io.pigateway.testing.MosquittoBroker;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.pigateway.client.sensor.gpio;
 
 import com.pi4j.io.gpio.digital.DigitalInput;
-import com.pi4j.io.gpio.digital.DigitalState;
 import com.pi4j.io.gpio.digital.DigitalStateChangeListener;
 import io.pigateway.client.sensor.EventSensor;
+import io.pigateway.client.sensor.NamedSensor;
 import io.pigateway.client.sensor.ReadingSink;
 import io.pigateway.client.sensor.SensorStartException;
 import io.pigateway.protocol.SensorInfo;
@@ -16,60 +16,36 @@ import java.util.function.LongSupplier;
  * with the time of the change's first edge. On start it reports the current level once, so the
  * gateway knows where it stands (door open or closed) before the first change.
  */
-public final class GpioEdgeSensor implements EventSensor {
-    private final String name;
-    private final SensorInfo channel;
+public final class GpioEdgeSensor extends NamedSensor implements EventSensor {
     private final DigitalInput input;
     private final long debounceNanos;
     private final Debouncer.Timer timer;
     private final LongSupplier nanoClock;
     private final LongSupplier clockMillis;
-    private final String description;
     private DigitalStateChangeListener listener;
     private Debouncer debouncer;
 
     public GpioEdgeSensor(String name, String unit, DigitalInput input, long debounceNanos, Debouncer.Timer timer,
                           LongSupplier nanoClock, LongSupplier clockMillis, String description) {
-        this.name = name;
-        this.channel = new SensorInfo(name, unit, "gpio.edge", false);
+        super(name, description, List.of(new SensorInfo(name, unit, "gpio.edge", false)));
         this.input = input;
         this.debounceNanos = debounceNanos;
         this.timer = timer;
         this.nanoClock = nanoClock;
         this.clockMillis = clockMillis;
-        this.description = description;
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
-    public List<SensorInfo> channels() {
-        return List.of(channel);
     }
 
     @Override
     public synchronized void start(ReadingSink sink) {
         if (debouncer != null) {
-            throw new IllegalStateException("sensor " + name + " already started");
+            throw new IllegalStateException("sensor " + name() + " already started");
         }
         boolean initial = level();
         debouncer = new Debouncer(debounceNanos, initial, nanoClock, clockMillis, timer,
-                (high, at) -> sink.accept(name, at, Levels.value(high)));
+                (high, at) -> sink.accept(name(), at, Levels.value(high)));
         Debouncer d = debouncer;
-        listener = event -> {
-            if (event.state() == DigitalState.HIGH || event.state() == DigitalState.LOW) {
-                d.edge(event.state() == DigitalState.HIGH);
-            }
-        };
-        sink.accept(name, clockMillis.getAsLong(), Levels.value(initial));
+        listener = Levels.edgesTo(d);
+        sink.accept(name(), clockMillis.getAsLong(), Levels.value(initial));
         input.addListener(listener);
         boolean now = level(); // an edge between the first look and the listener would otherwise be lost
         if (now != initial) {
@@ -79,9 +55,9 @@ public final class GpioEdgeSensor implements EventSensor {
 
     private boolean level() {
         try {
-            return Levels.high(input, description);
+            return Levels.high(input, description());
         } catch (IOException e) {
-            throw new SensorStartException("sensor " + name + " (" + description + "): " + e.getMessage(), e);
+            throw new SensorStartException("sensor " + name() + " (" + description() + "): " + e.getMessage(), e);
         }
     }
 

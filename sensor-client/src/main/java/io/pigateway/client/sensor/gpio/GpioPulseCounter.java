@@ -1,7 +1,6 @@
 package io.pigateway.client.sensor.gpio;
 
 import com.pi4j.io.gpio.digital.DigitalInput;
-import com.pi4j.io.gpio.digital.DigitalState;
 import io.pigateway.client.sensor.Sensor;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,11 +35,7 @@ public final class GpioPulseCounter implements Sensor {
                         pulses.incrementAndGet();
                     }
                 });
-        input.addListener(event -> {
-            if (event.state() == DigitalState.HIGH || event.state() == DigitalState.LOW) {
-                debouncer.edge(event.state() == DigitalState.HIGH);
-            }
-        });
+        input.addListener(Levels.edgesTo(debouncer));
     }
 
     @Override

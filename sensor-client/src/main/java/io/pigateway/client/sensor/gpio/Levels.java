@@ -2,6 +2,7 @@ package io.pigateway.client.sensor.gpio;
 
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.gpio.digital.DigitalState;
+import com.pi4j.io.gpio.digital.DigitalStateChangeListener;
 import java.io.IOException;
 
 /** Pi4J's {@link DigitalState} as the 1 and 0 of a reading. */
@@ -20,6 +21,15 @@ final class Levels {
             case HIGH -> true;
             case LOW -> false;
             default -> throw new IOException(where + ": the line's state is " + state);
+        };
+    }
+
+    /** A listener that hands each HIGH or LOW change of the line to {@code debouncer}. */
+    static DigitalStateChangeListener edgesTo(Debouncer debouncer) {
+        return event -> {
+            if (event.state() == DigitalState.HIGH || event.state() == DigitalState.LOW) {
+                debouncer.edge(event.state() == DigitalState.HIGH);
+            }
         };
     }
 

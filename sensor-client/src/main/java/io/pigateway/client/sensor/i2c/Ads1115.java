@@ -13,7 +13,7 @@ import java.io.IOException;
  * <p>Config register layout, bit 15 to 0: OS (write 1: start; read 1: idle) | MUX[2:0] | PGA[2:0] |
  * MODE (1: single-shot) | DR[2:0] | COMP_MODE | COMP_POL | COMP_LAT | COMP_QUE[1:0] (11: comparator off).
  */
-public final class Ads1115 {
+public final class Ads1115 extends I2cChip {
     static final int REG_CONVERSION = 0x00;
     static final int REG_CONFIG = 0x01;
     static final int OS = 1 << 15;
@@ -22,12 +22,8 @@ public final class Ads1115 {
     /** Polls of the OS bit after the nominal conversion time, one millisecond apart. */
     static final int POLLS = 20;
 
-    private final Registers registers;
-    private final Pause pause;
-
     private Ads1115(Registers registers, Pause pause) {
-        this.registers = registers;
-        this.pause = pause;
+        super(registers, pause);
     }
 
     /** Checks that something answers at the address (the chip has no id register) by reading its config. */
@@ -35,10 +31,6 @@ public final class Ads1115 {
         Registers r = new Registers(i2c);
         r.readWord(REG_CONFIG);
         return new Ads1115(r, pause);
-    }
-
-    public String where() {
-        return registers.where();
     }
 
     /**

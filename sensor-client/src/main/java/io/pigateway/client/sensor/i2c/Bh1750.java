@@ -11,7 +11,7 @@ import java.io.IOException;
  *
  * <p>Not thread-safe; one sampler thread calls it.
  */
-public final class Bh1750 {
+public final class Bh1750 extends I2cChip {
     static final int POWER_ON = 0x01;
     static final int CONTINUOUS_HIGH_RES = 0x10;
     /** Longest high-resolution measurement time; until then the chip reads 0. */
@@ -19,12 +19,8 @@ public final class Bh1750 {
     /** Counts per lux at the default measurement time register (MTreg = 69). */
     static final double COUNTS_PER_LUX = 1.2;
 
-    private final Registers registers;
-    private final Pause pause;
-
     private Bh1750(Registers registers, Pause pause) {
-        this.registers = registers;
-        this.pause = pause;
+        super(registers, pause);
     }
 
     /** Powers the chip on, starts continuous measurements and waits for the first one. */
@@ -39,10 +35,6 @@ public final class Bh1750 {
         registers.command(POWER_ON);
         registers.command(CONTINUOUS_HIGH_RES);
         pause.millis(FIRST_RESULT_MILLIS);
-    }
-
-    public String where() {
-        return registers.where();
     }
 
     /** The latest result, 0 to 54612.5 lx (65535 counts: the chip is saturated, e.g. in direct sun). */

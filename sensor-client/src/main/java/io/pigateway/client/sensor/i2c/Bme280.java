@@ -11,7 +11,7 @@ import java.io.IOException;
  *
  * <p>Not thread-safe; one sampler thread calls it.
  */
-public final class Bme280 {
+public final class Bme280 extends I2cChip {
     static final int REG_CALIB_TP = 0x88;
     static final int REG_CALIB_H1 = 0xA1;
     static final int REG_CHIP_ID = 0xD0;
@@ -57,14 +57,11 @@ public final class Bme280 {
     public record Measurement(double celsius, double hectopascals, double relativeHumidity) {
     }
 
-    private final Registers registers;
-    private final Pause pause;
     private final Chip chip;
     private final Bme280Compensation compensation;
 
     private Bme280(Registers registers, Pause pause, Chip chip, Bme280Compensation compensation) {
-        this.registers = registers;
-        this.pause = pause;
+        super(registers, pause);
         this.chip = chip;
         this.compensation = compensation;
     }

@@ -1,5 +1,6 @@
 package io.pigateway.client.sensor.i2c;
 
+import io.pigateway.client.sensor.NamedSensor;
 import io.pigateway.client.sensor.PolledSensor;
 import io.pigateway.protocol.SensorInfo;
 import java.io.IOException;
@@ -11,40 +12,24 @@ import java.util.Locale;
  * A BME280 as the sampler sees it: readings {@code <name>.temperature} (°C), {@code <name>.pressure}
  * (hPa) and {@code <name>.humidity} (%RH), the last only when the chip is a BME280, not a BMP280.
  */
-public final class Bme280Sensor implements PolledSensor {
-    private final String name;
+public final class Bme280Sensor extends NamedSensor implements PolledSensor {
     private final Bme280 chip;
-    private final List<SensorInfo> channels;
-    private final String description;
 
     public Bme280Sensor(String name, Bme280 chip, String where) {
-        this.name = name;
+        super(name, chip.chip() + " on " + where + (chip.chip().hasHumidity() ? "" : " (a BMP280 has no humidity sensor)"),
+                channels(name, chip.chip()));
         this.chip = chip;
-        String kind = chip.chip().name().toLowerCase(Locale.ROOT);
+    }
+
+    private static List<SensorInfo> channels(String name, Bme280.Chip chip) {
+        String kind = chip.name().toLowerCase(Locale.ROOT);
         List<SensorInfo> c = new ArrayList<>();
         c.add(new SensorInfo(name + ".temperature", "°C", kind + ".temperature", false));
         c.add(new SensorInfo(name + ".pressure", "hPa", kind + ".pressure", false));
-        if (chip.chip().hasHumidity()) {
+        if (chip.hasHumidity()) {
             c.add(new SensorInfo(name + ".humidity", "%RH", kind + ".humidity", false));
         }
-        this.channels = List.copyOf(c);
-        this.description = chip.chip() + " on " + where
-                + (chip.chip().hasHumidity() ? "" : " (a BMP280 has no humidity sensor)");
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return description;
-    }
-
-    @Override
-    public List<SensorInfo> channels() {
-        return channels;
+        return c;
     }
 
     @Override

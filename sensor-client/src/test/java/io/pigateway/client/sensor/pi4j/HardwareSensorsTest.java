@@ -1,6 +1,6 @@
 package io.pigateway.client.sensor.pi4j;
 
-import static io.pigateway.client.testing.Await.until;
+import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -134,7 +134,7 @@ class HardwareSensorsTest {
             if (sensor.equals("door")) {
                 doorTimes.add(at);
             }
-        })) {
+        }, System::currentTimeMillis)) {
             until("light and air sampled", Duration.ofSeconds(5),
                     () -> count(got, "light") >= 5 && count(got, "air.temperature") >= 5);
             assertEquals(25.08, got.get("air.temperature").getFirst(), 1e-9);

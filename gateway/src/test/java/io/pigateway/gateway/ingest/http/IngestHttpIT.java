@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.auth.DeviceSecrets;
-import io.pigateway.gateway.config.AuthConfig;
+import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.IngestConfig;
 import io.pigateway.gateway.config.IngestHttpConfig;

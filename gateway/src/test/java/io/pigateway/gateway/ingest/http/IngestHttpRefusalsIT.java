@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.tls.TlsProtocols;
-import io.pigateway.common.tls.testing.TestPki;
+import io.pigateway.testing.TestPki;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.IngestConfig;

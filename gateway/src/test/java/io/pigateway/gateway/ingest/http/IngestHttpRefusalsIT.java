@@ -11,6 +11,7 @@ import io.pigateway.gateway.config.IngestConfig;
 import io.pigateway.gateway.config.IngestHttpConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.LineProtocolConfig;
+import io.pigateway.gateway.config.MqttConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.gateway.testing.TestDatabase;
@@ -28,7 +29,7 @@ class IngestHttpRefusalsIT {
     Path dir;
 
     private static IngestConfig ingest(Duration commitTimeout, IngestHttpConfig http) {
-        return new IngestConfig(commitTimeout, LineProtocolConfig.defaults(), http);
+        return new IngestConfig(commitTimeout, LineProtocolConfig.defaults(), http, MqttConfig.OFF);
     }
 
     @Test

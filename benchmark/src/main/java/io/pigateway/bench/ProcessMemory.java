@@ -38,6 +38,48 @@ final class ProcessMemory {
         }
     }
 
+    /** Collections so far: young and full (old-generation) counts and milliseconds, from the JVM's perf counters. */
+    record Collections(long young, double youngMillis, long full, double fullMillis) {
+        Collections since(Collections before) {
+            return new Collections(young - before.young, youngMillis - before.youngMillis, full - before.full,
+                    fullMillis - before.fullMillis);
+        }
+
+        @Override
+        public String toString() {
+            return String.format("%d young collections (%.0f ms), %d full (%.0f ms)", young, youngMillis, full, fullMillis);
+        }
+    }
+
+    /**
+     * The collectors' counters of another JVM ({@code jcmd PerfCounter.print}: sun.gc.collector.0 is the
+     * young, .1 the old generation's; times in ticks of sun.os.hrt.frequency); null if it cannot tell.
+     */
+    static Collections collections(long pid) {
+        try {
+            java.util.Map<String, Long> c = new java.util.HashMap<>();
+            for (String line : jcmd(pid, "PerfCounter.print").split("\n")) {
+                int eq = line.indexOf('=');
+                if (eq > 0 && (line.startsWith("sun.gc.collector.") || line.startsWith("sun.os.hrt.frequency"))) {
+                    try {
+                        c.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1).strip()));
+                    } catch (NumberFormatException e) {
+                        // a text counter (the collector's name)
+                    }
+                }
+            }
+            Long hz = c.get("sun.os.hrt.frequency");
+            if (hz == null || !c.containsKey("sun.gc.collector.0.invocations")) {
+                return null;
+            }
+            return new Collections(c.get("sun.gc.collector.0.invocations"), c.get("sun.gc.collector.0.time") * 1000.0 / hz,
+                    c.getOrDefault("sun.gc.collector.1.invocations", 0L),
+                    c.getOrDefault("sun.gc.collector.1.time", 0L) * 1000.0 / hz);
+        } catch (IOException | InterruptedException e) {
+            return null;
+        }
+    }
+
     /** Runs a jcmd command against {@code pid} with the JDK running the benchmark; returns its output. */
     static String jcmd(long pid, String... command) throws IOException, InterruptedException {
         String jcmd = ProcessHandle.current().info().command().map(c -> Path.of(c).resolveSibling("jcmd").toString())

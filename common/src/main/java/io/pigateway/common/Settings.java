@@ -34,7 +34,8 @@ import java.util.TreeSet;
  * <p>With {@link #withEnvironment}, an environment variable overrides a key: the prefix, then the key
  * upper-cased with {@code .} and {@code -} turned into {@code _} ({@code listen.port} under prefix
  * {@code PIGW_GATEWAY_} is {@code PIGW_GATEWAY_LISTEN_PORT}). A variable with the prefix that names no
- * key is an error like an unknown key in the file.
+ * key is an error like an unknown key in the file. A variable that is set but empty (or blank) overrides
+ * nothing: the file's value, or the default, applies.
  */
 public final class Settings {
     private final String source;
@@ -182,7 +183,9 @@ public final class Settings {
         if (envPrefix != null && !pinned.contains(key)) {
             String name = environmentName(envPrefix, key);
             String fromEnv = env.get(name);
-            if (fromEnv != null) {
+            // Set but empty (systemd's Environment=NAME=, docker's -e NAME=) counts as unset, like a
+            // shell's ${NAME:-default}: the file's value or the default applies, not "no value".
+            if (fromEnv != null && !fromEnv.isBlank()) {
                 overridden.put(key, name);
                 v = fromEnv.trim();
             }
@@ -399,6 +402,8 @@ public final class Settings {
         unknownVariables.removeAll(overridden.values());
         if (envPrefix != null) {
             pinned.forEach(key -> unknownVariables.remove(environmentName(envPrefix, key)));
+            // An empty variable overrides nothing, but names a key all the same.
+            read.forEach(key -> unknownVariables.remove(environmentName(envPrefix, key)));
         }
         if (!unknownVariables.isEmpty()) {
             Set<String> names = new TreeSet<>();

@@ -87,6 +87,18 @@ class SettingsTest {
     }
 
     @Test
+    void anEnvironmentVariableThatIsSetButEmptyLeavesTheFilesValueOrTheDefault() throws ConfigException {
+        Settings s = Settings.of("test.conf", Map.of("listen.port", "4711"))
+                .withEnvironment("PIGW_GATEWAY_", Map.of("PIGW_GATEWAY_LISTEN_PORT", "", "PIGW_GATEWAY_LISTEN_ADDRESS", " "));
+        assertEquals(4711, s.intIn("listen.port", 1, 1, 65535), "the file's value");
+        assertEquals("0.0.0.0", s.string("listen.address", "0.0.0.0"), "the default");
+        assertEquals(Map.of(), s.environmentOverrides());
+        assertEquals(List.of("listen.port = 4711 # test.conf", "listen.address = 0.0.0.0 # default"),
+                s.effective().stream().map(e -> e.line(0)).toList());
+        s.rejectUnknownKeys();
+    }
+
+    @Test
     void aBadValueFromTheEnvironmentNamesTheVariableAndTheKey() {
         Settings s = Settings.of("test.conf", Map.of())
                 .withEnvironment("PIGW_GATEWAY_", Map.of("PIGW_GATEWAY_LISTEN_PORT", "70000"));

@@ -44,6 +44,11 @@ final class Command {
         return this;
     }
 
+    Command envAll(Map<String, String> variables) {
+        env.putAll(variables);
+        return this;
+    }
+
     Command in(Path directory) {
         dir = directory;
         return this;

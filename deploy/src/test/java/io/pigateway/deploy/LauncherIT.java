@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -134,6 +135,35 @@ class LauncherIT {
                 .env("PI_SENSOR_CLIENT_JVM_DIRS", work.resolve("nothing-here") + ":" + thisJdk)
                 .run(LIMIT).expect(0).output();
         assertTrue(out.startsWith("pi-sensor-client "), out);
+    }
+
+    /** systemd's {@code Environment=NAME=} (set, empty) means "no override": the defaults apply, not nothing. */
+    @Test
+    void anEnvironmentVariableThatIsSetButEmptyGivesTheDefault() throws Exception {
+        Path work = Packages.workDir("empty-variables");
+        // A stand-in Java 21 whose "JVM" prints the options it was given, one a line.
+        Path fake = Files.createDirectories(work.resolve("fake-jdk/bin")).getParent();
+        Files.writeString(fake.resolve("release"), "JAVA_VERSION=\"21.0.9\"\n");
+        Path fakeJava = Files.writeString(fake.resolve("bin/java"), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+        Files.setPosixFilePermissions(fakeJava, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String options = Command.of(Packages.SENSOR_CLIENT.launcher(Packages.sharedRoot()).toString(), "--version")
+                .cleanEnv()
+                .env("PATH", tools(work).toString())
+                .env("PI_SENSOR_CLIENT_JVM_DIRS", fake.toString())
+                .env("PI_SENSOR_CLIENT_JAVA_OPTS", "")
+                .run(LIMIT).expect(0).output();
+        assertTrue(options.lines().toList().containsAll(List.of("-Xms8m", "-Xmx24m", "-XX:+ExitOnOutOfMemoryError", "-jar")),
+                options);
+
+        // PI_GATEWAY_JVM_DIRS empty: /usr/lib/jvm, where the JDK running this test is (the build's toolchain).
+        assumeTrue(Path.of(System.getProperty("java.home")).startsWith("/usr/lib/jvm"),
+                "needs a Java 21+ under /usr/lib/jvm, the default");
+        String version = Command.of(Packages.GATEWAY.launcher(Packages.sharedRoot()).toString(), "--version")
+                .cleanEnv()
+                .env("PATH", tools(Packages.workDir("empty-variables-gateway")).toString())
+                .env("PI_GATEWAY_JVM_DIRS", "")
+                .run(LIMIT).expect(0).output();
+        assertTrue(version.startsWith("pi-gateway "), version);
     }
 
     @Test

@@ -87,7 +87,9 @@ class MaintainerScriptsIT {
             List<String> purged = run(p, "postrm", "", "purge");
             assertTrue(purged.contains("rm -rf " + state), purged.toString());
             assertTrue(purged.contains("deb-systemd-helper purge " + p.unit), purged.toString());
-            String secret = p == Packages.GATEWAY ? "rm -f /etc/pi-gateway/db-password" : "rm -f /etc/pi-gateway/device-secret";
+            String secret = p == Packages.GATEWAY
+                    ? "rm -f /etc/pi-gateway/db-password /etc/pi-gateway/migrate-password /etc/pi-gateway/grafana-db-password"
+                    : "rm -f /etc/pi-gateway/device-secret";
             assertTrue(purged.contains(secret), "the secret the README has the operator write there: " + purged);
             assertTrue(purged.stream().noneMatch(c -> c.startsWith("rm ") && c.contains("/etc/pi-gateway/")
                     && !c.equals(secret)), "no other configuration: " + purged);

@@ -2,6 +2,7 @@ package io.pigateway.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.DataInputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,8 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * One commit builds byte-identical packages: nothing in them carries the time of the build. Every
- * member of the .deb (an ar archive), every entry of its control and data tars, and every entry of
- * the project's own jars inside has the time {@code project.build.outputTimestamp}. (Two clean builds
- * of one commit, compared by checksum, are the end-to-end check; this test finds a time that leaks
- * in without building twice.)
+ * One commit builds byte-identical packages: nothing in them carries the time of the build, and
+ * nothing the order in which a file system lists a directory. Every member of the .deb (an ar
+ * archive), every entry of its control and data tars, and every entry of the project's own jars
+ * inside has the time {@code project.build.outputTimestamp}; the data tar lists its entries in path
+ * order; and a second build of the packages gives the same bytes. (Two clean builds of one commit,
+ * compared by checksum, remain the end-to-end check: the second build here reuses the jars the first
+ * one made, which the time checks cover.)
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReproducibleDebsIT {
@@ -70,6 +75,62 @@ class ReproducibleDebsIT {
                 }
             }
         }
+    }
+
+    /**
+     * Path order, as {@code tar --sort=name} writes it: a directory before what it holds, and the names
+     * in one directory in byte order. jdeb writes the entries in the order of the pom's dataSet (kept
+     * in path order there) and each directory's files sorted.
+     */
+    @Test
+    void theDataTarListsItsEntriesInPathOrder() throws Exception {
+        for (Packages p : Packages.values()) {
+            List<String> entries = Command.of("sh", "-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -t -f -", "sh",
+                    p.deb().toString()).run(LIMIT).expect(0).output().lines().filter(l -> !l.isBlank()).toList();
+            assertTrue(entries.size() > 10, entries.toString());
+            for (int i = 1; i < entries.size(); i++) {
+                assertTrue(PATH_ORDER.compare(entries.get(i - 1), entries.get(i)) < 0,
+                        p.deb() + ": '" + entries.get(i - 1) + "' comes before '" + entries.get(i) + "'");
+            }
+        }
+    }
+
+    /**
+     * The package phase run again (another Maven, offline, tests skipped) into another directory gives
+     * the same bytes: the packaging itself adds nothing that varies, be it a time, an order or a name.
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void aSecondBuildGivesByteIdenticalPackages() throws Exception {
+        assumeTrue(Command.onPath("mvn"), "needs mvn on PATH to build a second time");
+        Path again = Packages.workDir("second-build");
+        // Main code is not compiled again: the jars stay as the first build made them (this JVM has
+        // some open), and a jar of unchanged classes is not rewritten.
+        Command.of("mvn", "-o", "-q", "-B", "-DskipTests", "-Dmaven.main.skip=true", "-pl", "deploy", "-am", "package",
+                "-Ddeb.outputDir=" + again, "-Dmaven.repo.local=" + System.getProperty("maven.localRepository")).in(Path.of("..").toAbsolutePath().normalize())
+                .run(Duration.ofSeconds(200)).expect(0);
+        for (Packages p : Packages.values()) {
+            Path second = again.resolve(p.deb().getFileName());
+            assertEquals(-1L, Files.mismatch(p.deb(), second), p.deb() + " and " + second + " differ");
+        }
+    }
+
+    /** Paths compared a name at a time, each in byte order ("./usr/" before "./usr/bin/"). */
+    private static final Comparator<String> PATH_ORDER = (a, b) -> {
+        List<String> x = names(a);
+        List<String> y = names(b);
+        for (int i = 0; i < Math.min(x.size(), y.size()); i++) {
+            int c = Arrays.compare(x.get(i).getBytes(StandardCharsets.UTF_8), y.get(i).getBytes(StandardCharsets.UTF_8));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(x.size(), y.size());
+    };
+
+    private static List<String> names(String entry) {
+        String p = entry.startsWith("./") ? entry.substring(2) : entry;
+        return Arrays.stream(p.split("/")).filter(n -> !n.isEmpty()).toList();
     }
 
     @Test

@@ -4,9 +4,12 @@ import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.HttpConfig;
 import io.pigateway.gateway.config.IngestHttpConfig;
+import io.pigateway.gateway.config.LineSocketConfig;
 import io.pigateway.gateway.ingest.Ingest;
 import io.pigateway.gateway.ingest.http.IngestHttpServer;
 import io.pigateway.gateway.ingest.mqtt.MqttInput;
+import io.pigateway.gateway.ingest.sockets.LineTcpInput;
+import io.pigateway.gateway.ingest.sockets.LineUdpInput;
 import io.pigateway.gateway.metrics.GatewayMetrics;
 import io.pigateway.gateway.metrics.HealthCheck;
 import io.pigateway.gateway.metrics.HttpEndpoint;
@@ -72,8 +75,7 @@ public final class Gateway implements AutoCloseable {
             listener.start();
         } catch (IOException e) {
             store.close(config.shutdownTimeout());
-            throw new IOException("cannot listen on " + config.listen().address().getHostAddress() + ":"
-                    + config.listen().port() + ": " + e.getMessage(), e);
+            throw new IOException("cannot listen on " + e.getMessage(), e); // the message names the address
         }
         Ingest ingest = new Ingest(store, listener.authenticator(), listener.deviceRates(), config.limits(), events,
                 config.ingest().commitTimeout(), Clock.systemUTC());
@@ -136,6 +138,18 @@ public final class Gateway implements AutoCloseable {
                         + e.getMessage(), e);
             }
         }
+        LineSocketConfig lineSockets = config.ingest().lineSockets();
+        if (lineSockets.tcp().enabled()) {
+            inputs.add(LineTcpInput.start(lineSockets, config.ingest().lineProtocol(), ingest, ingest.metrics()));
+        }
+        if (lineSockets.udp().enabled()) {
+            inputs.add(LineUdpInput.start(lineSockets, config.ingest().lineProtocol(), ingest, ingest.metrics()));
+        }
+    }
+
+    /** The running input of {@code type} (e.g. {@code LineTcpInput.class}), or {@code null} if it is not enabled. */
+    public <T extends AutoCloseable> T input(Class<T> type) {
+        return inputs.stream().filter(type::isInstance).map(type::cast).findFirst().orElse(null);
     }
 
     private static void closeInputs(List<AutoCloseable> inputs) {
@@ -193,9 +207,13 @@ public final class Gateway implements AutoCloseable {
         return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
-    /** Reads the devices file again: see {@link Listener#reloadDevices()}. TLS material is not reloaded. */
+    /**
+     * Reads the devices file and the TLS key and certificates again: see {@link Listener#reloadDevices()}
+     * and {@link Listener#reloadTls()}. Each keeps its old set if its new one does not load.
+     */
     public void reload() {
         listener.reloadDevices();
+        listener.reloadTls();
     }
 
     public InetSocketAddress address() {

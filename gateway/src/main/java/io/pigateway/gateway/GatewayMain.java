@@ -10,6 +10,7 @@ import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.store.StoreException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -93,7 +94,7 @@ public final class GatewayMain {
                 return EXIT_START_FAILED;
             }
             SystemdSupervision systemd = SystemdSupervision.ready(gateway, SystemdNotifier.fromEnvironment());
-            Hangup.handle(gateway::reload); // reads the devices file again (docs/SECURITY.md)
+            Hangup.handle(gateway::reload); // reads the devices file and the TLS files again (docs/SECURITY.md, docs/TLS.md)
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("gateway-shutdown").unstarted(() -> {
                 systemd.stopping();
                 gateway.close();
@@ -113,10 +114,18 @@ public final class GatewayMain {
             try {
                 Settings settings = settings();
                 GatewayConfig config = GatewayConfig.from(settings);
+                Path unwritable = null;
+                if (config.store().kind() == StoreConfig.Kind.EMBEDDED) {
+                    unwritable = checkEmbeddedDirectory(settings, config.store());
+                }
                 System.out.println("# " + this.config + " is valid; effective configuration (key = value  # from):");
                 System.out.print(settings.describe());
                 // What the values amount to, once read: the files behind them are read and counted.
                 System.out.println("# store: " + config.store().describe());
+                if (unwritable != null) {
+                    System.out.println("# warning: " + unwritable + " is not writable for user " + System.getProperty("user.name")
+                            + " but belongs to " + owner(unwritable) + ": run the gateway as that user (as its service does)");
+                }
                 System.out.println("# " + config.auth());
                 System.out.println("# " + config.tls().describe());
                 for (String warning : config.tls().warnings()) {
@@ -127,6 +136,32 @@ public final class GatewayMain {
                 System.err.println(NAME + ": " + e.getMessage());
                 return EXIT_BAD_CONFIG;
             }
+        }
+    }
+
+    /**
+     * What {@code run} needs of the embedded store's directory (it exists or can be made, and can be
+     * written), as the client's check-config does for its spool: an error, or, when the directory that
+     * is not writable belongs to another user (the service's), that directory for a warning.
+     */
+    static Path checkEmbeddedDirectory(Settings settings, StoreConfig store) throws ConfigException {
+        String problem = store.embeddedDirectoryProblem();
+        Path unwritable = problem == null ? store.embeddedUnwritable() : null;
+        if (unwritable != null && owner(unwritable).equals(System.getProperty("user.name"))) {
+            problem = unwritable + " is not writable for its owner " + owner(unwritable)
+                    + ", so run could not create or open the store there";
+        }
+        if (problem != null) {
+            throw settings.invalid("store.embedded-path", store.embeddedPath().toString(), problem);
+        }
+        return unwritable;
+    }
+
+    private static String owner(Path p) {
+        try {
+            return Files.getOwner(p).getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            return "another user";
         }
     }
 

@@ -2,10 +2,12 @@ package io.pigateway.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -147,5 +149,73 @@ class CheckConfigIT {
             built.load(in); // the version the jar was built as
         }
         assertEquals("pi-gateway " + built.getProperty("version"), version.output().strip());
+    }
+
+    @Test
+    void anEmbeddedStoreWhoseDirectoryCannotBeMadeIsRefusedAndMissingDirectoriesAreFine(@TempDir Path dir)
+            throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory\n");
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "auth.mode = open\nstore.embedded-path = "
+                + file.resolve("data/store") + "\n");
+        Result r = checkConfig(config, Map.of());
+        assertEquals(2, r.exit(), r.output());
+        assertTrue(r.output().contains("key 'store.embedded-path' = '" + file.resolve("data/store") + "' is invalid: its"
+                + " directory " + file.resolve("data") + " cannot be created: " + file + " is not a directory"), r.output());
+
+        // run makes missing directories (H2 does): check-config accepts them, and creates nothing.
+        Files.writeString(config, "auth.mode = open\nstore.embedded-path = " + dir.resolve("new/sub/store") + "\n");
+        Result fine = checkConfig(config, Map.of());
+        assertEquals(0, fine.exit(), fine.output());
+        assertTrue(!Files.exists(dir.resolve("new")), "check-config creates nothing");
+    }
+
+    /**
+     * A store directory its owner cannot write is an error (run would fail there); one that belongs to
+     * another user (the service's, when an operator checks by hand) only a warning naming that user.
+     * Run as root, the check runs as user nobody (root may write anywhere).
+     */
+    @Test
+    void anEmbeddedStoreDirectoryItsOwnerCannotWriteIsRefusedAnotherUsersIsAWarning(@TempDir Path dir) throws Exception {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        List<String> asUser = List.of();
+        if (root) {
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "as root this needs setpriv to check as nobody");
+            asUser = List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Path own = Files.createDirectories(dir.resolve("own"));
+        Path others = Files.createDirectories(dir.resolve("others"));
+        if (root) {
+            Files.setOwner(own, own.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        }
+        Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "auth.mode = open\nstore.embedded-path = "
+                + own.resolve("store") + "\n");
+        Result refused = run(asUser, "check-config", "--config", config.toString());
+        assertEquals(2, refused.exit(), refused.output());
+        assertTrue(refused.output().contains("key 'store.embedded-path' = '" + own.resolve("store") + "' is invalid: " + own
+                + " is not writable for its owner"), refused.output());
+
+        if (root) { // as nobody, a directory of root's that nobody may not write
+            Files.writeString(config, "auth.mode = open\nstore.embedded-path = " + others.resolve("store") + "\n");
+            Result warned = run(asUser, "check-config", "--config", config.toString());
+            assertEquals(0, warned.exit(), warned.output());
+            assertTrue(warned.output().contains("# warning: " + others + " is not writable for user nobody but belongs to"
+                    + " root: run the gateway as that user"), warned.output());
+        }
+    }
+
+    /** The gateway's jar with {@code args}, started through {@code prefix} (e.g. setpriv), stdout and stderr together. */
+    private static Result run(List<String> prefix, String... args) throws Exception {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                GatewayProcessIT.JAR.toAbsolutePath().toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).directory(Path.of("/").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("PIGW_GATEWAY_"));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "check-config did not finish");
+        return new Result(p.exitValue(), out);
     }
 }

@@ -108,7 +108,7 @@ public final class SensorClient implements AutoCloseable {
         long simulated = announced.stream().filter(SensorInfo::simulated).count();
         Logger.info("device {} starting: stream {}, {} sensor(s){}, gateway {}{}; unacknowledged readings are kept in"
                         + " the spool {} ({} held now)",
-                config.deviceId(), Long.toHexString(spool.streamId()), announced.size(),
+                config.deviceId(), spool.streamId(), announced.size(),
                 simulated == announced.size() ? ", all SIMULATED" : simulated > 0 ? ", " + simulated + " SIMULATED" : "",
                 String.join(" or ", config.gateway().addresses().stream().map(GatewayAddress::toString).toList()),
                 config.gateway().tls().enabled() ? " over TLS" : "", spool.directory(), spool.size());

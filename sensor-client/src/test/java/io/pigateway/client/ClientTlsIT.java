@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.client.config.GatewayAddress;
-import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.GatewayLinkConfig;
 import io.pigateway.client.config.GatewayTlsConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SensorClientConfig;
@@ -65,8 +65,8 @@ class ClientTlsIT {
                                      Duration ackWait) {
         SensorClientConfig base = ClientToGatewayIT.client(device,
                 List.of(new GatewayAddress("127.0.0.1", gateway.address().getPort())), spoolDir);
-        GatewayConfig g = base.gateway();
-        return new SensorClientConfig(device, new GatewayConfig(g.addresses(), g.connectTimeout(), g.pingInterval(), tls),
+        GatewayLinkConfig g = base.gateway();
+        return new SensorClientConfig(device, new GatewayLinkConfig(g.addresses(), g.connectTimeout(), g.pingInterval(), tls),
                 new ReconnectConfig(Duration.ofMillis(200), Duration.ofSeconds(1)), base.send(), base.spool(),
                 ackWait, base.reportInterval(), base.sensors(), base.secret());
     }

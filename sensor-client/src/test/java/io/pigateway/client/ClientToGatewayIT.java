@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.DeviceSecret;
 import io.pigateway.client.config.GatewayAddress;
-import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.GatewayLinkConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.config.SensorClientConfig;
@@ -46,7 +46,7 @@ class ClientToGatewayIT {
     static SensorClientConfig client(String device, List<GatewayAddress> gateways, Path spoolDir) {
         Duration fast = Duration.ofMillis(5);
         return new SensorClientConfig(device,
-                new GatewayConfig(gateways, Duration.ofSeconds(2), Duration.ofSeconds(30)),
+                new GatewayLinkConfig(gateways, Duration.ofSeconds(2), Duration.ofSeconds(30)),
                 new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(300)),
                 new SendConfig(100, Duration.ofMillis(20)),
                 new SpoolConfig(spoolDir, 64L << 20, 1L << 20, SpoolConfig.FullPolicy.DROP_OLDEST, Duration.ofMillis(20), 100),
@@ -132,7 +132,7 @@ class ClientToGatewayIT {
         }
         try (Gateway gateway = Gateway.start(gateway(dir, store, 0).withLimits(slow))) {
             GatewayLink link = new GatewayLink("backlog-pi", null,
-                    new GatewayConfig(List.of(new GatewayAddress("127.0.0.1", gateway.address().getPort())),
+                    new GatewayLinkConfig(List.of(new GatewayAddress("127.0.0.1", gateway.address().getPort())),
                             Duration.ofSeconds(2), Duration.ofSeconds(1)),
                     new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(300)), new SendConfig(500, Duration.ofMillis(10)),
                     spool, List.of(new SensorInfo("temperature", "°C", "simulated.temperature", true)),

@@ -4,7 +4,7 @@ import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.GatewayLinkConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.config.SensorClientConfig;
@@ -54,7 +54,7 @@ class SensorClientIT {
     private SensorClientConfig config(SpoolConfig spool) {
         Duration fast = Duration.ofMillis(10);
         return new SensorClientConfig("pi-it",
-                new GatewayConfig(List.of(fake.address()), Duration.ofSeconds(2), Duration.ofSeconds(30)),
+                new GatewayLinkConfig(List.of(fake.address()), Duration.ofSeconds(2), Duration.ofSeconds(30)),
                 new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(200)),
                 new SendConfig(50, Duration.ofMillis(20)),
                 spool,

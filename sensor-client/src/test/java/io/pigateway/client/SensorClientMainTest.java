@@ -133,6 +133,21 @@ class SensorClientMainTest {
                 + " for its owner"), err.toString());
     }
 
+    /** What run would stop at before Pi4J: here no /dev/gpiochip* (a PC, a container), so a GPIO sensor cannot start. */
+    @Test
+    void checkConfigFindsAGpioSensorOnAMachineWithoutGpioChips(@TempDir Path dir) throws Exception {
+        try (var chips = Files.newDirectoryStream(Path.of("/dev"), "gpiochip*")) {
+            org.junit.jupiter.api.Assumptions.assumeFalse(chips.iterator().hasNext(), "this machine has GPIO chips");
+        }
+        Path file = Files.writeString(dir.resolve("c.conf"), "device.id = pi-1\ngateway.addresses = 127.0.0.1:9\n"
+                + "sensor.door.type = gpio-input\nsensor.door.pin = 17\nsensor.door.pull = up\nspool.dir = "
+                + dir.resolve("spool") + "\n");
+        assertEquals(2, run("check-config", "--config", file.toString()));
+        assertEquals("pi-sensor-client: " + file + ": the sensors cannot start here, as run would find: no /dev/gpiochip*"
+                + " exists, so GPIO inputs cannot be opened: gpio-input sensors need a Raspberry Pi whose kernel provides"
+                + " the GPIO character device (Raspberry Pi OS does)", err.toString().strip());
+    }
+
     @Test
     void versionIsTheBuildsVersionNotAPlaceholder() {
         assertEquals(0, run("--version"));

@@ -65,8 +65,9 @@ public final class GatewayProcess implements AutoCloseable {
         return start(jar, config, label, List.of("-Xmx128m"), true, env, wrapper);
     }
 
-    private static GatewayProcess start(Path jar, Path config, String label, List<String> jvmOptions, boolean echo,
-                                        Map<String, String> env, UnaryOperator<List<String>> wrapper) throws Exception {
+    /** With these JVM options and these variables added to its environment; {@code echo} copies its output to ours. */
+    public static GatewayProcess start(Path jar, Path config, String label, List<String> jvmOptions, boolean echo,
+                                       Map<String, String> env, UnaryOperator<List<String>> wrapper) throws Exception {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> command = new ArrayList<>();
         command.add(java);

@@ -14,6 +14,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,6 +110,20 @@ public final class TestDevice implements AutoCloseable {
     public static TestDevice connectFrom(InetAddress local, InetSocketAddress gateway, String deviceId, long streamId,
                                          String secret) throws IOException {
         return handshake(openFrom(local, gateway), deviceId, streamId, secret);
+    }
+
+    /** A socket the test opened itself (e.g. to {@code listen.unix-socket}), no handshake yet. */
+    public static TestDevice openOver(Socket socket) throws IOException {
+        socket.setSoTimeout(15_000);
+        return new TestDevice(socket);
+    }
+
+    /**
+     * As {@link #connect(InetSocketAddress, String, long, String)}, over a socket the test opened itself,
+     * e.g. to the gateway's Unix domain socket ({@code listen.unix-socket}).
+     */
+    public static TestDevice connectOver(Socket socket, String deviceId, long streamId, String secret) throws IOException {
+        return handshake(openOver(socket), deviceId, streamId, secret);
     }
 
     /** As {@link #connect(InetSocketAddress, String, long)}, over TLS. */

@@ -137,17 +137,6 @@ public final class TlsContext {
     }
 
     /**
-     * For a library that opens its own sockets (the MQTT client): a factory whose sockets have this
-     * client context's protocols and check the server's name as {@link #overConnected} does.
-     */
-    public javax.net.ssl.SSLSocketFactory clientSocketFactory() {
-        if (server) {
-            throw new IllegalStateException("a server context cannot connect");
-        }
-        return new ClientSocketFactory(context.getSocketFactory(), protocols);
-    }
-
-    /**
      * The SSL context and, from {@link #serverParameters()}, the settings {@link #overAccepted} applies:
      * for a server that makes its own TLS sockets (the JDK's HttpsServer for the ingest HTTP input).
      */
@@ -161,6 +150,17 @@ public final class TlsContext {
         p.setProtocols(protocols.array());
         p.setNeedClientAuth(clientCertificates);
         return p;
+    }
+
+    /**
+     * For a library that opens its own sockets (the MQTT client): a factory whose sockets have this
+     * client context's protocols and check the server's name as {@link #overConnected} does.
+     */
+    public javax.net.ssl.SSLSocketFactory clientSocketFactory() {
+        if (server) {
+            throw new IllegalStateException("a server context cannot connect");
+        }
+        return new ClientSocketFactory(context.getSocketFactory(), protocols);
     }
 
     public boolean requiresClientCertificates() {

@@ -7,6 +7,8 @@ import io.pigateway.gateway.auth.AuthConfig;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -97,7 +99,7 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
         s.choice("log.level", LogLevel.class, LogLevel.INFO); // applied by GatewayMain before logging starts
         HttpConfig http = HttpConfig.from(s, listen);
         TlsConfig tls = TlsConfig.from(s);
-        IngestConfig ingest = IngestConfig.from(s);
+        IngestConfig ingest = IngestConfig.from(s, auth.mode());
         s.rejectUnknownKeys();
         return new GatewayConfig(listen, limits, store, writer, stats, logReadings, shutdown, auth, http, tls, ingest);
     }

@@ -63,7 +63,7 @@ public record HttpConfig(boolean enabled, InetAddress address, int port, Duratio
                 s.intIn("http.port", DEFAULT_PORT, 0, 65535),
                 late, silent, token);
         boolean overlap = http.address().isAnyLocalAddress() || listen.address().isAnyLocalAddress()
-                || http.address().equals(listen.address());
+                || listen.addresses().contains(http.address());
         if (http.enabled() && http.port() != 0 && http.port() == listen.port() && overlap) {
             throw s.invalid("http.port", Integer.toString(http.port()), "must differ from listen.port ("
                     + listen.port() + "), which the sensor clients use on the same address");

@@ -39,7 +39,12 @@ public record LimitsConfig(int maxConnections, int maxPayloadBytes, int maxReadi
                            int maxConnectionsPerAddress, int maxReadingsPerSecond,
                            int maxHelloBytes, int maxSensors, int maxSensorsPerDevice, int connectionMemoryPercent,
                            HandshakeLimits handshakeLimits) {
-    public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+    /**
+     * Above the 10,000 idle devices (and the connections in their handshake) that the memory budget
+     * admits with the packaged heap, -Xmx96m (net/MemoryBudget, docs/PERFORMANCE.md): the budget,
+     * not this count, protects the heap; this count is for a site that wants a cap of its own.
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 12_000;
     public static final int DEFAULT_MAX_READINGS_PER_FRAME = 4096;
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(120);

@@ -3,6 +3,7 @@ package io.pigateway.gateway.config;
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.SecretFile;
 import io.pigateway.common.Settings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -130,6 +131,44 @@ public record StoreConfig(
      */
     public List<DatabaseNode> nodes() {
         return kind == Kind.EMBEDDED ? List.of() : DatabaseNode.parse(host, port);
+    }
+
+    /**
+     * For {@code check-config}, without creating anything: {@code null} if {@code run} can make or open
+     * the embedded store's directory (the parent of {@link #embeddedPath}; H2 creates it, and any missing
+     * directory above it, at the first start), else a sentence saying why not. Writability is
+     * {@link #embeddedUnwritable}'s half.
+     */
+    public String embeddedDirectoryProblem() {
+        Path dir = embeddedDirectory();
+        for (Path p = dir; p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) {
+                return null;
+            }
+            if (Files.exists(p)) {
+                return p.equals(dir) ? "its directory " + dir + " is not a directory"
+                        : "its directory " + dir + " cannot be created: " + p + " is not a directory";
+            }
+        }
+        return "its directory " + dir + " cannot be created: no directory above it exists";
+    }
+
+    /**
+     * The directory {@code run} writes in for the embedded store (its own, else the nearest one above it
+     * that exists, where the missing ones would be made) if this user cannot write there, else {@code null}.
+     */
+    public Path embeddedUnwritable() {
+        for (Path p = embeddedDirectory(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(p)) {
+                return Files.isWritable(p) ? null : p;
+            }
+        }
+        return null;
+    }
+
+    private Path embeddedDirectory() {
+        Path dir = embeddedPath.toAbsolutePath().normalize().getParent();
+        return dir == null ? Path.of("/") : dir;
     }
 
     /** Where the store is, for log lines; never includes the password. */

@@ -93,6 +93,22 @@ public record TlsConfig(boolean enabled, Path certificateFile, Path keyFile, Pat
         return new TlsConfig(true, certificate, key, keystore, keystorePassword, clientCa, protocols, context);
     }
 
+    /**
+     * The same files read again (SIGHUP, {@code systemctl reload}) and checked as at start-up: a new
+     * set if the key, its certificate chain and the client CAs all load, otherwise a ConfigException
+     * naming the file and the cause. Disabled stays disabled.
+     */
+    public TlsConfig reread() throws ConfigException {
+        if (!enabled) {
+            return this;
+        }
+        Instant now = Instant.now();
+        KeyMaterial keys = certificateFile != null ? KeyMaterial.fromPem(certificateFile, keyFile, now)
+                : KeyMaterial.fromPkcs12(keystoreFile, keystorePasswordFile, now);
+        return new TlsConfig(true, certificateFile, keyFile, keystoreFile, keystorePasswordFile, clientCaFile, protocols,
+                TlsContext.server(keys, clientCas(clientCaFile, now), protocols));
+    }
+
     /** Certificates that expire within 30 days or are not valid yet: logged at start-up, printed by check-config. */
     public List<String> warnings() {
         return enabled ? context.warnings(Instant.now()) : List.of();

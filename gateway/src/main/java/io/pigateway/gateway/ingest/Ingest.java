@@ -74,6 +74,11 @@ public final class Ingest {
         this.clock = clock;
     }
 
+    /** The metrics every input counts into, as the binary protocol does. */
+    public Metrics metrics() {
+        return metrics;
+    }
+
     /** Whether {@code auth.mode = open}: any device id is taken at its word and no password is needed. */
     public boolean open() {
         return authenticator.config().mode() == AuthConfig.Mode.OPEN;

@@ -76,6 +76,9 @@ public final class GatewayMetrics implements Metrics {
     private final Counter ingested = counter("pigw_ingest_readings_total",
             "Readings that came through an input other than the binary protocol, by input and outcome",
             "input", "outcome");
+    private final Counter ingestLines = counter("pigw_ingest_lines_total",
+            "Lines of line protocol over TCP and UDP, which get no answer: received, then stored, refused or dropped",
+            "input", "outcome");
     private final Counter readingsRejected = counter("pigw_readings_rejected_total",
             "Readings in frames refused before they were queued, by the NACK sent", "reason");
     private final CounterDataPoint readingsCommitted = counter("pigw_readings_committed_total",
@@ -216,6 +219,11 @@ public final class GatewayMetrics implements Metrics {
     @Override
     public void ingested(String input, String outcome, int readings) {
         ingested.labelValues(input, outcome).inc(readings);
+    }
+
+    @Override
+    public void ingestLines(String input, String outcome, int lines) {
+        ingestLines.labelValues(input, outcome).inc(lines);
     }
 
     @Override

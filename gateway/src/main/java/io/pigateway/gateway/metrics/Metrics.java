@@ -102,4 +102,12 @@ public interface Metrics {
      */
     default void ingested(String input, String outcome, int readings) {
     }
+
+    /**
+     * {@code lines} lines of line protocol over a socket without answers ({@code input} "line-tcp" or
+     * "line-udp"): "received", then each one "stored", "refused" (its content or source) or "dropped"
+     * (the gateway could not take it: store unavailable, queue full, rate limit on UDP, shutdown).
+     */
+    default void ingestLines(String input, String outcome, int lines) {
+    }
 }

@@ -31,7 +31,7 @@ final class AckSender implements Runnable {
 
     private static final Pending END = new Pending(null, null, 0);
 
-    private final Connection connection;
+    private final DeviceConnection connection;
     private final FrameWriter out;
     private final boolean logReadings;
     private final String threadName;
@@ -46,7 +46,7 @@ final class AckSender implements Runnable {
     private CompletableFuture<Void> done;
     private volatile long acknowledged;
 
-    AckSender(Connection connection, FrameWriter out, boolean logReadings, String threadName, Metrics metrics) {
+    AckSender(DeviceConnection connection, FrameWriter out, boolean logReadings, String threadName, Metrics metrics) {
         this.connection = connection;
         this.out = out;
         this.logReadings = logReadings;

@@ -9,20 +9,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * network change, or a restart the gateway has not noticed yet) replaces its older connection.
  */
 final class ConnectionRegistry {
-    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<String, Connection> byDevice = new ConcurrentHashMap<>();
+    private final Set<DeviceConnection> open = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<String, DeviceConnection> byDevice = new ConcurrentHashMap<>();
     /** Replacements that count towards a probable clone. */
     static final int CLONE_REPLACEMENTS = 3;
     static final long CLONE_WINDOW_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
     /** Per device that was ever replaced: when, within the window (a few entries each). */
     private final ConcurrentHashMap<String, java.util.ArrayDeque<Long>> replacements = new ConcurrentHashMap<>();
 
-    void opened(Connection c) {
+    void opened(DeviceConnection c) {
         open.add(c);
     }
 
     /** Makes {@code c} the device's connection; returns the one it replaces, or {@code null}. */
-    Connection claim(String deviceId, Connection c) {
+    DeviceConnection claim(String deviceId, DeviceConnection c) {
         return byDevice.put(deviceId, c);
     }
 
@@ -50,14 +50,14 @@ final class ConnectionRegistry {
         return repeated[0];
     }
 
-    void closed(Connection c) {
+    void closed(DeviceConnection c) {
         open.remove(c);
         if (c.deviceId() != null) {
             byDevice.remove(c.deviceId(), c);
         }
     }
 
-    List<Connection> snapshot() {
+    List<DeviceConnection> snapshot() {
         return List.copyOf(open);
     }
 

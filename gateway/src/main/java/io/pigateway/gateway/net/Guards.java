@@ -11,5 +11,5 @@ import io.pigateway.gateway.config.LimitsConfig;
  * memory budget of all connections.
  */
 record Guards(LimitsConfig limits, Authenticator authenticator, FailurePenalty penalty, DeviceRates rates,
-              RefusalLog refusals, ConnectionSlots<Connection> slots, MemoryBudget memory) {
+              RefusalLog refusals, ConnectionSlots<DeviceConnection> slots, MemoryBudget memory) {
 }

@@ -2,6 +2,7 @@ package io.pigateway.gateway.net;
 
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.SecretFile;
+import io.pigateway.common.net.UnixSocket;
 import io.pigateway.gateway.auth.Authenticator;
 import io.pigateway.gateway.auth.DeviceSecrets;
 import io.pigateway.gateway.auth.FailurePenalty;
@@ -11,6 +12,7 @@ import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.config.TlsConfig;
+import io.pigateway.gateway.config.UnixSocketConfig;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Message;
@@ -21,6 +23,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -43,7 +47,8 @@ public final class Listener implements AutoCloseable {
 
     private final ListenConfig listen;
     private final LimitsConfig limits;
-    private final TlsConfig tlsConfig;
+    /** Replaced by {@link #reloadTls()} (on the signal thread) once the new set has loaded. */
+    private volatile TlsConfig tlsConfig;
     private final Store store;
     private final boolean logReadings;
     private final Metrics metrics;
@@ -52,6 +57,10 @@ public final class Listener implements AutoCloseable {
     private final ConnectionRates connectionRates;
     private final Guards guards;
     private ServerSocket server;
+    /** The servers on the other addresses of {@code listen.address}, each with its own accept loop. */
+    private final List<ServerSocket> moreServers = new ArrayList<>();
+    /** {@code listen.unix-socket}, or {@code null}. */
+    private UnixSocketServer unixServer;
     private volatile Thread acceptThread;
     /** System.nanoTime() when accept() last returned, or {@link #WAITING} while blocked in it: read by the watchdog. */
     private volatile long handlingSince = WAITING;
@@ -80,7 +89,7 @@ public final class Listener implements AutoCloseable {
     public void start() throws IOException {
         server = new ServerSocket();
         server.setReuseAddress(true);
-        server.bind(new InetSocketAddress(listen.address(), listen.port()), listen.backlog());
+        bind(server, listen.address(), listen.port());
         if (tlsConfig.enabled()) {
             handshakeTimer = Executors.newSingleThreadScheduledExecutor(
                     r -> Thread.ofPlatform().name("tls-handshake-timer").daemon().unstarted(r));
@@ -90,7 +99,99 @@ public final class Listener implements AutoCloseable {
                 r -> Thread.ofPlatform().name("refusal-log").daemon().unstarted(r));
         refusalTimer.scheduleWithFixedDelay(guards.refusals()::closeExpired, REFUSAL_SWEEP.toMillis(),
                 REFUSAL_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
-        acceptThread = Thread.ofPlatform().name("gateway-accept").start(this::acceptLoop);
+        acceptThread = Thread.ofPlatform().name("gateway-accept").start(() -> acceptLoop(tcp(server), true));
+        try {
+            startMore();
+        } catch (IOException | RuntimeException e) {
+            stopAccepting(); // nobody has connected yet: the other loops end with their servers
+            refusalTimer.shutdownNow();
+            if (handshakeTimer != null) {
+                handshakeTimer.shutdownNow();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The other addresses of {@code listen.address} (on the port the first one got, which matters with
+     * port 0) and the Unix socket: each an accept loop of its own feeding the same connection handling.
+     * The systemd watchdog watches the first address's loop.
+     */
+    private void startMore() throws IOException {
+        int port = server.getLocalPort();
+        for (InetAddress more : listen.moreAddresses()) {
+            ServerSocket s = new ServerSocket();
+            moreServers.add(s);
+            s.setReuseAddress(true);
+            bind(s, more, port);
+            Logger.info("also listening on {}", PeerAddress.of(s.getLocalSocketAddress()));
+            Thread.ofPlatform().name("gateway-accept-" + PeerAddress.host(more)).start(() -> acceptLoop(tcp(s), false));
+        }
+        if (listen.unixSocket().enabled()) {
+            UnixSocketServer unix = UnixSocketServer.bind(listen.unixSocket(), listen.backlog());
+            unixServer = unix;
+            Logger.info("listening on unix:{} (mode {})", unix.path(), UnixSocketConfig.octal(listen.unixSocket().mode()));
+            Thread.ofPlatform().name("gateway-accept-unix").start(() -> acceptLoop(new Acceptor() {
+                @Override
+                public Socket accept() throws IOException {
+                    return unix.accept();
+                }
+
+                @Override
+                public boolean isClosed() {
+                    return unix.isClosed();
+                }
+
+                @Override
+                public String toString() {
+                    return unix.toString();
+                }
+            }, false));
+        }
+    }
+
+    /** Binds {@code s}; a failure names the address (Gateway says "cannot listen on " and this message). */
+    private void bind(ServerSocket s, InetAddress address, int port) throws IOException {
+        try {
+            s.bind(new InetSocketAddress(address, port), listen.backlog());
+        } catch (IOException e) {
+            closeQuietly(s);
+            throw new IOException(PeerAddress.of(new InetSocketAddress(address, port)) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where an accept loop gets its sockets from: a TCP server socket, or the Unix socket. */
+    private interface Acceptor {
+        Socket accept() throws IOException;
+
+        boolean isClosed();
+    }
+
+    private Acceptor tcp(ServerSocket s) {
+        return new Acceptor() {
+            @Override
+            public Socket accept() throws IOException {
+                return s.accept();
+            }
+
+            @Override
+            public boolean isClosed() {
+                return s.isClosed();
+            }
+
+            @Override
+            public String toString() {
+                return PeerAddress.of(s.getLocalSocketAddress());
+            }
+        };
+    }
+
+    /** Every TCP address the gateway listens on, the first one first. */
+    public List<InetSocketAddress> addresses() {
+        List<InetSocketAddress> all = new ArrayList<>();
+        all.add(address());
+        moreServers.forEach(s -> all.add((InetSocketAddress) s.getLocalSocketAddress()));
+        return all;
     }
 
     public InetSocketAddress address() {
@@ -136,23 +237,26 @@ public final class Listener implements AutoCloseable {
         return Optional.empty();
     }
 
-    private void acceptLoop() {
+    /** @param watched whether this loop reports to {@link #stuck} (the first address's loop) */
+    private void acceptLoop(Acceptor server, boolean watched) {
         while (!server.isClosed()) {
             Socket socket;
-            handlingSince = WAITING;
+            if (watched) {
+                handlingSince = WAITING;
+            }
             try {
                 socket = server.accept();
             } catch (IOException e) {
-                handlingSince = System.nanoTime();
+                handlingSince = watched ? System.nanoTime() : handlingSince;
                 if (!server.isClosed()) {
-                    Logger.error("accept failed on {}: {}", address(), e.toString());
+                    Logger.error("accept failed on {}: {}", server, e.toString());
                     pause();
                 }
                 continue;
             }
             InetAddress from = socket.getInetAddress();
             metrics.connectionAccepted();
-            handlingSince = System.nanoTime();
+            handlingSince = watched ? System.nanoTime() : handlingSince;
             SourcePrefix source = limits.handshakeLimits().sourceOf(from);
             if (!addressLimits.tryAcquire(source)) {
                 refuse(socket, NackCode.TOO_MANY_CONNECTIONS_FROM_ADDRESS, "the gateway holds its maximum of "
@@ -175,23 +279,21 @@ public final class Listener implements AutoCloseable {
                 refuseOverloaded(socket, overloaded);
                 continue;
             }
-            Connection c = null;
+            DeviceConnection c = null;
             try {
-                c = new Connection(socket, guards, tls, store, registry, logReadings, metrics);
-                Connection crowdedOut = guards.slots().admit(c, source);
+                // The Unix socket never speaks TLS: its file mode decides who may connect (listen.unix-socket-mode).
+                // Released by the connection's last thread when it ends (the handshake's, or the frame loop's).
+                c = new DeviceConnection(socket, guards, socket instanceof UnixSocket ? null : tls, store, registry,
+                        logReadings, metrics, ended -> {
+                            guards.slots().release(ended);
+                            guards.memory().closed();
+                            addressLimits.release(source);
+                        });
+                DeviceConnection crowdedOut = guards.slots().admit(c, source);
                 if (crowdedOut != null) {
                     crowdedOut.end(NackCode.TOO_MANY_HANDSHAKES); // only asks; its own thread closes it
                 }
-                Connection started = c;
-                Thread.ofVirtual().name("conn-" + PeerAddress.of(socket.getRemoteSocketAddress())).start(() -> {
-                    try {
-                        started.run();
-                    } finally {
-                        guards.slots().release(started);
-                        guards.memory().closed();
-                        addressLimits.release(source);
-                    }
-                });
+                Thread.ofVirtual().name("conn-" + PeerAddress.of(socket.getRemoteSocketAddress())).start(c);
             } catch (RuntimeException | Error e) {
                 if (c != null) {
                     guards.slots().release(c); // the thread never started, so its finally never runs
@@ -266,7 +368,7 @@ public final class Listener implements AutoCloseable {
         }
         guards.authenticator().replace(AuthConfig.secrets(old.devicesFile(), fresh));
         int ended = 0;
-        for (Connection c : registry.snapshot()) {
+        for (DeviceConnection c : registry.snapshot()) {
             String device = c.deviceId();
             if (device != null && !fresh.sameSecret(old.devices(), device)) {
                 Logger.warn("{}: no longer in {} or its secret changed: disconnecting it", c.who(), old.devicesFile());
@@ -278,9 +380,42 @@ public final class Listener implements AutoCloseable {
                 old.devices(), ended);
     }
 
+    /**
+     * Reads the TLS key, certificate chain and client CAs again (SIGHUP, {@code systemctl reload}), from
+     * the files the configuration names, with the checks of start-up. Any of them failing changes
+     * nothing: one ERROR line naming the file and the cause, and new handshakes go on with the set
+     * loaded before. Otherwise new handshakes use the new set; connections already established keep
+     * the session they have. Without TLS there is nothing to do.
+     */
+    public void reloadTls() {
+        TlsAcceptor acceptor = tls;
+        TlsConfig old = tlsConfig;
+        if (acceptor == null || !old.enabled()) {
+            return;
+        }
+        TlsConfig fresh;
+        try {
+            fresh = old.reread();
+        } catch (ConfigException e) {
+            Logger.error("reload: {}; keeping the TLS key and certificates loaded before ({})", e.getMessage(),
+                    old.describe());
+            return;
+        }
+        for (String warning : fresh.warnings()) {
+            Logger.warn("reload: {}", warning);
+        }
+        acceptor.replace(fresh.context());
+        tlsConfig = fresh;
+        Logger.info("reloaded the TLS key and certificates: {}", fresh.describe());
+    }
+
     /** Stops accepting new connections; open ones go on. */
     public void stopAccepting() {
         closeQuietly(server);
+        moreServers.forEach(Listener::closeQuietly);
+        if (unixServer != null) {
+            unixServer.close();
+        }
     }
 
     /**
@@ -292,7 +427,7 @@ public final class Listener implements AutoCloseable {
         if (acceptThread != null) {
             acceptThread.join(timeout.toMillis());
         }
-        for (Connection c : registry.snapshot()) {
+        for (DeviceConnection c : registry.snapshot()) {
             c.end(NackCode.SHUTTING_DOWN);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -302,7 +437,7 @@ public final class Listener implements AutoCloseable {
         if (registry.size() > 0) {
             Logger.warn("{} connections still open {} ms after shutdown began; closing them", registry.size(),
                     timeout.toMillis());
-            registry.snapshot().forEach(Connection::abort);
+            registry.snapshot().forEach(DeviceConnection::abort);
         }
         if (handshakeTimer != null) {
             handshakeTimer.shutdownNow();

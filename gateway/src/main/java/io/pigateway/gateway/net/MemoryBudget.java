@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.common.logging.LogLimiter;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
@@ -22,12 +23,13 @@ import org.tinylog.Logger;
  */
 final class MemoryBudget {
     /**
-     * Heap held by one open, idle connection: its virtual thread's stack (about 4 KB), socket, streams,
-     * reader and timer, 5.6 KB before the handshake and 6 KB after it, plus what the store keeps of its
-     * session; 10,000 idle connections in MemoryFloodIT grew the live heap by 7.6 to 7.8 KB each
-     * (docs/PERFORMANCE.md).
+     * Heap held by one open, idle connection, measured (docs/PERFORMANCE.md, "Memory and start-up"):
+     * 5.2-5.3 KB after its handshake, 2.7 KB of it the stack of its parked virtual thread; once it has
+     * answered a PING, about 1.3 KB more (the JVM then keeps its stack in two chunks). 6 KiB lets
+     * 10,000 idle devices in within the default budget of the packaged heap (-Xmx96m: 10,394
+     * connections admitted).
      */
-    static final int CONNECTION_BYTES = 8 * 1024;
+    static final int CONNECTION_BYTES = 6 * 1024;
     static final int RETRY_AFTER_MILLIS = 5000;
 
     private final long budgetBytes;

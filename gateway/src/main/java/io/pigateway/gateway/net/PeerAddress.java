@@ -4,9 +4,11 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
 
 /**
- * A peer's address as logs and the store show it: {@code 192.0.2.7:50026}, {@code [2001:db8::7]:50026}.
+ * A peer's address as logs and the store show it: {@code 192.0.2.7:50026}, {@code [2001:db8::7]:50026},
+ * {@code unix:/run/pi-gateway/gateway.sock}.
  * Not {@link InetSocketAddress#toString()}, whose {@code /192.0.2.7:50026} (or {@code host/192.0.2.7:50026}
  * once a name was looked up) a dashboard would have to pick apart; IPv6 in the short form of RFC 5952,
  * without a zone, so one host always reads the same.
@@ -17,6 +19,9 @@ public final class PeerAddress {
 
     /** {@code address:port}, IPv6 in brackets; anything but an IP socket address as its own text. */
     public static String of(SocketAddress peer) {
+        if (peer instanceof UnixDomainSocketAddress unix) {
+            return "unix:" + unix.getPath(); // the socket file: a client's own end has no name
+        }
         if (!(peer instanceof InetSocketAddress inet) || inet.getAddress() == null) {
             return String.valueOf(peer);
         }

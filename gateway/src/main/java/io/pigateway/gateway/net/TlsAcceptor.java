@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.common.logging.LogLimiter;
 import io.pigateway.common.tls.TlsContext;
 import io.pigateway.common.tls.TlsFailures;
 import java.io.IOException;
@@ -21,13 +22,15 @@ import org.tinylog.Logger;
  * The gateway's side of the TLS handshake, run on the connection's own virtual thread. The whole
  * handshake must finish within the handshake timeout (a timer closes the socket otherwise, so a
  * client trickling bytes cannot hold a connection slot). A failure is one log line, rate-limited,
- * naming the peer and the cause.
+ * naming the peer and the cause. The key and certificates can be replaced while the gateway runs
+ * ({@link #replace}): later handshakes use the new ones, established connections keep theirs.
  */
 final class TlsAcceptor {
     /** Handshake failures logged per minute at most: enough to diagnose, too few to flood the journal. */
     private static final int FAILURES_LOGGED_PER_MINUTE = 10;
 
-    private final TlsContext context;
+    /** Read once per handshake, so each handshake uses one set whatever a reload does meanwhile. */
+    private volatile TlsContext context;
     private final Duration timeout;
     private final ScheduledExecutorService timer;
     private final LogLimiter failures = new LogLimiter(FAILURES_LOGGED_PER_MINUTE, Duration.ofMinutes(1), System::nanoTime);
@@ -36,6 +39,11 @@ final class TlsAcceptor {
         this.context = context;
         this.timeout = timeout;
         this.timer = timer;
+    }
+
+    /** From now on new handshakes use {@code fresh}; handshakes under way and connections already secured are left alone. */
+    void replace(TlsContext fresh) {
+        context = fresh;
     }
 
     /** A socket with TLS established and who the peer is. */
@@ -56,6 +64,7 @@ final class TlsAcceptor {
                 closeQuietly(plain);
             }
         }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        TlsContext context = this.context;
         try {
             SSLSocket tls = context.overAccepted(plain);
             tls.startHandshake();

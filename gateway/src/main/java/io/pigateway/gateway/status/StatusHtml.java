@@ -144,7 +144,7 @@ final class StatusHtml {
                 .append("</td><td class=\"address\">");
         escape(d.peer() == null ? "—" : d.peer(), h);
         h.append("</td><td class=\"stream\">")
-                .append(d.streamId() == 0 ? "—" : String.format("%016x", d.streamId()))
+                .append(d.streamId() == 0 ? "—" : Long.toString(d.streamId()))
                 .append("</td><td class=\"rate num\">").append(number(d.readingsPerSecond()))
                 .append("</td><td class=\"spool num\">").append(d.spoolDepth() == null ? "—" : d.spoolDepth())
                 .append("</td><td class=\"dropped num\">").append(d.dropped() == null ? "—" : d.dropped())

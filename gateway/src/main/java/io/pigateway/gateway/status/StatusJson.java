@@ -124,7 +124,7 @@ final class StatusJson {
         o.append(",\"address\":");
         string(d.peer(), o);
         o.append(",\"stream\":");
-        string(d.streamId() == 0 ? null : String.format("%016x", d.streamId()), o);
+        string(d.streamId() == 0 ? null : Long.toString(d.streamId()), o);
         o.append(",\"readingsPerSecond\":");
         number(d.readingsPerSecond(), o);
         o.append(",\"refusals\":{");

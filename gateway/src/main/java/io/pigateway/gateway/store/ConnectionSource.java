@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.common.ErrorText;
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.config.DatabaseNode;
@@ -205,7 +206,7 @@ final class ConnectionSource {
                 Connection c = open(urls.get(index));
                 if (index != first && current.compareAndSet(first, index)) {
                     Logger.warn("database node {} is unavailable ({}); writing through node {} now",
-                            node(first), failure == null ? "?" : Outage.describe(failure), node(index));
+                            node(first), failure == null ? "?" : ErrorText.of(failure), node(index));
                 }
                 return c;
             } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.common.ErrorText;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.StoreConfig.MigrationMode;
 import java.io.IOException;
@@ -63,7 +64,7 @@ final class EmbeddedMigration {
         try (Connection c = source.open()) { // the last connection: closing it closes the database
             return migrations.missing(c);
         } catch (SQLException e) {
-            throw new StoreException("cannot open " + store.describe() + ": " + Outage.describe(e), e);
+            throw new StoreException("cannot open " + store.describe() + ": " + ErrorText.of(e), e);
         }
     }
 
@@ -87,7 +88,7 @@ final class EmbeddedMigration {
             FileUtils.moveAtomicReplace(fs + asideFile, fs + file);
         } catch (SQLException | IOException | RuntimeException e) {
             throw new StoreException("cannot " + (original == null ? "create " : "upgrade ") + store.describe()
-                    + " (in " + asideFile + "): " + (e instanceof SQLException se ? Outage.describe(se) : e.toString()), e);
+                    + " (in " + asideFile + "): " + (e instanceof SQLException se ? ErrorText.of(se) : e.toString()), e);
         }
         syncDirectory(file.getParent());
         return applied;

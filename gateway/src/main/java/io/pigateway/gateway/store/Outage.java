@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.common.ErrorText;
 import java.time.Duration;
 import io.pigateway.gateway.metrics.StoreHealth;
 import java.time.Instant;
@@ -42,7 +43,7 @@ final class Outage {
     /** Returns true if this failure started an outage (and was logged). */
     synchronized boolean failed(Throwable cause, int batches) {
         failedBatches += batches;
-        lastError = describe(cause);
+        lastError = ErrorText.of(cause);
         if (down) {
             stillFailing(cause);
             return false;
@@ -53,8 +54,8 @@ final class Outage {
         downSince = Instant.now();
         outages++;
         Logger.warn("{} {}: {} ({}); refusing what cannot be committed and reconnecting with backoff up to {} s",
-                store, what(state), describe(cause), SqlErrors.codes(cause), seconds(backoffMax.toNanos()));
-        listener.failing(describe(cause));
+                store, what(state), ErrorText.of(cause), SqlErrors.codes(cause), seconds(backoffMax.toNanos()));
+        listener.failing(ErrorText.of(cause));
         return true;
     }
 
@@ -93,7 +94,7 @@ final class Outage {
         if (!down) {
             return;
         }
-        lastError = describe(cause);
+        lastError = ErrorText.of(cause);
         StoreHealth.State now = state(cause);
         if (now != state) {
             state = now;
@@ -140,28 +141,6 @@ final class Outage {
     /** Milliseconds since the outage began, or 0 if the database is up. */
     synchronized long downForMillis() {
         return down ? (System.nanoTime() - sinceNanos) / 1_000_000 : 0;
-    }
-
-    /**
-     * The error's message on one line (driver messages span lines), followed by its root cause's when
-     * that says more, e.g. "Communications link failure ...: Connection refused".
-     */
-    static String describe(Throwable cause) {
-        if (cause == null) {
-            return "unknown error";
-        }
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = message(cause);
-        String rootMessage = message(root);
-        return root == cause || message.contains(rootMessage) ? message : message + ": " + rootMessage;
-    }
-
-    private static String message(Throwable t) {
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        return m.replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     private static String seconds(long nanos) {

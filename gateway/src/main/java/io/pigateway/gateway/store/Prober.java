@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.common.ErrorText;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.PreparedStatement;
@@ -84,7 +85,7 @@ final class Prober implements Runnable {
             backoff.failed();
             outage.stillFailing(e);
             Logger.debug("{} still unreachable (next probe in {} ms): {}", source.description(),
-                    backoff.delay().toMillis(), Outage.describe(e));
+                    backoff.delay().toMillis(), ErrorText.of(e));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.common.ErrorText;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.gateway.metrics.Metrics;
@@ -106,7 +107,7 @@ public final class Store implements AutoCloseable {
             }
         } catch (SQLException e) {
             connections.forEach(ConnectionSource::closeQuietly);
-            throw new StoreException("cannot open " + store.describe() + ": " + Outage.describe(e), e);
+            throw new StoreException("cannot open " + store.describe() + ": " + ErrorText.of(e), e);
         } catch (StoreException | RuntimeException e) {
             connections.forEach(ConnectionSource::closeQuietly);
             throw e;
@@ -140,7 +141,7 @@ public final class Store implements AutoCloseable {
             c.commit();
             return applied.stream().map(Migration::toString).toList();
         } catch (SQLException e) {
-            throw new StoreException("cannot migrate " + store.describe() + ": " + Outage.describe(e), e);
+            throw new StoreException("cannot migrate " + store.describe() + ": " + ErrorText.of(e), e);
         }
     }
 

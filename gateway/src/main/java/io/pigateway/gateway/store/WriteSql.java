@@ -132,7 +132,7 @@ final class WriteSql {
                 if (differ > 0) {
                     found.put(b, new DuplicateMismatchException(differ + " of the " + b.size() + " readings of seq "
                             + b.readings().getFirst().seq() + ".." + b.readings().getLast().seq() + " (stream "
-                            + Long.toHexString(b.streamId()) + ") differ from those stored under the same seqs; first: "
+                            + b.streamId() + ") differ from those stored under the same seqs; first: "
                             + first, differ));
                 }
             }

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.common.ErrorText;
 import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import java.sql.Connection;
@@ -195,7 +196,7 @@ final class Writer implements Runnable {
                 // frames are refused as retryable and come back with the clients' next attempt.
                 rollbackQuietly();
                 failure = new StoreException("still conflicting after " + config.conflictRetries() + " retries: "
-                        + SqlErrors.codes(e) + ": " + Outage.describe(e), e);
+                        + SqlErrors.codes(e) + ": " + ErrorText.of(e), e);
             } else {
                 failure = e;
                 rollbackAndDrop();
@@ -232,7 +233,7 @@ final class Writer implements Runnable {
                     nodeChecked = true;
                     rollbackAndDrop();
                     Logger.debug("transaction failed on a database node that left the cluster ({}); retrying on the"
-                            + " next node", Outage.describe(e));
+                            + " next node", ErrorText.of(e));
                     continue;
                 }
                 if (kind == SqlErrors.CONFLICT && conflicts < config.conflictRetries() && open) {
@@ -242,7 +243,7 @@ final class Writer implements Runnable {
                     metrics.transactionRetried(cause);
                     Duration pause = conflictPause(conflicts);
                     Logger.debug("transaction of {} jobs hit a {} ({}); retry {} of {} in {} ms", group.size(),
-                            cause.replace('_', ' '), Outage.describe(e), conflicts, config.conflictRetries(),
+                            cause.replace('_', ' '), ErrorText.of(e), conflicts, config.conflictRetries(),
                             pause.toMillis());
                     sleep(pause);
                     continue;
@@ -253,7 +254,7 @@ final class Writer implements Runnable {
                     rollbackAndDrop();
                     reused = false;
                     Logger.debug("transaction on a reused connection failed ({}); retrying on a new connection",
-                            Outage.describe(e));
+                            ErrorText.of(e));
                     continue;
                 }
                 throw e;
@@ -288,7 +289,7 @@ final class Writer implements Runnable {
     /** What the frame's (or handshake's) future fails with when the database refused its data. */
     private static StoreRefusedException refusal(Job job, SQLException e) {
         return new StoreRefusedException("the database refused " + what(job).replaceFirst("^committing ", "")
-                + ": " + SqlErrors.codes(e) + ": " + Outage.describe(e), e);
+                + ": " + SqlErrors.codes(e) + ": " + ErrorText.of(e), e);
     }
 
     /**
@@ -440,7 +441,7 @@ final class Writer implements Runnable {
             backoff.failed();
         }
         for (Job job : group) {
-            done(job).completeExceptionally(new StoreException(what(job) + " failed: " + Outage.describe(failure)
+            done(job).completeExceptionally(new StoreException(what(job) + " failed: " + ErrorText.of(failure)
                     + " (" + source.description() + "; queue depth " + admission.depth() + " of "
                     + admission.capacity() + " readings)", failure));
         }
@@ -474,7 +475,7 @@ final class Writer implements Runnable {
     private static String what(Job job) {
         return switch (job) {
             case Job.Readings r -> "committing " + r.batch().size() + " readings of device " + r.batch().deviceId()
-                    + " (stream " + Long.toHexString(r.batch().streamId()) + ", seq "
+                    + " (stream " + r.batch().streamId() + ", seq "
                     + r.batch().readings().getFirst().seq() + ".." + r.batch().readings().getLast().seq() + ")";
             case Job.Session s -> "recording the connection of device " + s.session().deviceId();
             case Job.Stop s -> "stopping";

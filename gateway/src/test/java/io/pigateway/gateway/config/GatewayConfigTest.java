@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.Settings;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +33,7 @@ class GatewayConfigTest {
         assertEquals(4711, c.listen().port());
         assertEquals(128, c.listen().backlog());
         assertEquals(StoreConfig.Kind.EMBEDDED, c.store().kind());
-        assertEquals(1000, c.limits().maxConnections());
+        assertEquals(12_000, c.limits().maxConnections());
         assertEquals(262_144, c.limits().maxPayloadBytes());
         assertEquals(2, c.writer().threads());
         assertEquals(1000, c.writer().batchMaxReadings());
@@ -63,6 +65,35 @@ class GatewayConfigTest {
                 () -> parse(Map.of("limits.ipv6-prefix-length", "8")));
         assertTrue(e.getMessage().startsWith("gateway.conf: key 'limits.ipv6-prefix-length' = '8' is invalid"),
                 e.getMessage());
+    }
+
+    @Test
+    void listenAddressMayListSeveralAddressesButAWildcardOnlyAlone() throws ConfigException {
+        ListenConfig both = parse(Map.of("listen.address", "127.0.0.1, [::1]")).listen();
+        assertEquals("127.0.0.1", both.address().getHostAddress());
+        assertEquals(List.of("127.0.0.1", "0:0:0:0:0:0:0:1"), both.addresses().stream().map(InetAddress::getHostAddress).toList());
+        assertEquals("gateway.conf: key 'listen.address' = '0.0.0.0, ::1' is invalid: a wildcard address (0.0.0.0, ::)"
+                + " must be the only one: :: alone accepts IPv4 and IPv6 clients (dual-stack)",
+                assertThrows(ConfigException.class, () -> parse(Map.of("listen.address", "0.0.0.0, ::1"))).getMessage());
+        assertEquals("gateway.conf: key 'listen.address' = '::1, [::1]' is invalid: lists [::1] twice",
+                assertThrows(ConfigException.class, () -> parse(Map.of("listen.address", "::1, [::1]"))).getMessage());
+    }
+
+    @Test
+    void theUnixSocketNeedsAnAbsolutePathAndAnOctalMode() throws ConfigException {
+        assertFalse(parse(Map.of()).listen().unixSocket().enabled());
+        UnixSocketConfig unix = parse(Map.of("listen.unix-socket", "/run/pi-gateway/gateway.sock")).listen().unixSocket();
+        assertEquals(Path.of("/run/pi-gateway/gateway.sock"), unix.path());
+        assertEquals("0660", UnixSocketConfig.octal(unix.mode()));
+        assertEquals("0600", UnixSocketConfig.octal(parse(Map.of("listen.unix-socket", "/run/gw.sock",
+                "listen.unix-socket-mode", "600")).listen().unixSocket().mode()));
+        assertEquals("gateway.conf: key 'listen.unix-socket-mode' = '0860' is invalid: must be an octal file mode such as"
+                + " 0660 (owner and group may connect) or 0600 (owner only)", assertThrows(ConfigException.class,
+                () -> parse(Map.of("listen.unix-socket", "/run/gw.sock", "listen.unix-socket-mode", "0860"))).getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> parse(Map.of("listen.unix-socket", "gw.sock"))).getMessage()
+                .contains("must be an absolute path"));
+        assertEquals("gateway.conf: key 'listen.unix-socket-mode' = '0600' is invalid: not used with listen.unix-socket unset",
+                assertThrows(ConfigException.class, () -> parse(Map.of("listen.unix-socket-mode", "0600"))).getMessage());
     }
 
     @Test

@@ -13,7 +13,7 @@ import java.io.IOException;
 
 /**
  * What the gateway must answer first to a connection that starts with given bytes, worked out from
- * the handshake rules of docs/PROTOCOL.md independently of {@code Connection}: HELLO_OK for a valid
+ * the handshake rules of docs/PROTOCOL.md independently of {@code DeviceConnection}: HELLO_OK for a valid
  * HELLO, a NACK with the code for what is wrong with the first frame, or nothing at all when the
  * bytes end before a first frame is complete (the client simply left).
  *

@@ -116,7 +116,7 @@ class StatusEndpointIT {
             assertTrue(device != null, "listed");
             assertEquals("fresh", device.get("state").asText());
             assertTrue(device.get("connected").asBoolean());
-            assertEquals("0000000000000077", device.get("stream").asText());
+            assertEquals("119", device.get("stream").asText());
             assertTrue(device.get("address").asText().startsWith("127.0.0.1:"), device.toString());
         }
     }

@@ -112,7 +112,7 @@ class StatusJsonTest {
         assertEquals("fresh", d.get("state").asText());
         assertTrue(d.get("connected").asBoolean());
         assertEquals("127.0.0.1:50123", d.get("address").asText());
-        assertEquals("1f2e3d4c5b6a7988", d.get("stream").asText());
+        assertEquals("2246800662264969608", d.get("stream").asText(), "as stored in readings.stream_id");
         assertEquals(40.0, d.get("readingsPerSecond").asDouble(), 1e-9, "40 readings between two samples, 1 s apart");
         assertEquals(1, root.get("counts").get("fresh").asInt());
 

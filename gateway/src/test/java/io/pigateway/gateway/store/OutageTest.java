@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.common.ErrorText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,9 +25,9 @@ class OutageTest {
     @Test
     void describesMultiLineDriverMessagesOnOneLine() {
         assertEquals("Communications link failure The last packet was sent 0 ms ago.",
-                Outage.describe(new SQLException("Communications link failure\n\nThe last packet was sent 0 ms ago.")));
-        assertEquals("unknown error", Outage.describe(null));
-        assertEquals("Communications link failure: Connection refused", Outage.describe(
+                ErrorText.of(new SQLException("Communications link failure\n\nThe last packet was sent 0 ms ago.")));
+        assertEquals("unknown error", ErrorText.of(null));
+        assertEquals("Communications link failure: Connection refused", ErrorText.of(
                 new SQLException("Communications link failure", new java.net.ConnectException("Connection refused"))));
     }
 

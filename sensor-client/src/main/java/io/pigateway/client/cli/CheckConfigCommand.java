@@ -2,6 +2,9 @@ package io.pigateway.client.cli;
 
 import io.pigateway.client.SensorClientMain;
 import io.pigateway.client.config.SensorClientConfig;
+import io.pigateway.client.sensor.SensorStartException;
+import io.pigateway.client.sensor.pi4j.DeviceFiles;
+import io.pigateway.client.sensor.pi4j.HardwareSensors;
 import io.pigateway.common.ConfigException;
 import io.pigateway.common.Settings;
 import java.io.IOException;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * Validates a configuration file as {@code run} would (the spool directory included) and prints every
+ * Validates a configuration file as {@code run} would (the spool directory and the device files of
+ * GPIO and I2C sensors included) and prints every
  * effective value, defaults included, with where it came from.
  */
 @Command(name = "check-config", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
@@ -41,6 +45,12 @@ public final class CheckConfigCommand implements Callable<Integer> {
             }
             if (problem != null) {
                 throw settings.invalid("spool.dir", config.spool().dir().toString(), problem);
+            }
+            try {
+                HardwareSensors.checkDeviceFiles(config.sensors(), DeviceFiles.system());
+            } catch (SensorStartException e) {
+                throw new ConfigException(settings.source() + ": the sensors cannot start here, as run would find: "
+                        + e.getMessage());
             }
         } catch (ConfigException e) {
             spec.commandLine().getErr().println(SensorClientMain.NAME + ": " + e.getMessage());

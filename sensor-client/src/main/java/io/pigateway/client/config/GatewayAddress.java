@@ -1,34 +1,63 @@
 package io.pigateway.client.config;
 
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
  * One gateway endpoint as written in the configuration: {@code host:port}, with an IPv6 literal in
- * brackets ({@code [::1]:4711}). The host is resolved at each connection attempt, not here, so a DNS
- * change is picked up without a restart.
+ * brackets ({@code [::1]:4711}), or {@code unix:/path} for a gateway on the same host listening on a
+ * Unix domain socket ({@code listen.unix-socket}). The host is resolved at each connection attempt,
+ * not here, so a DNS change is picked up without a restart.
+ *
+ * @param unixSocket the socket file of a {@code unix:} address (then {@code host} is {@code null} and
+ *                   {@code port} 0), else {@code null}
  */
-public record GatewayAddress(String host, int port) {
+public record GatewayAddress(String host, int port, Path unixSocket) {
     /** Dot-separated labels of letters, digits, '-' and '_' (an IPv4 address is one too). */
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?"
             + "(\\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\\.?");
 
     public GatewayAddress {
-        if (host == null || host.isBlank()) {
+        if (unixSocket != null) {
+            if (host != null || port != 0 || !unixSocket.isAbsolute()) {
+                throw new IllegalArgumentException("a unix: address has an absolute path and no host or port");
+            }
+        } else if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("host is empty");
-        }
-        if (port < 1 || port > 65535) {
+        } else if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port must be from 1 to 65535, not " + port);
         }
     }
 
+    public GatewayAddress(String host, int port) {
+        this(host, port, null);
+    }
+
+    /** The gateway's Unix domain socket at {@code path}. */
+    public static GatewayAddress unix(Path path) {
+        return new GatewayAddress(null, 0, path);
+    }
+
+    public boolean isUnix() {
+        return unixSocket != null;
+    }
+
     /**
-     * Parses {@code host:port} or {@code [v6]:port}.
+     * Parses {@code host:port}, {@code [v6]:port} or {@code unix:/path}.
      *
      * @throws IllegalArgumentException with a sentence saying what is wrong
      */
     public static GatewayAddress parse(String text) {
         String s = text.trim();
+        if (s.startsWith("unix:")) {
+            String path = s.substring("unix:".length());
+            if (!path.startsWith("/")) {
+                throw new IllegalArgumentException("'" + s + "' must name the socket file by its absolute path,"
+                        + " e.g. unix:/run/pi-gateway/gateway.sock");
+            }
+            return unix(Path.of(path));
+        }
         String host;
         String port;
         if (s.startsWith("[")) {
@@ -72,6 +101,9 @@ public record GatewayAddress(String host, int port) {
     /** The form {@link #parse} reads, for log lines and config output. */
     @Override
     public String toString() {
+        if (unixSocket != null) {
+            return "unix:" + unixSocket;
+        }
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
     }
 }

@@ -17,7 +17,7 @@ import org.tinylog.Logger;
  * The whole sensor-client configuration, validated once at start-up. Every key, its default and its
  * range is read in {@link #from(Settings)}; src/main/dist/sensor-client.conf documents the same.
  */
-public record SensorClientConfig(String deviceId, GatewayConfig gateway, ReconnectConfig reconnect, SendConfig send,
+public record SensorClientConfig(String deviceId, GatewayLinkConfig gateway, ReconnectConfig reconnect, SendConfig send,
                                  SpoolConfig spool, Duration shutdownAckWait, Duration reportInterval,
                                  List<SensorConfig> sensors, DeviceSecret secret) {
 
@@ -76,8 +76,14 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
             throw s.invalid("device.id", deviceId, problem);
         }
 
-        GatewayConfig gateway = new GatewayConfig(
-                addresses(s),
+        List<GatewayAddress> addresses = addresses(s);
+        if (addresses.stream().anyMatch(GatewayAddress::isUnix) && s.bool("gateway.tls.enabled", false)) {
+            // The gateway's Unix socket never speaks TLS: the socket file's mode decides who may connect.
+            throw s.invalid("gateway.addresses", s.string("gateway.addresses", ""), "a unix: address cannot be used"
+                    + " with gateway.tls.enabled = true: the gateway's Unix socket is plaintext, protected by its file mode");
+        }
+        GatewayLinkConfig gateway = new GatewayLinkConfig(
+                addresses,
                 s.duration("gateway.connect-timeout", Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofMinutes(5)),
                 s.duration("gateway.ping-interval", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofHours(1)),
                 GatewayTlsConfig.from(s));
@@ -160,7 +166,7 @@ public record SensorClientConfig(String deviceId, GatewayConfig gateway, Reconne
             }
         }
         if (result.isEmpty()) {
-            throw s.invalid("gateway.addresses", raw, "must list at least one host:port");
+            throw s.invalid("gateway.addresses", raw, "must list at least one host:port or unix:/path");
         }
         return result;
     }

@@ -2,6 +2,7 @@ package io.pigateway.client.link;
 
 import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.client.config.GatewayTlsConfig;
+import io.pigateway.common.net.UnixSocket;
 import io.pigateway.common.tls.TlsFailures;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;
@@ -44,6 +45,11 @@ final class GatewayConnection implements Closeable {
      * {@link #handshake}.
      */
     static GatewayConnection open(GatewayAddress address, Duration timeout, GatewayTlsConfig tls) throws IOException {
+        if (address.isUnix()) {
+            // A local connect waits on no network, so no timeout; never TLS (SensorClientConfig refuses it).
+            Socket unix = UnixSocket.connect(address.unixSocket());
+            return new GatewayConnection(address, unix, unix);
+        }
         Socket plain = new Socket();
         try {
             plain.setTcpNoDelay(true);

@@ -1,9 +1,10 @@
 package io.pigateway.client.link;
 
+import io.pigateway.common.ErrorText;
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.DeviceSecret;
 import io.pigateway.client.config.GatewayAddress;
-import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.GatewayLinkConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.spool.ReadingSpool;
@@ -39,7 +40,7 @@ public final class GatewayLink implements AutoCloseable {
     private final String deviceId;
     private final Announcements announcements;
     private final DeviceSecret secret;
-    private final GatewayConfig gateway;
+    private final GatewayLinkConfig gateway;
     private final SendConfig send;
     private final ReadingSpool spool;
     private final DeviceClock clock;
@@ -59,7 +60,7 @@ public final class GatewayLink implements AutoCloseable {
      * @param clock converts the times of readings stamped before the clock was set ({@link DeviceClock}) when
      *              they are sent, and learns the gateway's clock at each handshake
      */
-    public GatewayLink(String deviceId, DeviceSecret secret, GatewayConfig gateway, ReconnectConfig reconnect,
+    public GatewayLink(String deviceId, DeviceSecret secret, GatewayLinkConfig gateway, ReconnectConfig reconnect,
                        SendConfig send, ReadingSpool spool, List<SensorInfo> sensors, DeviceClock clock) {
         this.clock = clock;
         this.deviceId = deviceId;
@@ -247,7 +248,7 @@ public final class GatewayLink implements AutoCloseable {
         try {
             c = GatewayConnection.open(address, gateway.connectTimeout(), gateway.tls());
         } catch (IOException e) {
-            return Attempt.failed("unreachable: " + Texts.describe(e));
+            return Attempt.failed("unreachable: " + ErrorText.of(e));
         }
         current = c;
         counters.progressed(); // the name lookup and connect are over; the HELLO gets its own allowance
@@ -283,7 +284,7 @@ public final class GatewayLink implements AutoCloseable {
         } catch (TlsHandshakeException e) {
             return new Attempt(null, "TLS handshake failed: " + e.getMessage(), false, 0, true);
         } catch (IOException e) {
-            return Attempt.failed("did not complete the handshake: " + Texts.describe(e));
+            return Attempt.failed("did not complete the handshake: " + ErrorText.of(e));
         } finally {
             c.close();
             current = null;
@@ -292,7 +293,7 @@ public final class GatewayLink implements AutoCloseable {
 
     private void logConnected(GatewayAddress address, Message.HelloOk ok, long sentClock) {
         Logger.info("connected to gateway {} as device {}, stream {}; it takes up to {} readings and {} bytes per frame;"
-                        + " {} unacknowledged readings to send", address, deviceId, Long.toHexString(spool.streamId()),
+                        + " {} unacknowledged readings to send", address, deviceId, spool.streamId(),
                 ok.maxReadingsPerFrame(), ok.maxPayloadBytes(), spool.size());
         long offset = sentClock - ok.gatewayClockMillis();
         if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {

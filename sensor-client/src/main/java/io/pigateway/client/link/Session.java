@@ -1,5 +1,6 @@
 package io.pigateway.client.link;
 
+import io.pigateway.common.ErrorText;
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.spool.ReadingSpool;
 import io.pigateway.protocol.Message;
@@ -92,7 +93,7 @@ final class Session {
             // A gateway that refuses sends a NACK and closes, so a send can fail while the NACK that
             // explains it waits to be read: give the receiver a moment to read it first.
             receiver.join(NACK_GRACE);
-            end(SessionEnd.lost("sending failed: " + Texts.describe(e)));
+            end(SessionEnd.lost("sending failed: " + ErrorText.of(e)));
         } finally {
             connection.close();
             receiver.join(Duration.ofSeconds(5));
@@ -268,9 +269,9 @@ final class Session {
                 }
             }
         } catch (ProtocolException e) {
-            end(SessionEnd.lost("the gateway sent an invalid frame: " + Texts.describe(e)));
+            end(SessionEnd.lost("the gateway sent an invalid frame: " + ErrorText.of(e)));
         } catch (IOException e) {
-            end(SessionEnd.lost("receiving failed: " + Texts.describe(e)));
+            end(SessionEnd.lost("receiving failed: " + ErrorText.of(e)));
         } finally {
             connection.close(); // unblocks a sender stuck in write()
             wakeup.signal();
@@ -344,7 +345,7 @@ final class Session {
             Logger.error("gateway {} refused seq {}..{} of stream {} ({} readings) {}: {}; dropped them (counted in"
                             + " client.readings-dropped) and sending the rest",
                     connection.address(), first.isEmpty() ? upTo : first.getFirst().seq(), upTo,
-                    Long.toHexString(spool.streamId()), dropped, why, n.reason());
+                    spool.streamId(), dropped, why, n.reason());
         }
         return SessionEnd.refusedData("sent NACK " + Texts.nack(n) + "; " + dropped + " refused readings dropped");
     }

@@ -1,5 +1,6 @@
 package io.pigateway.client.link;
 
+import io.pigateway.common.ErrorText;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import java.time.Duration;
@@ -37,17 +38,5 @@ final class Texts {
             b.append(Character.isISOControl(c) ? ' ' : c);
         }
         return b.toString().strip();
-    }
-
-    /** An exception as a person wants it: "Connection refused", not a class name, unless that is all there is. */
-    static String describe(Throwable e) {
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) {
-            return e.getClass().getSimpleName();
-        }
-        if (e instanceof java.net.UnknownHostException) {
-            return "unknown host " + oneLine(m);
-        }
-        return oneLine(m);
     }
 }

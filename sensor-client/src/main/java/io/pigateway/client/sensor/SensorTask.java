@@ -1,5 +1,6 @@
 package io.pigateway.client.sensor;
 
+import io.pigateway.common.ErrorText;
 import io.pigateway.protocol.SensorInfo;
 import java.time.Duration;
 import java.util.List;
@@ -193,6 +194,6 @@ final class SensorTask implements Runnable {
     }
 
     private static String describe(Throwable t) {
-        return t.getClass().getSimpleName() + ": " + Causes.chain(t);
+        return t.getClass().getSimpleName() + ": " + ErrorText.of(t);
     }
 }

@@ -98,7 +98,7 @@ final class Recovery {
             streamId = newest.header().streamId();
             Logger.warn("spool {}: the meta file is {}; continuing stream {} of the newest segment {}; the acknowledged"
                             + " position is unknown, so every reading held is sent again (the gateway ignores duplicates)",
-                    dir, contents.fileBytes() == 0 ? "missing" : "unreadable", Long.toHexString(streamId),
+                    dir, contents.fileBytes() == 0 ? "missing" : "unreadable", streamId,
                     newest.path().getFileName());
         } else {
             streamId = StreamIds.random();

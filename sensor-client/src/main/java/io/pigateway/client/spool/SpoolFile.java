@@ -1,7 +1,9 @@
 package io.pigateway.client.spool;
 
+import io.pigateway.common.logging.LogLimiter;
 import io.pigateway.client.config.SpoolConfig;
 import io.pigateway.protocol.Reading;
+import java.time.Duration;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -55,7 +57,7 @@ final class SpoolFile {
 
     private final ByteBuffer writeBuf = ByteBuffer.allocate(RecordCodec.MAX_RECORD);
     private final ByteBuffer readBuf = ByteBuffer.allocate(64 * 1024);
-    private final Throttle fullLog = new Throttle(DROP_LOG_INTERVAL_NANOS);
+    private final LogLimiter fullLog = new LogLimiter(1, Duration.ofNanos(DROP_LOG_INTERVAL_NANOS));
     private final FailureStreak writeFailures = new FailureStreak("write");
     private final FailureStreak flushFailures = new FailureStreak("flush");
     private final FailureStreak readFailures = new FailureStreak("read");
@@ -141,10 +143,10 @@ final class SpoolFile {
                 config.syncEvery(), config.fullPolicy().key());
         long lost = loss.lost();
         if (recovery.newStream()) {
-            Logger.info("spool {}: new, stream {}; {}", dir, Long.toHexString(streamId), limits);
+            Logger.info("spool {}: new, stream {}; {}", dir, streamId, limits);
         } else {
             Logger.info("spool {}: stream {} continues at seq {}{}; {} unacknowledged readings taken over{}; {}", dir,
-                    Long.toHexString(streamId), nextSeq, recovery.jump() == 0 ? "" : " (" + recovery.jump() + " seqs"
+                    streamId, nextSeq, recovery.jump() == 0 ? "" : " (" + recovery.jump() + " seqs"
                             + " skipped, so that a restored or cloned copy of this spool never reuses one)",
                     held, lost > 0 ? ", " + lost + " lost so far" : "", limits);
         }
@@ -234,7 +236,7 @@ final class SpoolFile {
         loss.lose(1);
         boolean starts = !refusing;
         refusing = true;
-        if (fullLog.allow(nowNanos) || starts) {
+        if (fullLog.admit(nowNanos) != null || starts) {
             lines.warn("spool " + dir + " is full (" + bytes(config.maxBytes()) + " of unacknowledged readings; the"
                     + " gateway is not keeping up or not reachable): policy stop-sampling, new readings are not stored"
                     + " until the gateway acknowledges some; " + loss.lost() + " readings lost in this stream so far");
@@ -284,7 +286,7 @@ final class SpoolFile {
         held -= n;
         loss.lose(n);
         segments.release(oldest);
-        if (fullLog.allow(nowNanos)) {
+        if (fullLog.admit(nowNanos) != null) {
             lines.warn("spool " + dir + " is full (" + bytes(config.maxBytes()) + " of unacknowledged readings; the"
                     + " gateway is not keeping up or not reachable): policy drop-oldest dropped the oldest segment's "
                     + n + " unacknowledged readings" + (n > 0 ? " (seq " + from + ".." + to + ")" : "") + "; "

@@ -95,6 +95,21 @@ class SensorClientConfigTest {
     }
 
     @Test
+    void aUnixSocketAddressNamesTheGatewaysSocketFileAndRefusesTls() throws Exception {
+        Map<String, String> m = minimal();
+        m.put("gateway.addresses", "unix:/run/pi-gateway/gateway.sock, 10.0.0.5:4711");
+        assertEquals(List.of(GatewayAddress.unix(Path.of("/run/pi-gateway/gateway.sock")), new GatewayAddress("10.0.0.5", 4711)),
+                parse(m).gateway().addresses());
+        m.put("gateway.tls.enabled", "true");
+        assertEquals("test.conf: key 'gateway.addresses' = 'unix:/run/pi-gateway/gateway.sock, 10.0.0.5:4711' is invalid:"
+                + " a unix: address cannot be used with gateway.tls.enabled = true: the gateway's Unix socket is plaintext,"
+                + " protected by its file mode", error(m));
+        m.remove("gateway.tls.enabled");
+        m.put("gateway.addresses", "unix:run/gateway.sock");
+        assertTrue(error(m).contains("must name the socket file by its absolute path"), error(m));
+    }
+
+    @Test
     void missingDeviceId() {
         Map<String, String> m = minimal();
         m.remove("device.id");

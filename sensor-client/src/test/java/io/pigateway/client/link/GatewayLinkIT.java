@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.GatewayAddress;
-import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.GatewayLinkConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.spool.MemorySpool;
@@ -56,7 +56,7 @@ class GatewayLinkIT {
     }
 
     private GatewayLink link(List<GatewayAddress> addresses, int batch, Duration backoffMax, Duration ping) {
-        link = new GatewayLink("pi-test", null, new GatewayConfig(addresses, Duration.ofSeconds(2), ping),
+        link = new GatewayLink("pi-test", null, new GatewayLinkConfig(addresses, Duration.ofSeconds(2), ping),
                 new ReconnectConfig(Duration.ofMillis(20), backoffMax), new SendConfig(batch, Duration.ofMillis(10)),
                 spool, SENSORS, DeviceClock.system());
         return link;
@@ -299,9 +299,11 @@ class GatewayLinkIT {
     void atMostFourFramesAreInFlight() throws Exception {
         fake.ack = false;
         append(1000);
-        link(10).start();
+        // PING after 1 s without sending: when it arrives, the sending loop has gone round for a second
+        // with readings ready to send, so a fifth frame would have arrived before it.
+        link(List.of(fake.address()), 10, Duration.ofMillis(200), Duration.ofSeconds(1)).start();
         until("four frames arrive", WAIT, () -> fake.frames().size() == Session.MAX_FRAMES_IN_FLIGHT);
-        Thread.sleep(200);
+        until("the link pings while it waits for an ACK", WAIT, () -> fake.pingsReceived() >= 1);
         assertEquals(Session.MAX_FRAMES_IN_FLIGHT, fake.frames().size(), "no fifth frame before an ACK");
         fake.ack = true;
         fake.ackNow();

@@ -8,7 +8,8 @@ import java.util.function.LongSupplier;
 /**
  * The in-memory {@link ReadingSpool}: a ring of readings whose sequence numbers are contiguous from
  * the oldest held to the newest (removal only ever happens at the old end), so finding "after seq N"
- * is arithmetic, not a search. Lost when the process stops.
+ * is arithmetic, not a search. Lost when the process stops. For tests of the link and the gateway,
+ * which need a spool without files.
  */
 public final class MemorySpool implements ReadingSpool {
     private static final int INITIAL_SLOTS = 1024;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.GatewayAddress;
-import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.GatewayLinkConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.config.SpoolConfig;
@@ -262,7 +262,7 @@ class PowerCutIT {
                     System::currentTimeMillis, true));
             String stream = device + "/" + Long.toHexString(spool.streamId());
             ReadingSpool tap = new AckTap(spool, stream);
-            link = new GatewayLink(device, null, new GatewayConfig(List.of(new GatewayAddress("127.0.0.1", port)),
+            link = new GatewayLink(device, null, new GatewayLinkConfig(List.of(new GatewayAddress("127.0.0.1", port)),
                     Duration.ofSeconds(2), Duration.ofSeconds(30)),
                     new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(200)), new SendConfig(50, Duration.ofMillis(10)),
                     tap, List.of(TEMPERATURE, Spool.DROPPED_SENSOR_INFO), DeviceClock.system());

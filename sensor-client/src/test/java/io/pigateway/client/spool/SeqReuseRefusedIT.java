@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.GatewayAddress;
-import io.pigateway.client.config.GatewayConfig;
+import io.pigateway.client.config.GatewayLinkConfig;
 import io.pigateway.client.config.ReconnectConfig;
 import io.pigateway.client.config.SendConfig;
 import io.pigateway.client.config.SpoolConfig;
@@ -72,7 +72,7 @@ class SeqReuseRefusedIT {
     private static Spool run(SpoolConfig config, GatewayAddress address, int firstValue, int n) throws Exception {
         Spool spool = Spool.open(config, DEVICE, new Spool.Options(ChannelOpener.FILES, System::nanoTime,
                 System::currentTimeMillis, true, () -> 0));
-        GatewayLink link = new GatewayLink(DEVICE, null, new GatewayConfig(List.of(address), Duration.ofSeconds(2),
+        GatewayLink link = new GatewayLink(DEVICE, null, new GatewayLinkConfig(List.of(address), Duration.ofSeconds(2),
                 Duration.ofSeconds(30)), new ReconnectConfig(Duration.ofMillis(20), Duration.ofMillis(200)),
                 new SendConfig(10, Duration.ofMillis(10)), spool, List.of(), DeviceClock.system());
         spool.onFlushed(link::readingsAdded);

@@ -53,11 +53,14 @@ public final class IngestHttpServer implements AutoCloseable {
     private static final int BACKLOG = 64;
 
     static {
-        // The JDK server reads these once, for every server in the JVM (HttpEndpoint sets the same when
-        // it starts first); without them a client that sends half a request holds its connection forever.
+        // The JDK server reads these once, when the JVM's first server is made, for every server: this
+        // one starts before HttpEndpoint, whose own values (32 connections) then do not apply, so the
+        // cap here must suit both. Without the times a client that sends half a request (body
+        // included: maxReqTime covers the whole request) would hold its connection forever.
         setIfAbsent("sun.net.httpserver.maxReqTime", "10");
         setIfAbsent("sun.net.httpserver.maxRspTime", "10");
         setIfAbsent("sun.net.httpserver.idleInterval", "30");
+        setIfAbsent("jdk.httpserver.maxConnections", "256");
     }
 
     private final HttpServer server;

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.ingest.mqtt;
 
+import io.pigateway.common.ErrorText;
 import io.pigateway.gateway.config.LineProtocolConfig;
 import io.pigateway.gateway.config.MqttConfig;
 import io.pigateway.gateway.ingest.Ingest;
@@ -7,7 +8,7 @@ import io.pigateway.gateway.ingest.IngestRefusal;
 import io.pigateway.gateway.ingest.Sample;
 import io.pigateway.gateway.ingest.lineprotocol.LineMapping;
 import io.pigateway.gateway.ingest.lineprotocol.LineProtocolParser;
-import io.pigateway.gateway.net.LogLimiter;
+import io.pigateway.common.logging.LogLimiter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -149,9 +150,9 @@ public final class MqttInput implements AutoCloseable {
                 failures++;
                 String why = "MQTT: cannot connect to {} (attempt {}): {}; trying again in {} ms";
                 if (failures == 1) {
-                    Logger.warn(why, config.brokerAddress(), failures, describe(e), pause.toMillis());
+                    Logger.warn(why, config.brokerAddress(), failures, ErrorText.of(e), pause.toMillis());
                 } else {
-                    Logger.debug(why, config.brokerAddress(), failures, describe(e), pause.toMillis());
+                    Logger.debug(why, config.brokerAddress(), failures, ErrorText.of(e), pause.toMillis());
                 }
                 try {
                     client.disconnectForcibly(0, 0, false);
@@ -204,7 +205,7 @@ public final class MqttInput implements AutoCloseable {
             }
             if (!closed) {
                 Logger.warn("MQTT: lost the connection to {}: {}; reconnecting", config.brokerAddress(),
-                        cause == null ? "closed" : describe(cause));
+                        cause == null ? "closed" : ErrorText.of(cause));
             }
         }
 
@@ -334,14 +335,9 @@ public final class MqttInput implements AutoCloseable {
             try {
                 client.messageArrivedComplete(d.messageId(), d.qos());
             } catch (MqttException e) {
-                Logger.debug("MQTT: PUBACK for message {} not sent: {}", d.messageId(), describe(e));
+                Logger.debug("MQTT: PUBACK for message {} not sent: {}", d.messageId(), ErrorText.of(e));
             }
         }
-    }
-
-    private static String describe(Throwable e) {
-        Throwable cause = e.getCause();
-        return cause != null && cause != e ? e.getMessage() + " (" + cause + ")" : String.valueOf(e.getMessage());
     }
 
     /** Disconnects without acknowledging what is not stored: the broker keeps it for the next run. */
@@ -362,12 +358,12 @@ public final class MqttInput implements AutoCloseable {
                 client.disconnect(TimeUnit.SECONDS.toMillis(2));
             }
         } catch (MqttException e) {
-            Logger.debug("MQTT: disconnect: {}", describe(e));
+            Logger.debug("MQTT: disconnect: {}", ErrorText.of(e));
         }
         try {
             client.close(true);
         } catch (MqttException e) {
-            Logger.debug("MQTT: close: {}", describe(e));
+            Logger.debug("MQTT: close: {}", ErrorText.of(e));
         }
     }
 

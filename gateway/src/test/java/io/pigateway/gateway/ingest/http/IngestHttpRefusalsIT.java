@@ -10,8 +10,6 @@ import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.IngestConfig;
 import io.pigateway.gateway.config.IngestHttpConfig;
 import io.pigateway.gateway.config.LimitsConfig;
-import io.pigateway.gateway.config.LineProtocolConfig;
-import io.pigateway.gateway.config.MqttConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.gateway.testing.TestDatabase;
@@ -29,7 +27,7 @@ class IngestHttpRefusalsIT {
     Path dir;
 
     private static IngestConfig ingest(Duration commitTimeout, IngestHttpConfig http) {
-        return new IngestConfig(commitTimeout, LineProtocolConfig.defaults(), http, MqttConfig.OFF);
+        return IngestConfig.defaults().withCommitTimeout(commitTimeout).withHttp(http);
     }
 
     @Test
@@ -78,6 +76,48 @@ class IngestHttpRefusalsIT {
             }
             assertEquals(204, retry.status(), retry.body());
             assertEquals(2, TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings"));
+        }
+    }
+
+    @Test
+    void aSlowBodyHoldsItsRequestSlotForAtMostTenSecondsAndMeanwhileOthersGet503() throws Exception {
+        IngestHttpConfig oneAtATime = new IngestHttpConfig(true, java.net.InetAddress.getLoopbackAddress(), 0, false,
+                IngestHttpConfig.DEFAULT_MAX_BODY_BYTES, 1);
+        GatewayConfig config = GatewayConfig.forTests(dir).withIngest(ingest(Duration.ofSeconds(5), oneAtATime));
+        try (Gateway gateway = Gateway.start(config)) {
+            Curl curl = new Curl(gateway.ingestHttpAddress(), dir);
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < 1500; i++) {
+                lines.append("slow,device=pi-slow v=").append(i).append(' ').append(1_700_000_000L + i).append('\n');
+            }
+            long started = System.nanoTime();
+            // 55 KB at 2 KB/s would take half a minute.
+            java.util.concurrent.CompletableFuture<Curl.Answer> slow = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                        try {
+                            return curl.post("/write?precision=s", lines.toString(), "--limit-rate", "2K");
+                        } catch (Exception e) {
+                            return null; // cut off: curl reports a broken pipe
+                        }
+                    });
+            Curl.Answer refused = null;
+            while (System.nanoTime() - started < 8_000_000_000L) {
+                refused = curl.post("/write?precision=s", "fast,device=pi-fast v=1 1700000000");
+                if (refused.status() == 503) {
+                    break;
+                }
+            }
+            assertEquals(503, refused.status(), "while the slow body holds the only slot");
+            assertEquals("1", refused.headers().get("retry-after"));
+            assertTrue(refused.body().contains("(ingest.http.max-requests)"), refused.body());
+            Curl.Answer cut = slow.get(25, java.util.concurrent.TimeUnit.SECONDS);
+            long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+            assertTrue(cut == null || cut.status() != 204, "the slow request was not answered 204: " + cut);
+            assertTrue(seconds < 20, "cut off after " + seconds + " s, long before its 28 s of sending");
+            assertEquals(0, TestDatabase.shared().queryLong(config.store(),
+                    "SELECT COUNT(*) FROM readings WHERE device_id = 'pi-slow'"));
+            assertEquals(204, curl.post("/write?precision=s", "fast,device=pi-fast v=1 1700000000").status(),
+                    "the slot is free again");
         }
     }
 

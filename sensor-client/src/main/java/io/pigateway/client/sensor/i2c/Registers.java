@@ -1,8 +1,8 @@
 package io.pigateway.client.sensor.i2c;
 
+import io.pigateway.common.ErrorText;
 import com.pi4j.io.i2c.I2C;
 import io.pigateway.client.config.I2cDevice;
-import io.pigateway.client.sensor.Causes;
 import java.io.IOException;
 
 /**
@@ -92,7 +92,7 @@ public final class Registers {
     }
 
     private IOException failure(String what, RuntimeException e) {
-        return new IOException(where + ": " + what + " failed: " + Causes.chain(e), e);
+        return new IOException(where + ": " + what + " failed: " + ErrorText.of(e), e);
     }
 
     static String hex(int b) {

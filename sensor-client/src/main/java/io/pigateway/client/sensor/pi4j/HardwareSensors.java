@@ -1,12 +1,12 @@
 package io.pigateway.client.sensor.pi4j;
 
+import io.pigateway.common.ErrorText;
 import com.pi4j.io.gpio.digital.DigitalInput;
 import com.pi4j.io.i2c.I2C;
 import io.pigateway.client.clock.DeviceClock;
 import io.pigateway.client.config.Hardware;
 import io.pigateway.client.config.I2cDevice;
 import io.pigateway.client.config.SensorConfig;
-import io.pigateway.client.sensor.Causes;
 import io.pigateway.client.sensor.RealSensors;
 import io.pigateway.client.sensor.ScheduledSensor;
 import io.pigateway.client.sensor.SensorSet;
@@ -52,18 +52,38 @@ public final class HardwareSensors implements RealSensors {
 
     /** On a Pi: checks the device files the sensors need, then starts Pi4J with the providers they need. */
     public static HardwareSensors open(List<SensorConfig> real) {
-        boolean gpio = false;
+        return new HardwareSensors(Pi4jIo.open(needsGpio(real), buses(real), DeviceFiles.system()), Pause.REAL);
+    }
+
+    /**
+     * For {@code check-config}: the checks of the device files that {@link #open} makes before it
+     * starts Pi4J (GPIO chips, I2C buses: present, readable and writable for this user), without
+     * starting anything. Simulated sensors need none. Throws {@link SensorStartException} as open would.
+     */
+    public static void checkDeviceFiles(List<SensorConfig> sensors, DeviceFiles files) {
+        List<SensorConfig> real = sensors.stream().filter(c -> !c.simulated()).toList();
+        if (needsGpio(real)) {
+            files.checkGpio();
+        }
+        buses(real).forEach(files::checkI2c);
+    }
+
+    private static boolean needsGpio(List<SensorConfig> real) {
+        return real.stream().anyMatch(c -> c.settings() instanceof Hardware.GpioInput);
+    }
+
+    private static Set<Integer> buses(List<SensorConfig> real) {
         Set<Integer> buses = new TreeSet<>();
         for (SensorConfig c : real) {
             switch (c.settings()) {
-                case Hardware.GpioInput g -> gpio = true;
+                case Hardware.GpioInput g -> { }
                 case Hardware.Bme280 b -> buses.add(b.device().bus());
                 case Hardware.Bh1750 b -> buses.add(b.device().bus());
                 case Hardware.Ads1115 a -> buses.add(a.device().bus());
                 default -> throw new IllegalArgumentException("sensor " + c.name() + " is not a real sensor");
             }
         }
-        return new HardwareSensors(Pi4jIo.open(gpio, buses, DeviceFiles.system()), Pause.REAL);
+        return buses;
     }
 
     @Override
@@ -108,7 +128,7 @@ public final class HardwareSensors implements RealSensors {
             return driver.open(i2c);
         } catch (IOException | RuntimeException e) {
             throw new SensorStartException("sensor " + c.name() + ": the " + chip + " on " + device + " could not be"
-                    + " opened: " + Causes.chain(e) + " (check its wiring, power and address; i2cdetect -y "
+                    + " opened: " + ErrorText.of(e) + " (check its wiring, power and address; i2cdetect -y "
                     + device.bus() + " lists the addresses that answer)", e);
         }
     }

@@ -1,5 +1,6 @@
 package io.pigateway.client.sensor.pi4j;
 
+import io.pigateway.common.ErrorText;
 import com.pi4j.Pi4J;
 import com.pi4j.boardinfo.util.BoardInfoHelper;
 import com.pi4j.context.Context;
@@ -11,7 +12,6 @@ import com.pi4j.plugin.gpiod.provider.gpio.digital.GpioDDigitalInputProvider;
 import com.pi4j.plugin.linuxfs.provider.i2c.LinuxFsI2CProvider;
 import io.pigateway.client.config.Hardware;
 import io.pigateway.client.config.I2cDevice;
-import io.pigateway.client.sensor.Causes;
 import io.pigateway.client.sensor.SensorStartException;
 import java.util.Set;
 import org.tinylog.Logger;
@@ -62,7 +62,7 @@ final class Pi4jIo implements PiIo {
                 throw s;
             }
             throw new SensorStartException("Pi4J could not start" + (gpio ? " its GPIO provider (gpiod)" : "")
-                    + ": " + Causes.chain(e), e);
+                    + ": " + ErrorText.of(e), e);
         }
     }
 
@@ -80,7 +80,7 @@ final class Pi4jIo implements PiIo {
                     .debounce(0L));
         } catch (RuntimeException | LinkageError e) {
             throw new SensorStartException("GPIO" + bcmPin + ": Pi4J's gpiod provider could not open the line: "
-                    + Causes.chain(e) + " (is another program using the pin? gpioinfo lists the lines in use)", e);
+                    + ErrorText.of(e) + " (is another program using the pin? gpioinfo lists the lines in use)", e);
         }
     }
 
@@ -90,7 +90,7 @@ final class Pi4jIo implements PiIo {
             return context.create(I2C.newConfigBuilder(context).id(id).bus(device.bus()).device(device.address()));
         } catch (RuntimeException | LinkageError e) {
             throw new SensorStartException(device + ": Pi4J's linuxfs provider could not open the bus: "
-                    + Causes.chain(e), e);
+                    + ErrorText.of(e), e);
         }
     }
 
@@ -100,7 +100,7 @@ final class Pi4jIo implements PiIo {
             context.shutdown();
             Logger.info("Pi4J shut down: GPIO lines released, I2C buses closed");
         } catch (RuntimeException e) {
-            Logger.warn("Pi4J did not shut down cleanly: {}", Causes.chain(e));
+            Logger.warn("Pi4J did not shut down cleanly: {}", ErrorText.of(e));
         }
     }
 }

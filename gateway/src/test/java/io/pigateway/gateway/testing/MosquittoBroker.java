@@ -1,4 +1,4 @@
-package io.pigateway.testing;
+package io.pigateway.gateway.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;

@@ -15,9 +15,9 @@ import java.util.Objects;
  *                       this long while an answer is due counts as a dead connection
  * @param tls            TLS to the gateway, or {@link GatewayTlsConfig#DISABLED}
  */
-public record GatewayConfig(List<GatewayAddress> addresses, Duration connectTimeout, Duration pingInterval,
+public record GatewayLinkConfig(List<GatewayAddress> addresses, Duration connectTimeout, Duration pingInterval,
                             GatewayTlsConfig tls) {
-    public GatewayConfig {
+    public GatewayLinkConfig {
         addresses = List.copyOf(addresses);
         if (addresses.isEmpty()) {
             throw new IllegalArgumentException("at least one gateway address is needed");
@@ -28,7 +28,7 @@ public record GatewayConfig(List<GatewayAddress> addresses, Duration connectTime
     }
 
     /** Without TLS. */
-    public GatewayConfig(List<GatewayAddress> addresses, Duration connectTimeout, Duration pingInterval) {
+    public GatewayLinkConfig(List<GatewayAddress> addresses, Duration connectTimeout, Duration pingInterval) {
         this(addresses, connectTimeout, pingInterval, GatewayTlsConfig.DISABLED);
     }
 }

@@ -1,4 +1,4 @@
-package io.pigateway.gateway.net;
+package io.pigateway.common.logging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

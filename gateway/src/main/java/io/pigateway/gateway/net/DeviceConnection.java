@@ -32,17 +32,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.tinylog.Logger;
 
 /**
  * One client connection on its own virtual thread: the handshake, then READINGS frames validated and
  * queued for the writers, while an {@link AckSender} acknowledges them once committed.
  *
+ * <p>Memory: thousands of devices may be connected and silent, so what an idle connection holds is
+ * kept small (docs/PERFORMANCE.md, "Memory and start-up"). The frames after the handshake are read
+ * on a second virtual thread, started by the first when the handshake succeeds: a parked virtual
+ * thread keeps its stack on the heap, in chunks sized by the deepest point it ever parked at and
+ * never shrunk, and the handshake parks deep (the store, the log, the failure penalty's sleep). A
+ * fresh thread waiting in the frame loop held 2.7 KB of stack instead of 5.4 KB (10,000 idle
+ * devices). The ACK machinery, the rate bucket and the ACK thread come with the first READINGS frame.
+ *
  * <p>Every way out ends the same way: what was already queued is given a bounded time to be
  * acknowledged, then the reason is sent as a NACK (unless the client simply left), then the socket
  * is closed. Readings acknowledged before are never touched.
  */
-final class Connection implements Runnable {
+final class DeviceConnection implements Runnable {
     /** Time to let queued frames be acknowledged before a connection is closed. */
     private static final Duration ACK_DRAIN = Duration.ofSeconds(5);
     private static final int RETRY_AFTER_MILLIS = 1000;
@@ -84,15 +93,28 @@ final class Connection implements Runnable {
     /** Set by the {@link AckSender} when a frame is refused after its transaction; the reading thread sends it. */
     private volatile Refusal refusedFrame;
     private volatile boolean closing;
+    /** Called once, when the connection has ended (on whichever thread ends it): releases the listener's permits. */
+    private final Consumer<DeviceConnection> released;
     private FrameWriter out;
+    /** Created with the first READINGS frame: an idle device needs no ACK machinery. */
     private AckSender acks;
     private DeadlineInputStream input;
+    private FrameReader in;
     private byte[] nonce;
+    /** Set by the handshake, for the frame loop. */
+    private long streamId;
+    private ReadingValidator validator;
+    /** The device's rate bucket, looked up with the first READINGS frame; {@code null} before, or without a limit. */
+    private ReadingRate rate;
     private boolean rateLimitLogged;
 
-    /** @param tls {@code null} for plaintext */
-    Connection(Socket socket, Guards guards, TlsAcceptor tls, Store store, ConnectionRegistry registry,
-               boolean logReadings, Metrics metrics) {
+    /**
+     * @param tls      {@code null} for plaintext
+     * @param released called once when the connection has ended, whether or not its threads ever ran
+     *                 past the handshake
+     */
+    DeviceConnection(Socket socket, Guards guards, TlsAcceptor tls, Store store, ConnectionRegistry registry,
+               boolean logReadings, Metrics metrics, Consumer<DeviceConnection> released) {
         this.plain = socket;
         this.socket = socket;
         this.peer = PeerAddress.of(socket.getRemoteSocketAddress());
@@ -105,6 +127,7 @@ final class Connection implements Runnable {
         this.registry = registry;
         this.logReadings = logReadings;
         this.metrics = metrics;
+        this.released = released;
     }
 
     String deviceId() {
@@ -116,62 +139,102 @@ final class Connection implements Runnable {
         return deviceId == null ? "peer " + peer : "device " + deviceId + " (" + peer + ")";
     }
 
+    /** The handshake, on the thread the listener started; the frames follow on a thread of their own. */
     @Override
     public void run() {
         registry.opened(this);
+        boolean goesOn = false;
         try {
-            plain.setTcpNoDelay(true);
-            if (tls != null) {
-                TlsAcceptor.Secured secured = tls.handshake(plain, peer, () -> closing);
-                if (secured == null) {
-                    return; // logged and closed
-                }
-                socket = secured.socket();
-                identity = secured.identity();
-                transport = secured.protocol() + (identity.certified() ? " as " + identity.describe() : "");
-            }
-            serve();
-        } catch (Refusal r) {
-            refuse(r.code(), r.reason(), r.getMessage(), r.retryAfterMillis());
-        } catch (ProtocolException e) {
-            refuse(e.nackCode(), e.getMessage(), e.retryAfterMillis());
-        } catch (StoreException e) {
-            refuse(NackCode.STORE_UNAVAILABLE, e.getMessage(), storeRetryAfter());
-        } catch (SocketTimeoutException e) {
-            if (deviceId == null) {
-                refuse(NackCode.TIMEOUT, "no complete frame within the handshake timeout of "
-                        + limits.handshakeTimeout().toMillis() + " ms", 0);
-            } else {
-                refuse(NackCode.IDLE_TIMEOUT, "no complete frame within the idle timeout of "
-                        + limits.idleTimeout().toMillis() + " ms", 0);
-            }
-        } catch (EOFException e) {
-            ended(e.getMessage());
-        } catch (IOException e) {
-            if (closing) {
-                Logger.debug("{}: closed ({})", who(), e.getMessage());
-            } else {
-                ended(e.toString());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            goesOn = open();
+        } catch (IOException | StoreException | InterruptedException | Refusal e) {
+            failed(e);
         } finally {
+            if (!goesOn) {
+                finish();
+            }
+        }
+    }
+
+    /**
+     * The frame loop, on the thread {@link #open()} started. No more frames than needed below the
+     * read an idle device waits in: each costs heap for every idle connection.
+     */
+    private void frames() {
+        try {
+            serveFrames();
+        } catch (IOException | StoreException | InterruptedException e) {
+            failed(e);
+        } finally {
+            finish();
+        }
+    }
+
+    /** Turns each way a connection fails into a NACK, or a quiet end when the client left. */
+    private void failed(Exception failure) {
+        switch (failure) {
+            case Refusal r -> refuse(r.code(), r.reason(), r.getMessage(), r.retryAfterMillis());
+            case ProtocolException e -> refuse(e.nackCode(), e.getMessage(), e.retryAfterMillis());
+            case StoreException e -> refuse(NackCode.STORE_UNAVAILABLE, e.getMessage(), storeRetryAfter());
+            case SocketTimeoutException e -> {
+                if (deviceId == null) {
+                    refuse(NackCode.TIMEOUT, "no complete frame within the handshake timeout of "
+                            + limits.handshakeTimeout().toMillis() + " ms", 0);
+                } else {
+                    refuse(NackCode.IDLE_TIMEOUT, "no complete frame within the idle timeout of "
+                            + limits.idleTimeout().toMillis() + " ms", 0);
+                }
+            }
+            case EOFException e -> ended(e.getMessage());
+            case IOException e when closing -> Logger.debug("{}: closed ({})", who(), e.getMessage());
+            case IOException e -> ended(e.toString());
+            case InterruptedException e -> Thread.currentThread().interrupt();
+            default -> throw new IllegalStateException("unexpected " + failure, failure);
+        }
+    }
+
+    /** The last step on every path, exactly once. */
+    private void finish() {
+        try {
             registry.closed(this);
             closeSocket();
             if (handshaken) {
                 metrics.deviceDisconnected(deviceId);
             }
+        } finally {
+            released.accept(this);
         }
     }
 
-    private void serve() throws IOException, StoreException, InterruptedException, Refusal {
+    /** TLS if configured, then the handshake; on success starts the frame loop's thread and returns {@code true}. */
+    private boolean open() throws IOException, StoreException, InterruptedException, Refusal {
+        plain.setTcpNoDelay(true);
+        if (tls != null) {
+            TlsAcceptor.Secured secured = tls.handshake(plain, peer, () -> closing);
+            if (secured == null) {
+                return false; // logged and closed
+            }
+            socket = secured.socket();
+            identity = secured.identity();
+            transport = secured.protocol() + (identity.certified() ? " as " + identity.describe() : "");
+        }
+        if (!greet()) {
+            return false;
+        }
+        // A fresh thread for the long wait between frames: this one's stack has grown at every point it
+        // parked, and a virtual thread's stack stays on the heap at its largest (class comment).
+        Thread.ofVirtual().name("device-" + deviceId).start(this::frames);
+        return true;
+    }
+
+    /** CHALLENGE, HELLO, HELLO_OK; {@code false} if the client closed before its HELLO. */
+    private boolean greet() throws IOException, StoreException, InterruptedException, Refusal {
         // Every read goes through the deadline stream, which sets the socket's timeout before each. The
         // handshake timeout counts from accept, so a TLS handshake spends from it too.
         input = new DeadlineInputStream(socket, socket.getInputStream());
         input.expireIn(limits.handshakeTimeout().minusNanos(System.nanoTime() - acceptedNanos));
         // Until HELLO_OK only a HELLO-sized frame: a client not yet authenticated gets little of the heap.
         MemoryBudget.Account memory = guards.memory().account();
-        FrameReader in = new FrameReader(input, limits.maxHelloBytes(), limits.maxSensors(), memory);
+        in = new FrameReader(input, limits.maxHelloBytes(), limits.maxSensors(), memory);
         // FrameWriter writes each frame as one array and flushes: a buffer would only cost memory.
         out = new FrameWriter(socket.getOutputStream());
         nonce = HelloProof.nonce();
@@ -180,20 +243,22 @@ final class Connection implements Runnable {
         Message first = in.read();
         if (first == null) {
             ended("closed before HELLO"); // by the client, or by end() when its handshake slot went to a newer one
-            return;
+            return false;
         }
         if (!(first instanceof Message.Hello hello)) {
             throw new ProtocolException(NackCode.HANDSHAKE_REQUIRED,
                     "expected HELLO as the first frame, got " + first.type());
         }
-        long streamId = handshake(hello);
+        streamId = handshake(hello);
         input.expireIn(limits.idleTimeout());
         in.maxPayloadBytes(limits.maxPayloadBytes());
         memory.authenticated();
+        validator = new ReadingValidator(limits.maxReadingsPerFrame(), hello.sensors());
+        return true;
+    }
 
-        acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack", metrics);
-        ReadingValidator validator = new ReadingValidator(limits.maxReadingsPerFrame(), hello.sensors());
-        ReadingRate rate = guards.rates().of(deviceId);
+    /** READINGS, PING, BYE until the client leaves or is refused. */
+    private void serveFrames() throws IOException, StoreException, InterruptedException {
         while (true) {
             Message m;
             try {
@@ -212,7 +277,7 @@ final class Connection implements Runnable {
                 return;
             }
             switch (m) {
-                case Message.Readings r -> accept(r, validator, rate, streamId);
+                case Message.Readings r -> accept(r);
                 case Message.Ping p -> {
                     metrics.deviceSeen(deviceId);
                     out.write(new Message.Pong(p.nonce()));
@@ -221,9 +286,11 @@ final class Connection implements Runnable {
                     // an answer to nothing we sent; harmless
                 }
                 case Message.Bye b -> {
-                    acks.finish(ACK_DRAIN);
+                    if (acks != null) {
+                        acks.finish(ACK_DRAIN);
+                    }
                     out.write(new Message.Bye());
-                    Logger.debug("{}: said BYE after seq {}", who(), acks.acknowledged());
+                    Logger.debug("{}: said BYE after seq {}", who(), acks == null ? 0 : acks.acknowledged());
                     return;
                 }
                 default -> throw new ProtocolException(NackCode.UNEXPECTED_FRAME,
@@ -253,7 +320,7 @@ final class Connection implements Runnable {
      * interval, at least 2 s). A connection asked to end stops waiting; the held frame was not
      * queued, so it is not acknowledged and the client resends it.
      */
-    private void awaitRate(ReadingRate rate, int readings) throws IOException, InterruptedException {
+    private void awaitRate(int readings) throws IOException, InterruptedException {
         if (rate == null) {
             return;
         }
@@ -281,8 +348,7 @@ final class Connection implements Runnable {
     }
 
     /** Checks a READINGS frame and queues it for the writers; its ACK follows once it is committed. */
-    private void accept(Message.Readings r, ReadingValidator validator, ReadingRate rate, long streamId)
-            throws IOException, StoreException, InterruptedException {
+    private void accept(Message.Readings r) throws IOException, StoreException, InterruptedException {
         long receivedAt = System.nanoTime();
         int count = r.readings().size();
         metrics.readingsReceived(deviceId, count);
@@ -292,7 +358,11 @@ final class Connection implements Runnable {
             metrics.readingsRejected(e.nackCode(), count);
             throw e;
         }
-        awaitRate(rate, count);
+        if (acks == null) { // the first READINGS frame of this connection
+            acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack", metrics);
+            rate = guards.rates().of(deviceId);
+        }
+        awaitRate(count);
         ReadingBatch batch = new ReadingBatch(deviceId, streamId, Instant.now(), r.readings());
         CompletableFuture<Void> committed;
         try {
@@ -354,7 +424,7 @@ final class Connection implements Runnable {
         long now = System.currentTimeMillis();
         long offset = clockOffset(now, hello.clientClockMillis());
 
-        Connection replaced = registry.claim(deviceId, this);
+        DeviceConnection replaced = registry.claim(deviceId, this);
         if (replaced != null && replaced != this) {
             Logger.info("{}: replaces the device's connection from {}", who(), replaced.peer);
             replaced.end(NackCode.REPLACED);
@@ -389,11 +459,11 @@ final class Connection implements Runnable {
         metrics.deviceConnected(deviceId, peer, hello.streamId());
         if (Math.abs(offset) > CLOCK_WARNING_MILLIS) {
             Logger.warn("{}: connected ({}), stream {}; its clock is {} s {} the gateway's (readings keep both times)",
-                    who(), transport, Long.toHexString(hello.streamId()), Math.abs(offset) / 1000,
+                    who(), transport, hello.streamId(), Math.abs(offset) / 1000,
                     offset > 0 ? "behind" : "ahead of");
         } else {
             Logger.info("{}: connected ({}), stream {}, clock offset {} ms", who(), transport,
-                    Long.toHexString(hello.streamId()), offset);
+                    hello.streamId(), offset);
         }
         return hello.streamId();
     }

@@ -183,6 +183,8 @@ class MqttFaultsIT {
                 } catch (MqttException e) {
                     retries.incrementAndGet();
                     firstRetry.compareAndSet(null, e.toString());
+                    // E.g. "too many publishes in progress" while earlier tries time out: wait, do not spin.
+                    Thread.sleep(20);
                     connect(client);
                 }
             }

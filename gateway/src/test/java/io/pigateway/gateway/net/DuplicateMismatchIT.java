@@ -54,7 +54,7 @@ class DuplicateMismatchIT {
             assertEquals(1, TestDatabase.shared().queryLong(g.store,
                     "SELECT COUNT(*) FROM readings WHERE device_id = 'restored' AND seq = 15 AND value = 1.5"),
                     "the stored reading is untouched");
-            List<String> lines = log.await(WAIT, "device restored", "DUPLICATE_MISMATCH", "stream 4d",
+            List<String> lines = log.await(WAIT, "device restored", "DUPLICATE_MISMATCH", "stream 77",
                     "seq 15 is stored as temperature = 1.5");
             assertEquals(1, lines.size(), lines.toString());
             g.assertGoodDeviceServed(null, null);

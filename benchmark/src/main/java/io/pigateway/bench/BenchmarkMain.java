@@ -53,7 +53,7 @@ public final class BenchmarkMain implements Callable<Integer> {
     int rounds = 3;
     @Option(names = "--ceilings", split = ",", description = "plain JDBC ceilings, technique:threads (default ${DEFAULT-VALUE})")
     List<String> ceilings = List.of("prepared:1", "prepared:2", "rewritten:2", "load-data:1", "load-data:2");
-    @Option(names = "--ceiling-batch", description = "rows per transaction of the ceilings: the gateway's writer.batch-max-readings (default ${DEFAULT-VALUE})")
+    @Option(names = "--ceiling-batch", description = "rows per transaction of the ceilings: the gateway's writer.transaction-max-readings (default ${DEFAULT-VALUE})")
     int ceilingBatch = 1000;
     @Option(names = "--rates", split = ",", description = "offered rates of the latency curve, readings/s (default ${DEFAULT-VALUE})")
     List<Integer> rates = List.of(2500, 5000, 10000, 20000, 30000, 40000, 60000, 80000);

@@ -20,7 +20,7 @@ import java.util.concurrent.Future;
 /**
  * The database's own speed for the same rows into the same table of the same schema as the gateway's,
  * by plain JDBC without protocol, gateway or duplicate handling: one of three techniques on a number of
- * threads, one transaction per {@code batch} rows (the gateway's {@code writer.batch-max-readings}).
+ * threads, one transaction per {@code batch} rows (the gateway's {@code writer.transaction-max-readings}).
  * Connections are opened and statements prepared before the clock starts; all threads start together.
  * <ul>
  * <li>{@code prepared}: server-side prepared multi-row INSERTs ({@code useServerPrepStmts=true}), one

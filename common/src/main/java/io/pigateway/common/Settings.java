@@ -169,6 +169,26 @@ public final class Settings {
         return source;
     }
 
+    /**
+     * The key to read for a setting renamed from {@code oldKey} to {@code newKey}: the new one, or the
+     * old one if only that is set, with a warning (it still works; errors then name the key as the file
+     * has it). Both set is an error, since they could disagree.
+     *
+     * @param why half a sentence for the warning: why the name changed
+     */
+    public String renamed(String oldKey, String newKey, String why) throws ConfigException {
+        String old = string(oldKey, null);
+        if (old == null) {
+            return newKey;
+        }
+        if (string(newKey, null) != null) {
+            throw invalid(oldKey, old, "is the old name of '" + newKey + "', which is set too; keep only " + newKey);
+        }
+        org.tinylog.Logger.warn("{}: key '{}' is deprecated, it is now '{}' ({}); the old key still works",
+                source(), oldKey, newKey, why);
+        return oldKey;
+    }
+
     /** The value, or {@code fallback} if the key is absent or empty. */
     public String string(String key, String fallback) {
         String v = raw(key);

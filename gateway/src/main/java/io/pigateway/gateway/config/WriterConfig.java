@@ -22,6 +22,7 @@ import java.time.Duration;
  */
 public record WriterConfig(int threads, int batchMaxReadings, Duration batchMaxWait, int queueCapacity,
                            Duration retryBackoffMax, int conflictRetries, Duration conflictRetryPause) {
+    private static final String TRANSACTION_RENAME = "a writer commits a transaction of whole frames; a batch was ambiguous";
     public static final int DEFAULT_THREADS = 2;
     public static final int MAX_THREADS = 64;
     public static final int DEFAULT_BATCH_MAX_READINGS = 1000;
@@ -48,14 +49,14 @@ public record WriterConfig(int threads, int batchMaxReadings, Duration batchMaxW
             throw new IllegalArgumentException("writer.threads must be 1.." + MAX_THREADS + ", not " + threads);
         }
         if (batchMaxReadings < 1) {
-            throw new IllegalArgumentException("writer.batch-max-readings must be >= 1, not " + batchMaxReadings);
+            throw new IllegalArgumentException("writer.transaction-max-readings must be >= 1, not " + batchMaxReadings);
         }
         if (queueCapacity < batchMaxReadings) {
             throw new IllegalArgumentException("writer.queue-capacity " + queueCapacity
-                    + " must be at least writer.batch-max-readings " + batchMaxReadings);
+                    + " must be at least writer.transaction-max-readings " + batchMaxReadings);
         }
         if (batchMaxWait.isNegative() || retryBackoffMax.isNegative()) {
-            throw new IllegalArgumentException("writer.batch-max-wait and writer.retry-backoff-max must not be negative");
+            throw new IllegalArgumentException("writer.transaction-max-wait and writer.retry-backoff-max must not be negative");
         }
     }
 
@@ -66,16 +67,17 @@ public record WriterConfig(int threads, int batchMaxReadings, Duration batchMaxW
 
     /** The {@code writer.*} keys. */
     public static WriterConfig from(Settings s) throws ConfigException {
-        int batch = s.intIn("writer.batch-max-readings", DEFAULT_BATCH_MAX_READINGS, 1, MAX_BATCH_MAX_READINGS);
+        String maxReadingsKey = s.renamed("writer.batch-max-readings", "writer.transaction-max-readings", TRANSACTION_RENAME);
+        int batch = s.intIn(maxReadingsKey, DEFAULT_BATCH_MAX_READINGS, 1, MAX_BATCH_MAX_READINGS);
         int queue = s.intIn("writer.queue-capacity", DEFAULT_QUEUE_CAPACITY, 1, 10_000_000);
         if (queue < batch) {
             throw s.invalid("writer.queue-capacity", Integer.toString(queue),
-                    "must be at least writer.batch-max-readings (" + batch + ")");
+                    "must be at least " + maxReadingsKey + " (" + batch + ")");
         }
         return new WriterConfig(
                 s.intIn("writer.threads", DEFAULT_THREADS, 1, MAX_THREADS),
                 batch,
-                s.duration("writer.batch-max-wait", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10)),
+                s.duration(s.renamed("writer.batch-max-wait", "writer.transaction-max-wait", TRANSACTION_RENAME), Duration.ZERO, Duration.ZERO, Duration.ofSeconds(10)),
                 queue,
                 s.duration("writer.retry-backoff-max", DEFAULT_RETRY_BACKOFF_MAX, Duration.ofMillis(100), Duration.ofMinutes(10)),
                 s.intIn("writer.conflict-retries", DEFAULT_CONFLICT_RETRIES, 0, 100),

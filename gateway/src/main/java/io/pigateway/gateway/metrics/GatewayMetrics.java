@@ -108,7 +108,7 @@ public final class GatewayMetrics implements Metrics {
                     + " was committed").labelValues();
     private final Histogram transactionReadings = Histogram.builder()
             .name("pigw_transaction_readings")
-            .help("Readings per committed transaction (writers group frames up to writer.batch-max-readings)")
+            .help("Readings per committed transaction (writers group frames up to writer.transaction-max-readings)")
             .classicOnly().classicUpperBounds(TRANSACTION_READINGS_BUCKETS).withoutExemplars()
             .register(registry);
     private final Histogram commitSeconds = Histogram.builder()

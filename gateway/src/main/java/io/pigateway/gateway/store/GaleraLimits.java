@@ -11,7 +11,7 @@ import java.util.Locale;
  * The write-set limits of a MariaDB Galera cluster against the writer's group size, checked once at
  * start-up. Galera refuses a transaction whose write set exceeds {@code wsrep_max_ws_rows} rows or
  * {@code wsrep_max_ws_size} bytes; the writer would then refuse the whole group to its devices on every
- * try. A group of {@code writer.batch-max-readings} readings writes at most twice that many rows (each
+ * try. A group of {@code writer.transaction-max-readings} readings writes at most twice that many rows (each
  * reading's row, and at most one {@code devices} row per frame, which holds at least one reading), of at
  * most {@link #BYTES_PER_ROW} each. A plain MySQL or MariaDB server has no such limits (no wsrep variables).
  */
@@ -52,14 +52,14 @@ final class GaleraLimits {
         }
         long rows = 2L * batch;
         if (maxRows > 0 && rows > maxRows) {
-            return "writer.batch-max-readings = " + batch + " lets a transaction write up to " + rows
+            return "writer.transaction-max-readings = " + batch + " lets a transaction write up to " + rows
                     + " rows, but the Galera cluster's wsrep_max_ws_rows = " + maxRows
-                    + "; set writer.batch-max-readings to at most " + maxRows / 2 + " or raise wsrep_max_ws_rows";
+                    + "; set writer.transaction-max-readings to at most " + maxRows / 2 + " or raise wsrep_max_ws_rows";
         }
         if (maxBytes > 0 && rows * BYTES_PER_ROW > maxBytes) {
-            return "writer.batch-max-readings = " + batch + " lets a transaction write up to " + rows * BYTES_PER_ROW
+            return "writer.transaction-max-readings = " + batch + " lets a transaction write up to " + rows * BYTES_PER_ROW
                     + " bytes, but the Galera cluster's wsrep_max_ws_size = " + maxBytes
-                    + "; set writer.batch-max-readings to at most " + maxBytes / BYTES_PER_ROW / 2
+                    + "; set writer.transaction-max-readings to at most " + maxBytes / BYTES_PER_ROW / 2
                     + " or raise wsrep_max_ws_size";
         }
         return null;

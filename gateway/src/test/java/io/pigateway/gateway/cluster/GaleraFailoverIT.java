@@ -168,7 +168,7 @@ class GaleraFailoverIT {
             try {
                 StoreException e = assertThrows(StoreException.class,
                         () -> Store.open(store, new WriterConfig(1, 501, Duration.ofMillis(20), 1000, Duration.ofSeconds(1))));
-                assertTrue(e.getMessage().contains("writer.batch-max-readings = 501")
+                assertTrue(e.getMessage().contains("writer.transaction-max-readings = 501")
                         && e.getMessage().contains("wsrep_max_ws_rows = 1000"), e.getMessage());
                 Store.open(store, new WriterConfig(1, 500, Duration.ofMillis(20), 1000, Duration.ofSeconds(1))).close();
             } finally {

@@ -82,7 +82,7 @@ class GaleraThroughputIT {
             }
         }
         System.out.printf("GALERA-THROUGHPUT target=%s round=%d devices=%d per-frame=%d seconds=%d rows/s=%.0f"
-                        + " acknowledged=%d writer.threads=%d writer.batch-max-readings=%d writer.batch-max-wait=%s %s%n",
+                        + " acknowledged=%d writer.threads=%d writer.transaction-max-readings=%d writer.transaction-max-wait=%s %s%n",
                 target, round, DEVICES, PER_FRAME, MEASURED.toSeconds(), rate, acknowledged, writer.threads(),
                 writer.batchMaxReadings(), writer.batchMaxWait(), flushSettings(servers));
     }

@@ -139,9 +139,20 @@ class GatewayConfigTest {
     @Test
     void aQueueSmallerThanOneBatchIsRefusedNamingBothKeys() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> parse(Map.of("writer.batch-max-readings", "5000", "writer.queue-capacity", "100")));
+                () -> parse(Map.of("writer.transaction-max-readings", "5000", "writer.queue-capacity", "100")));
         assertEquals("gateway.conf: key 'writer.queue-capacity' = '100' is invalid: must be at least"
-                + " writer.batch-max-readings (5000)", e.getMessage());
+                + " writer.transaction-max-readings (5000)", e.getMessage());
+    }
+
+    @Test
+    void theOldWriterBatchKeysStillWorkButNotTogetherWithTheNewOnes() throws Exception {
+        GatewayConfig c = parse(Map.of("writer.batch-max-readings", "300", "writer.batch-max-wait", "5ms"));
+        assertEquals(300, c.writer().batchMaxReadings());
+        assertEquals(java.time.Duration.ofMillis(5), c.writer().batchMaxWait());
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(Map.of(
+                "writer.batch-max-readings", "300", "writer.transaction-max-readings", "400")));
+        assertTrue(e.getMessage().contains("is the old name of 'writer.transaction-max-readings', which is set too"),
+                e.getMessage());
     }
 
     @Test

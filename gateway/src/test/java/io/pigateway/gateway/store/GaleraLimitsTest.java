@@ -20,15 +20,15 @@ class GaleraLimitsTest {
 
     @Test
     void aGroupThatCouldExceedTheRowLimitIsRefusedNamingBothSettings() {
-        assertEquals("writer.batch-max-readings = 501 lets a transaction write up to 1002 rows, but the Galera"
-                        + " cluster's wsrep_max_ws_rows = 1000; set writer.batch-max-readings to at most 500 or raise"
+        assertEquals("writer.transaction-max-readings = 501 lets a transaction write up to 1002 rows, but the Galera"
+                        + " cluster's wsrep_max_ws_rows = 1000; set writer.transaction-max-readings to at most 500 or raise"
                         + " wsrep_max_ws_rows", GaleraLimits.problem("ON", 1000, 0, 501));
     }
 
     @Test
     void aGroupThatCouldExceedTheSizeLimitIsRefused() {
-        assertEquals("writer.batch-max-readings = 600 lets a transaction write up to 1228800 bytes, but the Galera"
-                        + " cluster's wsrep_max_ws_size = 1048576; set writer.batch-max-readings to at most 512 or raise"
+        assertEquals("writer.transaction-max-readings = 600 lets a transaction write up to 1228800 bytes, but the Galera"
+                        + " cluster's wsrep_max_ws_size = 1048576; set writer.transaction-max-readings to at most 512 or raise"
                         + " wsrep_max_ws_size", GaleraLimits.problem("ON", 0, 1 << 20, 600));
     }
 }

@@ -25,6 +25,7 @@ public record SensorClientConfig(String deviceId, GatewayLinkConfig gateway, Rec
     /** Environment variables with this prefix override keys: PIGW_CLIENT_DEVICE_ID for device.id. */
     public static final String ENVIRONMENT_PREFIX = "PIGW_CLIENT_";
     private static final String SENSOR_PREFIX = "sensor.";
+    private static final String FRAME_RENAME = "the client sends frames; a batch was ambiguous";
     /** How often the client reports its own figures (spool depth, sensor failures) as readings. */
     public static final Duration DEFAULT_REPORT_INTERVAL = Duration.ofMinutes(1);
 
@@ -98,8 +99,8 @@ public record SensorClientConfig(String deviceId, GatewayLinkConfig gateway, Rec
         }
 
         SendConfig send = new SendConfig(
-                s.intIn(renamed(s, "send.batch-max-readings", "send.frame-max-readings"), 500, 1, 65535),
-                s.duration(renamed(s, "send.batch-max-wait", "send.frame-max-wait"), Duration.ofMillis(200), Duration.ZERO,
+                s.intIn(s.renamed("send.batch-max-readings", "send.frame-max-readings", FRAME_RENAME), 500, 1, 65535),
+                s.duration(s.renamed("send.batch-max-wait", "send.frame-max-wait", FRAME_RENAME), Duration.ofMillis(200), Duration.ZERO,
                         Duration.ofSeconds(10)));
         SpoolConfig spool = spool(s);
         Duration ackWait = s.duration("shutdown.ack-wait", Duration.ofSeconds(5), Duration.ZERO, Duration.ofMinutes(5));
@@ -117,24 +118,6 @@ public record SensorClientConfig(String deviceId, GatewayLinkConfig gateway, Rec
         s.rejectUnknownKeys();
         return new SensorClientConfig(deviceId, gateway, new ReconnectConfig(backoffMin, backoffMax), send, spool,
                 ackWait, reportInterval, sensors, secret);
-    }
-
-    /**
-     * The key to read for a setting renamed from {@code oldKey} to {@code newKey}: the new one, or the
-     * old one if only that is set, with a warning (it still works; errors then name the key as the file
-     * has it). Both set is an error, since they could disagree.
-     */
-    static String renamed(Settings s, String oldKey, String newKey) throws ConfigException {
-        String old = s.string(oldKey, null);
-        if (old == null) {
-            return newKey;
-        }
-        if (s.string(newKey, null) != null) {
-            throw s.invalid(oldKey, old, "is the old name of '" + newKey + "', which is set too; keep only " + newKey);
-        }
-        Logger.warn("{}: key '{}' is deprecated, it is now '{}' (the client sends frames; a batch was ambiguous);"
-                + " the old key still works", s.source(), oldKey, newKey);
-        return oldKey;
     }
 
     private static SpoolConfig spool(Settings s) throws ConfigException {

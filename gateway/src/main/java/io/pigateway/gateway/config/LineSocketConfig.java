@@ -14,7 +14,7 @@ import java.util.Objects;
  * Line protocol over plain TCP and UDP ({@code ingest.line-tcp.*}, {@code ingest.line-udp.*}), framed
  * as Telegraf's {@code socket_writer} output and {@code socket_listener} input frame it: lines ended by
  * {@code \n}; over UDP one or more whole lines per datagram. Both off by default. There is no answer
- * on these sockets, so they are at most once (docs/INGEST-SOCKETS.md).
+ * on these sockets, so they are at most once (docs/INGEST.md (line protocol over TCP and UDP)).
  *
  * <p>Neither can carry a secret, so with {@code auth.mode = secrets} each enabled input needs
  * {@code trusted-sources}: the addresses (or prefixes) whose lines are taken at their word for any

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * The MQTT input ({@code ingest.mqtt.*}, docs/INGEST-MQTT.md): the gateway subscribes at a broker with
+ * The MQTT input ({@code ingest.mqtt.*}, docs/INGEST.md (MQTT)): the gateway subscribes at a broker with
  * QoS 1 and a persistent session and acknowledges a message only after its readings are committed.
  * Off unless {@code ingest.mqtt.broker} is set.
  *

@@ -104,7 +104,7 @@ public final class Ingest {
 
     /**
      * Checks only that {@code deviceId} is in the devices file (a no-op when open): for an input whose
-     * senders another party authenticated (MQTT: the broker, docs/INGEST-MQTT.md).
+     * senders another party authenticated (MQTT: the broker, docs/INGEST.md (MQTT)).
      *
      * @throws IngestRefusal UNAUTHORIZED
      */

@@ -60,7 +60,7 @@ public final class MosquittoBroker implements AutoCloseable {
                 // which cannot write the test's directory).
                 "user " + System.getProperty("user.name"),
                 // Mosquitto's default of 1000 queued messages per client would drop messages while the
-                // gateway is down; docs/INGEST-MQTT.md tells operators the same.
+                // gateway is down; docs/INGEST.md (MQTT) tells operators the same.
                 "max_queued_messages 1000000",
                 "log_dest file " + dir.resolve("mosquitto.log"),
                 "log_type all"));

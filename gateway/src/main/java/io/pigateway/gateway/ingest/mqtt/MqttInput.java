@@ -26,7 +26,7 @@ import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.tinylog.Logger;
 
 /**
- * The MQTT subscriber (docs/INGEST-MQTT.md). It keeps one connection to the broker with a persistent
+ * The MQTT subscriber (docs/INGEST.md (MQTT)). It keeps one connection to the broker with a persistent
  * session (clean session off, a fixed client id) and subscribes with QoS 1, so the broker keeps every
  * message it has not had a PUBACK for, across gateway and broker restarts, and sends it again on the
  * next connection. The gateway sends the PUBACK only after {@link Ingest#store} returned, i.e. after

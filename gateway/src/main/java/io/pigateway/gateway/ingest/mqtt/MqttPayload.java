@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>a plain number, as ESPHome and Tasmota publish a state: {@code 21.5}, {@code -3}, {@code 1e3}
  *       (leading and trailing white space ignored). The gateway stamps the arrival time, so a redelivered
- *       message is stored again (see docs/INGEST-MQTT.md);</li>
+ *       message is stored again (see docs/INGEST.md (MQTT));</li>
  *   <li>{@code ON} / {@code OFF} (ESPHome's binary sensors and switches), {@code true} / {@code false}:
  *       stored as 1 and 0, also with the arrival time;</li>
  *   <li>a JSON object with exactly these members: {@code "value"} (a number, or true/false) required;
@@ -123,7 +123,7 @@ public final class MqttPayload {
         Object unit = members.remove("unit");
         if (!members.isEmpty()) {
             throw invalid("JSON member " + members.keySet().iterator().next()
-                    + " is not one of value, ts, unit (docs/INGEST-MQTT.md)");
+                    + " is not one of value, ts, unit (docs/INGEST.md (MQTT))");
         }
         double v;
         if (value instanceof BigDecimal d) {

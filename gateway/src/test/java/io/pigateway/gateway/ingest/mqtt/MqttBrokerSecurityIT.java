@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The trust model of docs/INGEST-MQTT.md against a real Mosquitto: TLS to the broker with the CA from
+ * The trust model of docs/INGEST.md (MQTT) against a real Mosquitto: TLS to the broker with the CA from
  * {@code ingest.mqtt.tls.ca-file}, the gateway's broker password from a secret file, and the ACL
  * {@code pattern write pi/%u/#} keeping a device to its own topics.
  */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -68,15 +69,20 @@ class StoreLivenessIT {
         try (TcpRelay proxy = new TcpRelay(direct.port())) {
             StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
                     direct.passwordFile());
-            try (Store store = Store.open(viaProxy, Fixtures.writers())) {
+            // Pauses after a failure grow to 2 s here (100 ms, doubling), so one counted as writing would show.
+            WriterConfig writers = new WriterConfig(2, 1000, Duration.ofMillis(5), 100_000, Duration.ofSeconds(2));
+            try (Store store = Store.open(viaProxy, writers)) {
                 await(store.submit(batch("dev-1", 1, 1, 10)));
                 proxy.cut();
                 List<CompletableFuture<Void>> during = new ArrayList<>();
                 List<String> stuck = new CopyOnWriteArrayList<>();
                 long seq = 11;
-                for (int i = 0; i < 30; i++, seq += 10) {
+                // 3 s of failing: a pause counted as time on a transaction would pass the 1 s limit (it
+                // doubles from 100 ms to 1.6 s within that), while failing fast stays far below it even
+                // on a loaded machine.
+                for (int i = 0; i < 60; i++, seq += 10) {
                     during.add(store.submit(batch("dev-1", 1, seq, 10)));
-                    store.stuckAfter(Duration.ofMillis(300)).ifPresent(stuck::add); // not even with a short limit
+                    store.stuckAfter(Duration.ofSeconds(1)).ifPresent(stuck::add); // not even with a short limit
                     Thread.sleep(50);
                 }
                 assertFalse(store.healthy(), "the outage was noticed");

@@ -8,12 +8,12 @@ import sun.misc.Signal;
  * action instead of the JVM's default for it, which is to run the shutdown hooks and exit.
  * {@code sun.misc.Signal} (module jdk.unsupported) is the only way the JDK offers to handle a signal.
  */
-final class Hangup {
+public final class Hangup {
     private Hangup() {
     }
 
     /** From now on each SIGHUP runs {@code action} on the JVM's signal thread; a failure is logged, never fatal. */
-    static void handle(Runnable action) {
+    public static void handle(Runnable action) {
         Signal.handle(new Signal("HUP"), signal -> {
             try {
                 action.run();

@@ -12,7 +12,7 @@ import java.time.format.DateTimeFormatter;
  * STATUS changes while the database is failing, watchdog pings while nothing is hung, STOPPING=1
  * when the shutdown begins. Without NOTIFY_SOCKET all of it does nothing.
  */
-final class SystemdSupervision {
+public final class SystemdSupervision {
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final SystemdNotifier notifier;
@@ -24,7 +24,7 @@ final class SystemdSupervision {
     }
 
     /** Call once {@link Gateway#start} has returned: the port is bound and the store is open. */
-    static SystemdSupervision ready(Gateway gateway, SystemdNotifier notifier) {
+    public static SystemdSupervision ready(Gateway gateway, SystemdNotifier notifier) {
         String ready = gateway.status();
         gateway.store().onAvailability(new Store.AvailabilityListener() {
             @Override
@@ -44,7 +44,7 @@ final class SystemdSupervision {
     }
 
     /** Call when the shutdown begins, before the gateway closes. */
-    void stopping() {
+    public void stopping() {
         watchdog.close(); // systemd stops watching once it hears STOPPING=1
         notifier.stopping();
     }

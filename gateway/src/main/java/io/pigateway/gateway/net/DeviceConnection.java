@@ -111,20 +111,19 @@ final class DeviceConnection implements Runnable, AckSender.Events {
      * @param released called once when the connection has ended, whether or not its threads ever ran
      *                 past the handshake
      */
-    DeviceConnection(Socket socket, Guards guards, TlsAcceptor tls, Store store, ConnectionRegistry registry,
-               boolean logReadings, Metrics metrics, Consumer<DeviceConnection> released) {
+    DeviceConnection(Socket socket, ConnectionContext context, TlsAcceptor tls, Consumer<DeviceConnection> released) {
         this.plain = socket;
         this.socket = socket;
         this.peer = PeerAddress.of(socket.getRemoteSocketAddress());
         this.address = socket.getInetAddress();
-        this.guards = guards;
+        this.guards = context.guards();
         this.limits = guards.limits();
         this.source = limits.handshakeLimits().sourceOf(address);
         this.tls = tls;
-        this.store = store;
-        this.registry = registry;
-        this.logReadings = logReadings;
-        this.metrics = metrics;
+        this.store = context.store();
+        this.registry = context.registry();
+        this.logReadings = context.logReadings();
+        this.metrics = context.metrics();
         this.released = released;
     }
 

@@ -56,6 +56,8 @@ public final class Listener implements AutoCloseable {
     private final AddressLimits addressLimits;
     private final ConnectionRates connectionRates;
     private final Guards guards;
+    /** What every connection of this listener shares. */
+    private final ConnectionContext context;
     private ServerSocket server;
     /** The servers on the other addresses of {@code listen.address}, each with its own accept loop. */
     private final List<ServerSocket> moreServers = new ArrayList<>();
@@ -83,6 +85,7 @@ public final class Listener implements AutoCloseable {
         this.guards = new Guards(limits, new Authenticator(auth), new FailurePenalty(), new DeviceRates(limits),
                 new RefusalLog(), new ConnectionSlots<>(limits.maxConnections(), limits.handshakeLimits().maxUnauthenticated()),
                 new MemoryBudget(limits.connectionMemoryBytes(Runtime.getRuntime().maxMemory())));
+        this.context = new ConnectionContext(guards, store, registry, logReadings, metrics);
     }
 
     /** Binds the port (failing here if it is taken) and starts accepting. */
@@ -283,8 +286,7 @@ public final class Listener implements AutoCloseable {
             try {
                 // The Unix socket never speaks TLS: its file mode decides who may connect (listen.unix-socket-mode).
                 // Released by the connection's last thread when it ends (the handshake's, or the frame loop's).
-                c = new DeviceConnection(socket, guards, socket instanceof UnixSocket ? null : tls, store, registry,
-                        logReadings, metrics, ended -> {
+                c = new DeviceConnection(socket, context, socket instanceof UnixSocket ? null : tls, ended -> {
                             guards.slots().release(ended);
                             guards.memory().closed();
                             addressLimits.release(source);

@@ -54,6 +54,7 @@ class ReloadIT {
                 p.await("reloaded " + devices + ": 2 devices (before: 2 devices); 1 connected device(s) disconnected");
                 Message.Nack n = removed.awaitNack(WAIT);
                 assertEquals(NackCode.AUTHENTICATION_FAILED, n.nackCode());
+                assertTrue(n.reason().contains("removed or changed in the devices file"), n.reason());
                 assertEquals(10, removed.lastAck(), "what it sent before is acknowledged");
 
                 kept.sendRange(11, 20, 10);

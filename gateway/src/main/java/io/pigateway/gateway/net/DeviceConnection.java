@@ -472,6 +472,7 @@ final class DeviceConnection implements Runnable, AckSender.Events {
             String text = switch (reason) {
                 case REPLACED -> "a newer connection for this device took over";
                 case TOO_MANY_HANDSHAKES -> crowdedOutReason();
+                case AUTHENTICATION_FAILED -> "the device's secret was removed or changed in the devices file (reload)";
                 default -> "the gateway is shutting down";
             };
             refuse(reason, text, RETRY_AFTER_MILLIS);

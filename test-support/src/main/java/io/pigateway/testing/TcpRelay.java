@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * keeps accepting. {@link #close()} closes the listener and every relayed socket.
  */
 public final class TcpRelay implements AutoCloseable {
+    private static final java.time.Duration REBIND_WAIT = java.time.Duration.ofSeconds(5);
     private final InetSocketAddress target;
     private final int port;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -74,9 +75,28 @@ public final class TcpRelay implements AutoCloseable {
         closeRelayed();
     }
 
-    /** Listens again on the same port. */
+    /**
+     * Listens again on the same port. The connections the cut closed may hold the port for a moment
+     * (until their peers have closed too), so binding is retried for up to {@link #REBIND_WAIT}.
+     */
     public synchronized void restore() throws IOException {
-        listener = listen(port);
+        long deadline = System.nanoTime() + REBIND_WAIT.toNanos();
+        while (true) {
+            try {
+                listener = listen(port);
+                break;
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
         acceptIn(listener);
     }
 

@@ -27,6 +27,13 @@ class SensorConfigReaderTest {
                 """);
     }
 
+    /** The message of parsing {@link #base()} with these {@code key = value} lines added. */
+    private static String errorFor(String moreLines) {
+        Map<String, String> m = base();
+        m.putAll(lines(moreLines));
+        return error(m);
+    }
+
     private static SensorConfig only(Map<String, String> m) throws ConfigException {
         return parse(m).sensors().getFirst();
     }
@@ -166,16 +173,12 @@ class SensorConfigReaderTest {
 
     @Test
     void conflictsBetweenSensors() {
-        Map<String, String> m = base();
-        m.putAll(lines("""
+        assertEquals("test.conf: sensors 'a' and 'b' both use I2C bus 1 (/dev/i2c-1) at 0x76", errorFor("""
                 sensor.a.type = bme280
                 sensor.b.type = bme280
                 sensor.b.address = 0x76
                 """));
-        assertEquals("test.conf: sensors 'a' and 'b' both use I2C bus 1 (/dev/i2c-1) at 0x76", error(m));
-
-        m = base();
-        m.putAll(lines("""
+        assertEquals("test.conf: sensors 'a' and 'b' both use GPIO17", errorFor("""
                 sensor.a.type = gpio-input
                 sensor.a.pin = 17
                 sensor.a.pull = up
@@ -183,17 +186,13 @@ class SensorConfigReaderTest {
                 sensor.b.pin = 17
                 sensor.b.pull = down
                 """));
-        assertEquals("test.conf: sensors 'a' and 'b' both use GPIO17", error(m));
-
-        m = base();
-        m.putAll(lines("""
-                sensor.a.type = gpio-input
-                sensor.a.pin = 3
-                sensor.a.pull = up
-                sensor.b.type = bh1750
-                """));
         assertEquals("test.conf: sensor 'a' uses GPIO3, which is SCL of I2C bus 1, and sensor 'b' uses that bus",
-                error(m));
+                errorFor("""
+                        sensor.a.type = gpio-input
+                        sensor.a.pin = 3
+                        sensor.a.pull = up
+                        sensor.b.type = bh1750
+                        """));
     }
 
     @Test

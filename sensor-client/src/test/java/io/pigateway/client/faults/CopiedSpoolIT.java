@@ -42,26 +42,16 @@ class CopiedSpoolIT {
         Path copy = dir.resolve("copy");
         try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store))) {
             SensorClientConfig config = config(device, gateway, spool);
-            SensorClient original = SensorClient.start(config);
-            ClientStats first;
-            try {
+            ClientStats first = run(config, original -> {
                 until("the original has readings acknowledged", WAIT, () -> original.stats().acknowledged() > 200);
                 copyTree(spool, copy); // the image, taken while it runs
                 long atCopy = original.stats().acknowledged();
                 until("the original goes on after the copy", WAIT, () -> original.stats().acknowledged() > atCopy + 300);
-            } finally {
-                first = original.shutdown();
-            }
+            });
             deleteTree(spool);
             copyTree(copy, spool); // the card restored from the image
-            SensorClient restored = SensorClient.start(config);
-            ClientStats second;
-            try {
-                until("the restored client has new readings acknowledged", WAIT,
-                        () -> restored.stats().acknowledged() > restored.stats().recovered() + 300);
-            } finally {
-                second = restored.shutdown();
-            }
+            ClientStats second = run(config, restored -> until("the restored client has new readings acknowledged", WAIT,
+                    () -> restored.stats().acknowledged() > restored.stats().recovered() + 300));
             System.out.println("restored spool: original " + first + "; restored " + second);
             assertNothingSwallowed(store, device, first, second);
         }
@@ -74,13 +64,8 @@ class CopiedSpoolIT {
         Path spoolA = dir.resolve("a");
         Path spoolB = dir.resolve("b");
         try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store))) {
-            SensorClient image = SensorClient.start(config(device, gateway, spoolA));
-            ClientStats before;
-            try {
-                until("readings acknowledged before the image is taken", WAIT, () -> image.stats().acknowledged() > 200);
-            } finally {
-                before = image.shutdown();
-            }
+            ClientStats before = run(config(device, gateway, spoolA), image ->
+                    until("readings acknowledged before the image is taken", WAIT, () -> image.stats().acknowledged() > 200));
             copyTree(spoolA, spoolB); // one image, two Pis
             SensorClient a = SensorClient.start(config(device, gateway, spoolA));
             SensorClient b = SensorClient.start(config(device, gateway, spoolB));
@@ -98,6 +83,23 @@ class CopiedSpoolIT {
             System.out.println("clones: before " + before + "; a " + endA + "; b " + endB);
             assertNothingSwallowed(store, device, before, endA, endB);
         }
+    }
+
+    /** What a test does with a running client. */
+    private interface WhileRunning {
+        void accept(SensorClient client) throws Exception;
+    }
+
+    /** Starts a client, does {@code action} with it, and shuts it down (also when the action fails): its final stats. */
+    private static ClientStats run(SensorClientConfig config, WhileRunning action) throws Exception {
+        SensorClient client = SensorClient.start(config);
+        ClientStats end;
+        try {
+            action.accept(client);
+        } finally {
+            end = client.shutdown();
+        }
+        return end;
     }
 
     /** Sampled = stored + reported as dropped, over every run; nothing left pending. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pigateway.testing.FileTrees;
 import io.pigateway.testing.ProcessLines;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -218,7 +219,7 @@ class DpkgInstallIT {
     /** The .deb unpacked with its control files, its version set to {@code version}, and packed again. */
     private static Path repack(Path deb, String version, Path work) throws Exception {
         Path tree = work.resolve("repack").resolve(deb.getFileName().toString().replace(".deb", ""));
-        Packages.deleteTree(tree);
+        FileTrees.delete(tree);
         Files.createDirectories(tree.getParent());
         Command.of("dpkg-deb", "-R", deb.toString(), tree.toString()).run(LIMIT).expect(0);
         Path control = tree.resolve("DEBIAN/control");
@@ -281,7 +282,7 @@ class DpkgInstallIT {
             }
         }
         Command.of("dpkg", "--purge", "pi-gateway", "pi-sensor-client").run(Duration.ofSeconds(60));
-        Packages.deleteTree(ETC); // what a failed step may have left (the README's password files)
+        FileTrees.delete(ETC); // what a failed step may have left (the README's password files)
         for (String user : newUsers) {
             Command.of("userdel", user).run(LIMIT);
             Command.of("groupdel", user).run(LIMIT); // in case userdel left the user's own group

@@ -11,16 +11,12 @@ import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.testing.TestDatabase;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.pigateway.testing.FileTrees;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,12 +40,12 @@ class CopiedSpoolIT {
             SensorClientConfig config = config(device, gateway, spool);
             ClientStats first = run(config, original -> {
                 until("the original has readings acknowledged", WAIT, () -> original.stats().acknowledged() > 200);
-                copyTree(spool, copy); // the image, taken while it runs
+                FileTrees.copy(spool, copy); // the image, taken while it runs
                 long atCopy = original.stats().acknowledged();
                 until("the original goes on after the copy", WAIT, () -> original.stats().acknowledged() > atCopy + 300);
             });
-            deleteTree(spool);
-            copyTree(copy, spool); // the card restored from the image
+            FileTrees.delete(spool);
+            FileTrees.copy(copy, spool); // the card restored from the image
             ClientStats second = run(config, restored -> until("the restored client has new readings acknowledged", WAIT,
                     () -> restored.stats().acknowledged() > restored.stats().recovered() + 300));
             System.out.println("restored spool: original " + first + "; restored " + second);
@@ -66,7 +62,7 @@ class CopiedSpoolIT {
         try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store))) {
             ClientStats before = run(config(device, gateway, spoolA), image ->
                     until("readings acknowledged before the image is taken", WAIT, () -> image.stats().acknowledged() > 200));
-            copyTree(spoolA, spoolB); // one image, two Pis
+            FileTrees.copy(spoolA, spoolB); // one image, two Pis
             SensorClient a = SensorClient.start(config(device, gateway, spoolA));
             SensorClient b = SensorClient.start(config(device, gateway, spoolB));
             ClientStats endA;
@@ -126,30 +122,5 @@ class CopiedSpoolIT {
         Map<String, String> settings = Faults.clientSettings(device, "127.0.0.1:" + gateway.address().getPort());
         settings.put("spool.dir", spoolDir.toString());
         return SensorClientConfig.from(Settings.of("copied-spool test", settings));
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }

@@ -125,7 +125,7 @@ class SensorTaskTest {
         long limit = Duration.ofSeconds(30).toNanos();
         List<String> seenDuringRead = new ArrayList<>();
         SensorTask[] self = new SensorTask[1];
-        Sensor hanging = TestSensors.unitless("door", () -> {
+        Sensor hanging = new ScriptedSensor("door", () -> {
             // The watchdog asks while this read is still running: 10 s in, then 31 s in.
             seenDuringRead.add(String.valueOf(self[0].stuck(nanos + Duration.ofSeconds(10).toNanos(), limit)));
             seenDuringRead.add(String.valueOf(self[0].stuck(nanos + Duration.ofSeconds(31).toNanos(), limit)));

@@ -68,7 +68,7 @@ class SensorsTest {
     @Test
     void readingNamesMustBeUniqueExceptAnEventAndAPolledSensorSharingOne() {
         SensorSet.Builder b = SensorSet.builder();
-        Sensor s = TestSensors.unitless("door", () -> 0);
+        Sensor s = new ScriptedSensor("door", () -> 0);
         b.add(new ScheduledSensor(s, SECOND));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> b.add(new ScheduledSensor(s, SECOND)));

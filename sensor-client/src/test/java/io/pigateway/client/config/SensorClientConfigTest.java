@@ -3,6 +3,7 @@ package io.pigateway.client.config;
 import static io.pigateway.client.config.TestConf.assertInvalid;
 import static io.pigateway.client.config.TestConf.error;
 import static io.pigateway.client.config.TestConf.lines;
+import static io.pigateway.client.config.TestConf.minimal;
 import static io.pigateway.client.config.TestConf.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,14 +22,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class SensorClientConfigTest {
-    private static Map<String, String> minimal() {
-        return lines("""
-                device.id = pi-1
-                gateway.addresses = 10.0.0.5:4711
-                sensor.temp.type = temperature
-                """);
-    }
-
     private static String errorWith(String key, String value) {
         Map<String, String> m = minimal();
         m.put(key, value);

@@ -13,6 +13,15 @@ final class TestConf {
     private TestConf() {
     }
 
+    /** The smallest valid file: device pi-1, one gateway, one simulated temperature sensor. */
+    static Map<String, String> minimal() {
+        return lines("""
+                device.id = pi-1
+                gateway.addresses = 10.0.0.5:4711
+                sensor.temp.type = temperature
+                """);
+    }
+
     /** {@code key = value} lines, in their order; blank lines are skipped. */
     static Map<String, String> lines(String text) {
         Map<String, String> m = new LinkedHashMap<>();

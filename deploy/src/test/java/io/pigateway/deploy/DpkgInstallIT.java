@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
+import io.pigateway.testing.FileTrees;
+import io.pigateway.testing.ProcessLines;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -21,8 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -189,11 +187,11 @@ class DpkgInstallIT {
      */
     private long streamReadings(long after) throws Exception {
         Process gateway = asUser("pi-gateway", "pi-gateway", "run");
-        BlockingQueue<String> gatewayLines = echo(gateway, "gateway");
-        await(gatewayLines, gateway, "ready in");
+        ProcessLines gatewayLines = ProcessLines.follow(gateway, "gateway");
+        gatewayLines.await("ready in", LIMIT);
         assertEquals("pi-gateway", gateway.info().user().orElse("?"), "the JVM runs as the service user");
         Process client = asUser("pi-sensor-client", "pi-sensor-client", "run");
-        echo(client, "client");
+        ProcessLines.follow(client, "client");
         long deadline = System.nanoTime() + LIMIT.toNanos();
         long rows = 0;
         while (rows <= after + 5 && System.nanoTime() < deadline) {
@@ -221,7 +219,7 @@ class DpkgInstallIT {
     /** The .deb unpacked with its control files, its version set to {@code version}, and packed again. */
     private static Path repack(Path deb, String version, Path work) throws Exception {
         Path tree = work.resolve("repack").resolve(deb.getFileName().toString().replace(".deb", ""));
-        Packages.deleteTree(tree);
+        FileTrees.delete(tree);
         Files.createDirectories(tree.getParent());
         Command.of("dpkg-deb", "-R", deb.toString(), tree.toString()).run(LIMIT).expect(0);
         Path control = tree.resolve("DEBIAN/control");
@@ -245,7 +243,7 @@ class DpkgInstallIT {
                 "--user=root", "--skip-name-resolve", "--skip-ssl", "--innodb-log-file-size=10M",
                 "--innodb-buffer-pool-size=64M").start();
         started.add(server);
-        await(echo(server, "mariadbd"), server, "ready for connections");
+        ProcessLines.follow(server, "mariadbd").await("ready for connections", LIMIT);
         return port;
     }
 
@@ -284,7 +282,7 @@ class DpkgInstallIT {
             }
         }
         Command.of("dpkg", "--purge", "pi-gateway", "pi-sensor-client").run(Duration.ofSeconds(60));
-        Packages.deleteTree(ETC); // what a failed step may have left (the README's password files)
+        FileTrees.delete(ETC); // what a failed step may have left (the README's password files)
         for (String user : newUsers) {
             Command.of("userdel", user).run(LIMIT);
             Command.of("groupdel", user).run(LIMIT); // in case userdel left the user's own group
@@ -331,34 +329,5 @@ class DpkgInstallIT {
             throw new AssertionError(README.toAbsolutePath() + " lacks the block " + p.pattern());
         }
         return m.group(1);
-    }
-
-    private static BlockingQueue<String> echo(Process p, String label) {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    System.out.println("[" + label + "] " + line);
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                lines.add("output reader failed: " + e);
-            }
-        });
-        return lines;
-    }
-
-    private static String await(BlockingQueue<String> lines, Process p, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line != null && line.contains(text)) {
-                return line;
-            }
-            if (line == null && !p.isAlive() && lines.isEmpty()) {
-                throw new AssertionError("exited with " + p.exitValue() + " before printing '" + text + "'");
-            }
-        }
-        throw new AssertionError("no line containing '" + text + "' within " + LIMIT.toSeconds() + " s");
     }
 }

@@ -4,18 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.pigateway.testing.ProcessLines;
 import io.pigateway.testing.TestDevice;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,9 +34,9 @@ class LauncherIT {
         Path launcher = Packages.GATEWAY.launcher(Packages.sharedRoot());
         // This JVM's environment, as an operator's shell would have it: the launcher picks the Java itself.
         Process gateway = Command.of(launcher.toString(), "run", "--config", config.toString()).start();
-        BlockingQueue<String> lines = echo(gateway, "gateway");
+        ProcessLines lines = ProcessLines.follow(gateway, "gateway");
         try {
-            Matcher ready = READY.matcher(await(lines, gateway, "ready in"));
+            Matcher ready = READY.matcher(lines.await("ready in", LIMIT));
             assertTrue(ready.find());
             // exec: the launched process itself is now the JVM, as systemd's NotifyAccess=main needs.
             String command = gateway.info().command().orElse("?");
@@ -55,7 +51,7 @@ class LauncherIT {
             gateway.toHandle().destroy(); // SIGTERM
             assertTrue(gateway.waitFor(30, TimeUnit.SECONDS), "the gateway stops after SIGTERM");
             assertEquals(143, gateway.exitValue(), "an orderly stop after SIGTERM (SuccessExitStatus=143 in the unit)");
-            assertTrue(await(lines, gateway, "stopped:").contains("100 readings committed"));
+            assertTrue(lines.await("stopped:", LIMIT).contains("100 readings committed"));
         } finally {
             gateway.destroyForcibly();
         }
@@ -191,35 +187,5 @@ class LauncherIT {
             Files.createSymbolicLink(bin.resolve(tool), Path.of("/usr/bin", tool));
         }
         return bin;
-    }
-
-    /** Collects the process's output lines and echoes them with a prefix. */
-    private static BlockingQueue<String> echo(Process p, String label) {
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    System.out.println("[" + label + "] " + line);
-                    lines.add(line);
-                }
-            } catch (Exception e) {
-                lines.add("output reader failed: " + e);
-            }
-        });
-        return lines;
-    }
-
-    private static String await(BlockingQueue<String> lines, Process p, String text) throws InterruptedException {
-        long deadline = System.nanoTime() + LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line != null && line.contains(text)) {
-                return line;
-            }
-            if (line == null && !p.isAlive() && lines.isEmpty()) {
-                throw new AssertionError("exited with " + p.exitValue() + " before printing '" + text + "'");
-            }
-        }
-        throw new AssertionError("no line containing '" + text + "' within " + LIMIT.toSeconds() + " s");
     }
 }

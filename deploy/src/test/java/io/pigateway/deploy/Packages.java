@@ -1,12 +1,10 @@
 package io.pigateway.deploy;
 
+import io.pigateway.testing.FileTrees;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The two packages this module builds (paths handed over by the pom), and scratch roots they are
@@ -71,7 +69,7 @@ enum Packages {
 
     /** Both packages unpacked into {@code root}, which is emptied first. */
     static Path unpackBoth(Path root) throws IOException, InterruptedException {
-        deleteTree(root);
+        FileTrees.delete(root);
         Files.createDirectories(root);
         for (Packages p : values()) {
             Command.of("dpkg-deb", "-x", p.deb().toString(), root.toString()).run(Duration.ofSeconds(30)).expect(0);
@@ -82,23 +80,8 @@ enum Packages {
     /** A fresh, empty working directory target/it-work/{@code name}. */
     static Path workDir(String name) throws IOException {
         Path dir = TARGET.resolve("it-work").resolve(name).toAbsolutePath();
-        deleteTree(dir);
+        FileTrees.delete(dir);
         return Files.createDirectories(dir);
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 
     private static String property(String key) {

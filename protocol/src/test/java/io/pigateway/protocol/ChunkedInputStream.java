@@ -2,14 +2,23 @@ package io.pigateway.protocol;
 
 import java.io.InputStream;
 
-/** Hands out its bytes a few at a time, as a slow network does, so every partial-read path runs. */
+/**
+ * Hands out its bytes a few at a time, as a slow network does, so every partial-read path runs: reads of
+ * at most {@code chunk} bytes, and none that crosses {@code split} (the first read ends there).
+ */
 final class ChunkedInputStream extends InputStream {
     private final byte[] data;
+    private final int split;
     private final int chunk;
     private int pos;
 
     ChunkedInputStream(byte[] data, int chunk) {
+        this(data, 0, chunk);
+    }
+
+    ChunkedInputStream(byte[] data, int split, int chunk) {
         this.data = data;
+        this.split = split;
         this.chunk = chunk;
     }
 
@@ -26,7 +35,8 @@ final class ChunkedInputStream extends InputStream {
         if (pos >= data.length) {
             return -1;
         }
-        int n = Math.min(Math.min(len, chunk), data.length - pos);
+        int limit = pos < split ? split : data.length;
+        int n = Math.min(Math.min(len, chunk), limit - pos);
         System.arraycopy(data, pos, b, off, n);
         pos += n;
         return n;

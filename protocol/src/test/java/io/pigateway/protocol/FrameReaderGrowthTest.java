@@ -63,7 +63,7 @@ class FrameReaderGrowthTest {
         assertTrue(bytes.length > 8 * FrameReader.FIRST_CHUNK_BYTES, "frame of " + bytes.length + " bytes");
         for (int split = 0; split <= bytes.length; split++) {
             CountingBudget budget = new CountingBudget(Long.MAX_VALUE);
-            FrameReader reader = new FrameReader(new FrameReaderTest.SplitInputStream(bytes, split, Integer.MAX_VALUE),
+            FrameReader reader = new FrameReader(new ChunkedInputStream(bytes, split, Integer.MAX_VALUE),
                     Frames.DEFAULT_MAX_PAYLOAD, 16, budget);
             assertEquals(BIG, reader.read(), "split at " + split);
             assertEquals(new Message.Ping(3), reader.read(), "split at " + split);

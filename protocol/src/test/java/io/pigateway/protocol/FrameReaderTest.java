@@ -43,48 +43,17 @@ class FrameReaderTest {
         return out;
     }
 
-    /** Delivers its bytes in two reads split at {@code split}, then in reads of at most {@code chunk}. */
-    static final class SplitInputStream extends InputStream {
-        private final byte[] data;
-        private final int split;
-        private final int chunk;
-        private int pos;
-
-        SplitInputStream(byte[] data, int split, int chunk) {
-            this.data = data;
-            this.split = split;
-            this.chunk = chunk;
-        }
-
-        @Override
-        public int read() {
-            return pos < data.length ? data[pos++] & 0xFF : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (pos >= data.length) {
-                return -1;
-            }
-            int limit = pos < split ? split : data.length;
-            int n = Math.min(Math.min(len, limit - pos), chunk);
-            System.arraycopy(data, pos, b, off, n);
-            pos += n;
-            return n;
-        }
-    }
-
     @Test
     void aValidStreamSplitAtEveryByteBoundaryDecodesToTheSameMessages() throws IOException {
         byte[] bytes = concat(STREAM);
         for (int split = 0; split <= bytes.length; split++) {
-            assertEquals(STREAM, readAll(new SplitInputStream(bytes, split, Integer.MAX_VALUE)), "split at " + split);
+            assertEquals(STREAM, readAll(new ChunkedInputStream(bytes, split, Integer.MAX_VALUE)), "split at " + split);
         }
     }
 
     @Test
     void aValidStreamDeliveredOneByteAtATimeDecodes() throws IOException {
-        assertEquals(STREAM, readAll(new SplitInputStream(concat(STREAM), 0, 1)));
+        assertEquals(STREAM, readAll(new ChunkedInputStream(concat(STREAM), 0, 1)));
     }
 
     @Test
@@ -181,30 +150,26 @@ class FrameReaderTest {
         // HELLO payload: version 1, device id "d", clock 0, stream 1, then a credentials length of 65535 and no more.
         byte[] payload = ByteBuffer.allocate(23).putShort((short) 1).putShort((short) 1).put((byte) 'd')
                 .putLong(0).putLong(1).putShort((short) 0xFFFF).array();
-        byte[] frame = ByteBuffer.allocate(8 + payload.length + 4).putShort((short) Frames.MAGIC).put((byte) 1)
-                .put((byte) FrameType.HELLO.code()).putInt(payload.length).put(payload).array();
-        fixCrc(frame);
-        assertThrows(CorruptFrameException.class, () -> readAll(new ByteArrayInputStream(frame))); // loads the classes
-
-        FrameReader reader = new FrameReader(new ByteArrayInputStream(frame), Frames.DEFAULT_MAX_PAYLOAD);
-        long before = AllocationBudget.allocatedSoFar();
-        long allocated;
-        try {
-            reader.read(); // no assertThrows here: bootstrapping its lambda would be counted too
-            throw new AssertionError("a HELLO with missing credentials was accepted");
-        } catch (CorruptFrameException e) {
-            allocated = AllocationBudget.allocatedSoFar() - before;
-            assertTrue(e.getMessage().contains("HELLO credentials length 65535 exceeds the 0 bytes left"), e.getMessage());
-        }
-        assertTrue(allocated < 32 * 1024, "reading a 35-byte frame allocated " + allocated + " bytes");
+        assertMalformedWithoutAllocating(FrameType.HELLO, payload, "a HELLO with missing credentials",
+                "HELLO credentials length 65535 exceeds the 0 bytes left");
     }
 
     /** Found by PayloadsFuzzTest: the sensor-name table was allocated at its claimed size first. */
     @Test
     void aReadingsFrameClaimingMoreSensorNamesThanItCarriesIsMalformedWithoutAllocatingTheTable() throws IOException {
         byte[] payload = {(byte) 0xFF, (byte) 0xFF, 0, 1, 't'}; // 65,535 names announced, one short name present
+        assertMalformedWithoutAllocating(FrameType.READINGS, payload, "a READINGS frame with missing sensor names",
+                "declares 65535 sensor names but only 3 bytes follow");
+    }
+
+    /**
+     * A frame of this type around {@code payload} is refused as corrupt with a message containing {@code reason},
+     * having allocated less than 32 KiB while reading it (so nothing was sized by the payload's claims).
+     */
+    private static void assertMalformedWithoutAllocating(FrameType type, byte[] payload, String what, String reason)
+            throws IOException {
         byte[] frame = ByteBuffer.allocate(8 + payload.length + 4).putShort((short) Frames.MAGIC).put((byte) 1)
-                .put((byte) FrameType.READINGS.code()).putInt(payload.length).put(payload).array();
+                .put((byte) type.code()).putInt(payload.length).put(payload).array();
         fixCrc(frame);
         assertThrows(CorruptFrameException.class, () -> readAll(new ByteArrayInputStream(frame))); // loads the classes
 
@@ -213,12 +178,12 @@ class FrameReaderTest {
         long allocated;
         try {
             reader.read(); // no assertThrows here: bootstrapping its lambda would be counted too
-            throw new AssertionError("a READINGS frame with missing sensor names was accepted");
+            throw new AssertionError(what + " was accepted");
         } catch (CorruptFrameException e) {
             allocated = AllocationBudget.allocatedSoFar() - before;
-            assertTrue(e.getMessage().contains("declares 65535 sensor names but only 3 bytes follow"), e.getMessage());
+            assertTrue(e.getMessage().contains(reason), e.getMessage());
         }
-        assertTrue(allocated < 32 * 1024, "reading a 17-byte frame allocated " + allocated + " bytes");
+        assertTrue(allocated < 32 * 1024, "reading a " + frame.length + "-byte frame allocated " + allocated + " bytes");
     }
 
     @Test

@@ -310,28 +310,31 @@ public final class ForgetfulDisk {
             }
         }
 
-        @Override
-        public int read(ByteBuffer dst) throws IOException {
+        private interface IoCall<T> {
+            T call() throws IOException;
+        }
+
+        /** {@code call}'s result, under the lock, if the power has not been cut since this channel was opened. */
+        private <T> T whileAlive(IoCall<T> call) throws IOException {
             synchronized (lock) {
                 alive();
-                return real.read(dst);
+                return call.call();
             }
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            return whileAlive(() -> real.read(dst));
         }
 
         @Override
         public int read(ByteBuffer dst, long position) throws IOException {
-            synchronized (lock) {
-                alive();
-                return real.read(dst, position);
-            }
+            return whileAlive(() -> real.read(dst, position));
         }
 
         @Override
         public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-            synchronized (lock) {
-                alive();
-                return real.read(dsts, offset, length);
-            }
+            return whileAlive(() -> real.read(dsts, offset, length));
         }
 
         @Override
@@ -370,27 +373,18 @@ public final class ForgetfulDisk {
 
         @Override
         public long position() throws IOException {
-            synchronized (lock) {
-                alive();
-                return real.position();
-            }
+            return whileAlive(() -> real.position());
         }
 
         @Override
         public FileChannel position(long newPosition) throws IOException {
-            synchronized (lock) {
-                alive();
-                real.position(newPosition);
-                return this;
-            }
+            whileAlive(() -> real.position(newPosition));
+            return this;
         }
 
         @Override
         public long size() throws IOException {
-            synchronized (lock) {
-                alive();
-                return real.size();
-            }
+            return whileAlive(() -> real.size());
         }
 
         @Override
@@ -442,10 +436,7 @@ public final class ForgetfulDisk {
 
         @Override
         public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-            synchronized (lock) {
-                alive();
-                return real.tryLock(position, size, shared);
-            }
+            return whileAlive(() -> real.tryLock(position, size, shared));
         }
 
         @Override

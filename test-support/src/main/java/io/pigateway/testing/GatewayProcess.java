@@ -1,16 +1,11 @@
 package io.pigateway.testing;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -24,25 +19,12 @@ public final class GatewayProcess implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("ready in (\\d+) ms: listening on [^/]*/([0-9a-f.:]+):(\\d+)");
 
     private final Process process;
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+    private final ProcessLines lines;
     private long readyMillis = -1;
 
     private GatewayProcess(Process process, String label) {
         this.process = process;
-        Thread.ofVirtual().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    if (label != null) {
-                        System.out.println("[" + label + "] " + line);
-                    }
-                    lines.add(line);
-                    output.add(line);
-                }
-            } catch (Exception e) {
-                lines.add("output reader failed: " + e);
-            }
-        });
+        this.lines = ProcessLines.follow(process, label);
     }
 
     /** Starts {@code java -jar <jar> run --config <config>} with the JVM running the tests. */
@@ -80,9 +62,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** Every line it has printed so far (stdout and stderr), whether or not {@link #await} took it. */
     public List<String> output() {
-        synchronized (output) {
-            return List.copyOf(output);
-        }
+        return lines.all();
     }
 
     public long pid() {
@@ -91,17 +71,7 @@ public final class GatewayProcess implements AutoCloseable {
 
     /** The next output line containing {@code text}, waiting up to 30 s. */
     public String await(String text) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(100, TimeUnit.MILLISECONDS);
-            if (line != null && line.contains(text)) {
-                return line;
-            }
-            if (line == null && !process.isAlive() && lines.isEmpty()) {
-                throw new AssertionError("the gateway exited with " + process.exitValue() + " before printing '" + text + "'");
-            }
-        }
-        throw new AssertionError("no line containing '" + text + "' within 30 s");
+        return lines.await(text, Duration.ofSeconds(30));
     }
 
     /** Waits for the ready line and returns the address it listens on. */

@@ -85,6 +85,23 @@ final class GatewayConnection implements Closeable {
     }
 
     /**
+     * The next message of the handshake, within the socket timeout already set.
+     *
+     * @param missing what the timeout message says is missing, e.g. "no answer to HELLO"
+     */
+    private Message readDuringHandshake(String missing, Duration timeout) throws IOException {
+        try {
+            return in.read();
+        } catch (SocketTimeoutException e) {
+            throw new IOException(missing + " within " + Texts.seconds(timeout), e);
+        } catch (SSLException e) {
+            // Under TLS 1.3 a gateway that refuses this device's certificate says so only after our
+            // side of the handshake ended: its alert arrives instead of the CHALLENGE.
+            throw new TlsHandshakeException(TlsFailures.describe(e), e);
+        }
+    }
+
+    /**
      * Waits up to {@code timeout} for the gateway's CHALLENGE, sends the HELLO made for its nonce, and
      * waits up to {@code timeout} again for the answer.
      *
@@ -94,16 +111,7 @@ final class GatewayConnection implements Closeable {
     Message.HelloOk handshake(Function<byte[], Message.Hello> helloForNonce, Duration timeout)
             throws IOException, GatewayRefusedException {
         socket.setSoTimeout(millis(timeout));
-        Message challenge;
-        try {
-            challenge = in.read();
-        } catch (SocketTimeoutException e) {
-            throw new IOException("no CHALLENGE from the gateway within " + Texts.seconds(timeout), e);
-        } catch (SSLException e) {
-            // Under TLS 1.3 a gateway that refuses this device's certificate says so only after our
-            // side of the handshake ended: its alert arrives instead of the CHALLENGE.
-            throw new TlsHandshakeException(TlsFailures.describe(e), e);
-        }
+        Message challenge = readDuringHandshake("no CHALLENGE from the gateway", timeout);
         byte[] nonce = switch (challenge) {
             case null -> throw tlsRefusal().<IOException>map(t -> t)
                     .orElseGet(() -> new EOFException("the gateway closed the connection before its CHALLENGE"));
@@ -117,14 +125,7 @@ final class GatewayConnection implements Closeable {
             // The gateway's TLS alert may already wait in the socket and say why.
             throw tlsRefusal().orElseThrow(() -> e);
         }
-        Message answer;
-        try {
-            answer = in.read();
-        } catch (SocketTimeoutException e) {
-            throw new IOException("no answer to HELLO within " + Texts.seconds(timeout), e);
-        } catch (SSLException e) {
-            throw new TlsHandshakeException(TlsFailures.describe(e), e);
-        }
+        Message answer = readDuringHandshake("no answer to HELLO", timeout);
         socket.setSoTimeout(0); // from here on, liveness is judged by the session's PING/ACK timing
         return switch (answer) {
             case null -> throw new EOFException("the gateway closed the connection without answering HELLO");

@@ -122,12 +122,7 @@ final class MetaFile {
 
     static State decode(ByteBuffer b, int slot) throws SpoolFormatException {
         RecordCodec.checkMagicAndCrc(b, MAGIC, CRC_OFFSET, "CRC32C");
-        int version = Short.toUnsignedInt(b.getShort(4));
-        int length = Short.toUnsignedInt(b.getShort(6));
-        if (version != VERSION || length != SLOT_BYTES) {
-            throw new SpoolFormatException("format version " + version + " with " + length + "-byte slots; this client"
-                    + " reads version " + VERSION + " with " + SLOT_BYTES + "-byte slots");
-        }
+        RecordCodec.checkVersionAndLength(b, VERSION, SLOT_BYTES, n -> n + "-byte slots");
         State s = new State(b.getLong(8), b.getLong(16), b.getLong(24), b.getLong(32), b.getLong(40), b.getLong(48));
         if (s.streamId() == 0 || (s.writeCount() & 1) != slot || s.ackedSeq() < 0 || s.highWaterSeq() < 0
                 || s.lost() < 0 || s.reported() < 0) {

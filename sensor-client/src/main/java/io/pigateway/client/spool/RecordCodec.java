@@ -4,6 +4,7 @@ import io.pigateway.protocol.Identifiers;
 import io.pigateway.protocol.Reading;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.IntFunction;
 import java.util.zip.CRC32C;
 
 /**
@@ -162,6 +163,22 @@ final class RecordCodec {
         int computed = crc(b, 0, crcOffset);
         if (stored != computed) {
             throw new SpoolFormatException(String.format("%s stored 0x%08x, computed 0x%08x", what, stored, computed));
+        }
+    }
+
+    /**
+     * Checks the format version (unsigned 16 bits at offset 4) and the length (unsigned 16 bits at offset 6)
+     * that follow the magic number in the meta file's slots and the segment headers.
+     *
+     * @param sized describes a length in the message, e.g. {@code n -> "a " + n + "-byte header"}
+     */
+    static void checkVersionAndLength(ByteBuffer b, int version, int length, IntFunction<String> sized)
+            throws SpoolFormatException {
+        int actualVersion = Short.toUnsignedInt(b.getShort(4));
+        int actualLength = Short.toUnsignedInt(b.getShort(6));
+        if (actualVersion != version || actualLength != length) {
+            throw new SpoolFormatException("format version " + actualVersion + " with " + sized.apply(actualLength)
+                    + "; this client reads version " + version + " with " + sized.apply(length));
         }
     }
 

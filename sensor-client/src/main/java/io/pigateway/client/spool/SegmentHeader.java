@@ -60,12 +60,7 @@ record SegmentHeader(long streamId, long generation, long prevGeneration, long p
      */
     static SegmentHeader decode(ByteBuffer b) throws SpoolFormatException {
         RecordCodec.checkMagicAndCrc(b, MAGIC, CRC_OFFSET, "header CRC32C");
-        int version = Short.toUnsignedInt(b.getShort(4));
-        int length = Short.toUnsignedInt(b.getShort(6));
-        if (version != VERSION || length != BYTES) {
-            throw new SpoolFormatException("format version " + version + " with a " + length + "-byte header; this"
-                    + " client reads version " + VERSION + " with a " + BYTES + "-byte header");
-        }
+        RecordCodec.checkVersionAndLength(b, VERSION, BYTES, n -> "a " + n + "-byte header");
         try {
             return new SegmentHeader(b.getLong(8), b.getLong(16), b.getLong(24), b.getLong(32), b.getLong(40));
         } catch (IllegalArgumentException e) {

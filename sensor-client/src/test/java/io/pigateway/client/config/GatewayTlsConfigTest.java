@@ -3,15 +3,12 @@ package io.pigateway.client.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.ConfigException;
-import io.pigateway.common.Settings;
 import io.pigateway.testing.TestPki;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,10 +29,7 @@ class GatewayTlsConfigTest {
     }
 
     private static Map<String, String> with(String... keysAndValues) {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("device.id", "pi-1");
-        m.put("gateway.addresses", "10.0.0.5:4711");
-        m.put("sensor.temp.type", "temperature");
+        Map<String, String> m = TestConf.minimal();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             m.put(keysAndValues[i], keysAndValues[i + 1]);
         }
@@ -43,11 +37,11 @@ class GatewayTlsConfigTest {
     }
 
     private static SensorClientConfig parse(String... keysAndValues) throws ConfigException {
-        return SensorClientConfig.from(Settings.of("test.conf", with(keysAndValues)));
+        return TestConf.parse(with(keysAndValues));
     }
 
     private static String fails(String... keysAndValues) {
-        return assertThrows(ConfigException.class, () -> parse(keysAndValues)).getMessage();
+        return TestConf.error(with(keysAndValues));
     }
 
     @Test

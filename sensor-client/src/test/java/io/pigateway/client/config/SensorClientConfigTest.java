@@ -1,16 +1,19 @@
 package io.pigateway.client.config;
 
+import static io.pigateway.client.config.TestConf.assertInvalid;
+import static io.pigateway.client.config.TestConf.error;
+import static io.pigateway.client.config.TestConf.lines;
+import static io.pigateway.client.config.TestConf.minimal;
+import static io.pigateway.client.config.TestConf.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.ConfigException;
-import io.pigateway.common.Settings;
 import io.pigateway.testing.CapturedLog;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,24 +22,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class SensorClientConfigTest {
-    private static final String SOURCE = "test.conf";
-
-    private static Map<String, String> minimal() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("device.id", "pi-1");
-        m.put("gateway.addresses", "10.0.0.5:4711");
-        m.put("sensor.temp.type", "temperature");
-        return m;
-    }
-
-    private static SensorClientConfig parse(Map<String, String> values) throws ConfigException {
-        return SensorClientConfig.from(Settings.of(SOURCE, values));
-    }
-
-    private static String error(Map<String, String> values) {
-        return assertThrows(ConfigException.class, () -> parse(values)).getMessage();
-    }
-
     private static String errorWith(String key, String value) {
         Map<String, String> m = minimal();
         m.put(key, value);
@@ -69,13 +54,16 @@ class SensorClientConfigTest {
     @Test
     void everySensorTypeWithItsKnobs() throws Exception {
         Map<String, String> m = minimal();
-        m.put("sensor.temp.interval", "250ms");
-        m.put("sensor.temp.base", "-5.5");
-        m.put("sensor.temp.unit", "K");
-        m.put("sensor.room.2.hum.type", "humidity"); // a sensor name may contain dots
-        m.put("sensor.room.2.hum.base", "80");
-        m.put("sensor.door.type", "TOGGLE");
-        m.put("sensor.door.flip-probability", "0.25");
+        // a sensor name may contain dots
+        m.putAll(lines("""
+                sensor.temp.interval = 250ms
+                sensor.temp.base = -5.5
+                sensor.temp.unit = K
+                sensor.room.2.hum.type = humidity
+                sensor.room.2.hum.base = 80
+                sensor.door.type = TOGGLE
+                sensor.door.flip-probability = 0.25
+                """));
         SensorClientConfig c = parse(m);
         assertEquals(List.of("door", "room.2.hum", "temp"), c.sensors().stream().map(SensorConfig::name).toList());
         assertEquals(new Simulation.Toggle(0.25), c.sensors().get(0).settings());
@@ -139,15 +127,6 @@ class SensorClientConfigTest {
     }
 
     @Test
-    void anOldAndANewNameOfOneKeyTogetherAreAnError() {
-        Map<String, String> m = minimal();
-        m.put("send.batch-max-readings", "100");
-        m.put("send.frame-max-readings", "200");
-        assertEquals("test.conf: key 'send.batch-max-readings' = '100' is invalid: is the old name of"
-                + " 'send.frame-max-readings', which is set too; keep only send.frame-max-readings", error(m));
-    }
-
-    @Test
     void invalidDeviceIdNamesKeyValueAndRule() {
         assertEquals("test.conf: key 'device.id' = 'pi 1' is invalid: device id contains character U+0020 at index 2;"
                 + " allowed are A-Z a-z 0-9 . _ - :", errorWith("device.id", "pi 1"));
@@ -195,27 +174,26 @@ class SensorClientConfigTest {
         "sensor.temp.unit        | degrees-celsius-long    | must be at most 16 characters",
     })
     void badValueNamesFileKeyValueAndRange(String key, String value, String rule) {
-        String message = errorWith(key, value);
-        assertTrue(message.startsWith("test.conf: key '" + key + "' = '" + value.strip() + "' is invalid: "), message);
-        assertTrue(message.contains(rule), message);
+        Map<String, String> m = minimal();
+        m.put(key, value);
+        assertInvalid(m, key, value.strip(), rule);
     }
 
-    @Test
-    void toggleProbabilityRange() {
+    /** Two keys, each valid alone, that cannot go together: the message names both. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "an old and a new name of one key | send.batch-max-readings = 100 | send.frame-max-readings = 200"
+            + " | test.conf: key 'send.batch-max-readings' = '100' is invalid: is the old name of"
+            + " 'send.frame-max-readings', which is set too; keep only send.frame-max-readings",
+        "toggle probability range | sensor.door.type = toggle | sensor.door.flip-probability = 1.5"
+            + " | test.conf: key 'sensor.door.flip-probability' = '1.5' is invalid: must be a decimal number from 0 to 1",
+        "backoff max below min | reconnect.backoff-min = 2s | reconnect.backoff-max = 1s"
+            + " | test.conf: key 'reconnect.backoff-max' = '1s' is invalid: must be at least reconnect.backoff-min (2s)",
+    })
+    void twoKeysThatDoNotGoTogether(String name, String first, String second, String expected) {
         Map<String, String> m = minimal();
-        m.put("sensor.door.type", "toggle");
-        m.put("sensor.door.flip-probability", "1.5");
-        assertEquals("test.conf: key 'sensor.door.flip-probability' = '1.5' is invalid: must be a decimal number"
-                + " from 0 to 1", error(m));
-    }
-
-    @Test
-    void backoffMaxBelowMin() {
-        Map<String, String> m = minimal();
-        m.put("reconnect.backoff-min", "2s");
-        m.put("reconnect.backoff-max", "1s");
-        assertEquals("test.conf: key 'reconnect.backoff-max' = '1s' is invalid: must be at least"
-                + " reconnect.backoff-min (2s)", error(m));
+        m.putAll(lines(first + "\n" + second));
+        assertEquals(expected, error(m));
     }
 
     @Test
@@ -254,17 +232,19 @@ class SensorClientConfigTest {
     @Test
     void describeIsAFileThatLoadsBackToTheSameConfig(@TempDir Path dir) throws Exception {
         Map<String, String> m = minimal();
-        m.put("gateway.addresses", "[::1]:4711, gw:1");
-        m.put("sensor.door.type", "toggle");
-        m.put("sensor.hum.type", "humidity");
-        m.put("sensor.hum.noise", "0.05");
-        m.put("send.batch-max-wait", "0ms");
-        m.put("spool.dir", "demo-data/spool");
-        m.put("spool.max-bytes", "100_000");
-        m.put("spool.segment-bytes", "16KiB");
-        m.put("spool.full-policy", "stop-sampling");
-        m.put("spool.sync-interval", "0ms");
-        m.put("spool.sync-every", "1");
+        m.putAll(lines("""
+                gateway.addresses = [::1]:4711, gw:1
+                sensor.door.type = toggle
+                sensor.hum.type = humidity
+                sensor.hum.noise = 0.05
+                send.batch-max-wait = 0ms
+                spool.dir = demo-data/spool
+                spool.max-bytes = 100_000
+                spool.segment-bytes = 16KiB
+                spool.full-policy = stop-sampling
+                spool.sync-interval = 0ms
+                spool.sync-every = 1
+                """));
         SensorClientConfig c = parse(m);
         assertEquals(new SpoolConfig(Path.of("demo-data/spool"), 100_000, 16 << 10, SpoolConfig.FullPolicy.STOP_SAMPLING,
                 Duration.ZERO, 1), c.spool());

@@ -1,15 +1,16 @@
 package io.pigateway.client.config;
 
+import static io.pigateway.client.config.TestConf.assertInvalid;
+import static io.pigateway.client.config.TestConf.error;
+import static io.pigateway.client.config.TestConf.lines;
+import static io.pigateway.client.config.TestConf.parse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.ConfigException;
-import io.pigateway.common.Settings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,22 +21,21 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The keys of the real sensors: defaults, ranges, messages, conflicts, and check-config's output. */
 class SensorConfigReaderTest {
     private static Map<String, String> base() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("device.id", "pi-1");
-        m.put("gateway.addresses", "10.0.0.5:4711");
-        return m;
+        return lines("""
+                device.id = pi-1
+                gateway.addresses = 10.0.0.5:4711
+                """);
     }
 
-    private static SensorClientConfig parse(Map<String, String> m) throws ConfigException {
-        return SensorClientConfig.from(Settings.of("test.conf", m));
+    /** The message of parsing {@link #base()} with these {@code key = value} lines added. */
+    private static String errorFor(String moreLines) {
+        Map<String, String> m = base();
+        m.putAll(lines(moreLines));
+        return error(m);
     }
 
     private static SensorConfig only(Map<String, String> m) throws ConfigException {
         return parse(m).sensors().getFirst();
-    }
-
-    private static String error(Map<String, String> m) {
-        return assertThrows(ConfigException.class, () -> parse(m)).getMessage();
     }
 
     @Test
@@ -59,9 +59,11 @@ class SensorConfigReaderTest {
         assertEquals(List.of("adc.a0"), only(m).readingNames());
 
         m = base();
-        m.put("sensor.door.type", "gpio-input");
-        m.put("sensor.door.pin", "17");
-        m.put("sensor.door.pull", "up");
+        m.putAll(lines("""
+                sensor.door.type = gpio-input
+                sensor.door.pin = 17
+                sensor.door.pull = up
+                """));
         SensorConfig door = only(m);
         assertEquals(new Hardware.GpioInput(17, Hardware.Pull.UP, Duration.ofMillis(10), Hardware.GpioMode.EDGE),
                 door.settings());
@@ -72,21 +74,23 @@ class SensorConfigReaderTest {
     @Test
     void everyRealKeySet() throws Exception {
         Map<String, String> m = base();
-        m.put("sensor.tank.type", "ads1115");
-        m.put("sensor.tank.bus", "3");
-        m.put("sensor.tank.address", "0x4B");
-        m.put("sensor.tank.channels", "a0, a2-a3");
-        m.put("sensor.tank.gain", "2/3");
-        m.put("sensor.tank.data-rate", "860");
-        m.put("sensor.tank.scale", "0.6:4, 3.0:20");
-        m.put("sensor.tank.unit", "mA");
-        m.put("sensor.tank.interval", "250ms");
-        m.put("sensor.rain.type", "gpio-input");
-        m.put("sensor.rain.pin", "22");
-        m.put("sensor.rain.pull", "off");
-        m.put("sensor.rain.debounce", "0ms");
-        m.put("sensor.rain.mode", "counter");
-        m.put("sensor.rain.interval", "5m");
+        m.putAll(lines("""
+                sensor.tank.type = ads1115
+                sensor.tank.bus = 3
+                sensor.tank.address = 0x4B
+                sensor.tank.channels = a0, a2-a3
+                sensor.tank.gain = 2/3
+                sensor.tank.data-rate = 860
+                sensor.tank.scale = 0.6:4, 3.0:20
+                sensor.tank.unit = mA
+                sensor.tank.interval = 250ms
+                sensor.rain.type = gpio-input
+                sensor.rain.pin = 22
+                sensor.rain.pull = off
+                sensor.rain.debounce = 0ms
+                sensor.rain.mode = counter
+                sensor.rain.interval = 5m
+                """));
         List<SensorConfig> s = parse(m).sensors();
         assertEquals(new SensorConfig("rain", SensorType.GPIO_INPUT, Duration.ofMinutes(5), "pulses",
                 new Hardware.GpioInput(22, Hardware.Pull.OFF, Duration.ZERO, Hardware.GpioMode.COUNTER)), s.get(0));
@@ -118,9 +122,7 @@ class SensorConfigReaderTest {
         if (key.equals("scale")) {
             m.put("sensor.x.unit", "mA");
         }
-        String message = error(m);
-        assertTrue(message.startsWith("test.conf: key 'sensor.x." + key + "' = '" + value + "' is invalid: "), message);
-        assertTrue(message.contains(rule), message);
+        assertInvalid(m, "sensor.x." + key, value, rule);
     }
 
     @ParameterizedTest
@@ -132,13 +134,13 @@ class SensorConfigReaderTest {
     })
     void badGpioValues(String key, String value, String rule) {
         Map<String, String> m = base();
-        m.put("sensor.x.type", "gpio-input");
-        m.put("sensor.x.pin", "17");
-        m.put("sensor.x.pull", "up");
+        m.putAll(lines("""
+                sensor.x.type = gpio-input
+                sensor.x.pin = 17
+                sensor.x.pull = up
+                """));
         m.put("sensor.x." + key, value);
-        String message = error(m);
-        assertTrue(message.startsWith("test.conf: key 'sensor.x." + key + "' = '" + value + "' is invalid: "), message);
-        assertTrue(message.contains(rule), message);
+        assertInvalid(m, "sensor.x." + key, value, rule);
     }
 
     @Test
@@ -171,36 +173,36 @@ class SensorConfigReaderTest {
 
     @Test
     void conflictsBetweenSensors() {
-        Map<String, String> m = base();
-        m.put("sensor.a.type", "bme280");
-        m.put("sensor.b.type", "bme280");
-        m.put("sensor.b.address", "0x76");
-        assertEquals("test.conf: sensors 'a' and 'b' both use I2C bus 1 (/dev/i2c-1) at 0x76", error(m));
-
-        m = base();
-        m.put("sensor.a.type", "gpio-input");
-        m.put("sensor.a.pin", "17");
-        m.put("sensor.a.pull", "up");
-        m.put("sensor.b.type", "gpio-input");
-        m.put("sensor.b.pin", "17");
-        m.put("sensor.b.pull", "down");
-        assertEquals("test.conf: sensors 'a' and 'b' both use GPIO17", error(m));
-
-        m = base();
-        m.put("sensor.a.type", "gpio-input");
-        m.put("sensor.a.pin", "3");
-        m.put("sensor.a.pull", "up");
-        m.put("sensor.b.type", "bh1750");
+        assertEquals("test.conf: sensors 'a' and 'b' both use I2C bus 1 (/dev/i2c-1) at 0x76", errorFor("""
+                sensor.a.type = bme280
+                sensor.b.type = bme280
+                sensor.b.address = 0x76
+                """));
+        assertEquals("test.conf: sensors 'a' and 'b' both use GPIO17", errorFor("""
+                sensor.a.type = gpio-input
+                sensor.a.pin = 17
+                sensor.a.pull = up
+                sensor.b.type = gpio-input
+                sensor.b.pin = 17
+                sensor.b.pull = down
+                """));
         assertEquals("test.conf: sensor 'a' uses GPIO3, which is SCL of I2C bus 1, and sensor 'b' uses that bus",
-                error(m));
+                errorFor("""
+                        sensor.a.type = gpio-input
+                        sensor.a.pin = 3
+                        sensor.a.pull = up
+                        sensor.b.type = bh1750
+                        """));
     }
 
     @Test
     void twoAds1115SensorsMayShareTheChip() throws Exception {
         Map<String, String> m = base();
-        m.put("sensor.a.type", "ads1115");
-        m.put("sensor.b.type", "ads1115");
-        m.put("sensor.b.channels", "a1");
+        m.putAll(lines("""
+                sensor.a.type = ads1115
+                sensor.b.type = ads1115
+                sensor.b.channels = a1
+                """));
         assertEquals(2, parse(m).sensors().size());
     }
 
@@ -217,26 +219,28 @@ class SensorConfigReaderTest {
     @Test
     void describeOfRealSensorsLoadsBack(@TempDir Path dir) throws Exception {
         Map<String, String> m = base();
-        m.put("sensor.air.type", "bme280");
-        m.put("sensor.air.address", "0x77");
-        m.put("sensor.light.type", "bh1750");
-        m.put("sensor.light.address", "92");
-        m.put("sensor.tank.type", "ads1115");
-        m.put("sensor.tank.channels", "a1,a0-a1");
-        m.put("sensor.tank.gain", "16");
-        m.put("sensor.tank.scale", "0.6:0, 3:10.5");
-        m.put("sensor.tank.unit", "bar");
-        m.put("sensor.door.type", "gpio-input");
-        m.put("sensor.door.pin", "17");
-        m.put("sensor.door.pull", "up");
-        m.put("sensor.pir.type", "gpio-input");
-        m.put("sensor.pir.pin", "27");
-        m.put("sensor.pir.pull", "down");
-        m.put("sensor.pir.mode", "state");
-        m.put("sensor.door2.type", "gpio-input");
-        m.put("sensor.door2.pin", "5");
-        m.put("sensor.door2.pull", "up");
-        m.put("sensor.door2.interval", "5m");
+        m.putAll(lines("""
+                sensor.air.type = bme280
+                sensor.air.address = 0x77
+                sensor.light.type = bh1750
+                sensor.light.address = 92
+                sensor.tank.type = ads1115
+                sensor.tank.channels = a1,a0-a1
+                sensor.tank.gain = 16
+                sensor.tank.scale = 0.6:0, 3:10.5
+                sensor.tank.unit = bar
+                sensor.door.type = gpio-input
+                sensor.door.pin = 17
+                sensor.door.pull = up
+                sensor.pir.type = gpio-input
+                sensor.pir.pin = 27
+                sensor.pir.pull = down
+                sensor.pir.mode = state
+                sensor.door2.type = gpio-input
+                sensor.door2.pin = 5
+                sensor.door2.pull = up
+                sensor.door2.interval = 5m
+                """));
         SensorClientConfig c = parse(m);
         Path file = dir.resolve("described.conf");
         Files.writeString(file, c.describe());

@@ -11,16 +11,12 @@ import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.testing.TestDatabase;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.pigateway.testing.FileTrees;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,26 +38,16 @@ class CopiedSpoolIT {
         Path copy = dir.resolve("copy");
         try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store))) {
             SensorClientConfig config = config(device, gateway, spool);
-            SensorClient original = SensorClient.start(config);
-            ClientStats first;
-            try {
+            ClientStats first = run(config, original -> {
                 until("the original has readings acknowledged", WAIT, () -> original.stats().acknowledged() > 200);
-                copyTree(spool, copy); // the image, taken while it runs
+                FileTrees.copy(spool, copy); // the image, taken while it runs
                 long atCopy = original.stats().acknowledged();
                 until("the original goes on after the copy", WAIT, () -> original.stats().acknowledged() > atCopy + 300);
-            } finally {
-                first = original.shutdown();
-            }
-            deleteTree(spool);
-            copyTree(copy, spool); // the card restored from the image
-            SensorClient restored = SensorClient.start(config);
-            ClientStats second;
-            try {
-                until("the restored client has new readings acknowledged", WAIT,
-                        () -> restored.stats().acknowledged() > restored.stats().recovered() + 300);
-            } finally {
-                second = restored.shutdown();
-            }
+            });
+            FileTrees.delete(spool);
+            FileTrees.copy(copy, spool); // the card restored from the image
+            ClientStats second = run(config, restored -> until("the restored client has new readings acknowledged", WAIT,
+                    () -> restored.stats().acknowledged() > restored.stats().recovered() + 300));
             System.out.println("restored spool: original " + first + "; restored " + second);
             assertNothingSwallowed(store, device, first, second);
         }
@@ -74,14 +60,9 @@ class CopiedSpoolIT {
         Path spoolA = dir.resolve("a");
         Path spoolB = dir.resolve("b");
         try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store))) {
-            SensorClient image = SensorClient.start(config(device, gateway, spoolA));
-            ClientStats before;
-            try {
-                until("readings acknowledged before the image is taken", WAIT, () -> image.stats().acknowledged() > 200);
-            } finally {
-                before = image.shutdown();
-            }
-            copyTree(spoolA, spoolB); // one image, two Pis
+            ClientStats before = run(config(device, gateway, spoolA), image ->
+                    until("readings acknowledged before the image is taken", WAIT, () -> image.stats().acknowledged() > 200));
+            FileTrees.copy(spoolA, spoolB); // one image, two Pis
             SensorClient a = SensorClient.start(config(device, gateway, spoolA));
             SensorClient b = SensorClient.start(config(device, gateway, spoolB));
             ClientStats endA;
@@ -98,6 +79,23 @@ class CopiedSpoolIT {
             System.out.println("clones: before " + before + "; a " + endA + "; b " + endB);
             assertNothingSwallowed(store, device, before, endA, endB);
         }
+    }
+
+    /** What a test does with a running client. */
+    private interface WhileRunning {
+        void accept(SensorClient client) throws Exception;
+    }
+
+    /** Starts a client, does {@code action} with it, and shuts it down (also when the action fails): its final stats. */
+    private static ClientStats run(SensorClientConfig config, WhileRunning action) throws Exception {
+        SensorClient client = SensorClient.start(config);
+        ClientStats end;
+        try {
+            action.accept(client);
+        } finally {
+            end = client.shutdown();
+        }
+        return end;
     }
 
     /** Sampled = stored + reported as dropped, over every run; nothing left pending. */
@@ -124,30 +122,5 @@ class CopiedSpoolIT {
         Map<String, String> settings = Faults.clientSettings(device, "127.0.0.1:" + gateway.address().getPort());
         settings.put("spool.dir", spoolDir.toString());
         return SensorClientConfig.from(Settings.of("copied-spool test", settings));
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path p : files.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }

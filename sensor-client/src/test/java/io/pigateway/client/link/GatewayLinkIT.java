@@ -70,6 +70,13 @@ class GatewayLinkIT {
         return link(List.of(fake.address()), batch, Duration.ofMillis(200), Duration.ofSeconds(30));
     }
 
+    /** The fake gateway refuses the first {@code times} HELLOs with this NACK, then accepts. */
+    private void refuseFirstHellos(int times, NackCode code, String reason) {
+        fake.helloAnswer = n -> n < times
+                ? new Message.Nack(code, reason)
+                : new Message.HelloOk(System.currentTimeMillis(), 65536, 1000);
+    }
+
     private void append(int n) {
         for (int i = 0; i < n; i++) {
             spool.append(i % 2 == 0 ? "temp" : "door", 1_700_000_000_000L + i, i);
@@ -192,9 +199,7 @@ class GatewayLinkIT {
 
     @Test
     void retryableHelloRefusalIsReportedAndRetried() throws Exception {
-        fake.helloAnswer = n -> n < 2
-                ? new Message.Nack(NackCode.TOO_MANY_CONNECTIONS, "at the limit of 1000 connections")
-                : new Message.HelloOk(System.currentTimeMillis(), 65536, 1000);
+        refuseFirstHellos(2, NackCode.TOO_MANY_CONNECTIONS, "at the limit of 1000 connections");
         append(10);
         link(50).start();
         until("readings acknowledged after two refusals", WAIT, () -> spool.size() == 0);
@@ -209,9 +214,7 @@ class GatewayLinkIT {
 
     @Test
     void aGatewayThatKeepsFailingIsOneWarningAndOneLineWhenItAnswersAgain() throws Exception {
-        fake.helloAnswer = n -> n < 6
-                ? new Message.Nack(NackCode.STORE_UNAVAILABLE, "database down")
-                : new Message.HelloOk(System.currentTimeMillis(), 65536, 1000);
+        refuseFirstHellos(6, NackCode.STORE_UNAVAILABLE, "database down");
         append(10);
         try (CapturedLog log = CapturedLog.start()) {
             link(50).start();

@@ -18,30 +18,8 @@ class SamplerTest {
     private static final Duration FAST = Duration.ofMillis(10);
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    /** A test sensor whose read() does whatever the test says. */
-    private record Scripted(String name, Reader reader) implements Sensor {
-        interface Reader {
-            double read() throws IOException;
-        }
-
-        @Override
-        public String unit() {
-            return "";
-        }
-
-        @Override
-        public String description() {
-            return "scripted";
-        }
-
-        @Override
-        public double read() throws IOException {
-            return reader.read();
-        }
-    }
-
-    private static ScheduledSensor every10ms(String name, Scripted.Reader reader) {
-        return new ScheduledSensor(new Scripted(name, reader), FAST);
+    private static ScheduledSensor every10ms(String name, ScriptedSensor.Reader reader) {
+        return new ScheduledSensor(new ScriptedSensor(name, reader), FAST);
     }
 
     private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();

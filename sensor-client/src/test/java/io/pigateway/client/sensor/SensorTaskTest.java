@@ -125,25 +125,12 @@ class SensorTaskTest {
         long limit = Duration.ofSeconds(30).toNanos();
         List<String> seenDuringRead = new ArrayList<>();
         SensorTask[] self = new SensorTask[1];
-        Sensor hanging = new Sensor() {
-            @Override
-            public String name() {
-                return "door";
-            }
-
-            @Override
-            public String unit() {
-                return "";
-            }
-
-            @Override
-            public double read() {
-                // The watchdog asks while this read is still running: 10 s in, then 31 s in.
-                seenDuringRead.add(String.valueOf(self[0].stuck(nanos + Duration.ofSeconds(10).toNanos(), limit)));
-                seenDuringRead.add(String.valueOf(self[0].stuck(nanos + Duration.ofSeconds(31).toNanos(), limit)));
-                return 1;
-            }
-        };
+        Sensor hanging = new ScriptedSensor("door", () -> {
+            // The watchdog asks while this read is still running: 10 s in, then 31 s in.
+            seenDuringRead.add(String.valueOf(self[0].stuck(nanos + Duration.ofSeconds(10).toNanos(), limit)));
+            seenDuringRead.add(String.valueOf(self[0].stuck(nanos + Duration.ofSeconds(31).toNanos(), limit)));
+            return 1;
+        });
         self[0] = task(hanging);
         self[0].run();
         assertEquals(List.of("null", "sensor door: one read has been running for 31 s"), seenDuringRead);

@@ -68,22 +68,7 @@ class SensorsTest {
     @Test
     void readingNamesMustBeUniqueExceptAnEventAndAPolledSensorSharingOne() {
         SensorSet.Builder b = SensorSet.builder();
-        Sensor s = new Sensor() {
-            @Override
-            public String name() {
-                return "door";
-            }
-
-            @Override
-            public String unit() {
-                return "";
-            }
-
-            @Override
-            public double read() {
-                return 0;
-            }
-        };
+        Sensor s = new ScriptedSensor("door", () -> 0);
         b.add(new ScheduledSensor(s, SECOND));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> b.add(new ScheduledSensor(s, SECOND)));

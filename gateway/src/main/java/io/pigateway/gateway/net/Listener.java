@@ -155,7 +155,7 @@ public final class Listener implements AutoCloseable {
         try {
             s.bind(new InetSocketAddress(address, port), listen.backlog());
         } catch (IOException e) {
-            closeQuietly(s);
+            Sockets.closeQuietly(s);
             throw new IOException(PeerAddress.of(new InetSocketAddress(address, port)) + ": " + e.getMessage(), e);
         }
     }
@@ -250,7 +250,7 @@ public final class Listener implements AutoCloseable {
                 handlingSince = watched ? System.nanoTime() : handlingSince;
                 if (!server.isClosed()) {
                     Logger.error("accept failed on {}: {}", server, e.toString());
-                    pause();
+                    Sockets.pauseAfterAcceptFailure();
                 }
                 continue;
             }
@@ -300,7 +300,7 @@ public final class Listener implements AutoCloseable {
                 }
                 guards.memory().closed();
                 addressLimits.release(source);
-                closeQuietly(socket);
+                Sockets.closeQuietly(socket);
                 Logger.error("could not start a connection thread for {}: {}", socket.getRemoteSocketAddress(), e.toString());
             }
         }
@@ -324,7 +324,7 @@ public final class Listener implements AutoCloseable {
         } catch (IOException e) {
             Logger.debug("peer {}: could not send NACK: {}", PeerAddress.of(socket.getRemoteSocketAddress()), e.toString());
         } finally {
-            closeQuietly(socket);
+            Sockets.closeQuietly(socket);
         }
     }
 
@@ -411,8 +411,8 @@ public final class Listener implements AutoCloseable {
 
     /** Stops accepting new connections; open ones go on. */
     public void stopAccepting() {
-        closeQuietly(server);
-        moreServers.forEach(Listener::closeQuietly);
+        Sockets.closeQuietly(server);
+        moreServers.forEach(Sockets::closeQuietly);
         if (unixServer != null) {
             unixServer.close();
         }
@@ -451,21 +451,5 @@ public final class Listener implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         close(Duration.ofSeconds(10));
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(100); // e.g. out of file descriptors: do not spin
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // nothing more to do for a socket we are dropping
-        }
     }
 }

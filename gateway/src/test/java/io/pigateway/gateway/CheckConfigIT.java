@@ -26,6 +26,12 @@ class CheckConfigIT {
         return gateway(env, "check-config", "--config", config.toString());
     }
 
+    /** check-config of a file that sets a port and open auth, with the environment variable {@code name} set. */
+    static Result checkConfigWithVariable(Path dir, String name, String value) throws Exception {
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
+        return checkConfig(config, Map.of(name, value));
+    }
+
     /** The gateway's jar run with {@code args}, stdout and stderr together. */
     static Result gateway(Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
@@ -42,8 +48,7 @@ class CheckConfigIT {
 
     @Test
     void anEnvironmentVariableOverridesTheFileAndIsReported(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
-        Result r = checkConfig(config, Map.of("PIGW_GATEWAY_LISTEN_PORT", "5123"));
+        Result r = checkConfigWithVariable(dir, "PIGW_GATEWAY_LISTEN_PORT", "5123");
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().matches("(?s).*\nlisten\\.port = 5123 +# environment variable PIGW_GATEWAY_LISTEN_PORT\n.*"),
                 r.output());
@@ -51,8 +56,7 @@ class CheckConfigIT {
 
     @Test
     void aBadValueInTheEnvironmentExitsWithCode2NamingTheVariable(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
-        Result r = checkConfig(config, Map.of("PIGW_GATEWAY_WRITER_THREADS", "lots"));
+        Result r = checkConfigWithVariable(dir, "PIGW_GATEWAY_WRITER_THREADS", "lots");
         assertEquals(2, r.exit(), r.output());
         assertTrue(r.output().contains("environment variable PIGW_GATEWAY_WRITER_THREADS (overrides key 'writer.threads'"),
                 r.output());
@@ -60,8 +64,7 @@ class CheckConfigIT {
 
     @Test
     void aMisspeltVariableIsAnErrorNotSilence(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
-        Result r = checkConfig(config, Map.of("PIGW_GATEWAY_LISTEN_PROT", "5123"));
+        Result r = checkConfigWithVariable(dir, "PIGW_GATEWAY_LISTEN_PROT", "5123");
         assertEquals(2, r.exit(), r.output());
         assertTrue(r.output().contains("PIGW_GATEWAY_LISTEN_PROT names no configuration key"), r.output());
     }

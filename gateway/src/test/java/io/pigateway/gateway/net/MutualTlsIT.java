@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.common.tls.TlsProtocols;
 import io.pigateway.testing.TestPki;
 import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.testing.CapturedLog;
@@ -20,11 +19,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,13 +40,13 @@ class MutualTlsIT {
     static TestPki pki;
     static TlsConfig tls;
     static RunningGateway gateway;
-    CapturedLog log;
+    @RegisterExtension
+    final CapturedLog log = CapturedLog.eachTest();
 
     @BeforeAll
     static void startGateway() throws Exception {
         pki = TestPki.create(dir.resolve("pki"), "site");
-        TestPki.Issued certificate = pki.server("gateway");
-        tls = TlsConfig.pem(certificate.certificateFile(), certificate.keyFile(), pki.caFile(), TlsProtocols.DEFAULT);
+        tls = GatewayTls.issuedBy(pki, pki.caFile());
         gateway = RunningGateway.start(dir, c -> c.withTls(tls));
     }
 
@@ -57,16 +55,6 @@ class MutualTlsIT {
         if (gateway != null) {
             gateway.close();
         }
-    }
-
-    @BeforeEach
-    void captureLog() {
-        log = CapturedLog.start();
-    }
-
-    @AfterEach
-    void stopCapture() {
-        log.close();
     }
 
     static SSLContext as(String deviceId) throws Exception {

@@ -27,11 +27,10 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,13 +50,13 @@ class TlsGatewayIT {
     static RunningGateway gateway;
     static SSLContext trusting;
     static TlsConfig tlsConfig;
-    CapturedLog log;
+    @RegisterExtension
+    final CapturedLog log = CapturedLog.eachTest();
 
     @BeforeAll
     static void startGateway() throws Exception {
         pki = TestPki.create(dir.resolve("pki"), "site");
-        TestPki.Issued certificate = pki.server("gateway");
-        tlsConfig = TlsConfig.pem(certificate.certificateFile(), certificate.keyFile(), null, TlsProtocols.DEFAULT);
+        tlsConfig = GatewayTls.issuedBy(pki, null);
         TlsConfig tls = tlsConfig;
         LimitsConfig d = LimitsConfig.defaults().withMaxReadingsPerSecond(0);
         LimitsConfig limits = d.withTimeouts(HANDSHAKE_TIMEOUT, d.idleTimeout());
@@ -70,16 +69,6 @@ class TlsGatewayIT {
         if (gateway != null) {
             gateway.close();
         }
-    }
-
-    @BeforeEach
-    void captureLog() {
-        log = CapturedLog.start();
-    }
-
-    @AfterEach
-    void stopCapture() {
-        log.close();
     }
 
     /** Readings 1..1000 from a fresh device over TLS: every one acknowledged and stored once. */

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,6 +39,7 @@ class MutualTlsIT {
     static Path dir;
     static TestPki pki;
     static TlsConfig tls;
+    @AutoClose
     static RunningGateway gateway;
     @RegisterExtension
     final CapturedLog log = CapturedLog.eachTest();
@@ -48,13 +49,6 @@ class MutualTlsIT {
         pki = TestPki.create(dir.resolve("pki"), "site");
         tls = GatewayTls.issuedBy(pki, pki.caFile());
         gateway = RunningGateway.start(dir, c -> c.withTls(tls));
-    }
-
-    @AfterAll
-    static void stopGateway() {
-        if (gateway != null) {
-            gateway.close();
-        }
     }
 
     static SSLContext as(String deviceId) throws Exception {

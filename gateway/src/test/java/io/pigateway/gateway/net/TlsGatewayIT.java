@@ -26,7 +26,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -47,6 +47,7 @@ class TlsGatewayIT {
     @TempDir
     static Path dir;
     static TestPki pki;
+    @AutoClose
     static RunningGateway gateway;
     static SSLContext trusting;
     static TlsConfig tlsConfig;
@@ -62,13 +63,6 @@ class TlsGatewayIT {
         LimitsConfig limits = d.withTimeouts(HANDSHAKE_TIMEOUT, d.idleTimeout());
         gateway = RunningGateway.start(dir, c -> c.withTls(tls).withLimits(limits));
         trusting = TestTls.client(pki.caFile(), null);
-    }
-
-    @AfterAll
-    static void stopGateway() {
-        if (gateway != null) {
-            gateway.close();
-        }
     }
 
     /** Readings 1..1000 from a fresh device over TLS: every one acknowledged and stored once. */

@@ -16,12 +16,11 @@ import io.pigateway.gateway.ingest.lineprotocol.LineProtocolException;
 import io.pigateway.gateway.ingest.lineprotocol.LineProtocolParser;
 import io.pigateway.gateway.ingest.lineprotocol.Point;
 import io.pigateway.gateway.ingest.lineprotocol.Precision;
+import io.pigateway.gateway.status.QueryString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -388,22 +387,9 @@ public final class IngestHttpServer implements AutoCloseable {
         return b.append('"').toString();
     }
 
+    /** Decoded {@code a=b&c=d}; the first value of a repeated name wins. */
     static Map<String, String> query(String raw) {
-        Map<String, String> q = new HashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return q;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = eq < 0 ? pair : pair.substring(0, eq);
-            String v = eq < 0 ? "" : pair.substring(eq + 1);
-            try {
-                q.putIfAbsent(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                // A malformed %-escape: the parameter is left out, as if absent.
-            }
-        }
-        return q;
+        return QueryString.decode(raw, (kept, later) -> kept);
     }
 
     private static String peer(HttpExchange exchange) {

@@ -29,6 +29,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.tinylog.Logger;
 
 /**
@@ -131,22 +133,7 @@ public final class Listener implements AutoCloseable {
             UnixSocketServer unix = UnixSocketServer.bind(listen.unixSocket(), listen.backlog());
             unixServer = unix;
             Logger.info("listening on unix:{} (mode {})", unix.path(), UnixSocketConfig.octal(listen.unixSocket().mode()));
-            Thread.ofPlatform().name("gateway-accept-unix").start(() -> acceptLoop(new Acceptor() {
-                @Override
-                public Socket accept() throws IOException {
-                    return unix.accept();
-                }
-
-                @Override
-                public boolean isClosed() {
-                    return unix.isClosed();
-                }
-
-                @Override
-                public String toString() {
-                    return unix.toString();
-                }
-            }, false));
+            Thread.ofPlatform().name("gateway-accept-unix").start(() -> acceptLoop(new Acceptor(unix::accept, unix::isClosed, unix::toString), false));
         }
     }
 
@@ -160,30 +147,28 @@ public final class Listener implements AutoCloseable {
         }
     }
 
-    /** Where an accept loop gets its sockets from: a TCP server socket, or the Unix socket. */
-    private interface Acceptor {
-        Socket accept() throws IOException;
+    /** Where an accept loop gets its sockets from: a TCP server socket, or the Unix socket; {@code name} for the log. */
+    private record Acceptor(SocketSource source, BooleanSupplier closed, Supplier<String> name) {
+        Socket accept() throws IOException {
+            return source.accept();
+        }
 
-        boolean isClosed();
+        boolean isClosed() {
+            return closed.getAsBoolean();
+        }
+
+        @Override
+        public String toString() {
+            return name.get();
+        }
     }
 
-    private Acceptor tcp(ServerSocket s) {
-        return new Acceptor() {
-            @Override
-            public Socket accept() throws IOException {
-                return s.accept();
-            }
+    private interface SocketSource {
+        Socket accept() throws IOException;
+    }
 
-            @Override
-            public boolean isClosed() {
-                return s.isClosed();
-            }
-
-            @Override
-            public String toString() {
-                return PeerAddress.of(s.getLocalSocketAddress());
-            }
-        };
+    private static Acceptor tcp(ServerSocket s) {
+        return new Acceptor(s::accept, s::isClosed, () -> PeerAddress.of(s.getLocalSocketAddress()));
     }
 
     /** Every TCP address the gateway listens on, the first one first. */

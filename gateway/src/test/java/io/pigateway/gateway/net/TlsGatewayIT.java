@@ -78,6 +78,13 @@ class TlsGatewayIT {
         return log.lines(":" + port + ":");
     }
 
+    /** Exactly one "TLS handshake failed" line about the client on {@code port}, and it names {@code cause}. */
+    void assertOneHandshakeFailure(int port, String cause) throws InterruptedException {
+        List<String> lines = linesAbout(port, "TLS handshake failed");
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.getFirst().contains(cause), lines.getFirst());
+    }
+
     @Test
     void aClientThatTrustsTheGatewaysCaHasItsReadingsCommittedAndAcknowledged() throws Exception {
         aGoodClientGetsEveryReadingCommitted("tls-pi");
@@ -116,9 +123,7 @@ class TlsGatewayIT {
             assertTrue(plain.closedByGateway(Duration.ofSeconds(2)), "the gateway closes the connection");
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis < 2000, "closed after " + millis + " ms");
-            List<String> lines = linesAbout(plain.localPort(), "TLS handshake failed");
-            assertEquals(1, lines.size(), lines.toString());
-            assertTrue(lines.getFirst().contains("the peer does not speak TLS"), lines.getFirst());
+            assertOneHandshakeFailure(plain.localPort(), "the peer does not speak TLS");
         }
         aGoodClientGetsEveryReadingCommitted("after-plaintext");
     }
@@ -148,9 +153,7 @@ class TlsGatewayIT {
             assertEquals(0x15, answer[0], "record type alert");
             assertEquals(2, answer[5], "fatal");
             assertEquals(70, answer[6], "protocol_version");
-            List<String> lines = linesAbout(s.getLocalPort(), "TLS handshake failed");
-            assertEquals(1, lines.size(), lines.toString());
-            assertTrue(lines.getFirst().contains("no TLS version in common"), lines.getFirst());
+            assertOneHandshakeFailure(s.getLocalPort(), "no TLS version in common");
         }
         aGoodClientGetsEveryReadingCommitted("after-tls11");
     }
@@ -165,9 +168,7 @@ class TlsGatewayIT {
             drainUntilClosed(s.getInputStream());
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis >= HANDSHAKE_TIMEOUT.toMillis() - 50 && millis < 3000, "closed after " + millis + " ms");
-            List<String> lines = linesAbout(s.getLocalPort(), "TLS handshake failed");
-            assertEquals(1, lines.size(), lines.toString());
-            assertTrue(lines.getFirst().contains("not completed within the handshake timeout of 800 ms"), lines.getFirst());
+            assertOneHandshakeFailure(s.getLocalPort(), "not completed within the handshake timeout of 800 ms");
         }
         aGoodClientGetsEveryReadingCommitted("after-silence");
     }

@@ -66,8 +66,7 @@ class StoreLivenessIT {
     void anUnreachableDatabaseIsNotStuck() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
         try (TcpRelay proxy = new TcpRelay(direct.port())) {
-            StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
-                    direct.passwordFile());
+            StoreConfig viaProxy = Fixtures.through(proxy, direct);
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {
                 await(store.submit(batch("dev-1", 1, 1, 10)));
                 proxy.cut();
@@ -92,8 +91,7 @@ class StoreLivenessIT {
     void theStatusListenerHearsTheOutageStartAndEndOnce() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
         try (TcpRelay proxy = new TcpRelay(direct.port())) {
-            StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
-                    direct.passwordFile());
+            StoreConfig viaProxy = Fixtures.through(proxy, direct);
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {
                 List<String> heard = new CopyOnWriteArrayList<>();
                 store.onAvailability(new Store.AvailabilityListener() {

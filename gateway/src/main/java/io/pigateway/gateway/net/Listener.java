@@ -133,7 +133,8 @@ public final class Listener implements AutoCloseable {
             UnixSocketServer unix = UnixSocketServer.bind(listen.unixSocket(), listen.backlog());
             unixServer = unix;
             Logger.info("listening on unix:{} (mode {})", unix.path(), UnixSocketConfig.octal(listen.unixSocket().mode()));
-            Thread.ofPlatform().name("gateway-accept-unix").start(() -> acceptLoop(new Acceptor(unix::accept, unix::isClosed, unix::toString), false));
+            Acceptor acceptor = new Acceptor(unix::accept, unix::isClosed, unix::toString);
+            Thread.ofPlatform().name("gateway-accept-unix").start(() -> acceptLoop(acceptor, false));
         }
     }
 

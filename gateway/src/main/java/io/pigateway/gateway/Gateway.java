@@ -84,13 +84,7 @@ public final class Gateway implements AutoCloseable {
             startInputs(config, ingest, inputs);
         } catch (IOException e) {
             closeInputs(inputs);
-            try {
-                listener.close(config.shutdownTimeout());
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            } finally {
-                store.close(config.shutdownTimeout());
-            }
+            stopAfterFailedStart(config, listener, store);
             throw e;
         }
         HttpEndpoint http = null;
@@ -181,15 +175,20 @@ public final class Gateway implements AutoCloseable {
             if (status != null) {
                 status.close();
             }
-            try {
-                listener.close(config.shutdownTimeout());
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            } finally {
-                store.close(config.shutdownTimeout());
-            }
+            stopAfterFailedStart(config, listener, store);
             throw new IOException("cannot serve metrics on " + hostPort(new InetSocketAddress(c.address(), c.port()))
                     + " (http.address, http.port): " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes the device listener, then the store, when start-up fails after both were opened. */
+    private static void stopAfterFailedStart(GatewayConfig config, Listener listener, Store store) {
+        try {
+            listener.close(config.shutdownTimeout());
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+        } finally {
+            store.close(config.shutdownTimeout());
         }
     }
 

@@ -26,6 +26,18 @@ class CheckConfigIT {
         return gateway(env, "check-config", "--config", config.toString());
     }
 
+    /** check-config of a file that sets a port and open auth, with the environment variable {@code name} set. */
+    static Result checkConfigWithVariable(Path dir, String name, String value) throws Exception {
+        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
+        return checkConfig(config, Map.of(name, value));
+    }
+
+    /** Exit code 2, and {@code text} in the output. */
+    static void assertRefusedNaming(Result r, String text) {
+        assertEquals(2, r.exit(), r.output());
+        assertTrue(r.output().contains(text), r.output());
+    }
+
     /** The gateway's jar run with {@code args}, stdout and stderr together. */
     static Result gateway(Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
@@ -42,8 +54,7 @@ class CheckConfigIT {
 
     @Test
     void anEnvironmentVariableOverridesTheFileAndIsReported(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
-        Result r = checkConfig(config, Map.of("PIGW_GATEWAY_LISTEN_PORT", "5123"));
+        Result r = checkConfigWithVariable(dir, "PIGW_GATEWAY_LISTEN_PORT", "5123");
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().matches("(?s).*\nlisten\\.port = 5123 +# environment variable PIGW_GATEWAY_LISTEN_PORT\n.*"),
                 r.output());
@@ -51,26 +62,20 @@ class CheckConfigIT {
 
     @Test
     void aBadValueInTheEnvironmentExitsWithCode2NamingTheVariable(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
-        Result r = checkConfig(config, Map.of("PIGW_GATEWAY_WRITER_THREADS", "lots"));
-        assertEquals(2, r.exit(), r.output());
-        assertTrue(r.output().contains("environment variable PIGW_GATEWAY_WRITER_THREADS (overrides key 'writer.threads'"),
-                r.output());
+        Result r = checkConfigWithVariable(dir, "PIGW_GATEWAY_WRITER_THREADS", "lots");
+        assertRefusedNaming(r, "environment variable PIGW_GATEWAY_WRITER_THREADS (overrides key 'writer.threads'");
     }
 
     @Test
     void aMisspeltVariableIsAnErrorNotSilence(@TempDir Path dir) throws Exception {
-        Path config = Files.writeString(dir.resolve("gateway.conf"), "listen.port = 4711\nauth.mode = open\n");
-        Result r = checkConfig(config, Map.of("PIGW_GATEWAY_LISTEN_PROT", "5123"));
-        assertEquals(2, r.exit(), r.output());
-        assertTrue(r.output().contains("PIGW_GATEWAY_LISTEN_PROT names no configuration key"), r.output());
+        Result r = checkConfigWithVariable(dir, "PIGW_GATEWAY_LISTEN_PROT", "5123");
+        assertRefusedNaming(r, "PIGW_GATEWAY_LISTEN_PROT names no configuration key");
     }
 
     @Test
     void aMissingFileExitsWithCode2NamingThePath(@TempDir Path dir) throws Exception {
         Result r = checkConfig(dir.resolve("nope.conf"), Map.of());
-        assertEquals(2, r.exit(), r.output());
-        assertTrue(r.output().contains(dir.resolve("nope.conf") + " does not exist"), r.output());
+        assertRefusedNaming(r, dir.resolve("nope.conf") + " does not exist");
     }
 
     @Test
@@ -108,27 +113,22 @@ class CheckConfigIT {
     void anEmptyValueABareKeyAndADuplicateAreRefusedNamingTheLines(@TempDir Path dir) throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.conf"), "auth.mode = open\nlisten.port =\n");
         Result r = checkConfig(empty, Map.of());
-        assertEquals(2, r.exit(), r.output());
-        assertTrue(r.output().contains(empty + ": line 2: key 'listen.port' = '' is invalid: the value is empty"),
-                r.output());
+        assertRefusedNaming(r, empty + ": line 2: key 'listen.port' = '' is invalid: the value is empty");
 
         Path bare = Files.writeString(dir.resolve("bare.conf"), "auth.mode = open\nlisten.port\n");
         r = checkConfig(bare, Map.of());
-        assertEquals(2, r.exit(), r.output());
-        assertTrue(r.output().contains(bare + ": line 2 'listen.port' has no '='"), r.output());
+        assertRefusedNaming(r, bare + ": line 2 'listen.port' has no '='");
 
         Path twice = Files.writeString(dir.resolve("twice.conf"), "listen.port = 1\nauth.mode = open\nlisten.port = 2\n");
         r = checkConfig(twice, Map.of());
-        assertEquals(2, r.exit(), r.output());
-        assertTrue(r.output().contains(twice + ": key 'listen.port' is set twice, on line 1 and line 3"), r.output());
+        assertRefusedNaming(r, twice + ": key 'listen.port' is set twice, on line 1 and line 3");
     }
 
     @Test
     void httpEnabledYesIsRefused(@TempDir Path dir) throws Exception {
         Path config = Files.writeString(dir.resolve("gateway.conf"), "auth.mode = open\nhttp.enabled = yes\n");
         Result r = checkConfig(config, Map.of());
-        assertEquals(2, r.exit(), r.output());
-        assertTrue(r.output().contains("key 'http.enabled' = 'yes' is invalid: must be true or false"), r.output());
+        assertRefusedNaming(r, "key 'http.enabled' = 'yes' is invalid: must be true or false");
     }
 
     @Test
@@ -158,9 +158,8 @@ class CheckConfigIT {
         Path config = Files.writeString(dir.resolve("gateway.conf"), "auth.mode = open\nstore.embedded-path = "
                 + file.resolve("data/store") + "\n");
         Result r = checkConfig(config, Map.of());
-        assertEquals(2, r.exit(), r.output());
-        assertTrue(r.output().contains("key 'store.embedded-path' = '" + file.resolve("data/store") + "' is invalid: its"
-                + " directory " + file.resolve("data") + " cannot be created: " + file + " is not a directory"), r.output());
+        assertRefusedNaming(r, "key 'store.embedded-path' = '" + file.resolve("data/store") + "' is invalid: its"
+                + " directory " + file.resolve("data") + " cannot be created: " + file + " is not a directory");
 
         // run makes missing directories (H2 does): check-config accepts them, and creates nothing.
         Files.writeString(config, "auth.mode = open\nstore.embedded-path = " + dir.resolve("new/sub/store") + "\n");

@@ -47,31 +47,10 @@ public final class HealthCheck {
                 .append("\",\"store\":\"").append(storeUp ? "up" : "down").append('"');
         if (!reasons.isEmpty()) {
             json.append(",\"reason\":\"");
-            escape(String.join("; ", reasons), json);
+            JsonString.appendEscaped(String.join("; ", reasons), json);
             json.append('"');
         }
         json.append("}\n");
         return new Result(reasons.isEmpty() ? 200 : 503, json.toString());
-    }
-
-    /** A JSON string's content: the driver's messages may hold quotes, backslashes or control characters. */
-    static void escape(String s, StringBuilder out) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
     }
 }

@@ -29,6 +29,8 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.tinylog.Logger;
 
 /**
@@ -134,22 +136,8 @@ public final class Listener implements AutoCloseable {
             UnixSocketServer unix = UnixSocketServer.bind(listen.unixSocket(), listen.backlog());
             unixServer = unix;
             Logger.info("listening on unix:{} (mode {})", unix.path(), UnixSocketConfig.octal(listen.unixSocket().mode()));
-            Thread.ofPlatform().name("gateway-accept-unix").start(() -> acceptLoop(new Acceptor() {
-                @Override
-                public Socket accept() throws IOException {
-                    return unix.accept();
-                }
-
-                @Override
-                public boolean isClosed() {
-                    return unix.isClosed();
-                }
-
-                @Override
-                public String toString() {
-                    return unix.toString();
-                }
-            }, false));
+            Acceptor acceptor = new Acceptor(unix::accept, unix::isClosed, unix::toString);
+            Thread.ofPlatform().name("gateway-accept-unix").start(() -> acceptLoop(acceptor, false));
         }
     }
 
@@ -158,35 +146,33 @@ public final class Listener implements AutoCloseable {
         try {
             s.bind(new InetSocketAddress(address, port), listen.backlog());
         } catch (IOException e) {
-            closeQuietly(s);
+            Sockets.closeQuietly(s);
             throw new IOException(PeerAddress.of(new InetSocketAddress(address, port)) + ": " + e.getMessage(), e);
         }
     }
 
-    /** Where an accept loop gets its sockets from: a TCP server socket, or the Unix socket. */
-    private interface Acceptor {
-        Socket accept() throws IOException;
+    /** Where an accept loop gets its sockets from: a TCP server socket, or the Unix socket; {@code name} for the log. */
+    private record Acceptor(SocketSource source, BooleanSupplier closed, Supplier<String> name) {
+        Socket accept() throws IOException {
+            return source.accept();
+        }
 
-        boolean isClosed();
+        boolean isClosed() {
+            return closed.getAsBoolean();
+        }
+
+        @Override
+        public String toString() {
+            return name.get();
+        }
     }
 
-    private Acceptor tcp(ServerSocket s) {
-        return new Acceptor() {
-            @Override
-            public Socket accept() throws IOException {
-                return s.accept();
-            }
+    private interface SocketSource {
+        Socket accept() throws IOException;
+    }
 
-            @Override
-            public boolean isClosed() {
-                return s.isClosed();
-            }
-
-            @Override
-            public String toString() {
-                return PeerAddress.of(s.getLocalSocketAddress());
-            }
-        };
+    private static Acceptor tcp(ServerSocket s) {
+        return new Acceptor(s::accept, s::isClosed, () -> PeerAddress.of(s.getLocalSocketAddress()));
     }
 
     /** Every TCP address the gateway listens on, the first one first. */
@@ -253,7 +239,7 @@ public final class Listener implements AutoCloseable {
                 handlingSince = watched ? System.nanoTime() : handlingSince;
                 if (!server.isClosed()) {
                     Logger.error("accept failed on {}: {}", server, e.toString());
-                    pause();
+                    Sockets.pauseAfterAcceptFailure();
                 }
                 continue;
             }
@@ -302,7 +288,7 @@ public final class Listener implements AutoCloseable {
                 }
                 guards.memory().closed();
                 addressLimits.release(source);
-                closeQuietly(socket);
+                Sockets.closeQuietly(socket);
                 Logger.error("could not start a connection thread for {}: {}", socket.getRemoteSocketAddress(), e.toString());
             }
         }
@@ -326,7 +312,7 @@ public final class Listener implements AutoCloseable {
         } catch (IOException e) {
             Logger.debug("peer {}: could not send NACK: {}", PeerAddress.of(socket.getRemoteSocketAddress()), e.toString());
         } finally {
-            closeQuietly(socket);
+            Sockets.closeQuietly(socket);
         }
     }
 
@@ -413,8 +399,8 @@ public final class Listener implements AutoCloseable {
 
     /** Stops accepting new connections; open ones go on. */
     public void stopAccepting() {
-        closeQuietly(server);
-        moreServers.forEach(Listener::closeQuietly);
+        Sockets.closeQuietly(server);
+        moreServers.forEach(Sockets::closeQuietly);
         if (unixServer != null) {
             unixServer.close();
         }
@@ -453,21 +439,5 @@ public final class Listener implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         close(Duration.ofSeconds(10));
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(100); // e.g. out of file descriptors: do not spin
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // nothing more to do for a socket we are dropping
-        }
     }
 }

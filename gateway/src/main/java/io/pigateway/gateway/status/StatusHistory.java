@@ -143,24 +143,20 @@ final class StatusHistory {
     }
 
     private static long[] copy(long[] ring, int from, int n) {
-        long[] out = new long[n];
-        int first = Math.min(n, ring.length - from);
-        System.arraycopy(ring, from, out, 0, first);
-        System.arraycopy(ring, 0, out, first, n - first);
-        return out;
+        return unwrap(ring, ring.length, from, new long[n], n);
     }
 
     private static float[] copy(float[] ring, int from, int n) {
-        float[] out = new float[n];
-        int first = Math.min(n, ring.length - from);
-        System.arraycopy(ring, from, out, 0, first);
-        System.arraycopy(ring, 0, out, first, n - first);
-        return out;
+        return unwrap(ring, ring.length, from, new float[n], n);
     }
 
     private static int[] copy(int[] ring, int from, int n) {
-        int[] out = new int[n];
-        int first = Math.min(n, ring.length - from);
+        return unwrap(ring, ring.length, from, new int[n], n);
+    }
+
+    /** The {@code n} entries of {@code ring} (an array of {@code length}) from {@code from} on, wrapping at its end. */
+    private static <A> A unwrap(A ring, int length, int from, A out, int n) {
+        int first = Math.min(n, length - from);
         System.arraycopy(ring, from, out, 0, first);
         System.arraycopy(ring, 0, out, first, n - first);
         return out;

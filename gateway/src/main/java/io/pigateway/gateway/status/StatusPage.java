@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -217,21 +216,7 @@ public final class StatusPage implements AutoCloseable {
 
     /** Decoded {@code a=b&c=d}; the last value of a repeated name wins. */
     public static Map<String, String> query(String raw) {
-        Map<String, String> m = new HashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return m;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String name = eq < 0 ? pair : pair.substring(0, eq);
-            String value = eq < 0 ? "" : pair.substring(eq + 1);
-            try {
-                m.put(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                // a broken escape: ignore the pair
-            }
-        }
-        return m;
+        return QueryString.decode(raw, (kept, later) -> later);
     }
 
     private static void send(HttpExchange exchange, String contentType, byte[] body, boolean head) throws IOException {

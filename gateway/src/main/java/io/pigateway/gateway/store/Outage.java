@@ -61,29 +61,24 @@ final class Outage {
 
     /** Returns true if this commit ended an outage (and was logged). */
     synchronized boolean committed() {
-        lastOkNanos = System.nanoTime();
-        if (!down) {
-            return false;
-        }
-        down = false;
-        state = StoreHealth.State.UP;
-        Logger.info("{} is committing again after {} s; {} batches failed meanwhile and were not acknowledged",
-                store, seconds(System.nanoTime() - sinceNanos), failedBatches);
-        failedBatches = 0;
-        listener.available();
-        return true;
+        return up("is committing again");
     }
 
     /** The prober reached the database again: the outage is over even before the next commit. */
     synchronized boolean reachable() {
+        return up("takes writes again");
+    }
+
+    /** Returns true if this ended an outage, logged as the store {@code doing} again after so long. */
+    private boolean up(String doing) {
         lastOkNanos = System.nanoTime();
         if (!down) {
             return false;
         }
         down = false;
         state = StoreHealth.State.UP;
-        Logger.info("{} takes writes again after {} s; {} batches failed meanwhile and were not acknowledged",
-                store, seconds(System.nanoTime() - sinceNanos), failedBatches);
+        Logger.info("{} {} after {} s; {} batches failed meanwhile and were not acknowledged",
+                store, doing, seconds(System.nanoTime() - sinceNanos), failedBatches);
         failedBatches = 0;
         listener.available();
         return true;

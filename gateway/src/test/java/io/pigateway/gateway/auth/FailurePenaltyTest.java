@@ -1,19 +1,15 @@
 package io.pigateway.gateway.auth;
 
+import static io.pigateway.gateway.auth.SourcePrefixes.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class FailurePenaltyTest {
-    static SourcePrefix source(String address) throws Exception {
-        return SourcePrefix.of(InetAddress.getByName(address), 32, 64);
-    }
-
     @Test
     void theDelayDoublesPerFailureUpToTwoSecondsAndIsForgivenBySuccessOrTime() throws Exception {
         AtomicLong nanos = new AtomicLong();

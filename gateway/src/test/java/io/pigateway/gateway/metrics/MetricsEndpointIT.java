@@ -25,7 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,6 +38,7 @@ class MetricsEndpointIT {
     @TempDir
     static Path dir;
     static StoreConfig store;
+    @AutoClose
     static Gateway gateway;
     static InetSocketAddress http;
 
@@ -46,11 +47,6 @@ class MetricsEndpointIT {
         store = TestDatabase.shared().freshSchema(dir);
         gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store).withHttp(HttpConfig.loopbackAnyPort()));
         http = gateway.httpAddress().orElseThrow();
-    }
-
-    @AfterAll
-    static void stop() {
-        gateway.close();
     }
 
     @Test

@@ -1,19 +1,19 @@
 package io.pigateway.gateway.net;
 
+import static io.pigateway.gateway.auth.SourcePrefixes.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.auth.SourcePrefix;
-import java.net.InetAddress;
 import org.junit.jupiter.api.Test;
 
 class AddressLimitsTest {
     @Test
     void eachAddressGetsItsOwnShareAndReleasingFreesIt() throws Exception {
         AddressLimits limits = new AddressLimits(2);
-        SourcePrefix a = SourcePrefix.of(InetAddress.getByName("10.0.0.1"), 32, 64);
-        SourcePrefix b = SourcePrefix.of(InetAddress.getByName("10.0.0.2"), 32, 64);
+        SourcePrefix a = source("10.0.0.1");
+        SourcePrefix b = source("10.0.0.2");
         assertTrue(limits.tryAcquire(a));
         assertTrue(limits.tryAcquire(a));
         assertFalse(limits.tryAcquire(a));
@@ -29,9 +29,9 @@ class AddressLimitsTest {
     @Test
     void addressesOfOneIpv6Slash64ShareOneShare() throws Exception {
         AddressLimits limits = new AddressLimits(1);
-        assertTrue(limits.tryAcquire(SourcePrefix.of(InetAddress.getByName("2001:db8::1"), 32, 64)));
-        assertFalse(limits.tryAcquire(SourcePrefix.of(InetAddress.getByName("2001:db8::2"), 32, 64)),
+        assertTrue(limits.tryAcquire(source("2001:db8::1")));
+        assertFalse(limits.tryAcquire(source("2001:db8::2")),
                 "another address of the same /64");
-        assertTrue(limits.tryAcquire(SourcePrefix.of(InetAddress.getByName("2001:db8:0:1::1"), 32, 64)));
+        assertTrue(limits.tryAcquire(source("2001:db8:0:1::1")));
     }
 }

@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,16 +35,12 @@ class BadInputIT {
     static final Duration WAIT = Duration.ofSeconds(15);
     @TempDir
     static Path dir;
+    @AutoClose
     static RunningGateway g;
 
     @BeforeAll
     static void start() throws Exception {
         g = RunningGateway.start(dir);
-    }
-
-    @AfterAll
-    static void stop() {
-        g.close();
     }
 
     /** Before and after each bad input, a device gets readings acknowledged, and they are all still there. */

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import static io.pigateway.gateway.auth.SourcePrefixes.source;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +11,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class ConnectionRatesTest {
-    static SourcePrefix source(String address) throws Exception {
-        return SourcePrefix.of(InetAddress.getByName(address), 32, 64);
-    }
-
     @Test
     void eachSourceGetsItsBurstThenItsRate() throws Exception {
         AtomicLong nanos = new AtomicLong();

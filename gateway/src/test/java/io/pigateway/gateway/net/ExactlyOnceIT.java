@@ -74,14 +74,8 @@ class ExactlyOnceIT {
     @Test
     void aRetransmittedFrameIsAcknowledgedAndNotStoredTwice(@TempDir Path dir) throws Exception {
         try (RunningGateway g = RunningGateway.start(dir)) {
-            try (TestDevice d = TestDevice.connect(g.address(), "twice", 9)) {
-                d.sendRange(1, 10, 10);
-                d.awaitAck(10, ACK_WAIT);
-            }
-            try (TestDevice d = TestDevice.connect(g.address(), "twice", 9)) {
-                d.sendRange(1, 10, 10);
-                assertEquals(10, d.awaitAck(10, ACK_WAIT));
-            }
+            sendAll(g, "twice", 9, 10, 10);
+            assertEquals(10, sendAll(g, "twice", 9, 10, 10));
             assertEquals(10, g.rows("twice"));
         }
     }
@@ -89,14 +83,8 @@ class ExactlyOnceIT {
     @Test
     void aNewStreamStartingAgainAtSeqOneIsNewDataNotDuplicates(@TempDir Path dir) throws Exception {
         try (RunningGateway g = RunningGateway.start(dir)) {
-            try (TestDevice d = TestDevice.connect(g.address(), "wiped", 1111)) {
-                d.sendRange(1, 50, 25);
-                d.awaitAck(50, ACK_WAIT);
-            }
-            try (TestDevice d = TestDevice.connect(g.address(), "wiped", 2222)) { // spool wiped: new stream
-                d.sendRange(1, 50, 25);
-                d.awaitAck(50, ACK_WAIT);
-            }
+            sendAll(g, "wiped", 1111, 50, 25);
+            sendAll(g, "wiped", 2222, 50, 25); // spool wiped: new stream
             assertEquals(100, g.rows("wiped"));
         }
     }
@@ -120,6 +108,15 @@ class ExactlyOnceIT {
              TestDevice d = TestDevice.connect(g.address(), "pinger", 5)) {
             d.send(new Message.Ping(123456789L));
             assertEquals(new Message.Pong(123456789L), d.next());
+        }
+    }
+
+    /** Seq 1..{@code last} of a new connection, {@code perFrame} to a frame; the highest seq acknowledged. */
+    private static long sendAll(RunningGateway g, String device, long stream, long last, int perFrame)
+            throws Exception {
+        try (TestDevice d = TestDevice.connect(g.address(), device, stream)) {
+            d.sendRange(1, last, perFrame);
+            return d.awaitAck(last, ACK_WAIT);
         }
     }
 }

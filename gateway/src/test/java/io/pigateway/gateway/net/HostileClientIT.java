@@ -17,7 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,17 +39,13 @@ class HostileClientIT {
     static final InetAddress GOOD_HOST = AuthenticationIT.loopback(2);
     @TempDir
     static Path dir;
+    @AutoClose
     static RunningGateway g;
 
     @BeforeAll
     static void start() throws Exception {
         g = RunningGateway.start(dir, c -> c.withLimits(c.limits().withTimeouts(HANDSHAKE_TIMEOUT, IDLE_TIMEOUT)
                 .withMaxConnectionsPerAddress(PER_ADDRESS).withMaxReadingsPerSecond(RATE)));
-    }
-
-    @AfterAll
-    static void stop() {
-        g.close();
     }
 
     @AfterEach

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.common.tls.TlsProtocols;
 import io.pigateway.testing.TestPki;
 import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.testing.CapturedLog;
@@ -19,12 +18,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,32 +39,16 @@ class MutualTlsIT {
     static Path dir;
     static TestPki pki;
     static TlsConfig tls;
+    @AutoClose
     static RunningGateway gateway;
-    CapturedLog log;
+    @RegisterExtension
+    final CapturedLog log = CapturedLog.eachTest();
 
     @BeforeAll
     static void startGateway() throws Exception {
         pki = TestPki.create(dir.resolve("pki"), "site");
-        TestPki.Issued certificate = pki.server("gateway");
-        tls = TlsConfig.pem(certificate.certificateFile(), certificate.keyFile(), pki.caFile(), TlsProtocols.DEFAULT);
+        tls = GatewayTls.issuedBy(pki, pki.caFile());
         gateway = RunningGateway.start(dir, c -> c.withTls(tls));
-    }
-
-    @AfterAll
-    static void stopGateway() {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
-
-    @BeforeEach
-    void captureLog() {
-        log = CapturedLog.start();
-    }
-
-    @AfterEach
-    void stopCapture() {
-        log.close();
     }
 
     static SSLContext as(String deviceId) throws Exception {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.SecretFile;
-import io.pigateway.common.tls.TlsProtocols;
 import io.pigateway.testing.TestPki;
 import io.pigateway.gateway.auth.DeviceSecrets;
 import io.pigateway.gateway.auth.AuthConfig;
@@ -183,8 +182,7 @@ class NoLockoutIT {
     @Test
     void theHandshakeTimeoutCountsFromTheTcpAcceptSoASlowTlsHandshakeLeavesLessForTheHello() throws Exception {
         TestPki pki = TestPki.create(dir.resolve("pki"), "site");
-        TestPki.Issued certificate = pki.server("gateway");
-        TlsConfig tls = TlsConfig.pem(certificate.certificateFile(), certificate.keyFile(), null, TlsProtocols.DEFAULT);
+        TlsConfig tls = GatewayTls.issuedBy(pki, null);
         Duration timeout = Duration.ofSeconds(3);
         try (RunningGateway g = RunningGateway.start(dir, c -> c.withTls(tls)
                 .withLimits(c.limits().withTimeouts(timeout, c.limits().idleTimeout())));

@@ -10,10 +10,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class RefusalLogTest {
+    /** The clock of {@link #log}, moved by each test. */
+    private final AtomicLong nanos = new AtomicLong();
+    private final RefusalLog log = new RefusalLog(nanos::get);
+
     @Test
     void repeatsWithinAMinuteAreCountedAndReportedWithTheNextLine() throws Exception {
-        AtomicLong nanos = new AtomicLong();
-        RefusalLog log = new RefusalLog(nanos::get);
         InetAddress a = InetAddress.getByName("127.0.0.5");
         assertEquals("first", log.line(a, NackCode.AUTHENTICATION_FAILED, "first"));
         assertNull(log.line(a, NackCode.AUTHENTICATION_FAILED, "second"));
@@ -30,8 +32,6 @@ class RefusalLogTest {
 
     @Test
     void repeatsAreReportedWhenTheirMinuteIsOverThoughNoRefusalFollows() throws Exception {
-        AtomicLong nanos = new AtomicLong();
-        RefusalLog log = new RefusalLog(nanos::get);
         InetAddress a = InetAddress.getByName("127.0.0.5");
         InetAddress quiet = InetAddress.getByName("127.0.0.6");
         assertEquals("first", log.line(a, NackCode.AUTHENTICATION_FAILED, "first"));
@@ -50,8 +50,6 @@ class RefusalLogTest {
 
     @Test
     void repeatsStillCountedAtShutdownAreReported() throws Exception {
-        AtomicLong nanos = new AtomicLong();
-        RefusalLog log = new RefusalLog(nanos::get);
         InetAddress a = InetAddress.getByName("::1");
         log.line(a, NackCode.TIMEOUT, "first");
         log.line(a, NackCode.TIMEOUT, "second");

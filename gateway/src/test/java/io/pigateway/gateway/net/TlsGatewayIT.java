@@ -26,12 +26,11 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,38 +47,22 @@ class TlsGatewayIT {
     @TempDir
     static Path dir;
     static TestPki pki;
+    @AutoClose
     static RunningGateway gateway;
     static SSLContext trusting;
     static TlsConfig tlsConfig;
-    CapturedLog log;
+    @RegisterExtension
+    final CapturedLog log = CapturedLog.eachTest();
 
     @BeforeAll
     static void startGateway() throws Exception {
         pki = TestPki.create(dir.resolve("pki"), "site");
-        TestPki.Issued certificate = pki.server("gateway");
-        tlsConfig = TlsConfig.pem(certificate.certificateFile(), certificate.keyFile(), null, TlsProtocols.DEFAULT);
+        tlsConfig = GatewayTls.issuedBy(pki, null);
         TlsConfig tls = tlsConfig;
         LimitsConfig d = LimitsConfig.defaults().withMaxReadingsPerSecond(0);
         LimitsConfig limits = d.withTimeouts(HANDSHAKE_TIMEOUT, d.idleTimeout());
         gateway = RunningGateway.start(dir, c -> c.withTls(tls).withLimits(limits));
         trusting = TestTls.client(pki.caFile(), null);
-    }
-
-    @AfterAll
-    static void stopGateway() {
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
-
-    @BeforeEach
-    void captureLog() {
-        log = CapturedLog.start();
-    }
-
-    @AfterEach
-    void stopCapture() {
-        log.close();
     }
 
     /** Readings 1..1000 from a fresh device over TLS: every one acknowledged and stored once. */
@@ -93,6 +76,13 @@ class TlsGatewayIT {
         log.await(WAIT, ":" + port + ":", text);
         Thread.sleep(200); // a second line would come right after the first
         return log.lines(":" + port + ":");
+    }
+
+    /** Exactly one "TLS handshake failed" line about the client on {@code port}, and it names {@code cause}. */
+    void assertOneHandshakeFailure(int port, String cause) throws InterruptedException {
+        List<String> lines = linesAbout(port, "TLS handshake failed");
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.getFirst().contains(cause), lines.getFirst());
     }
 
     @Test
@@ -133,9 +123,7 @@ class TlsGatewayIT {
             assertTrue(plain.closedByGateway(Duration.ofSeconds(2)), "the gateway closes the connection");
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis < 2000, "closed after " + millis + " ms");
-            List<String> lines = linesAbout(plain.localPort(), "TLS handshake failed");
-            assertEquals(1, lines.size(), lines.toString());
-            assertTrue(lines.getFirst().contains("the peer does not speak TLS"), lines.getFirst());
+            assertOneHandshakeFailure(plain.localPort(), "the peer does not speak TLS");
         }
         aGoodClientGetsEveryReadingCommitted("after-plaintext");
     }
@@ -165,9 +153,7 @@ class TlsGatewayIT {
             assertEquals(0x15, answer[0], "record type alert");
             assertEquals(2, answer[5], "fatal");
             assertEquals(70, answer[6], "protocol_version");
-            List<String> lines = linesAbout(s.getLocalPort(), "TLS handshake failed");
-            assertEquals(1, lines.size(), lines.toString());
-            assertTrue(lines.getFirst().contains("no TLS version in common"), lines.getFirst());
+            assertOneHandshakeFailure(s.getLocalPort(), "no TLS version in common");
         }
         aGoodClientGetsEveryReadingCommitted("after-tls11");
     }
@@ -182,9 +168,7 @@ class TlsGatewayIT {
             drainUntilClosed(s.getInputStream());
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(millis >= HANDSHAKE_TIMEOUT.toMillis() - 50 && millis < 3000, "closed after " + millis + " ms");
-            List<String> lines = linesAbout(s.getLocalPort(), "TLS handshake failed");
-            assertEquals(1, lines.size(), lines.toString());
-            assertTrue(lines.getFirst().contains("not completed within the handshake timeout of 800 ms"), lines.getFirst());
+            assertOneHandshakeFailure(s.getLocalPort(), "not completed within the handshake timeout of 800 ms");
         }
         aGoodClientGetsEveryReadingCommitted("after-silence");
     }

@@ -26,7 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,23 +46,13 @@ class DashboardQueriesIT {
     @TempDir
     Path dir;
 
+    /** Dropped after each test. */
+    @AutoClose
     private DatabaseAccounts accounts;
-
-    @AfterEach
-    void dropAccounts() throws SQLException {
-        if (accounts != null) {
-            accounts.close();
-        }
-    }
 
     @Test
     void everyDashboardQueryRunsAsGrafanaAndReturnsWhatItsPanelShows() throws Exception {
-        StoreConfig admin = DB.freshSchema(dir);
-        try (Store store = Store.open(admin, Fixtures.writers())) {
-            storeReadings(store);
-        }
-        accounts = DatabaseAccounts.forDatabase(admin, dir);
-        accounts.createGatewayAndGrafana();
+        storeReadingsAndCreateAccounts();
         // The last hour, 1-minute buckets, both devices and all their sensors selected, silent = 10 min.
         GrafanaMacros grafana = new GrafanaMacros(NOW.minus(Duration.ofHours(1)), NOW, "1m", Map.of("minutes", "10"),
                 Map.of("device", List.of("dev-a", "dev-b"), "sensor", List.of("door", "humidity", "temperature")));
@@ -97,12 +87,7 @@ class DashboardQueriesIT {
 
     @Test
     void sensorVariableListsOnlyTheSensorsOfTheChosenDevices() throws Exception {
-        StoreConfig admin = DB.freshSchema(dir);
-        try (Store store = Store.open(admin, Fixtures.writers())) {
-            storeReadings(store);
-        }
-        accounts = DatabaseAccounts.forDatabase(admin, dir);
-        accounts.createGatewayAndGrafana();
+        storeReadingsAndCreateAccounts();
         GrafanaMacros grafana = new GrafanaMacros(NOW.minus(Duration.ofHours(1)), NOW, "1m", Map.of(),
                 Map.of("device", List.of("dev-b")));
         String sql = GrafanaDashboard.load().queries().stream().filter(q -> q.owner().equals("$sensor"))
@@ -114,6 +99,16 @@ class DashboardQueriesIT {
      * dev-a announces °C and % sensors and sent a frame two hours and two minutes ago; dev-b
      * announces nothing and last sent 30 minutes ago. Each device's clock is 1 s behind.
      */
+    /** A fresh schema with the readings of {@link #storeReadings}, and the gateway and grafana accounts. */
+    private void storeReadingsAndCreateAccounts() throws Exception {
+        StoreConfig admin = DB.freshSchema(dir);
+        try (Store store = Store.open(admin, Fixtures.writers())) {
+            storeReadings(store);
+        }
+        accounts = DatabaseAccounts.forDatabase(admin, dir);
+        accounts.createGatewayAndGrafana();
+    }
+
     private static void storeReadings(Store store) throws Exception {
         List<SensorInfo> sensors = List.of(new SensorInfo("temperature", "°C", "bme280.temperature", false),
                 new SensorInfo("humidity", "%", "bme280.humidity", false));

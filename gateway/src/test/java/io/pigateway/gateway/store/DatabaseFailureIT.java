@@ -62,8 +62,7 @@ class DatabaseFailureIT {
     void unreachableDatabaseFailsBatchesAndStoreReconnectsWhenItIsBack() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
         try (TcpRelay proxy = new TcpRelay(direct.port())) {
-            StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
-                    direct.passwordFile());
+            StoreConfig viaProxy = Fixtures.through(proxy, direct);
             long acknowledged = 0;
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {
                 await(store.submit(batch("dev-1", 1, 1, 10)));
@@ -96,8 +95,7 @@ class DatabaseFailureIT {
     void duringAnOutageWorkIsRefusedAtOnceAndTheStoreNoticesTheDatabaseIsBackWithoutTraffic() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
         try (TcpRelay proxy = new TcpRelay(direct.port())) {
-            StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
-                    direct.passwordFile());
+            StoreConfig viaProxy = Fixtures.through(proxy, direct);
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {
                 proxy.cut();
                 failure(store.submit(batch("dev-1", 1, 1, 10)));

@@ -19,7 +19,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,14 +39,9 @@ class DatabaseUsersIT {
     @TempDir
     Path dir;
 
+    /** Dropped after each test. */
+    @AutoClose
     private DatabaseAccounts accounts;
-
-    @AfterEach
-    void dropAccounts() throws SQLException {
-        if (accounts != null) {
-            accounts.close();
-        }
-    }
 
     /** A schema migrated by root, and the accounts of users.sql on it. */
     private StoreConfig migratedWithAccounts() throws Exception {

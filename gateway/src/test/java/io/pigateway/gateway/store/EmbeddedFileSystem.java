@@ -1,5 +1,8 @@
 package io.pigateway.gateway.store;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 /** Puts the embedded store on another H2 file system, e.g. a {@link io.pigateway.testing.ForgetfulFilePath} scheme. */
 public final class EmbeddedFileSystem {
     private EmbeddedFileSystem() {
@@ -18,5 +21,13 @@ public final class EmbeddedFileSystem {
     /** The JDBC URL of the embedded store at {@code file} on the current file system. */
     public static String url(java.nio.file.Path file) {
         return ConnectionSource.h2Url(file);
+    }
+
+    /** Back to H2's own file system after each test: {@code @ExtendWith(EmbeddedFileSystem.ResetAfterEach.class)}. */
+    public static final class ResetAfterEach implements AfterEachCallback {
+        @Override
+        public void afterEach(ExtensionContext context) {
+            reset();
+        }
     }
 }

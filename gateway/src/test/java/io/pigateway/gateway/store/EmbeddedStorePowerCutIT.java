@@ -20,9 +20,9 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,17 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
  * (completed the future of), once. Set {@code -Dpowercut.seed=N} to repeat a run.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
+@ExtendWith(EmbeddedFileSystem.ResetAfterEach.class)
 class EmbeddedStorePowerCutIT {
     static final String DEVICE = "cut-dev";
     private static final int CUTS = 24;
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void backToTheRealDisk() {
-        EmbeddedFileSystem.reset();
-    }
 
     @Test
     void everyAcknowledgedReadingSurvivesAPowerCutAtAnyMomentAndTheStoreAlwaysOpensAgain() throws Exception {

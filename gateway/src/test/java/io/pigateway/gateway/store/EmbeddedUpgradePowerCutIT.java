@@ -21,9 +21,9 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * to repeat a run.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
+@ExtendWith(EmbeddedFileSystem.ResetAfterEach.class)
 class EmbeddedUpgradePowerCutIT {
     /** An upgrade makes about 45 disk operations (copy, migrations, syncs, the start after the rename). */
     private static final int MIN_CUTS = 20;
@@ -44,11 +45,6 @@ class EmbeddedUpgradePowerCutIT {
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void backToTheRealDisk() {
-        EmbeddedFileSystem.reset();
-    }
 
     @Test
     void anUpgradeCutAtAnyPointLeavesTheOldSchemaOrTheNewOneAndEveryAcknowledgedReading() throws Exception {

@@ -1,6 +1,8 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.WriterConfig;
+import io.pigateway.testing.TcpRelay;
 import io.pigateway.protocol.Reading;
 import java.time.Duration;
 import java.time.Instant;
@@ -41,5 +43,10 @@ final class Fixtures {
 
     static void await(CompletableFuture<?> f) throws Exception {
         f.get(20, TimeUnit.SECONDS);
+    }
+
+    /** The database of {@code direct} reached through {@code relay}, which a test can cut and restore. */
+    static StoreConfig through(TcpRelay relay, StoreConfig direct) {
+        return StoreConfig.mysql(direct.host(), relay.port(), direct.database(), direct.user(), direct.passwordFile());
     }
 }

@@ -67,8 +67,7 @@ class StoreLivenessIT {
     void anUnreachableDatabaseIsNotStuck() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
         try (TcpRelay proxy = new TcpRelay(direct.port())) {
-            StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
-                    direct.passwordFile());
+            StoreConfig viaProxy = Fixtures.through(proxy, direct);
             // Pauses after a failure grow to 2 s here (100 ms, doubling), so one counted as writing would show.
             WriterConfig writers = new WriterConfig(2, 1000, Duration.ofMillis(5), 100_000, Duration.ofSeconds(2));
             try (Store store = Store.open(viaProxy, writers)) {
@@ -98,8 +97,7 @@ class StoreLivenessIT {
     void theStatusListenerHearsTheOutageStartAndEndOnce() throws Exception {
         StoreConfig direct = DB.freshSchema(dir);
         try (TcpRelay proxy = new TcpRelay(direct.port())) {
-            StoreConfig viaProxy = StoreConfig.mysql(direct.host(), proxy.port(), direct.database(), direct.user(),
-                    direct.passwordFile());
+            StoreConfig viaProxy = Fixtures.through(proxy, direct);
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {
                 List<String> heard = new CopyOnWriteArrayList<>();
                 store.onAvailability(new Store.AvailabilityListener() {

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The dashboard views of {@code 003_views.sql} over readings stored by the real store, on MariaDB
@@ -37,14 +39,10 @@ class ViewsIT {
     @TempDir
     Path dir;
 
-    @Test
-    void viewsOnMariaDbShowEachReadingTheNewestPerSensorAndWhenDevicesWereLastSeen() throws Exception {
-        checkViews(DB.freshSchema(dir));
-    }
-
-    @Test
-    void viewsOnEmbeddedH2StoreShowTheSameRows() throws Exception {
-        checkViews(StoreConfig.embedded(dir.resolve("h2").resolve("store")));
+    @ParameterizedTest
+    @ValueSource(strings = {"mariadb", "h2"})
+    void viewsShowEachReadingTheNewestPerSensorAndWhenDevicesWereLastSeen(String database) throws Exception {
+        checkViews(store(database));
     }
 
     /**
@@ -85,14 +83,15 @@ class ViewsIT {
      * On a Galera cluster ids interleave across nodes: the reading with the greater seq of one frame
      * may get the smaller id. latest_readings still picks it (version 3 picked the greatest id).
      */
-    @Test
-    void latestReadingOfAFrameIsTheGreatestSeqWhateverTheIdsOnMariaDb() throws Exception {
-        checkLatestIgnoresIds(DB.freshSchema(dir));
+    @ParameterizedTest
+    @ValueSource(strings = {"mariadb", "h2"})
+    void latestReadingOfAFrameIsTheGreatestSeqWhateverTheIds(String database) throws Exception {
+        checkLatestIgnoresIds(store(database));
     }
 
-    @Test
-    void latestReadingOfAFrameIsTheGreatestSeqWhateverTheIdsOnEmbeddedH2Store() throws Exception {
-        checkLatestIgnoresIds(StoreConfig.embedded(dir.resolve("h2").resolve("store")));
+    /** A fresh schema on the shared MariaDB, or a new embedded H2 store. */
+    private StoreConfig store(String database) throws Exception {
+        return "h2".equals(database) ? StoreConfig.embedded(dir.resolve("h2").resolve("store")) : DB.freshSchema(dir);
     }
 
     private static void checkLatestIgnoresIds(StoreConfig config) throws Exception {

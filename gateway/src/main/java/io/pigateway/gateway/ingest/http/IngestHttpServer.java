@@ -16,12 +16,12 @@ import io.pigateway.gateway.ingest.lineprotocol.LineProtocolException;
 import io.pigateway.gateway.ingest.lineprotocol.LineProtocolParser;
 import io.pigateway.gateway.ingest.lineprotocol.Point;
 import io.pigateway.gateway.ingest.lineprotocol.Precision;
+import io.pigateway.gateway.metrics.JsonString;
+import io.pigateway.gateway.status.QueryString;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -355,8 +355,8 @@ public final class IngestHttpServer implements AutoCloseable {
         if (retryAfter > 0) {
             exchange.getResponseHeaders().set("Retry-After", Long.toString(retryAfter));
         }
-        String text = quote(message);
-        byte[] body = ("{\"code\":" + quote(code) + ",\"message\":" + text + ",\"error\":" + text
+        String text = JsonString.quoted(message);
+        byte[] body = ("{\"code\":" + JsonString.quoted(code) + ",\"message\":" + text + ",\"error\":" + text
                 + (line > 0 ? ",\"line\":" + line : "") + "}\n").getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
         exchange.getResponseHeaders().set("X-Influxdb-Error", message.replaceAll("[^\\x20-\\x7e]", "?"));
@@ -366,44 +366,9 @@ public final class IngestHttpServer implements AutoCloseable {
         }
     }
 
-    static String quote(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
-    }
-
+    /** Decoded {@code a=b&c=d}; the first value of a repeated name wins. */
     static Map<String, String> query(String raw) {
-        Map<String, String> q = new HashMap<>();
-        if (raw == null || raw.isEmpty()) {
-            return q;
-        }
-        for (String pair : raw.split("&")) {
-            int eq = pair.indexOf('=');
-            String k = eq < 0 ? pair : pair.substring(0, eq);
-            String v = eq < 0 ? "" : pair.substring(eq + 1);
-            try {
-                q.putIfAbsent(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
-            } catch (IllegalArgumentException e) {
-                // A malformed %-escape: the parameter is left out, as if absent.
-            }
-        }
-        return q;
+        return QueryString.decode(raw, (kept, later) -> kept);
     }
 
     private static String peer(HttpExchange exchange) {

@@ -7,6 +7,7 @@ import io.pigateway.gateway.ingest.lineprotocol.LineMapping;
 import io.pigateway.gateway.ingest.lineprotocol.LineProtocolParser;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.net.PeerAddress;
+import io.pigateway.gateway.net.Sockets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -68,9 +69,7 @@ public final class LineTcpInput implements AutoCloseable {
             server.bind(new InetSocketAddress(endpoint.address(), endpoint.port()), 50);
         } catch (IOException e) {
             server.close();
-            throw new IOException("cannot listen on " + PeerAddress.of(new InetSocketAddress(endpoint.address(),
-                    endpoint.port())) + " for line protocol over TCP (ingest.line-tcp.address, ingest.line-tcp.port): "
-                    + e.getMessage(), e);
+            throw LineEndpoints.cannotListen(INPUT, "TCP", endpoint, e);
         }
         this.acceptThread = Thread.ofPlatform().name("line-tcp-accept").unstarted(this::acceptLoop);
     }
@@ -79,8 +78,7 @@ public final class LineTcpInput implements AutoCloseable {
                                      Metrics metrics) throws IOException {
         LineTcpInput input = new LineTcpInput(config, lineProtocol, ingest, metrics);
         input.acceptThread.start();
-        Logger.info("line protocol over TCP on {} (at most once: nothing is answered){}", PeerAddress.of(input.address()),
-                input.endpoint.trusted().isEmpty() ? "" : "; trusted sources " + input.endpoint.trusted());
+        LineEndpoints.logListening("TCP", input.address(), input.endpoint);
         return input;
     }
 
@@ -96,20 +94,20 @@ public final class LineTcpInput implements AutoCloseable {
             } catch (IOException e) {
                 if (!server.isClosed()) {
                     Logger.error("line-tcp: accept failed on {}: {}", PeerAddress.of(address()), e.toString());
-                    pause();
+                    Sockets.pauseAfterAcceptFailure();
                 }
                 continue;
             }
             String peer = PeerAddress.of(s.getRemoteSocketAddress());
             if (!endpoint.trusts(s.getInetAddress())) {
                 log.refused(peer, "the connection: the source is not in ingest.line-tcp.trusted-sources (closed unread)");
-                closeQuietly(s);
+                Sockets.closeQuietly(s);
                 continue;
             }
             if (!slots.tryAcquire()) {
                 log.dropped(peer, "the connection: " + config.tcpMaxConnections()
                         + " are open already (ingest.line-tcp.max-connections); closed unread");
-                closeQuietly(s);
+                Sockets.closeQuietly(s);
                 continue;
             }
             open.add(s);
@@ -119,7 +117,7 @@ public final class LineTcpInput implements AutoCloseable {
                         serve(s, peer);
                     } finally {
                         open.remove(s);
-                        closeQuietly(s);
+                        Sockets.closeQuietly(s);
                         slots.release();
                         threads.remove(Thread.currentThread());
                     }
@@ -128,7 +126,7 @@ public final class LineTcpInput implements AutoCloseable {
                 t.start();
             } catch (RuntimeException | Error e) {
                 open.remove(s); // the thread never started, so its finally never runs
-                closeQuietly(s);
+                Sockets.closeQuietly(s);
                 slots.release();
                 Logger.error("line-tcp: could not start a thread for {}: {}", peer, e.toString());
             }
@@ -188,29 +186,13 @@ public final class LineTcpInput implements AutoCloseable {
      */
     @Override
     public void close() throws InterruptedException {
-        closeQuietly(server);
+        Sockets.closeQuietly(server);
         acceptThread.join(CLOSE_WAIT.toMillis());
-        open.forEach(LineTcpInput::closeQuietly);
+        open.forEach(Sockets::closeQuietly);
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
         for (Thread t : threads) {
             t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
         }
         threads.forEach(Thread::interrupt);
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(100); // e.g. out of file descriptors: do not spin
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void closeQuietly(java.io.Closeable c) {
-        try {
-            c.close();
-        } catch (IOException e) {
-            // nothing more to do for a socket we are dropping
-        }
     }
 }

@@ -64,9 +64,7 @@ public final class LineUdpInput implements AutoCloseable {
         try {
             this.socket = new DatagramSocket(new InetSocketAddress(endpoint.address(), endpoint.port()));
         } catch (IOException e) {
-            throw new IOException("cannot listen on " + PeerAddress.of(new InetSocketAddress(endpoint.address(),
-                    endpoint.port())) + " for line protocol over UDP (ingest.line-udp.address, ingest.line-udp.port): "
-                    + e.getMessage(), e);
+            throw LineEndpoints.cannotListen(INPUT, "UDP", endpoint, e);
         }
         this.receiver = Thread.ofPlatform().name("line-udp-receive").unstarted(this::receive);
         this.worker = Thread.ofPlatform().name("line-udp-store").unstarted(this::work);
@@ -77,8 +75,7 @@ public final class LineUdpInput implements AutoCloseable {
         LineUdpInput input = new LineUdpInput(config, lineProtocol, ingest, metrics);
         input.worker.start();
         input.receiver.start();
-        Logger.info("line protocol over UDP on {} (at most once: nothing is answered){}", PeerAddress.of(input.address()),
-                input.endpoint.trusted().isEmpty() ? "" : "; trusted sources " + input.endpoint.trusted());
+        LineEndpoints.logListening("UDP", input.address(), input.endpoint);
         return input;
     }
 

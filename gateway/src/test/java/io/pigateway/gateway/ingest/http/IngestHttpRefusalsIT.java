@@ -3,7 +3,6 @@ package io.pigateway.gateway.ingest.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.common.tls.TlsProtocols;
 import io.pigateway.testing.TestPki;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
@@ -12,6 +11,7 @@ import io.pigateway.gateway.config.IngestHttpConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.TlsConfig;
+import io.pigateway.gateway.net.GatewayTls;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,8 +124,7 @@ class IngestHttpRefusalsIT {
     @Test
     void httpsUsesTheCertificateOfTheBinaryListener() throws Exception {
         TestPki pki = TestPki.create(dir.resolve("pki"), "site");
-        TestPki.Issued certificate = pki.server("gateway");
-        TlsConfig tls = TlsConfig.pem(certificate.certificateFile(), certificate.keyFile(), null, TlsProtocols.DEFAULT);
+        TlsConfig tls = GatewayTls.issuedBy(pki, null);
         GatewayConfig config = GatewayConfig.forTests(dir).withTls(tls)
                 .withIngest(ingest(Duration.ofSeconds(5), IngestHttpConfig.loopbackAnyPort().withTls(true)));
         try (Gateway gateway = Gateway.start(config)) {

@@ -85,7 +85,7 @@ class ClientKilledIT {
                 assertEquals(1, db.queryLong(store, "SELECT MIN(seq) FROM readings WHERE stream_id = ?", stream));
                 long assigned = rows;
                 // ~300 readings/s for ~7 s when the machine is idle; far fewer on a loaded CI machine
-                assertTrue(assigned > 300, "enough readings to mean something: " + assigned);
+                assertTrue(assigned > 100, "enough readings to mean something: " + assigned); // 266 seen at load 10
             }
         }
     }

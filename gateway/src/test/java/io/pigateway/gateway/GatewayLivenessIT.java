@@ -1,5 +1,6 @@
 package io.pigateway.gateway;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,7 @@ class GatewayLivenessIT {
 
     @Test
     void waitingForClientsAndServingThemIsNotStuckEvenWithATinyInterval(@TempDir Path dir) throws Exception {
-        Gateway gateway = Gateway.start(GatewayConfig.forTests(dir));
+        Gateway gateway = Gateway.start(TestGatewayConfig.forTests(dir));
         try {
             Thread.sleep(50);
             assertEquals(Optional.empty(), gateway.stuck(TINY), "blocked in accept() for 50 ms");

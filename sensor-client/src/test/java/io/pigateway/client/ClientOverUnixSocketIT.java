@@ -26,7 +26,7 @@ class ClientOverUnixSocketIT {
     static final Duration WAIT = Duration.ofSeconds(20);
 
     static io.pigateway.gateway.config.GatewayConfig gateway(Path dir, StoreConfig store, Path socket) {
-        io.pigateway.gateway.config.GatewayConfig c = io.pigateway.gateway.config.GatewayConfig.forTests(dir).withStore(store);
+        io.pigateway.gateway.config.GatewayConfig c = io.pigateway.gateway.testing.TestGatewayConfig.forTests(dir).withStore(store);
         return c.withListen(c.listen().withUnixSocket(new UnixSocketConfig(socket, UnixSocketConfig.parseMode("0600"))));
     }
 

@@ -60,7 +60,7 @@ class ClientToGatewayIT {
     }
 
     static io.pigateway.gateway.config.GatewayConfig gateway(Path dir, StoreConfig store, int port) {
-        return io.pigateway.gateway.config.GatewayConfig.forTests(dir)
+        return io.pigateway.gateway.testing.TestGatewayConfig.forTests(dir)
                 .withListen(new ListenConfig(InetAddress.getLoopbackAddress(), port, 128)).withStore(store);
     }
 

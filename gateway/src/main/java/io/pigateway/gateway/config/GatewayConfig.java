@@ -4,11 +4,8 @@ import io.pigateway.common.ConfigException;
 import io.pigateway.common.Settings;
 import io.pigateway.common.logging.LogLevel;
 import io.pigateway.gateway.auth.AuthConfig;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -69,19 +66,6 @@ public record GatewayConfig(ListenConfig listen, LimitsConfig limits, StoreConfi
 
     public GatewayConfig withListen(ListenConfig newListen) {
         return new GatewayConfig(newListen, limits, store, writer, statsInterval, logReadings, shutdownTimeout, auth, http, tls, ingest);
-    }
-
-    /**
-     * Loopback, a free port, an embedded store in {@code dir}, any device accepted and no rate limits
-     * on readings or new connections (tests of those set them): for tests.
-     */
-    public static GatewayConfig forTests(Path dir) {
-        return new GatewayConfig(new ListenConfig(InetAddress.getLoopbackAddress(), 0, 128),
-                LimitsConfig.defaults().withMaxReadingsPerSecond(0)
-                        .withHandshakeLimits(HandshakeLimits.defaults().withNewConnectionRate(0, 1)),
-                StoreConfig.embedded(dir.resolve("store")), WriterConfig.defaults(), Duration.ZERO, false,
-                Duration.ofSeconds(10), AuthConfig.open(), HttpConfig.disabled(), TlsConfig.DISABLED,
-                IngestConfig.defaults());
     }
 
     public static GatewayConfig from(Settings s) throws ConfigException {

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.cluster;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +45,7 @@ class GaleraArbitratorIT {
             List<Gateway> gateways = new ArrayList<>();
             try {
                 for (int g = 0; g < GATEWAYS; g++) {
-                    gateways.add(Gateway.start(GatewayConfig.forTests(Files.createDirectories(dir.resolve("gateway-" + g)))
+                    gateways.add(Gateway.start(TestGatewayConfig.forTests(Files.createDirectories(dir.resolve("gateway-" + g)))
                             .withStore(store)));
                 }
                 try (StreamingDevices devices = StreamingDevices.start(pool, gateways.stream().map(Gateway::address).toList(),

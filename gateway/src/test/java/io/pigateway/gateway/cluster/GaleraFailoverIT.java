@@ -1,5 +1,6 @@
 package io.pigateway.gateway.cluster;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -83,7 +84,7 @@ class GaleraFailoverIT {
             try {
                 long firstBefore = Long.parseLong(cluster.status(first, "wsrep_local_commits"));
                 long secondBefore = Long.parseLong(cluster.status(second, "wsrep_local_commits"));
-                try (Gateway g = Gateway.start(GatewayConfig.forTests(dir).withStore(store));
+                try (Gateway g = Gateway.start(TestGatewayConfig.forTests(dir).withStore(store));
                      TestDevice d = TestDevice.connect(g.address(), "desync", 1)) {
                     d.sendRange(1, 100, 50);
                     assertEquals(100, d.awaitAck(100, ACK_WAIT));
@@ -116,8 +117,8 @@ class GaleraFailoverIT {
         long conflictsBefore = conflicts(first) + conflicts(second);
         Path a = java.nio.file.Files.createDirectories(dir.resolve("a"));
         Path b = java.nio.file.Files.createDirectories(dir.resolve("b"));
-        try (Gateway ga = Gateway.start(GatewayConfig.forTests(a).withStore(viaFirst));
-             Gateway gb = Gateway.start(GatewayConfig.forTests(b).withStore(viaSecond));
+        try (Gateway ga = Gateway.start(TestGatewayConfig.forTests(a).withStore(viaFirst));
+             Gateway gb = Gateway.start(TestGatewayConfig.forTests(b).withStore(viaSecond));
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<Long>> acks = new ArrayList<>();
             for (int d = 0; d < 8; d++) {
@@ -188,7 +189,7 @@ class GaleraFailoverIT {
             for (int g = 0; g < GATEWAYS; g++) {
                 Path own = dir.resolve("gateway-" + g);
                 java.nio.file.Files.createDirectories(own);
-                starting.add(pool.submit(() -> Gateway.start(GatewayConfig.forTests(own).withStore(store))));
+                starting.add(pool.submit(() -> Gateway.start(TestGatewayConfig.forTests(own).withStore(store))));
             }
             List<Gateway> gateways = new ArrayList<>();
             for (Future<Gateway> f : starting) {

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.cluster;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.gateway.Gateway;
@@ -63,7 +64,7 @@ class GaleraThroughputIT {
         WriterConfig writer = WriterConfig.defaults();
         double rate;
         long acknowledged;
-        try (Gateway gateway = Gateway.start(GatewayConfig.forTests(Files.createDirectories(dir.resolve(database)))
+        try (Gateway gateway = Gateway.start(TestGatewayConfig.forTests(Files.createDirectories(dir.resolve(database)))
                 .withStore(store));
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             try (StreamingDevices devices = StreamingDevices.start(pool, List.of(gateway.address()), "tp", DEVICES, PER_FRAME,

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.cluster;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.gateway.Gateway;
@@ -96,6 +97,6 @@ class SeveralGatewaysIT {
 
     private static Gateway start(Path dir, String name, StoreConfig store) throws Exception {
         Path own = Files.createDirectories(dir.resolve(name));
-        return Gateway.start(GatewayConfig.forTests(own).withStore(store));
+        return Gateway.start(TestGatewayConfig.forTests(own).withStore(store));
     }
 }

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.metrics;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import io.pigateway.testing.Await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ class HealthEndpointIT {
     void healthIsUnavailableWithAReasonWhileMariaDbIsStoppedAndOkOnceItIsBack(@TempDir Path dir) throws Exception {
         TestDatabase db = TestDatabase.shared();
         assumeTrue(db.canStopServer(), "the database is external (PIGW_TEST_DB_HOST); this test stops only its own");
-        GatewayConfig config = GatewayConfig.forTests(dir).withStore(db.freshSchema(dir)).withHttp(HttpConfig.loopbackAnyPort());
+        GatewayConfig config = TestGatewayConfig.forTests(dir).withStore(db.freshSchema(dir)).withHttp(HttpConfig.loopbackAnyPort());
         try (Gateway gateway = Gateway.start(config)) {
             InetSocketAddress http = gateway.httpAddress().orElseThrow();
             try (TestDevice d = TestDevice.connect(gateway.address(), "h-1", 3)) {

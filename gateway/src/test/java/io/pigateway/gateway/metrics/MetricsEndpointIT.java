@@ -1,5 +1,6 @@
 package io.pigateway.gateway.metrics;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -45,7 +46,7 @@ class MetricsEndpointIT {
     @BeforeAll
     static void start() throws Exception {
         store = TestDatabase.shared().freshSchema(dir);
-        gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store).withHttp(HttpConfig.loopbackAnyPort()));
+        gateway = Gateway.start(TestGatewayConfig.forTests(dir).withStore(store).withHttp(HttpConfig.loopbackAnyPort()));
         http = gateway.httpAddress().orElseThrow();
     }
 
@@ -144,7 +145,7 @@ class MetricsEndpointIT {
     void aTakenHttpPortFailsStartUpNamingTheAddressAndPort(@TempDir Path own) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            GatewayConfig config = GatewayConfig.forTests(own)
+            GatewayConfig config = TestGatewayConfig.forTests(own)
                     .withHttp(new HttpConfig(true, InetAddress.getLoopbackAddress(), port));
             java.io.IOException e = assertThrows(java.io.IOException.class, () -> Gateway.start(config).close());
             assertTrue(e.getMessage().startsWith("cannot serve metrics on 127.0.0.1:" + port + " (http.address, http.port): "),

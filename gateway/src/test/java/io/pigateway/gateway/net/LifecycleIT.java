@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -120,7 +121,7 @@ class LifecycleIT {
 
     @Test
     void theEmbeddedStoreKeepsReadingsAcrossRestarts(@TempDir Path dir) throws Exception {
-        GatewayConfig config = GatewayConfig.forTests(dir);
+        GatewayConfig config = TestGatewayConfig.forTests(dir);
         try (Gateway g = Gateway.start(config); TestDevice d = TestDevice.connect(g.address(), "h2", 3)) {
             d.sendRange(1, 500, 100);
             d.awaitAck(500, WAIT);

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,7 +59,7 @@ class ListenAddressesIT {
     void aSecondAddressWhosePortIsTakenFailsStartUpNamingIt(@TempDir Path dir) throws Exception {
         try (ServerSocket squatter = new ServerSocket(0, 1, InetAddress.getByName("::1"))) {
             int port = squatter.getLocalPort();
-            GatewayConfig config = GatewayConfig.forTests(dir);
+            GatewayConfig config = TestGatewayConfig.forTests(dir);
             GatewayConfig both = config.withListen(new io.pigateway.gateway.config.ListenConfig(
                     InetAddress.getByName("127.0.0.1"), port, 16, List.of(InetAddress.getByName("::1")),
                     io.pigateway.gateway.config.UnixSocketConfig.NONE));

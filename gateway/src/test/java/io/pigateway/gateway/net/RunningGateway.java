@@ -1,5 +1,6 @@
 package io.pigateway.gateway.net;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.gateway.Gateway;
@@ -26,12 +27,12 @@ final class RunningGateway implements AutoCloseable {
 
     static RunningGateway start(Path dir, UnaryOperator<GatewayConfig> tweak) throws Exception {
         StoreConfig store = TestDatabase.shared().freshSchema(dir);
-        return new RunningGateway(store, Gateway.start(tweak.apply(GatewayConfig.forTests(dir).withStore(store))));
+        return new RunningGateway(store, Gateway.start(tweak.apply(TestGatewayConfig.forTests(dir).withStore(store))));
     }
 
     /** As {@link #start(Path, UnaryOperator)}, over the embedded H2 store in {@code dir}. */
     static RunningGateway startEmbedded(Path dir, UnaryOperator<GatewayConfig> tweak) throws Exception {
-        GatewayConfig config = tweak.apply(GatewayConfig.forTests(dir));
+        GatewayConfig config = tweak.apply(TestGatewayConfig.forTests(dir));
         return new RunningGateway(config.store(), Gateway.start(config));
     }
 

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.status;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +42,7 @@ class StatusEndpointIT {
 
     @BeforeAll
     static void start() throws Exception {
-        gateway = Gateway.start(GatewayConfig.forTests(dir)
+        gateway = Gateway.start(TestGatewayConfig.forTests(dir)
                 .withHttp(HttpConfig.loopbackAnyPort().withToken(new AccessToken(TOKEN))));
         http = gateway.httpAddress().orElseThrow();
     }

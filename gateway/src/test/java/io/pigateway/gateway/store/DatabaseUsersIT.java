@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -56,7 +57,7 @@ class DatabaseUsersIT {
     void gatewayWithTheLeastPrivilegeAccountInCheckModeStoresReadingsOnce() throws Exception {
         StoreConfig admin = migratedWithAccounts();
         List<SensorInfo> sensors = List.of(new SensorInfo("temperature", "°C", "bme280.temperature", false));
-        try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(accounts.gateway))) {
+        try (Gateway gateway = Gateway.start(TestGatewayConfig.forTests(dir).withStore(accounts.gateway))) {
             try (TestDevice d = handshake(gateway, sensors)) {
                 d.sendRange(1, 10, 5);
                 assertEquals(10, d.awaitAck(10, ACK_WAIT));

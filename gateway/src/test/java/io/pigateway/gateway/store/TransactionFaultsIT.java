@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -196,7 +197,7 @@ class TransactionFaultsIT {
     @Test
     void aDeviceWhoseFrameTheDatabaseRefusesGetsItsEarlierFramesAcknowledgedThenStoreRefused() throws Exception {
         StoreConfig config = DB.freshSchema(dir);
-        try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(config));
+        try (Gateway gateway = Gateway.start(TestGatewayConfig.forTests(dir).withStore(config));
              CapturedLog log = CapturedLog.start()) {
             DB.execute(config, "CREATE TRIGGER refuse_bad BEFORE INSERT ON readings FOR EACH ROW"
                     + " IF NEW.seq BETWEEN 6 AND 10 THEN SIGNAL SQLSTATE '22003'"

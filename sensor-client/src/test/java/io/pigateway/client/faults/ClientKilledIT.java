@@ -1,5 +1,6 @@
 package io.pigateway.client.faults;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,7 +38,7 @@ class ClientKilledIT {
     void everyReadingIsStoredExactlyOnceAcrossRepeatedKillNineOfTheClient(@TempDir Path dir) throws Exception {
         StoreConfig store = TestDatabase.shared().freshSchema(dir);
         Random random = new Random(11);
-        try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store))) {
+        try (Gateway gateway = Gateway.start(TestGatewayConfig.forTests(dir).withStore(store))) {
             Map<String, String> settings = Faults.clientSettings("killed-client", "127.0.0.1:" + gateway.address().getPort());
             settings.put("spool.dir", dir.resolve("spool").toString());
             Path config = Files.writeString(dir.resolve("sensor-client.conf"), settings.entrySet().stream()

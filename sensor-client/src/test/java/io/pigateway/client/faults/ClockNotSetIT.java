@@ -1,5 +1,6 @@
 package io.pigateway.client.faults;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,7 +98,7 @@ class ClockNotSetIT {
     }
 
     private static Gateway startGateway(Path dir, StoreConfig store, int port) throws Exception {
-        return Gateway.start(GatewayConfig.forTests(dir).withStore(store)
+        return Gateway.start(TestGatewayConfig.forTests(dir).withStore(store)
                 .withListen(new ListenConfig(InetAddress.getLoopbackAddress(), port, 128)));
     }
 }

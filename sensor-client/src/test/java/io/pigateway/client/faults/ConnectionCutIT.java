@@ -1,5 +1,6 @@
 package io.pigateway.client.faults;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import io.pigateway.testing.TcpRelay;
 import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +30,7 @@ class ConnectionCutIT {
         ClientStats end;
         long stream;
         int cuts;
-        try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store));
+        try (Gateway gateway = Gateway.start(TestGatewayConfig.forTests(dir).withStore(store));
              TcpRelay proxy = new TcpRelay(gateway.address()).cutAfterRandomBytes(CUTS, 6000, 7)) {
             SensorClient client = SensorClient.start(Faults.clientConfig("cut", "127.0.0.1:" + proxy.port()));
             try {

@@ -1,5 +1,6 @@
 package io.pigateway.client.faults;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -36,7 +37,7 @@ class CopiedSpoolIT {
         String device = "restored-pi";
         Path spool = dir.resolve("spool");
         Path copy = dir.resolve("copy");
-        try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store))) {
+        try (Gateway gateway = Gateway.start(TestGatewayConfig.forTests(dir).withStore(store))) {
             SensorClientConfig config = config(device, gateway, spool);
             ClientStats first = run(config, original -> {
                 until("the original has readings acknowledged", WAIT, () -> original.stats().acknowledged() > 200);
@@ -59,7 +60,7 @@ class CopiedSpoolIT {
         String device = "cloned-pi";
         Path spoolA = dir.resolve("a");
         Path spoolB = dir.resolve("b");
-        try (Gateway gateway = Gateway.start(GatewayConfig.forTests(dir).withStore(store))) {
+        try (Gateway gateway = Gateway.start(TestGatewayConfig.forTests(dir).withStore(store))) {
             ClientStats before = run(config(device, gateway, spoolA), image ->
                     until("readings acknowledged before the image is taken", WAIT, () -> image.stats().acknowledged() > 200));
             FileTrees.copy(spoolA, spoolB); // one image, two Pis

@@ -1,5 +1,6 @@
 package io.pigateway.client.faults;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static io.pigateway.testing.Await.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,7 +34,7 @@ class DatabaseRestartIT {
         TestDatabase db = TestDatabase.shared();
         assumeTrue(db.canStopServer(), "the database is external (PIGW_TEST_DB_HOST); this test stops only its own");
         StoreConfig store = db.freshSchema(dir);
-        GatewayConfig config = GatewayConfig.forTests(dir).withStore(store);
+        GatewayConfig config = TestGatewayConfig.forTests(dir).withStore(store);
         ClientStats end;
         long stream;
         try (Gateway gateway = Gateway.start(config)) {

@@ -196,7 +196,7 @@ class PowerCutIT {
             starts++;
             EmbeddedFileSystem.use(ForgetfulFilePath.register(disk));
             long cutsBefore = disk.cuts();
-            io.pigateway.gateway.config.GatewayConfig config = io.pigateway.gateway.config.GatewayConfig
+            io.pigateway.gateway.config.GatewayConfig config = io.pigateway.gateway.testing.TestGatewayConfig
                     .forTests(dir.resolve("gateway"))
                     .withListen(new ListenConfig(InetAddress.getLoopbackAddress(), port, 128));
             Files.createDirectories(storePath().getParent());

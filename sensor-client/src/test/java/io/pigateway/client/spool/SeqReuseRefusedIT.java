@@ -38,7 +38,7 @@ class SeqReuseRefusedIT {
         StoreConfig store = TestDatabase.shared().freshSchema(dir);
         SpoolConfig config = new SpoolConfig(dir.resolve("spool"), 64 * SpoolTesting.SEGMENT + SpoolConfig.META_RESERVE_BYTES,
                 SpoolTesting.SEGMENT, SpoolConfig.FullPolicy.DROP_OLDEST, Duration.ofMillis(10), 100);
-        try (Gateway gateway = Gateway.start(io.pigateway.gateway.config.GatewayConfig.forTests(dir).withStore(store))) {
+        try (Gateway gateway = Gateway.start(io.pigateway.gateway.testing.TestGatewayConfig.forTests(dir).withStore(store))) {
             GatewayAddress address = new GatewayAddress("127.0.0.1", gateway.address().getPort());
             run(config, address, 0, 50); // seq 1..50, acknowledged
             SpoolTesting.copy(config.dir().resolve(DEVICE), dir.resolve("image"));

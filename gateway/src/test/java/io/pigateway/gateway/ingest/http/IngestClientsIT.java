@@ -1,5 +1,6 @@
 package io.pigateway.gateway.ingest.http;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +52,7 @@ class IngestClientsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        GatewayConfig config = GatewayConfig.forTests(dir).withAuth(IngestHttpIT.deviceSecrets(dir))
+        GatewayConfig config = TestGatewayConfig.forTests(dir).withAuth(IngestHttpIT.deviceSecrets(dir))
                 .withIngest(IngestConfig.defaults().withHttp(IngestHttpConfig.loopbackAnyPort()));
         store = config.store();
         gateway = Gateway.start(config);

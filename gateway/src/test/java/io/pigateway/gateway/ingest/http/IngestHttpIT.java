@@ -1,5 +1,6 @@
 package io.pigateway.gateway.ingest.http;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,7 +53,7 @@ class IngestHttpIT {
 
     @BeforeAll
     static void start() throws Exception {
-        GatewayConfig config = GatewayConfig.forTests(dir).withAuth(deviceSecrets(dir)).withIngest(IngestConfig.defaults()
+        GatewayConfig config = TestGatewayConfig.forTests(dir).withAuth(deviceSecrets(dir)).withIngest(IngestConfig.defaults()
                 .withHttp(IngestHttpConfig.loopbackAnyPort().withMaxBodyBytes(MAX_BODY)));
         store = config.store();
         gateway = Gateway.start(config);

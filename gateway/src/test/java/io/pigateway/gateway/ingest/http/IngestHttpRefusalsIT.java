@@ -1,5 +1,6 @@
 package io.pigateway.gateway.ingest.http;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,7 +34,7 @@ class IngestHttpRefusalsIT {
     @Test
     void overTheDevicesRateIs429WithRetryAfterAndNothingStored() throws Exception {
         LimitsConfig limits = LimitsConfig.defaults().withMaxReadingsPerSecond(5);
-        GatewayConfig config = GatewayConfig.forTests(dir).withLimits(limits)
+        GatewayConfig config = TestGatewayConfig.forTests(dir).withLimits(limits)
                 .withIngest(ingest(Duration.ofSeconds(2), IngestHttpConfig.loopbackAnyPort()));
         try (Gateway gateway = Gateway.start(config)) {
             Curl curl = new Curl(gateway.ingestHttpAddress(), dir);
@@ -56,7 +57,7 @@ class IngestHttpRefusalsIT {
     @Test
     void whileTheStoreFailsWritesAre503WithRetryAfterAndARetryLaterIsStoredOnce() throws Exception {
         StoreConfig store = TestDatabase.shared().freshSchema(dir);
-        GatewayConfig config = GatewayConfig.forTests(dir).withStore(store)
+        GatewayConfig config = TestGatewayConfig.forTests(dir).withStore(store)
                 .withIngest(ingest(Duration.ofSeconds(5), IngestHttpConfig.loopbackAnyPort()));
         try (Gateway gateway = Gateway.start(config)) {
             Curl curl = new Curl(gateway.ingestHttpAddress(), dir);
@@ -83,7 +84,7 @@ class IngestHttpRefusalsIT {
     void aSlowBodyHoldsItsRequestSlotForAtMostTenSecondsAndMeanwhileOthersGet503() throws Exception {
         IngestHttpConfig oneAtATime = new IngestHttpConfig(true, java.net.InetAddress.getLoopbackAddress(), 0, false,
                 IngestHttpConfig.DEFAULT_MAX_BODY_BYTES, 1);
-        GatewayConfig config = GatewayConfig.forTests(dir).withIngest(ingest(Duration.ofSeconds(5), oneAtATime));
+        GatewayConfig config = TestGatewayConfig.forTests(dir).withIngest(ingest(Duration.ofSeconds(5), oneAtATime));
         try (Gateway gateway = Gateway.start(config)) {
             Curl curl = new Curl(gateway.ingestHttpAddress(), dir);
             StringBuilder lines = new StringBuilder();
@@ -125,7 +126,7 @@ class IngestHttpRefusalsIT {
     void httpsUsesTheCertificateOfTheBinaryListener() throws Exception {
         TestPki pki = TestPki.create(dir.resolve("pki"), "site");
         TlsConfig tls = GatewayTls.issuedBy(pki, null);
-        GatewayConfig config = GatewayConfig.forTests(dir).withTls(tls)
+        GatewayConfig config = TestGatewayConfig.forTests(dir).withTls(tls)
                 .withIngest(ingest(Duration.ofSeconds(5), IngestHttpConfig.loopbackAnyPort().withTls(true)));
         try (Gateway gateway = Gateway.start(config)) {
             Curl curl = new Curl(gateway.ingestHttpAddress(), dir);

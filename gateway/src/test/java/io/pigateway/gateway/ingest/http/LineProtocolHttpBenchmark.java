@@ -1,5 +1,6 @@
 package io.pigateway.gateway.ingest.http;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.IngestConfig;
@@ -34,7 +35,7 @@ public final class LineProtocolHttpBenchmark {
         String storeKind = args.length > 0 ? args[0] : "embedded";
         int rows = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
         Path dir = Files.createTempDirectory("pigw-lp-bench");
-        GatewayConfig config = GatewayConfig.forTests(dir)
+        GatewayConfig config = TestGatewayConfig.forTests(dir)
                 .withIngest(IngestConfig.defaults().withHttp(IngestHttpConfig.loopbackAnyPort()
                         .withMaxBodyBytes(4 * 1024 * 1024)));
         if (storeKind.equals("mariadb")) {

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.ingest.mqtt;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.common.Settings;
@@ -54,7 +55,7 @@ class MqttBrokerSecurityIT {
             MqttConfig mqtt = MqttConfig.from(Settings.of("test", Map.of("ingest.mqtt.broker", broker.tlsUri().toString(),
                     "ingest.mqtt.user", "gateway", "ingest.mqtt.password-file", gatewayPassword.toString(),
                     "ingest.mqtt.tls.ca-file", pki.caFile().toString())));
-            GatewayConfig config = GatewayConfig.forTests(dir).withStore(store)
+            GatewayConfig config = TestGatewayConfig.forTests(dir).withStore(store)
                     .withIngest(IngestConfig.defaults().withMqtt(mqtt));
             try (Gateway g = Gateway.start(config)) {
                 log.await(WAIT, "MQTT: connected to 127.0.0.1:" + broker.port(), "subscribed to pi/+/+");
@@ -79,7 +80,7 @@ class MqttBrokerSecurityIT {
              CapturedLog log = CapturedLog.start()) {
             MqttConfig mqtt = MqttConfig.from(Settings.of("test", Map.of("ingest.mqtt.broker", broker.tlsUri().toString(),
                     "ingest.mqtt.tls.ca-file", other.caFile().toString())));
-            GatewayConfig config = GatewayConfig.forTests(dir).withIngest(IngestConfig.defaults().withMqtt(mqtt));
+            GatewayConfig config = TestGatewayConfig.forTests(dir).withIngest(IngestConfig.defaults().withMqtt(mqtt));
             try (Gateway g = Gateway.start(config)) {
                 log.await(WAIT, "MQTT: cannot connect to 127.0.0.1:" + broker.port(), "PKIX");
                 assertEquals(0, log.lines("MQTT: connected").size());

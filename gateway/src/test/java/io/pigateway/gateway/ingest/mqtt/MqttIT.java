@@ -1,5 +1,6 @@
 package io.pigateway.gateway.ingest.mqtt;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.common.SecretFile;
@@ -56,7 +57,7 @@ class MqttIT {
 
     private Gateway gateway(UnaryOperator<GatewayConfig> tweak) throws Exception {
         int connected = log.lines("MQTT: connected to").size();
-        GatewayConfig config = GatewayConfig.forTests(dir).withStore(store)
+        GatewayConfig config = TestGatewayConfig.forTests(dir).withStore(store)
                 .withIngest(IngestConfig.defaults().withMqtt(MqttConfig.OFF.withBroker(broker.uri())));
         Gateway g = Gateway.start(tweak.apply(config));
         // Subscribed (the first time) or session resumed: from here on the broker keeps messages for it.

@@ -1,5 +1,6 @@
 package io.pigateway.gateway.ingest.sockets;
 
+import io.pigateway.gateway.testing.TestGatewayConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -73,7 +74,7 @@ class LineSocketsIT {
     @Test
     void linesOverTcpFromNcAndSocatAreStoredOnceAndBadLinesAreRefusedAlone(@TempDir Path dir) throws Exception {
         try (CapturedLog log = CapturedLog.start();
-             Gateway g = Gateway.start(sockets(List.of(), List.of()).apply(GatewayConfig.forTests(dir)))) {
+             Gateway g = Gateway.start(sockets(List.of(), List.of()).apply(TestGatewayConfig.forTests(dir)))) {
             int port = g.input(LineTcpInput.class).address().getPort();
             List<String> body = new ArrayList<>(lines("tcp-pi", 0, 100));
             body.add(40, "climate,host=tcp-pi temp=oops");                   // syntax: not a number
@@ -112,7 +113,7 @@ class LineSocketsIT {
 
     @Test
     void datagramsOfOneOrManyLinesFromNcAndSocatAreStoredAndCounted(@TempDir Path dir) throws Exception {
-        try (Gateway g = Gateway.start(sockets(List.of(), List.of()).apply(GatewayConfig.forTests(dir)))) {
+        try (Gateway g = Gateway.start(sockets(List.of(), List.of()).apply(TestGatewayConfig.forTests(dir)))) {
             int port = g.input(LineUdpInput.class).address().getPort();
             // socat: the whole file, 30 lines, in one datagram (-b: a buffer larger than the file)
             Path many = Files.write(dir.resolve("many.txt"), lines("udp-pi", 0, 30));
@@ -138,7 +139,7 @@ class LineSocketsIT {
             return s.withIngest(s.ingest().withLineSockets(new LineSocketConfig(l.tcp(), l.tcpMaxConnections(),
                     l.tcpIdleTimeout(), l.udp(), 1)));
         };
-        try (Gateway g = Gateway.start(oneWaiting.apply(GatewayConfig.forTests(dir)));
+        try (Gateway g = Gateway.start(oneWaiting.apply(TestGatewayConfig.forTests(dir)));
              java.net.DatagramSocket sender = new java.net.DatagramSocket()) {
             InetSocketAddress to = g.input(LineUdpInput.class).address();
             // 100 datagrams as fast as the loop goes: far faster than one commit each, with one waiting at most.
@@ -160,7 +161,7 @@ class LineSocketsIT {
     @Test
     void linesFromSourcesNotTrustedAreRefusedUnread(@TempDir Path dir) throws Exception {
         try (CapturedLog log = CapturedLog.start();
-             Gateway g = Gateway.start(sockets(List.of("127.0.0.2"), List.of("::1")).apply(GatewayConfig.forTests(dir)))) {
+             Gateway g = Gateway.start(sockets(List.of("127.0.0.2"), List.of("::1")).apply(TestGatewayConfig.forTests(dir)))) {
             int tcp = g.input(LineTcpInput.class).address().getPort();
             int udp = g.input(LineUdpInput.class).address().getPort();
             Path file = Files.write(dir.resolve("lines.txt"), lines("trust-pi", 0, 5));
@@ -222,7 +223,7 @@ class LineSocketsIT {
     }
 
     private static long rows(Path dir, String device) throws Exception {
-        return TestDatabase.shared().queryLong(GatewayConfig.forTests(dir).store(),
+        return TestDatabase.shared().queryLong(TestGatewayConfig.forTests(dir).store(),
                 "SELECT COUNT(*) FROM readings WHERE device_id = ?", device);
     }
 

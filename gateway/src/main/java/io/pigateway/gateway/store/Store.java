@@ -377,7 +377,9 @@ public final class Store implements AutoCloseable {
             interrupted |= joinQuietly(busy, ABORT_GRACE);
         }
         failLeftovers();
-        Logger.info("closed {}: {}", description, stats());
+        StoreStats s = stats();
+        Logger.info("closed {}: {} readings committed in {} transactions, {} of them duplicates, {} failed batches",
+                description, s.committedReadings(), s.commits(), s.duplicateReadings(), s.failedBatches());
         if (interrupted) {
             Thread.currentThread().interrupt();
         }

@@ -30,6 +30,7 @@ class DemoIT {
         pb.environment().put("PIGW_DEMO_PORT", Integer.toString(freePort()));
         int httpPort = freePort(); // the default, the demo port + 1, may be taken on a busy machine
         pb.environment().put("PIGW_DEMO_HTTP_PORT", Integer.toString(httpPort));
+        pb.environment().put("PIGW_DEMO_INGEST_PORT", Integer.toString(freePort()));
         pb.environment().put("PIGW_DEMO_DIR", dir.resolve("demo-data").toString());
         // The demo must find a Java 21+ by itself, like on a fresh machine: do not hand it ours.
         pb.environment().remove("JAVA_HOME");
@@ -74,9 +75,37 @@ class DemoIT {
             String out = Files.readString(output, StandardCharsets.UTF_8);
             assertEquals(1, p.exitValue(), out);
             assertTrue(out.contains("port " + taken.getLocalPort() + " on 127.0.0.1 is already in use"), out);
-            assertTrue(!out.contains("clients started"), out);
+            assertTrue(!out.contains("clients connected"), out);
             // No gateway or client of this demo (they all name its directory on their command line) is left.
             assertEquals(0, demoProcesses(data).count(), "processes of the demo still running");
+        }
+    }
+
+    @Test
+    void aSensorClientThatCannotStartStopsTheDemoWithTheClientsOwnError(@TempDir Path dir) throws Exception {
+        Path data = dir.resolve("demo-data");
+        Path output = dir.resolve("demo.out");
+        ProcessBuilder pb = new ProcessBuilder("bash", "bin/demo", "--seconds", "30")
+                .directory(Path.of("..").toAbsolutePath().normalize().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        pb.environment().put("PIGW_DEMO_PORT", Integer.toString(freePort()));
+        pb.environment().put("PIGW_DEMO_HTTP_PORT", Integer.toString(freePort()));
+        pb.environment().put("PIGW_DEMO_INGEST_PORT", Integer.toString(freePort()));
+        pb.environment().put("PIGW_DEMO_DIR", data.toString());
+        pb.environment().put("PIGW_CLIENT_SEND_FRAME_MAX_READINGS", "0"); // every client refuses its configuration
+        Process p = pb.start();
+        try {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "demo gives up by itself");
+            String out = Files.readString(output, StandardCharsets.UTF_8);
+            assertEquals(1, p.exitValue(), out);
+            assertTrue(out.contains("demo: sensor client demo-pi-1 exited"), out);
+            assertTrue(out.contains("PIGW_CLIENT_SEND_FRAME_MAX_READINGS"), "the client's own error is shown: " + out);
+            assertTrue(!out.contains("clients connected"), out);
+            assertEquals(0, demoProcesses(data).count(), "processes of the demo still running");
+        } finally {
+            demoProcesses(data).forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
         }
     }
 
@@ -90,10 +119,11 @@ class DemoIT {
                 .redirectOutput(output.toFile());
         pb.environment().put("PIGW_DEMO_PORT", Integer.toString(freePort()));
         pb.environment().put("PIGW_DEMO_HTTP_PORT", Integer.toString(freePort()));
+        pb.environment().put("PIGW_DEMO_INGEST_PORT", Integer.toString(freePort()));
         pb.environment().put("PIGW_DEMO_DIR", data.toString());
         Process p = pb.start();
         try {
-            Await.until("demo started its clients", Duration.ofSeconds(60), () -> read(output).contains("clients started"));
+            Await.until("demo started its clients", Duration.ofSeconds(60), () -> read(output).contains("clients connected"));
             ProcessHandle gateway = demoProcesses(data)
                     .filter(h -> h.info().commandLine().orElse("").contains("pi-gateway.jar"))
                     .findFirst()

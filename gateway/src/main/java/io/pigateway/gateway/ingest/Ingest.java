@@ -5,6 +5,7 @@ import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.net.DeviceRates;
+import io.pigateway.gateway.net.ReadingValidator;
 import io.pigateway.gateway.net.ReadingRate;
 import io.pigateway.gateway.store.DuplicateMismatchException;
 import io.pigateway.gateway.store.ReadingBatch;
@@ -254,7 +255,7 @@ public final class Ingest {
         if (s.hasKey() && s.seq() < 1) {
             return "sensor " + s.sensor() + " has seq " + s.seq() + "; seq starts at 1";
         }
-        if (s.hasTime() && (s.timeNanos() < 1 || s.timeNanos() / 1_000_000L > MAX_TIMESTAMP_MILLIS)) {
+        if (s.hasTime() && (s.timeNanos() < 1 || s.timeNanos() / 1_000_000L > ReadingValidator.MAX_TIMESTAMP_MILLIS)) {
             return "sensor " + s.sensor() + " has time " + s.timeNanos()
                     + " ns; allowed are after 1970-01-01T00:00:00Z up to the year 9999";
         }
@@ -265,8 +266,6 @@ public final class Ingest {
         return null;
     }
 
-    /** 9999-12-31T23:59:59.999Z, the last instant a DATETIME column holds. */
-    private static final long MAX_TIMESTAMP_MILLIS = 253_402_300_799_999L;
 
     /**
      * Records sensors this run has not recorded yet in {@code sensors} (one {@code connections} row each

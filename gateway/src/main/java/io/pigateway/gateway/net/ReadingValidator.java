@@ -15,9 +15,9 @@ import java.util.List;
  * sequence numbers must rise across the connection's frames and sensors must have been announced in
  * the connection's HELLO (so that every stored reading has a known unit and kind).
  */
-final class ReadingValidator {
+public final class ReadingValidator {
     /** 9999-12-31T23:59:59.999Z, the last instant a DATETIME column holds. */
-    static final long MAX_TIMESTAMP_MILLIS = 253_402_300_799_999L;
+    public static final long MAX_TIMESTAMP_MILLIS = 253_402_300_799_999L;
 
     private final int maxReadingsPerFrame;
     /**

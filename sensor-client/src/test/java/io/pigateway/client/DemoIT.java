@@ -85,14 +85,7 @@ class DemoIT {
     void aSensorClientThatCannotStartStopsTheDemoWithTheClientsOwnError(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("demo-data");
         Path output = dir.resolve("demo.out");
-        ProcessBuilder pb = new ProcessBuilder("bash", "bin/demo", "--seconds", "30")
-                .directory(Path.of("..").toAbsolutePath().normalize().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        pb.environment().put("PIGW_DEMO_PORT", Integer.toString(freePort()));
-        pb.environment().put("PIGW_DEMO_HTTP_PORT", Integer.toString(freePort()));
-        pb.environment().put("PIGW_DEMO_INGEST_PORT", Integer.toString(freePort()));
-        pb.environment().put("PIGW_DEMO_DIR", data.toString());
+        ProcessBuilder pb = demo(data, output, "--seconds", "30");
         pb.environment().put("PIGW_CLIENT_SEND_FRAME_MAX_READINGS", "0"); // every client refuses its configuration
         Process p = pb.start();
         try {
@@ -113,15 +106,7 @@ class DemoIT {
     void whenTheGatewayDiesTheDemoStopsItsClientsAndExitsNonZero(@TempDir Path dir) throws Exception {
         Path data = dir.resolve("demo-data");
         Path output = dir.resolve("demo.out");
-        ProcessBuilder pb = new ProcessBuilder("bash", "bin/demo")
-                .directory(Path.of("..").toAbsolutePath().normalize().toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        pb.environment().put("PIGW_DEMO_PORT", Integer.toString(freePort()));
-        pb.environment().put("PIGW_DEMO_HTTP_PORT", Integer.toString(freePort()));
-        pb.environment().put("PIGW_DEMO_INGEST_PORT", Integer.toString(freePort()));
-        pb.environment().put("PIGW_DEMO_DIR", data.toString());
-        Process p = pb.start();
+        Process p = demo(data, output).start();
         try {
             Await.until("demo started its clients", Duration.ofSeconds(60), () -> read(output).contains("clients connected"));
             ProcessHandle gateway = demoProcesses(data)
@@ -141,6 +126,21 @@ class DemoIT {
     }
 
     /** The gateway and clients of one demo: each names the demo's directory on its command line. */
+    /** bin/demo with {@code args}, on free ports, its data in {@code data}, its output to {@code output}. */
+    private static ProcessBuilder demo(Path data, Path output, String... args) throws IOException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("bash", "bin/demo"));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(Path.of("..").toAbsolutePath().normalize().toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        pb.environment().put("PIGW_DEMO_PORT", Integer.toString(freePort()));
+        pb.environment().put("PIGW_DEMO_HTTP_PORT", Integer.toString(freePort()));
+        pb.environment().put("PIGW_DEMO_INGEST_PORT", Integer.toString(freePort()));
+        pb.environment().put("PIGW_DEMO_DIR", data.toString());
+        return pb;
+    }
+
     private static java.util.stream.Stream<ProcessHandle> demoProcesses(Path data) {
         return ProcessHandle.allProcesses()
                 .filter(h -> h.info().commandLine().orElse("").contains(data.toString()))

@@ -15,6 +15,7 @@ import io.pigateway.gateway.metrics.HealthCheck;
 import io.pigateway.gateway.metrics.HttpEndpoint;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.net.Listener;
+import io.pigateway.gateway.net.ListenerContext;
 import io.pigateway.gateway.status.GatewayInfo;
 import io.pigateway.gateway.status.StatusPage;
 import io.pigateway.gateway.store.ClientReports;
@@ -69,8 +70,8 @@ public final class Gateway implements AutoCloseable {
         for (String warning : config.tls().warnings()) {
             Logger.warn("{}", warning);
         }
-        Listener listener = new Listener(config.listen(), config.limits(), config.auth(), config.tls(), store,
-                config.logReadings(), events);
+        Listener listener = new Listener(new ListenerContext(config.listen(), config.limits(), config.auth(),
+                config.tls(), store, config.logReadings(), events));
         try {
             listener.start();
         } catch (IOException e) {

@@ -31,7 +31,7 @@ final class AckSender implements Runnable {
 
     private static final Pending END = new Pending(null, null, 0);
 
-    /** What the sender tells the connection it works for; it calls nothing else of it. */
+    /** What the sender tells the connection it works for (its {@link ConnectionEnding}); it calls nothing else of it. */
     interface Events {
         /** A batch could not be committed; nothing after it is acknowledged. */
         void storeFailed(ReadingBatch batch, Throwable cause);

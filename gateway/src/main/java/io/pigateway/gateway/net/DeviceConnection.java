@@ -3,13 +3,11 @@ package io.pigateway.gateway.net;
 import io.pigateway.gateway.auth.SourcePrefix;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.metrics.Metrics;
-import io.pigateway.gateway.store.DuplicateMismatchException;
 import io.pigateway.gateway.store.ReadingBatch;
 import io.pigateway.gateway.store.SensorLimitException;
 import io.pigateway.gateway.store.SessionStart;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.store.StoreException;
-import io.pigateway.gateway.store.StoreRefusedException;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.HelloProof;
@@ -20,10 +18,8 @@ import io.pigateway.protocol.ProtocolException;
 import io.pigateway.protocol.UnknownFrameTypeException;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -45,26 +41,18 @@ import org.tinylog.Logger;
  * fresh thread waiting in the frame loop held 2.7 KB of stack instead of 5.4 KB (10,000 idle
  * devices). The ACK machinery, the rate bucket and the ACK thread come with the first READINGS frame.
  *
- * <p>Every way out ends the same way: what was already queued is given a bounded time to be
- * acknowledged, then the reason is sent as a NACK (unless the client simply left), then the socket
- * is closed. Readings acknowledged before are never touched.
+ * <p>Every way out ends the same way, in {@link ConnectionEnding}: what was already queued is given a
+ * bounded time to be acknowledged, then the reason is sent as a NACK (unless the client simply left),
+ * then the socket is closed. Readings acknowledged before are never touched.
  */
-final class DeviceConnection implements Runnable, AckSender.Events {
-    /** Time to let queued frames be acknowledged before a connection is closed. */
-    private static final Duration ACK_DRAIN = Duration.ofSeconds(5);
-    private static final int RETRY_AFTER_MILLIS = 1000;
-    /** Advice to clients while the database is down: enough to keep reconnects from becoming a storm. */
-    private static final int OUTAGE_RETRY_AFTER_MILLIS = 5000;
+final class DeviceConnection implements Runnable, ConnectionEnding.Subject {
     private static final long CLOCK_WARNING_MILLIS = 60_000;
     /** Longest sleep while a frame waits for the rate limit; a PING follows each whole one. */
     private static final Duration RATE_PAUSE_SLICE = Duration.ofSeconds(1);
-    /** How long a refused connection is read (and ignored) after its NACK, so the client can read the NACK. */
-    private static final Duration LINGER = Duration.ofSeconds(1);
 
-    /** The TCP socket: closed, and its input shut down, directly, since TLS cannot do either from another thread. */
+    /** The TCP socket as accepted; TLS, if configured, is layered on it. */
     private final Socket plain;
     private final String peer;
-    private final InetAddress address;
     /** The address as per-source limits and penalties see it. */
     private final SourcePrefix source;
     /** System.nanoTime() at accept, where {@code limits.handshake-timeout} starts. */
@@ -87,12 +75,10 @@ final class DeviceConnection implements Runnable, AckSender.Events {
     private volatile boolean handshaken;
     /** The device id of a well-formed HELLO, before it is proven: the status page lists refused devices. */
     private volatile String claimedId;
-    private volatile NackCode endedBy;
-    /** Set by the {@link AckSender} when a frame is refused after its transaction; the reading thread sends it. */
-    private volatile Refusal refusedFrame;
-    private volatile boolean closing;
     /** Called once, when the connection has ended (on whichever thread ends it): releases the listener's permits. */
     private final Consumer<DeviceConnection> released;
+    /** Drains, refuses and closes, on whichever thread the connection ends. */
+    private final ConnectionEnding ending;
     private FrameWriter out;
     /** Created with the first READINGS frame: an idle device needs no ACK machinery. */
     private AckSender acks;
@@ -115,7 +101,7 @@ final class DeviceConnection implements Runnable, AckSender.Events {
         this.plain = socket;
         this.socket = socket;
         this.peer = PeerAddress.of(socket.getRemoteSocketAddress());
-        this.address = socket.getInetAddress();
+        InetAddress address = socket.getInetAddress();
         this.guards = context.guards();
         this.limits = guards.limits();
         this.source = limits.handshakeLimits().sourceOf(address);
@@ -125,14 +111,27 @@ final class DeviceConnection implements Runnable, AckSender.Events {
         this.logReadings = context.logReadings();
         this.metrics = context.metrics();
         this.released = released;
+        this.ending = new ConnectionEnding(this, socket, peer, address, context);
     }
 
-    String deviceId() {
+    @Override
+    public String deviceId() {
         return deviceId;
     }
 
+    @Override
+    public String claimedId() {
+        return claimedId;
+    }
+
+    @Override
+    public boolean handshaken() {
+        return handshaken;
+    }
+
     /** Who this is, for log lines: the device once known, and always the address. */
-    String who() {
+    @Override
+    public String who() {
         return deviceId == null ? "peer " + peer : "device " + deviceId + " (" + peer + ")";
     }
 
@@ -144,7 +143,7 @@ final class DeviceConnection implements Runnable, AckSender.Events {
         try {
             goesOn = open();
         } catch (IOException | StoreException | InterruptedException | Refusal e) {
-            failed(e);
+            ending.failed(e);
         } finally {
             if (!goesOn) {
                 finish();
@@ -160,32 +159,9 @@ final class DeviceConnection implements Runnable, AckSender.Events {
         try {
             serveFrames();
         } catch (IOException | StoreException | InterruptedException e) {
-            failed(e);
+            ending.failed(e);
         } finally {
             finish();
-        }
-    }
-
-    /** Turns each way a connection fails into a NACK, or a quiet end when the client left. */
-    private void failed(Exception failure) {
-        switch (failure) {
-            case Refusal r -> refuse(r.code(), r.reason(), r.getMessage(), r.retryAfterMillis());
-            case ProtocolException e -> refuse(e.nackCode(), e.getMessage(), e.retryAfterMillis());
-            case StoreException e -> refuse(NackCode.STORE_UNAVAILABLE, e.getMessage(), storeRetryAfter());
-            case SocketTimeoutException e -> {
-                if (deviceId == null) {
-                    refuse(NackCode.TIMEOUT, "no complete frame within the handshake timeout of "
-                            + limits.handshakeTimeout().toMillis() + " ms", 0);
-                } else {
-                    refuse(NackCode.IDLE_TIMEOUT, "no complete frame within the idle timeout of "
-                            + limits.idleTimeout().toMillis() + " ms", 0);
-                }
-            }
-            case EOFException e -> ended(e.getMessage());
-            case IOException e when closing -> Logger.debug("{}: closed ({})", who(), e.getMessage());
-            case IOException e -> ended(e.toString());
-            case InterruptedException e -> Thread.currentThread().interrupt();
-            default -> throw new IllegalStateException("unexpected " + failure, failure);
         }
     }
 
@@ -193,7 +169,7 @@ final class DeviceConnection implements Runnable, AckSender.Events {
     private void finish() {
         try {
             registry.closed(this);
-            closeSocket();
+            ending.close();
             if (handshaken) {
                 metrics.deviceDisconnected(deviceId);
             }
@@ -206,11 +182,12 @@ final class DeviceConnection implements Runnable, AckSender.Events {
     private boolean open() throws IOException, StoreException, InterruptedException, Refusal {
         plain.setTcpNoDelay(true);
         if (tls != null) {
-            TlsAcceptor.Secured secured = tls.handshake(plain, peer, () -> closing);
+            TlsAcceptor.Secured secured = tls.handshake(plain, peer, ending::closing);
             if (secured == null) {
                 return false; // logged and closed
             }
             socket = secured.socket();
+            ending.secured(socket);
             identity = secured.identity();
             transport = secured.protocol() + (identity.certified() ? " as " + identity.describe() : "");
         }
@@ -234,12 +211,13 @@ final class DeviceConnection implements Runnable, AckSender.Events {
         in = new FrameReader(input, limits.maxHelloBytes(), limits.maxSensors(), memory);
         // FrameWriter writes each frame as one array and flushes: a buffer would only cost memory.
         out = new FrameWriter(socket.getOutputStream());
+        ending.writesTo(out);
         nonce = HelloProof.nonce();
         out.write(new Message.Challenge(nonce));
 
         Message first = in.read();
         if (first == null) {
-            ended("closed before HELLO"); // by the client, or by end() when its handshake slot went to a newer one
+            ending.ended("closed before HELLO"); // by the client, or by end() when its handshake slot went to a newer one
             return false;
         }
         if (!(first instanceof Message.Hello hello)) {
@@ -270,7 +248,7 @@ final class DeviceConnection implements Runnable, AckSender.Events {
             }
             input.expireIn(limits.idleTimeout()); // a whole frame arrived: the idle clock starts again
             if (m == null) {
-                ended("client closed the connection");
+                ending.ended("client closed the connection");
                 return;
             }
             switch (m) {
@@ -284,7 +262,7 @@ final class DeviceConnection implements Runnable, AckSender.Events {
                 }
                 case Message.Bye b -> {
                     if (acks != null) {
-                        acks.finish(ACK_DRAIN);
+                        acks.finish(ConnectionEnding.ACK_DRAIN);
                     }
                     out.write(new Message.Bye());
                     Logger.debug("{}: said BYE after seq {}", who(), acks == null ? 0 : acks.acknowledged());
@@ -331,7 +309,7 @@ final class DeviceConnection implements Runnable, AckSender.Events {
                     + " its frames are read more slowly from now on", who(), rate.perSecond(), rate.burst());
         }
         do {
-            if (closing) {
+            if (ending.closing()) {
                 throw new EOFException("ended while waiting for the rate limit");
             }
             long slice = Math.min(waitMillis, RATE_PAUSE_SLICE.toMillis());
@@ -356,7 +334,8 @@ final class DeviceConnection implements Runnable, AckSender.Events {
             throw e;
         }
         if (acks == null) { // the first READINGS frame of this connection
-            acks = new AckSender(this, out, logReadings, "device-" + deviceId + "-ack", metrics);
+            acks = new AckSender(ending, out, logReadings, "device-" + deviceId + "-ack", metrics);
+            ending.drains(acks);
             rate = guards.rates().of(deviceId);
         }
         awaitRate(count);
@@ -384,10 +363,10 @@ final class DeviceConnection implements Runnable, AckSender.Events {
         if (noSlot == NackCode.TOO_MANY_CONNECTIONS) {
             String reason = "the gateway holds its maximum of " + limits.maxConnections()
                     + " connections (limits.max-connections)";
-            throw new Refusal(noSlot, reason, reason, RETRY_AFTER_MILLIS);
+            throw new Refusal(noSlot, reason, reason, ConnectionEnding.RETRY_AFTER_MILLIS);
         } else if (noSlot != null) {
-            String reason = crowdedOutReason();
-            throw new Refusal(noSlot, reason, reason, RETRY_AFTER_MILLIS);
+            String reason = ending.crowdedOutReason();
+            throw new Refusal(noSlot, reason, reason, ConnectionEnding.RETRY_AFTER_MILLIS);
         }
         Handshake.checkCertificate(hello, identity);
         deviceId = hello.deviceId();
@@ -444,181 +423,11 @@ final class DeviceConnection implements Runnable, AckSender.Events {
      * telling the client {@code reason}. Safe from any thread.
      */
     void end(NackCode reason) {
-        endedBy = reason;
-        closing = true;
-        try {
-            // On the TCP socket even under TLS: the reading thread sees the end of the stream, and with
-            // TLS 1.3 can still send its NACK (TLS 1.2 closes both directions; the client then just resends).
-            plain.shutdownInput();
-        } catch (IOException e) {
-            closeSocket();
-        }
+        ending.end(reason);
     }
 
     /** Closes the socket now, without waiting for anything: the last step of a shutdown that ran out of time. */
     void abort() {
-        closeSocket();
-    }
-
-    /** The client left, or the gateway asked this connection to end. */
-    private void ended(String how) {
-        Refusal refused = refusedFrame;
-        if (refused != null) {
-            refuse(refused.code(), refused.reason(), refused.getMessage(), refused.retryAfterMillis());
-            return;
-        }
-        NackCode reason = endedBy;
-        if (reason != null) {
-            String text = switch (reason) {
-                case REPLACED -> "a newer connection for this device took over";
-                case TOO_MANY_HANDSHAKES -> crowdedOutReason();
-                case AUTHENTICATION_FAILED -> "the device's secret was removed or changed in the devices file (reload)";
-                default -> "the gateway is shutting down";
-            };
-            refuse(reason, text, RETRY_AFTER_MILLIS);
-        } else {
-            drainAcks();
-            Logger.debug("{}: disconnected: {}", who(), how);
-        }
-    }
-
-    private String crowdedOutReason() {
-        return "the gateway holds its maximum of " + guards.slots().maxHandshakes() + " connections in their handshake"
-                + " (limits.max-unauthenticated-connections); this one, the oldest of the source holding the most,"
-                + " made room for a newer one";
-    }
-
-    private void refuse(NackCode code, String reason, int retryAfterMillis) {
-        refuse(code, reason, reason, retryAfterMillis);
-    }
-
-    /**
-     * Lets queued frames be acknowledged, sends a NACK with {@code reason}, closes. One log line with
-     * {@code detail} (repeats from one address within a minute are counted, see {@link RefusalLog}).
-     */
-    private void refuse(NackCode code, String reason, String detail, int retryAfterMillis) {
-        drainAcks();
-        String line = who() + ": " + detail + "; sent NACK " + code + " and closed";
-        if (code == NackCode.STORE_UNAVAILABLE && !store.healthy()) {
-            Logger.debug(line); // the outage was logged once
-        } else {
-            guards.refusals().log(address, code, !code.retryable(), line);
-        }
-        metrics.nackSent(code, !handshaken);
-        metrics.deviceRefused(deviceId != null ? deviceId : claimedId, peer, code);
-        sendQuietly(new Message.Nack(code, retryAfterMillis, reason));
-        closeAfterNack();
-    }
-
-    /**
-     * Closes so that the client gets to read the NACK: closing a socket with unread input makes the
-     * kernel answer with a TCP reset, which can destroy the NACK in the client's receive buffer before
-     * the client reads it (a client still sending frames is the usual case). So: half-close, discard
-     * what still arrives for at most {@link #LINGER}, then close.
-     */
-    private void closeAfterNack() {
-        try {
-            socket.shutdownOutput();
-            InputStream in = socket.getInputStream();
-            byte[] discard = new byte[8192];
-            long deadline = System.nanoTime() + LINGER.toNanos();
-            for (long left = LINGER.toMillis(); left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
-                socket.setSoTimeout((int) left);
-                if (in.read(discard) < 0) {
-                    break;
-                }
-            }
-        } catch (IOException | UnsupportedOperationException e) {
-            // timed out, reset, or a TLS socket (no half-close): close now
-        } finally {
-            closeSocket();
-        }
-    }
-
-    /** Called by the {@link AckSender} when a batch of this connection could not be committed. */
-    @Override
-    public void storeFailed(ReadingBatch batch, Throwable cause) {
-        if (cause instanceof DuplicateMismatchException e) {
-            // Loud: a client reusing seqs for other readings would lose them silently if this were ACKed.
-            // The reading thread sends the NACK and closes as every refusal does, so that the client gets
-            // to read it (closeAfterNack) and drops the frame instead of resending it for ever.
-            refusedFrame = new Refusal(NackCode.DUPLICATE_MISMATCH, e.getMessage(), "refused a frame: " + e.getMessage()
-                    + "; is this a restored or cloned client?", 0);
-            try {
-                plain.shutdownInput();
-            } catch (IOException io) {
-                closeSocket();
-            }
-            return;
-        }
-        String reason = "could not commit seq " + batch.readings().getFirst().seq() + ".." + batch.readings().getLast().seq()
-                + ": " + cause.getMessage();
-        if (cause instanceof StoreRefusedException) {
-            // The frames before it were acknowledged; the client drops this one (counted as lost).
-            Logger.warn("{}: {}; sent NACK {} and closed", who(), reason, NackCode.STORE_REFUSED);
-            metrics.nackSent(NackCode.STORE_REFUSED, false);
-            sendQuietly(new Message.Nack(NackCode.STORE_REFUSED, reason));
-            closeSocket();
-            return;
-        }
-        if (store.healthy()) {
-            Logger.info("{}: {}; sent NACK {} and closed", who(), reason, NackCode.STORE_UNAVAILABLE);
-        } else {
-            Logger.debug("{}: {}; sent NACK {} and closed", who(), reason, NackCode.STORE_UNAVAILABLE);
-        }
-        metrics.nackSent(NackCode.STORE_UNAVAILABLE, false);
-        sendQuietly(new Message.Nack(NackCode.STORE_UNAVAILABLE, storeRetryAfter(), reason));
-        closeSocket();
-    }
-
-    /** Called by the {@link AckSender} when the socket broke under it. */
-    @Override
-    public void lost(String what, IOException e) {
-        if (!closing) {
-            Logger.debug("{}: {}: {}", who(), what, e.toString());
-        }
-        closeSocket();
-    }
-
-    private int storeRetryAfter() {
-        return store.healthy() ? RETRY_AFTER_MILLIS : OUTAGE_RETRY_AFTER_MILLIS;
-    }
-
-    private void drainAcks() {
-        if (acks == null) {
-            return;
-        }
-        try {
-            if (!acks.finish(ACK_DRAIN)) {
-                Logger.info("{}: queued readings not committed within {} ms; the client will resend them",
-                        who(), ACK_DRAIN.toMillis());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void sendQuietly(Message m) {
-        if (out == null || plain.isClosed()) {
-            return;
-        }
-        try {
-            out.write(m);
-        } catch (IOException e) {
-            Logger.debug("{}: could not send {}: {}", who(), m.type(), e.toString());
-        }
-    }
-
-    /**
-     * Closes the TCP socket. Under TLS no close_notify is sent: sending it could block behind a writer
-     * stuck on a client that stopped reading, and our frames carry their own ends and checksums.
-     */
-    private void closeSocket() {
-        closing = true;
-        try {
-            plain.close();
-        } catch (IOException e) {
-            Logger.debug("{}: close failed: {}", who(), e.toString());
-        }
+        ending.close();
     }
 }

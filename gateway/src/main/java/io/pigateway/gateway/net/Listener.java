@@ -13,7 +13,6 @@ import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.gateway.config.UnixSocketConfig;
-import io.pigateway.gateway.store.Store;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
@@ -51,15 +50,13 @@ public final class Listener implements AutoCloseable {
     private final LimitsConfig limits;
     /** Replaced by {@link #reloadTls()} (on the signal thread) once the new set has loaded. */
     private volatile TlsConfig tlsConfig;
-    private final Store store;
-    private final boolean logReadings;
     private final Metrics metrics;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final AddressLimits addressLimits;
     private final ConnectionRates connectionRates;
     private final Guards guards;
     /** What every connection of this listener shares. */
-    private final ConnectionContext context;
+    private final ConnectionContext connectionContext;
     private ServerSocket server;
     /** The servers on the other addresses of {@code listen.address}, each with its own accept loop. */
     private final List<ServerSocket> moreServers = new ArrayList<>();
@@ -74,20 +71,17 @@ public final class Listener implements AutoCloseable {
     private ScheduledExecutorService refusalTimer;
     private TlsAcceptor tls;
 
-    public Listener(ListenConfig listen, LimitsConfig limits, AuthConfig auth, TlsConfig tls, Store store,
-                    boolean logReadings, Metrics metrics) {
-        this.listen = listen;
-        this.limits = limits;
-        this.tlsConfig = tls;
-        this.store = store;
-        this.logReadings = logReadings;
-        this.metrics = metrics;
+    public Listener(ListenerContext context) {
+        this.listen = context.listen();
+        this.limits = context.limits();
+        this.tlsConfig = context.tls();
+        this.metrics = context.metrics();
         this.addressLimits = new AddressLimits(limits.maxConnectionsPerAddress());
         this.connectionRates = new ConnectionRates(limits.handshakeLimits());
-        this.guards = new Guards(limits, new Authenticator(auth), new FailurePenalty(), new DeviceRates(limits),
+        this.guards = new Guards(limits, new Authenticator(context.auth()), new FailurePenalty(), new DeviceRates(limits),
                 new RefusalLog(), new ConnectionSlots<>(limits.maxConnections(), limits.handshakeLimits().maxUnauthenticated()),
                 new MemoryBudget(limits.connectionMemoryBytes(Runtime.getRuntime().maxMemory())));
-        this.context = new ConnectionContext(guards, store, registry, logReadings, metrics);
+        this.connectionContext = new ConnectionContext(guards, context.store(), registry, context.logReadings(), metrics);
     }
 
     /** Binds the port (failing here if it is taken) and starts accepting. */
@@ -272,7 +266,7 @@ public final class Listener implements AutoCloseable {
             try {
                 // The Unix socket never speaks TLS: its file mode decides who may connect (listen.unix-socket-mode).
                 // Released by the connection's last thread when it ends (the handshake's, or the frame loop's).
-                c = new DeviceConnection(socket, context, socket instanceof UnixSocket ? null : tls, ended -> {
+                c = new DeviceConnection(socket, connectionContext, socket instanceof UnixSocket ? null : tls, ended -> {
                             guards.slots().release(ended);
                             guards.memory().closed();
                             addressLimits.release(source);

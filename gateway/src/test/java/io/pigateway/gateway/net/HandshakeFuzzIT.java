@@ -97,8 +97,8 @@ class HandshakeFuzzIT {
         store = Store.open(StoreConfig.embedded(dir.resolve("store")),
                 new WriterConfig(1, 1000, Duration.ZERO, 10_000, Duration.ofMillis(200)));
         // Any device id (the fuzzer cannot know a secret; AuthenticationIT covers the secrets), no TLS.
-        listener = new Listener(new ListenConfig(InetAddress.getLoopbackAddress(), 0, 128), LIMITS, AuthConfig.open(),
-                TlsConfig.DISABLED, store, false, Metrics.NONE);
+        listener = new Listener(new ListenerContext(new ListenConfig(InetAddress.getLoopbackAddress(), 0, 128), LIMITS,
+                AuthConfig.open(), TlsConfig.DISABLED, store, false, Metrics.NONE));
         listener.start();
     }
 

@@ -115,8 +115,10 @@ public final class Store implements AutoCloseable {
         // Twice: a group that fails on a reused connection is tried once more on a fresh one; and once
         // more for each retry after a deadlock or lock wait timeout.
         Store s = new Store(store.describe(), writer, source.attemptLimit().multipliedBy(2L + writer.conflictRetries()));
+        WriterContext context = new WriterContext(s.queue, writer, source, s.admission, s.outage, s.counters, metrics,
+                s.closing);
         for (Connection c : connections) {
-            Writer w = new Writer(s.queue, writer, source, c, s.admission, s.outage, s.counters, metrics, s.closing);
+            Writer w = new Writer(context, c);
             s.writers.add(w);
             // Daemon: a store nobody closed must not keep the JVM alive; the gateway closes it on SIGTERM.
             s.threads.add(Thread.ofPlatform().name("store-writer-" + (s.threads.size() + 1)).daemon().start(w));

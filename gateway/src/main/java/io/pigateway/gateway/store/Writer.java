@@ -53,17 +53,17 @@ final class Writer implements Runnable {
     /** System.nanoTime() when the first job of the group being collected was taken (for tracing). */
     private long groupTakenAt;
 
-    Writer(BlockingQueue<Job> queue, WriterConfig config, ConnectionSource source, Connection connection,
-           Admission admission, Outage outage, Counters counters, Metrics metrics, CountDownLatch closing) {
-        this.queue = queue;
-        this.config = config;
-        this.source = source;
+    /** {@code connection}: the writer's first, opened by the store; later ones it opens through the context's source. */
+    Writer(WriterContext context, Connection connection) {
+        this.queue = context.queue();
+        this.config = context.config();
+        this.source = context.source();
         this.connection = connection;
-        this.admission = admission;
-        this.outage = outage;
-        this.counters = counters;
-        this.metrics = metrics;
-        this.closing = closing;
+        this.admission = context.admission();
+        this.outage = context.outage();
+        this.counters = context.counters();
+        this.metrics = context.metrics();
+        this.closing = context.closing();
         this.backoff = new DatabaseBackoff(config.retryBackoffMax());
     }
 

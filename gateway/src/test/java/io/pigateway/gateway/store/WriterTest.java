@@ -58,8 +58,8 @@ class WriterTest {
     }
 
     private Thread start(WriterConfig config, ConnectionSource source, Connection first) {
-        Writer w = new Writer(queue, config, source, first, admission, new Outage("mock", Duration.ofMillis(100)),
-                new Counters(), io.pigateway.gateway.metrics.Metrics.NONE, new CountDownLatch(1));
+        Writer w = new Writer(new WriterContext(queue, config, source, admission, new Outage("mock", Duration.ofMillis(100)),
+                new Counters(), io.pigateway.gateway.metrics.Metrics.NONE, new CountDownLatch(1)), first);
         return Thread.ofPlatform().name("test-writer").start(w);
     }
 

@@ -116,7 +116,7 @@ public final class Store implements AutoCloseable {
         // more for each retry after a deadlock or lock wait timeout.
         Store s = new Store(store.describe(), writer, source.attemptLimit().multipliedBy(2L + writer.conflictRetries()));
         WriterContext context = new WriterContext(s.queue, writer, source, s.admission, s.outage, s.counters, metrics,
-                s.closing);
+                s.closing, new LastSeen());
         for (Connection c : connections) {
             Writer w = new Writer(context, c);
             s.writers.add(w);

@@ -186,11 +186,10 @@ final class WriteSql {
         }
     }
 
-    /** Moves {@code devices.last_seen} forward once per device, in device order (lock order). */
-    static void touchDevices(Connection c, List<ReadingBatch> batches) throws SQLException {
-        Map<String, Instant> latest = new TreeMap<>();
-        for (ReadingBatch b : batches) {
-            latest.merge(b.deviceId(), b.receivedAt(), (x, y) -> x.isAfter(y) ? x : y);
+    /** Moves {@code devices.last_seen} forward to each device's time in {@code latest}, in its (device) order: the lock order. */
+    static void touchDevices(Connection c, Map<String, Instant> latest) throws SQLException {
+        if (latest.isEmpty()) {
+            return;
         }
         // The CAST makes GREATEST compare times, not text.
         try (PreparedStatement s = c.prepareStatement(

@@ -42,6 +42,7 @@ final class Writer implements Runnable {
     private final Counters counters;
     private final Metrics metrics;
     private final CountDownLatch closing;
+    private final LastSeen lastSeen;
     private final DatabaseBackoff backoff;
     private volatile Connection connection;
     /** Whether {@link #connection} takes {@link LoadDataReadings}; {@code null} until asked on that connection. */
@@ -64,6 +65,7 @@ final class Writer implements Runnable {
         this.counters = context.counters();
         this.metrics = context.metrics();
         this.closing = context.closing();
+        this.lastSeen = context.lastSeen();
         this.backoff = new DatabaseBackoff(config.retryBackoffMax());
     }
 
@@ -347,7 +349,7 @@ final class Writer implements Runnable {
                         continue;
                     }
                 }
-                WriteSql.touchDevices(c, batches);
+                WriteSql.touchDevices(c, lastSeen.due(batches));
             }
             c.commit();
             source.sync(c); // the futures complete, and the ACKs go out, only after this

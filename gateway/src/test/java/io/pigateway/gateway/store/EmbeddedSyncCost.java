@@ -37,7 +37,7 @@ public final class EmbeddedSyncCost {
                         long start = System.nanoTime();
                         List<ReadingBatch> batches = List.of(Fixtures.batch("cost-dev", stream, seq, group));
                         WriteSql.insertReadings(c, batches);
-                        WriteSql.touchDevices(c, batches);
+                        WriteSql.touchDevices(c, new LastSeen().due(batches));
                         c.commit();
                         if (sync) {
                             source.sync(c);

@@ -76,6 +76,21 @@ class StoreIT {
     }
 
     @Test
+    void lastSeenMovesForwardAtMostOnceASecondPerDevice() throws Exception {
+        await(store.recordSession(Fixtures.session("dev-1", 7)));
+        List<Reading> one = List.of(new Reading(1, "temp", Fixtures.SAMPLED_AT, 1.0));
+        await(store.submit(new ReadingBatch("dev-1", 7, Fixtures.RECEIVED_AT, one)));
+        List<Reading> two = List.of(new Reading(2, "temp", Fixtures.SAMPLED_AT, 1.0));
+        await(store.submit(new ReadingBatch("dev-1", 7, Fixtures.RECEIVED_AT.plusMillis(900), two)));
+        assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM devices WHERE last_seen = '2024-05-06 07:08:09.123'"),
+                "a frame 0.9 s later leaves last_seen alone");
+        List<Reading> three = List.of(new Reading(3, "temp", Fixtures.SAMPLED_AT, 1.0));
+        await(store.submit(new ReadingBatch("dev-1", 7, Fixtures.RECEIVED_AT.plusMillis(1000), three)));
+        assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM devices WHERE last_seen = '2024-05-06 07:08:10.123'"),
+                "a frame a second after the written time moves it");
+    }
+
+    @Test
     void resubmittedBatchAddsNoRowsAndCompletesNormally() throws Exception {
         await(store.submit(batch("dev-1", 7, 1, 10)));
         await(store.submit(batch("dev-1", 7, 1, 10)));

@@ -59,7 +59,7 @@ class WriterTest {
 
     private Thread start(WriterConfig config, ConnectionSource source, Connection first) {
         Writer w = new Writer(new WriterContext(queue, config, source, admission, new Outage("mock", Duration.ofMillis(100)),
-                new Counters(), io.pigateway.gateway.metrics.Metrics.NONE, new CountDownLatch(1)), first);
+                new Counters(), io.pigateway.gateway.metrics.Metrics.NONE, new CountDownLatch(1), new LastSeen()), first);
         return Thread.ofPlatform().name("test-writer").start(w);
     }
 

@@ -217,6 +217,11 @@ final class ConnectionSource {
         }
     }
 
+    /** How many database nodes this source knows: 1 for H2 and a single server. */
+    int nodes() {
+        return urls.size();
+    }
+
     /** The URL of the node new connections go to. */
     String url() {
         return urls.get(current.get());

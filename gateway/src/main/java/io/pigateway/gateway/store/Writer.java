@@ -222,7 +222,7 @@ final class Writer implements Runnable {
     private int transactRetrying(List<Job> group, Map<ReadingBatch, DuplicateMismatchException> refused,
                                  Map<Job.Session, SensorLimitException> overLimit) throws SQLException {
         boolean reused = connection != null;
-        boolean nodeChecked = false;
+        int nodesLeft = source.nodes() - 1; // other nodes a group may still move to
         int conflicts = 0;
         while (true) {
             try {
@@ -230,11 +230,12 @@ final class Writer implements Runnable {
             } catch (SQLException e) {
                 SqlErrors kind = SqlErrors.of(e);
                 boolean open = closing.getCount() > 0; // not when close() aborted this connection on purpose
-                if ((kind == SqlErrors.OTHER || kind == SqlErrors.DATA) && open && !nodeChecked && connection != null
+                if ((kind == SqlErrors.OTHER || kind == SqlErrors.DATA) && open && nodesLeft > 0 && connection != null
                         && source.nodeUnavailable(connection)) {
                     // A Galera node cut off from the others fails a COMMIT with a generic error (1180, "Not
-                    // connected to Primary Component"): the group is fine, the node is not. Once, on the next node.
-                    nodeChecked = true;
+                    // connected to Primary Component"): the group is fine, the node is not. Once on each other
+                    // node: while one node is down and another being cut off, the first retry can hit the second.
+                    nodesLeft--;
                     rollbackAndDrop();
                     Logger.debug("transaction failed on a database node that left the cluster ({}); retrying on the"
                             + " next node", ErrorText.of(e));

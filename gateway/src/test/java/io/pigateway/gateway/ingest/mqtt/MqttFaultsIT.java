@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.testing.GatewayProcess;
-import io.pigateway.gateway.testing.MosquittoBroker;
+import io.pigateway.testing.MosquittoBroker;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;

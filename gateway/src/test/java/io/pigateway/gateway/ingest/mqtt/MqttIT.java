@@ -12,7 +12,7 @@ import io.pigateway.gateway.config.IngestConfig;
 import io.pigateway.gateway.config.MqttConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.testing.CapturedLog;
-import io.pigateway.gateway.testing.MosquittoBroker;
+import io.pigateway.testing.MosquittoBroker;
 import io.pigateway.gateway.testing.TestDatabase;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,8 +1,8 @@
 package io.pigateway.bench;
 
-import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.testing.GatewayProcess;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.testing.TestDatabase;
+import io.pigateway.testing.TestSchema;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -131,7 +131,7 @@ public final class BenchmarkMain implements Callable<Integer> {
                 : TestDatabase.external(dbHost, dbPort, dbUser, dbPasswordFile == null ? "" : Files.readString(dbPasswordFile).strip());
         gatewayLauncher = PackagedLauncher.install(launcher, dir.resolve("usr"), "pi-gateway", gatewayJar);
         databasePid = dbPid > 0 ? dbPid : CpuUse.databasePid(db.port());
-        StoreConfig probe = db.freshSchema(dir);
+        TestSchema probe = db.freshSchema(dir);
         serverSettings(probe, embedded);
 
         line("machine: %d cores, load average %.2f at the start; %s; load generator, gateway and database share the cores",
@@ -180,7 +180,7 @@ public final class BenchmarkMain implements Callable<Integer> {
      * tests starts with innodb_flush_log_at_trx_commit = 2 and a 64 MiB buffer pool; both are set back
      * to the server's defaults here (both variables are dynamic).
      */
-    private void serverSettings(StoreConfig store, boolean embedded) throws Exception {
+    private void serverSettings(TestSchema store, boolean embedded) throws Exception {
         int flush = flushLogAtTrxCommit == null ? 1 : flushLogAtTrxCommit;
         if (flushLogAtTrxCommit != null && flushLogAtTrxCommit != 1) {
             changes.add("innodb_flush_log_at_trx_commit = " + flushLogAtTrxCommit + " (server default 1: an fsync per commit)");
@@ -193,12 +193,12 @@ public final class BenchmarkMain implements Callable<Integer> {
         }
     }
 
-    private String variable(StoreConfig store, String name) throws Exception {
+    private String variable(TestSchema store, String name) throws Exception {
         return queryString(store, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME = ?",
                 name.toUpperCase(java.util.Locale.ROOT));
     }
 
-    private static String queryString(StoreConfig store, String sql, Object... params) throws Exception {
+    private static String queryString(TestSchema store, String sql, Object... params) throws Exception {
         try (java.sql.Connection c = TestDatabase.connect(store); java.sql.PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 s.setObject(i + 1, params[i]);
@@ -242,7 +242,7 @@ public final class BenchmarkMain implements Callable<Integer> {
     }
 
     private void deviceCount(Path dir, int devices) throws Exception {
-        StoreConfig store = db.freshSchema(dir);
+        TestSchema store = db.freshSchema(dir);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < devices; i++) {
             ids.add("d" + devices + "-" + i);
@@ -536,7 +536,7 @@ public final class BenchmarkMain implements Callable<Integer> {
      * readings/s; the gateway's heap, RSS and collections over that span.
      */
     private void idle(Path dir) throws Exception {
-        StoreConfig store = db.freshSchema(dir);
+        TestSchema store = db.freshSchema(dir);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < idle; i++) {
             ids.add("idle-" + i);
@@ -649,7 +649,7 @@ public final class BenchmarkMain implements Callable<Integer> {
 
     /** The real sensor client through the packaged launcher with five sensors and its spool: its RSS. */
     private void sensorClient(Path dir) throws Exception {
-        StoreConfig store = db.freshSchema(dir);
+        TestSchema store = db.freshSchema(dir);
         Map<String, String> conf = gatewayConfig(store, devicesFile(dir, List.of("bench-client")));
         PackagedLauncher client = PackagedLauncher.install(launcher, dir.resolve("usr"), "pi-sensor-client", clientJar);
         try (GatewayProcess g = gatewayLauncher.startGateway(writeConfig(dir, "client-gateway", conf), "client-gw", gatewayJvmExtra, gatewayLog)) {
@@ -709,7 +709,7 @@ public final class BenchmarkMain implements Callable<Integer> {
     }
 
     /** The packaged gateway.conf with the necessary changes (address, store, devices file) and the --gateway-set ones. */
-    private Map<String, String> gatewayConfig(StoreConfig store, Path devicesFile) throws IOException {
+    private Map<String, String> gatewayConfig(TestSchema store, Path devicesFile) throws IOException {
         Map<String, String> conf = packagedConfig();
         conf.put("listen.address", "127.0.0.1");
         conf.put("listen.port", "0");

@@ -1,7 +1,7 @@
 package io.pigateway.bench;
 
 import com.mysql.cj.jdbc.JdbcStatement;
-import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.testing.TestSchema;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,7 +85,7 @@ final class JdbcCeiling {
      * Inserts {@code readings} rows for each of {@code devices} (stream 1, seqs from 1); returns rows per
      * second from the moment all threads start to the last commit. {@code noFiles}: an empty directory.
      */
-    static double run(Spec spec, StoreConfig store, Path noFiles, List<String> devices, int readings, int batch)
+    static double run(Spec spec, TestSchema store, Path noFiles, List<String> devices, int readings, int batch)
             throws Exception {
         String url = "jdbc:mysql://" + store.host() + ":" + store.port() + "/" + store.database() + "?" + switch (spec.technique) {
             case PREPARED -> "useServerPrepStmts=true&cachePrepStmts=true";

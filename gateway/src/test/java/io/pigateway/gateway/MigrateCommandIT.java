@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code gateway migrate} as an administrator runs it: the packaged jar, a configuration, an account. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class MigrateCommandIT {
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
 
     record Result(int exit, String output) { }
 

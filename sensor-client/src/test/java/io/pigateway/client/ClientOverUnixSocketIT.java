@@ -7,7 +7,7 @@ import io.pigateway.client.config.GatewayAddress;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.UnixSocketConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +32,7 @@ class ClientOverUnixSocketIT {
 
     @Test
     void everySampledReadingIsStoredExactlyOnceOverTheUnixSocketAcrossGatewayRestarts(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         Path socket = dir.resolve("gateway.sock");
         Gateway current = Gateway.start(gateway(dir, store, socket));
         SensorClient client = SensorClient.start(ClientToGatewayIT.client("local-pi", List.of(GatewayAddress.unix(socket)),
@@ -55,9 +55,9 @@ class ClientOverUnixSocketIT {
             assertEquals(0, end.pending(), "everything sampled was acknowledged before shutdown");
             assertEquals(end.sampled(), end.acknowledged());
             assertEquals(end.sampled(), ClientToGatewayIT.rows(store, "local-pi"), "one row per sampled reading");
-            assertEquals(end.sampled(), TestDatabase.shared().queryLong(store,
+            assertEquals(end.sampled(), TestStores.shared().queryLong(store,
                     "SELECT COUNT(*) FROM (SELECT DISTINCT device_id, stream_id, seq FROM readings) k"));
-            assertEquals(3, TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM connections WHERE device_id = 'local-pi'"
+            assertEquals(3, TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM connections WHERE device_id = 'local-pi'"
                     + " AND peer_address = ?", "unix:" + socket), "three sessions, each over the Unix socket");
         }
     }

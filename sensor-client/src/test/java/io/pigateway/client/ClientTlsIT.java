@@ -15,7 +15,7 @@ import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.testing.CapturedLog;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -81,7 +81,7 @@ class ClientTlsIT {
 
     @Test
     void aClientThatTrustsTheGatewaysCaHasEverySampledReadingCommittedAndAcknowledged(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         try (Gateway g = gateway(dir, store, false);
              SensorClient client = SensorClient.start(client("tls-pi", g,
                      GatewayTlsConfig.of(pki.caFile(), null, null, GATEWAY_NAME), dir.resolve("spool")))) {
@@ -91,7 +91,7 @@ class ClientTlsIT {
 
     @Test
     void aClientThatDoesNotTrustTheGatewaysCaRefusesItWithOneLineAndABackoffPerAttempt(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         TestPki other = TestPki.create(dir.resolve("other"), "other");
         try (CapturedLog log = CapturedLog.start(); Gateway g = gateway(dir, store, false);
              SensorClient client = SensorClient.start(refused("doubtful-pi", g,
@@ -110,7 +110,7 @@ class ClientTlsIT {
 
     @Test
     void withMutualTlsADeviceHasItsReadingsCommittedOnlyUnderItsOwnName(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         TestPki.Issued m = pki.device("pi-m");
         try (Gateway g = gateway(dir, store, true)) {
             try (SensorClient own = SensorClient.start(client("pi-m", g,

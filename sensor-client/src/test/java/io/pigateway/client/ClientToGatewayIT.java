@@ -24,7 +24,7 @@ import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.protocol.SensorInfo;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -71,12 +71,12 @@ class ClientToGatewayIT {
     }
 
     static long rows(StoreConfig store, String device) throws Exception {
-        return TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ?", device);
+        return TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ?", device);
     }
 
     @Test
     void everySampledReadingIsStoredExactlyOnceAcrossGatewayRestarts(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         Gateway first = Gateway.start(gateway(dir, store, 0));
         int port = first.address().getPort();
         // The first address is dead: the client must move on to the second, every time.
@@ -103,24 +103,24 @@ class ClientToGatewayIT {
             assertEquals(0, end.dropped());
             assertEquals(end.sampled(), end.acknowledged());
             assertEquals(end.sampled(), rows(store, "field-pi"), "one row per sampled reading");
-            assertEquals(1, TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM sensors WHERE device_id = 'field-pi'"
+            assertEquals(1, TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM sensors WHERE device_id = 'field-pi'"
                     + " AND sensor = 'temperature' AND unit = ? AND kind = 'simulated.temperature' AND simulated", "°C"),
                     "the client's HELLO announced its sensors and the gateway recorded them");
-            assertEquals(0, TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings r WHERE r.device_id = 'field-pi'"
+            assertEquals(0, TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM readings r WHERE r.device_id = 'field-pi'"
                     + " AND NOT EXISTS (SELECT 1 FROM sensors s WHERE s.device_id = r.device_id AND s.sensor = r.sensor)"),
                     "every reading's sensor, and so its unit, is known");
-            assertEquals(end.sampled(), TestDatabase.shared().queryLong(store,
+            assertEquals(end.sampled(), TestStores.shared().queryLong(store,
                     "SELECT COUNT(*) FROM (SELECT DISTINCT device_id, stream_id, seq FROM readings) k"));
-            assertTrue(TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = 'field-pi'"
+            assertTrue(TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = 'field-pi'"
                     + " AND sensor = 'client.spool-depth'") >= 2, "the client reported its spool depth every second");
-            assertEquals(0, TestDatabase.shared().queryLong(store, "SELECT COALESCE(MAX(value), 0) FROM readings"
+            assertEquals(0, TestStores.shared().queryLong(store, "SELECT COALESCE(MAX(value), 0) FROM readings"
                     + " WHERE device_id = 'field-pi' AND sensor = 'client.sensor-failures'"), "simulated sensors never fail");
         }
     }
 
     @Test
     void aClientCatchingUpABacklogAboveTheRateLimitIsSlowedWithoutTimingOut(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         // 200 readings/s in frames of at most 500: each frame after the first waits 2.5 s for the bucket,
         // longer than the client's silence limit (twice its 1 s ping interval).
         LimitsConfig d = LimitsConfig.defaults();
@@ -153,7 +153,7 @@ class ClientToGatewayIT {
 
     @Test
     void aGatewayThatRefusesTheClientIsReportedWithItsReason(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         LimitsConfig one = LimitsConfig.defaults().withMaxConnections(1);
         try (Gateway g = Gateway.start(gateway(dir, store, 0).withLimits(one))) {
             List<GatewayAddress> address = List.of(new GatewayAddress("127.0.0.1", g.address().getPort()));
@@ -172,7 +172,7 @@ class ClientToGatewayIT {
 
     @Test
     void aClientProvesItsSecretAndOneWithAWrongSecretIsRefusedAndSaysWhy(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         Path devices = Files.writeString(dir.resolve("devices"), "pi-right right-secret-0123456789\npi-wrong right-secret-0123456789\n");
         Path right = Files.writeString(dir.resolve("right"), "right-secret-0123456789\n");
         Path wrong = Files.writeString(dir.resolve("wrong"), "wrong-secret-0123456789\n");

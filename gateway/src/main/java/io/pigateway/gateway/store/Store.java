@@ -156,8 +156,12 @@ public final class Store implements AutoCloseable {
      * Queues a frame's readings, waiting while the queue is full. The future completes after the
      * readings are committed, or fails with a {@link StoreException} saying what failed; it also fails
      * if the store is closed or the batch holds values no column can store.
+     *
+     * <p>For this package's tests only; the inputs use {@link #submit(ReadingBatch, Duration)}. Unlike
+     * that one it also queues during an outage, which the tests of the writers' failure path need
+     * (batches that fail in a transaction, not at the door).
      */
-    public CompletableFuture<Void> submit(ReadingBatch batch) throws InterruptedException {
+    CompletableFuture<Void> submit(ReadingBatch batch) throws InterruptedException {
         String problem = WriteSql.problem(batch);
         if (problem != null) {
             return CompletableFuture.failedFuture(refused(batch, problem));

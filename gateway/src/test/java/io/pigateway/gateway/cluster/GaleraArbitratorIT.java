@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.GaleraCluster;
+import io.pigateway.testing.GaleraCluster;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,7 +42,7 @@ class GaleraArbitratorIT {
         try (GaleraCluster cluster = GaleraCluster.start(GaleraCluster.directory(), 2, true);
              ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             System.out.printf("galera: 2 nodes and garbd synced in %.1f s%n", (System.nanoTime() - started) / 1e9);
-            StoreConfig store = cluster.createDatabase("pi", dir);
+            StoreConfig store = TestStores.mysql(cluster.createDatabase("pi", dir));
             List<Gateway> gateways = new ArrayList<>();
             try {
                 for (int g = 0; g < GATEWAYS; g++) {

@@ -11,7 +11,8 @@ import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.store.StoreException;
-import io.pigateway.gateway.testing.GaleraCluster;
+import io.pigateway.testing.GaleraCluster;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -76,7 +77,7 @@ class GaleraFailoverIT {
     /** A desynced node (a donor, or wsrep_desync) accepts logins; the gateway leaves it for the next node. */
     @Test
     void aDesyncedNodeIsLeftForTheNextNode(@TempDir Path dir) throws Exception {
-        StoreConfig store = cluster.createDatabase("desync", dir);
+        StoreConfig store = TestStores.mysql(cluster.createDatabase("desync", dir));
         GaleraCluster.Node first = cluster.node(1);
         GaleraCluster.Node second = cluster.node(2);
         try (Connection c = cluster.connect(first, ""); Statement s = c.createStatement()) {
@@ -108,7 +109,7 @@ class GaleraFailoverIT {
      */
     @Test
     void certificationFailuresBetweenNodesAreRetriedBeforeAnyAck(@TempDir Path dir) throws Exception {
-        StoreConfig viaFirst = cluster.createDatabase("certify", dir);
+        StoreConfig viaFirst = TestStores.mysql(cluster.createDatabase("certify", dir));
         GaleraCluster.Node first = cluster.node(1);
         GaleraCluster.Node second = cluster.node(2);
         StoreConfig viaSecond = new StoreConfig(viaFirst.kind(), null, second.host() + ":" + second.port() + ","
@@ -163,7 +164,7 @@ class GaleraFailoverIT {
     /** wsrep_max_ws_rows below what a group may write: the store refuses to start, naming both settings. */
     @Test
     void aGroupSizeAboveTheClusterWriteSetLimitStopsStartUp(@TempDir Path dir) throws Exception {
-        StoreConfig store = cluster.createDatabase("limits", dir);
+        StoreConfig store = TestStores.mysql(cluster.createDatabase("limits", dir));
         try (Connection c = cluster.connect(cluster.node(1), ""); Statement s = c.createStatement()) {
             s.execute("SET GLOBAL wsrep_max_ws_rows = 1000");
             try {
@@ -183,7 +184,7 @@ class GaleraFailoverIT {
             throws Exception {
         long started = System.nanoTime();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            StoreConfig store = cluster.createDatabase("pi", dir);
+            StoreConfig store = TestStores.mysql(cluster.createDatabase("pi", dir));
             // Started together: the migrations are applied by exactly one of them (GET_LOCK on the first node).
             List<Future<Gateway>> starting = new ArrayList<>();
             for (int g = 0; g < GATEWAYS; g++) {

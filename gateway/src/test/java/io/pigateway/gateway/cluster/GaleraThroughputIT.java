@@ -7,7 +7,8 @@ import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.WriterConfig;
-import io.pigateway.gateway.testing.GaleraCluster;
+import io.pigateway.testing.GaleraCluster;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -60,7 +61,7 @@ class GaleraThroughputIT {
 
     private static void measure(String target, GaleraCluster servers, int round, Path dir) throws Exception {
         String database = "tp_" + target.replace('-', '_') + "_" + round;
-        StoreConfig store = servers.createDatabase(database, dir);
+        StoreConfig store = TestStores.mysql(servers.createDatabase(database, dir));
         WriterConfig writer = WriterConfig.defaults();
         double rate;
         long acknowledged;

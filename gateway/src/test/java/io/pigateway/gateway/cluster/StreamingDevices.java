@@ -1,6 +1,6 @@
 package io.pigateway.gateway.cluster;
 
-import io.pigateway.gateway.testing.GaleraCluster;
+import io.pigateway.testing.GaleraCluster;
 import io.pigateway.testing.TestDevice;
 import java.io.IOException;
 import java.net.InetSocketAddress;

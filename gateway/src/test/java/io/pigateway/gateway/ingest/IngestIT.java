@@ -14,7 +14,7 @@ import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.net.DeviceRates;
 import io.pigateway.gateway.store.Store;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -57,7 +57,7 @@ class IngestIT {
     }
 
     private long rows(String where) throws Exception {
-        return TestDatabase.shared().queryLong(storeConfig, "SELECT COUNT(*) FROM readings WHERE " + where);
+        return TestStores.shared().queryLong(storeConfig, "SELECT COUNT(*) FROM readings WHERE " + where);
     }
 
     @Test
@@ -73,7 +73,7 @@ class IngestIT {
         ingest.store("test", "pi-attic", "127.0.0.1:1", "test.field", untimed);
         ingest.store("test", "pi-attic", "127.0.0.1:1", "test.field", untimed);
         assertEquals(5, rows("device_id = 'pi-attic'"));
-        assertEquals(2, TestDatabase.shared().queryLong(storeConfig,
+        assertEquals(2, TestStores.shared().queryLong(storeConfig,
                 "SELECT COUNT(*) FROM sensors WHERE device_id = 'pi-attic' AND kind = 'test.field'"));
     }
 

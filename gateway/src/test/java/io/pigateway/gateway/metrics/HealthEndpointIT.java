@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.HttpConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
@@ -28,8 +28,8 @@ class HealthEndpointIT {
 
     @Test
     void healthIsUnavailableWithAReasonWhileMariaDbIsStoppedAndOkOnceItIsBack(@TempDir Path dir) throws Exception {
-        TestDatabase db = TestDatabase.shared();
-        assumeTrue(db.canStopServer(), "the database is external (PIGW_TEST_DB_HOST); this test stops only its own");
+        TestStores db = TestStores.shared();
+        assumeTrue(db.server().canStopServer(), "the database is external (PIGW_TEST_DB_HOST); this test stops only its own");
         GatewayConfig config = TestGatewayConfig.forTests(dir).withStore(db.freshSchema(dir)).withHttp(HttpConfig.loopbackAnyPort());
         try (Gateway gateway = Gateway.start(config)) {
             InetSocketAddress http = gateway.httpAddress().orElseThrow();
@@ -41,7 +41,7 @@ class HealthEndpointIT {
 
             long stopped;
             HttpResponse<String> down;
-            db.stopServer();
+            db.server().stopServer();
             try {
                 stopped = System.nanoTime();
                 // No device sends anything: the store's prober finds out on its own.
@@ -52,7 +52,7 @@ class HealthEndpointIT {
                 assertEquals(0, m.get("pigw_database_up"));
                 assertEquals(1, m.get("pigw_database_outages_total"));
             } finally {
-                db.startServer();
+                db.server().startServer();
             }
             assertEquals("application/json", down.headers().firstValue("Content-Type").orElse(""));
             String body = down.body();

@@ -12,7 +12,7 @@ import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.HttpConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
@@ -45,7 +45,7 @@ class MetricsEndpointIT {
 
     @BeforeAll
     static void start() throws Exception {
-        store = TestDatabase.shared().freshSchema(dir);
+        store = TestStores.shared().freshSchema(dir);
         gateway = Gateway.start(TestGatewayConfig.forTests(dir).withStore(store).withHttp(HttpConfig.loopbackAnyPort()));
         http = gateway.httpAddress().orElseThrow();
     }
@@ -79,7 +79,7 @@ class MetricsEndpointIT {
         Map<String, Double> m = Http.samples(response.body());
 
         assertEquals(100, m.get("pigw_readings_committed_total"), "new readings stored");
-        assertEquals(TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings"),
+        assertEquals(TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM readings"),
                 m.get("pigw_readings_committed_total").longValue(), "what the table holds");
         assertEquals(50, m.get("pigw_readings_duplicate_total"));
         assertEquals(100 + 50 + 2, m.get("pigw_readings_received_total"));

@@ -203,7 +203,7 @@ class AuthenticationIT {
             d.send(TestDevice.readings(1, 1, "temp"));
             d.awaitAck(1, WAIT);
         }
-        assertEquals(1, io.pigateway.gateway.testing.TestDatabase.shared().queryLong(g.store,
+        assertEquals(1, io.pigateway.gateway.testing.TestStores.shared().queryLong(g.store,
                 "SELECT COUNT(*) FROM sensors WHERE device_id = 'pi-garage' AND sensor = 'temp' AND kind = ?", kind));
         assertEquals(1, g.rows("pi-garage"), "the readings table is still there");
     }

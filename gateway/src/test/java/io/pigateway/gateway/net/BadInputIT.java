@@ -3,7 +3,7 @@ package io.pigateway.gateway.net;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
@@ -143,7 +143,7 @@ class BadInputIT {
             assertTrue(d.closedByGateway(WAIT));
         }
         assertEquals(10, g.rows("unannounced"), "the acknowledged readings stay; the refused frame adds nothing");
-        assertEquals(0, TestDatabase.shared().queryLong(g.store, "SELECT COUNT(*) FROM readings WHERE sensor = 'pressure'"));
+        assertEquals(0, TestStores.shared().queryLong(g.store, "SELECT COUNT(*) FROM readings WHERE sensor = 'pressure'"));
     }
 
     @Test

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.testing.CapturedLog;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
@@ -51,7 +51,7 @@ class DuplicateMismatchIT {
                 assertTrue(d.closedByGateway(WAIT));
             }
             assertEquals(20, g.rows("restored"), "nothing of the refused frame is stored, not even seq 21..30");
-            assertEquals(1, TestDatabase.shared().queryLong(g.store,
+            assertEquals(1, TestStores.shared().queryLong(g.store,
                     "SELECT COUNT(*) FROM readings WHERE device_id = 'restored' AND seq = 15 AND value = 1.5"),
                     "the stored reading is untouched");
             List<String> lines = log.await(WAIT, "device restored", "DUPLICATE_MISMATCH", "stream 77",

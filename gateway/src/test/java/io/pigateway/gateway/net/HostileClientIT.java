@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.FrameWriter;
 import io.pigateway.protocol.Frames;
@@ -184,7 +184,7 @@ class HostileClientIT {
         assertTrue(millis + regained >= 700, "1000 readings after reconnecting took " + millis + " ms, "
                 + regained + " ms after the bucket was emptied");
         assertEquals(9000, g.rows("backlog"), "every reading stored");
-        assertEquals(9000, TestDatabase.shared().queryLong(g.store,
+        assertEquals(9000, TestStores.shared().queryLong(g.store,
                 "SELECT COUNT(DISTINCT seq) FROM readings WHERE device_id = 'backlog'"), "each once");
     }
 

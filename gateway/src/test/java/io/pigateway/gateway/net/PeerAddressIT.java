@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.testing.CapturedLog;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -54,7 +54,7 @@ class PeerAddressIT {
     }
 
     private static String text(RunningGateway g, String sql) throws Exception {
-        try (Connection c = TestDatabase.connect(g.store); PreparedStatement s = c.prepareStatement(sql);
+        try (Connection c = TestStores.connect(g.store); PreparedStatement s = c.prepareStatement(sql);
              ResultSet r = s.executeQuery()) {
             return r.next() ? r.getString(1) : null;
         }

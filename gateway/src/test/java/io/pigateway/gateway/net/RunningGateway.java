@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -26,7 +26,7 @@ final class RunningGateway implements AutoCloseable {
     }
 
     static RunningGateway start(Path dir, UnaryOperator<GatewayConfig> tweak) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         return new RunningGateway(store, Gateway.start(tweak.apply(TestGatewayConfig.forTests(dir).withStore(store))));
     }
 
@@ -45,11 +45,11 @@ final class RunningGateway implements AutoCloseable {
     }
 
     long rows() throws Exception {
-        return TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings");
+        return TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM readings");
     }
 
     long rows(String deviceId) throws Exception {
-        return TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ?", deviceId);
+        return TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ?", deviceId);
     }
 
     /**
@@ -77,7 +77,7 @@ final class RunningGateway implements AutoCloseable {
     }
 
     long distinctKeys() throws Exception {
-        return TestDatabase.shared().queryLong(store,
+        return TestStores.shared().queryLong(store,
                 "SELECT COUNT(*) FROM (SELECT DISTINCT device_id, stream_id, seq FROM readings) k");
     }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.testing.CapturedLog;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
@@ -51,7 +51,7 @@ class SensorsPerDeviceIT {
     }
 
     static long count(RunningGateway g, String table, String device) throws Exception {
-        return TestDatabase.shared().queryLong(g.store, "SELECT COUNT(*) FROM " + table + " WHERE device_id = ?", device);
+        return TestStores.shared().queryLong(g.store, "SELECT COUNT(*) FROM " + table + " WHERE device_id = ?", device);
     }
 
     @ParameterizedTest

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.UnixSocketConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.FrameReader;
 import io.pigateway.protocol.FrameWriter;
@@ -176,12 +176,12 @@ class UnixSocketIT {
             long acked = answers.stream().filter(m -> m instanceof Message.Ack).mapToLong(m -> ((Message.Ack) m).upToSeq())
                     .max().orElse(0);
             assertEquals(30, acked, "the last ACK covers all 30 readings: " + answers);
-            assertEquals(30, TestDatabase.shared().queryLong(g.store, "SELECT COUNT(*) FROM readings WHERE device_id = 'socat-pi'"));
+            assertEquals(30, TestStores.shared().queryLong(g.store, "SELECT COUNT(*) FROM readings WHERE device_id = 'socat-pi'"));
         }
     }
 
     private static String text(RunningGateway g, String sql) throws Exception {
-        try (Connection c = TestDatabase.connect(g.store); PreparedStatement s = c.prepareStatement(sql);
+        try (Connection c = TestStores.connect(g.store); PreparedStatement s = c.prepareStatement(sql);
              ResultSet r = s.executeQuery()) {
             return r.next() ? r.getString(1) : null;
         }

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,7 +30,7 @@ class BackPressureIT {
 
     @Test
     void submitWaitsWhileTheQueueIsFullAndContinuesOnceWritersCommit() throws Exception {
-        StoreConfig config = TestDatabase.shared().freshSchema(dir);
+        StoreConfig config = TestStores.shared().freshSchema(dir);
         try (Store store = Store.open(config, Fixtures.writers(1, CAPACITY, Duration.ZERO, CAPACITY))) {
             await(store.recordSession(Fixtures.session("dev-1", 1)));
             try (Connection blocker = lockDeviceRow(config)) {
@@ -52,14 +52,14 @@ class BackPressureIT {
                 await(first);
                 await(second.get(10, TimeUnit.SECONDS));
             }
-            assertEquals(15, TestDatabase.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));
+            assertEquals(15, TestStores.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));
             assertEquals(0, store.queueDepth());
         }
     }
 
     @Test
     void submitWithTimeoutGivesUpNamingQueueDepthAndCapacity() throws Exception {
-        StoreConfig config = TestDatabase.shared().freshSchema(dir);
+        StoreConfig config = TestStores.shared().freshSchema(dir);
         try (Store store = Store.open(config, Fixtures.writers(1, CAPACITY, Duration.ZERO, CAPACITY))) {
             await(store.recordSession(Fixtures.session("dev-1", 1)));
             try (Connection blocker = lockDeviceRow(config)) {
@@ -75,13 +75,13 @@ class BackPressureIT {
                 blocker.commit();
                 await(first);
             }
-            assertEquals(8, TestDatabase.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));
+            assertEquals(8, TestStores.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));
         }
     }
 
     /** An open transaction holding the devices row lock; commit or close it to let writers on. */
     private static Connection lockDeviceRow(StoreConfig config) throws Exception {
-        Connection c = TestDatabase.connect(config);
+        Connection c = TestStores.connect(config);
         c.setAutoCommit(false);
         try (PreparedStatement s = c.prepareStatement("SELECT * FROM devices WHERE device_id = 'dev-1' FOR UPDATE")) {
             s.executeQuery().close();

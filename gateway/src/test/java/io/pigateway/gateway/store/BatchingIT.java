@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ class BatchingIT {
 
     @Test
     void concurrentSubmitsFromManyThreadsAllCommitInFewerTransactionsOnMariaDb() throws Exception {
-        StoreConfig config = TestDatabase.shared().freshSchema(dir);
+        StoreConfig config = TestStores.shared().freshSchema(dir);
         submitFromManyThreads(config);
     }
 
@@ -68,6 +68,6 @@ class BatchingIT {
             assertEquals(0, store.queueDepth());
         }
         assertTrue(futures.stream().allMatch(f -> f.isDone() && !f.isCompletedExceptionally()));
-        assertEquals(total, TestDatabase.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));
+        assertEquals(total, TestStores.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));
     }
 }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** close() is the SIGTERM path: finish and acknowledge what was received, then take nothing more. */
 class CloseIT {
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
 
     @TempDir
     Path dir;
@@ -70,7 +70,7 @@ class CloseIT {
         Store store = Store.open(config, Fixtures.writers(1, 100, Duration.ZERO, 1000));
         Fixtures.await(store.recordSession(Fixtures.session("dev-1", 1)));
         CompletableFuture<Void> stuck;
-        try (Connection blocker = TestDatabase.connect(config)) {
+        try (Connection blocker = TestStores.connect(config)) {
             blocker.setAutoCommit(false);
             try (PreparedStatement s = blocker.prepareStatement("SELECT * FROM devices FOR UPDATE")) {
                 s.executeQuery().close();

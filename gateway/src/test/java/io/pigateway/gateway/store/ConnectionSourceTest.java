@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -99,7 +99,7 @@ class ConnectionSourceTest {
     @Test
     void testHarnessOpensH2WithTheStoresUrl() {
         Path file = dir.resolve("store");
-        assertEquals(ConnectionSource.h2Url(file), TestDatabase.h2Url(file));
+        assertEquals(ConnectionSource.h2Url(file), TestStores.h2Url(file));
     }
 
     @Test

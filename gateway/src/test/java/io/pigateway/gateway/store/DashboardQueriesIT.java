@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.store.GrafanaDashboard.Query;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.protocol.Reading;
 import io.pigateway.protocol.SensorInfo;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DashboardQueriesIT {
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     private static final Instant ACTIVE = NOW.minus(Duration.ofMinutes(2));
     private static final Instant SILENT = NOW.minus(Duration.ofMinutes(30));
@@ -137,7 +137,7 @@ class DashboardQueriesIT {
      * MySQL 8's default ONLY_FULL_GROUP_BY, which MariaDB lacks, so the queries suit both.
      */
     private List<String> run(String sql) throws SQLException {
-        try (Connection c = TestDatabase.connect(accounts.grafana)) {
+        try (Connection c = TestStores.connect(accounts.grafana)) {
             try (Statement s = c.createStatement()) {
                 s.execute("SET time_zone = '+00:00', sql_mode = CONCAT(@@sql_mode, ',ONLY_FULL_GROUP_BY')");
             }

@@ -2,7 +2,8 @@ package io.pigateway.gateway.store;
 
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.StoreConfig.MigrationMode;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
+import io.pigateway.testing.TestDatabase;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ final class DatabaseAccounts implements AutoCloseable {
                 throw new AssertionError("a placeholder is left in: " + sql);
             }
         }
-        try (Connection c = TestDatabase.connect(admin)) {
+        try (Connection c = TestStores.connect(admin)) {
             for (String sql : statements) {
                 try (PreparedStatement s = c.prepareStatement(sql)) {
                     s.execute();
@@ -119,7 +120,7 @@ final class DatabaseAccounts implements AutoCloseable {
     }
 
     private void dropUsers() throws SQLException {
-        try (Connection c = TestDatabase.connect(admin)) {
+        try (Connection c = TestStores.connect(admin)) {
             for (String user : users) {
                 try (PreparedStatement s = c.prepareStatement("DROP USER IF EXISTS " + quote(user, host))) {
                     s.execute();

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.pigateway.common.Settings;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DatabaseSetupIT {
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
     private static final Path README = Path.of("..", "deploy", "README.md");
     private static final Path DEPLOY = Path.of("..", "deploy").toAbsolutePath().normalize();
     private static final Pattern SHELL_BLOCK = Pattern.compile(
@@ -65,7 +65,7 @@ class DatabaseSetupIT {
 
     @Test
     void theDocumentedStepsOnAFreshServerLeaveASchemaTheLeastPrivilegeAccountWritesInCheckMode() throws Exception {
-        assumeTrue(DB.canStopServer(), "creates the README's accounts, so only on the server the tests started");
+        assumeTrue(DB.server().canStopServer(), "creates the README's accounts, so only on the server the tests started");
         admin = DB.freshSchema(dir);
         run(admin, CLEAN_UP);
         String readme = Files.readString(README, StandardCharsets.UTF_8);
@@ -74,12 +74,12 @@ class DatabaseSetupIT {
         Path devices = Files.createFile(etc.resolve("devices"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(etc.resolve("gateway.conf"), block(CONFIG_BLOCK, readme)
-                .replace("/etc/pi-gateway", etc.toString()) + "store.port = " + DB.port() + "\n"
+                .replace("/etc/pi-gateway", etc.toString()) + "store.port = " + DB.server().port() + "\n"
                 + "auth.devices-file = " + devices + "\n");
         Path cnf = dir.resolve("admin.cnf");
         Files.createFile(cnf, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(cnf, "[client]\nuser=" + admin.user() + "\npassword="
-                + Files.readString(admin.passwordFile()).strip() + "\nhost=127.0.0.1\nport=" + DB.port() + "\n");
+                + Files.readString(admin.passwordFile()).strip() + "\nhost=127.0.0.1\nport=" + DB.server().port() + "\n");
 
         Process p = new ProcessBuilder("bash", "-c", prelude(etc, cnf) + block(SHELL_BLOCK, readme))
                 .redirectErrorStream(true).start();
@@ -135,7 +135,7 @@ class DatabaseSetupIT {
     }
 
     private static void run(StoreConfig store, List<String> statements) throws SQLException {
-        try (Connection c = TestDatabase.connect(store)) {
+        try (Connection c = TestStores.connect(store)) {
             for (String sql : statements) {
                 try (PreparedStatement s = c.prepareStatement(sql)) {
                     s.execute();

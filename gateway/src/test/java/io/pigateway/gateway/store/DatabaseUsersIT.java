@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.SensorInfo;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class DatabaseUsersIT {
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
     private static final Duration ACK_WAIT = Duration.ofSeconds(20);
     private static final List<String> TABLES = List.of("schema_version", "devices", "connections", "readings", "sensors");
     private static final List<String> VIEWS = List.of("reading_values", "latest_readings", "device_last_seen");
@@ -77,7 +77,7 @@ class DatabaseUsersIT {
         assertEquals(1, DB.queryLong(admin, "SELECT COUNT(*) FROM devices WHERE device_id = 'pi-1'"
                 + " AND last_seen >= first_seen"));
         // The health probe the store runs during an outage and when idle: a write, rolled back.
-        try (Connection c = TestDatabase.connect(accounts.gateway)) {
+        try (Connection c = TestStores.connect(accounts.gateway)) {
             c.setAutoCommit(false);
             Prober.write(c);
         }
@@ -154,7 +154,7 @@ class DatabaseUsersIT {
 
     /** The statement fails for lack of a privilege (SQLSTATE 42000, "... command denied ..."). */
     private static void refused(StoreConfig account, String sql) throws SQLException {
-        try (Connection c = TestDatabase.connect(account)) {
+        try (Connection c = TestStores.connect(account)) {
             SQLException e = assertThrows(SQLException.class, () -> {
                 try (PreparedStatement s = c.prepareStatement(sql)) {
                     s.execute();

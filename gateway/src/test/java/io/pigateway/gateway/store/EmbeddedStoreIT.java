@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,20 +32,20 @@ class EmbeddedStoreIT {
             assertEquals(new StoreStats(210, 50, 3, 3, 0), store.stats());
         }
         assertTrue(Files.exists(dir.resolve("data").resolve("pi-gateway.mv.db")));
-        assertEquals(160, TestDatabase.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));
+        assertEquals(160, TestStores.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));
 
         try (Store store = Store.open(config, Fixtures.writers())) {
             await(store.submit(batch("dev-1", 7, 1, 160)));
             assertEquals(10, store.stats().committedReadings() - store.stats().duplicateReadings());
         }
-        assertEquals(170, TestDatabase.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));
+        assertEquals(170, TestStores.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));
         assertEquals(Migration.all().size(),
-                TestDatabase.shared().queryLong(config, "SELECT COUNT(*) FROM schema_version"),
+                TestStores.shared().queryLong(config, "SELECT COUNT(*) FROM schema_version"),
                 "each shipped migration recorded once");
-        assertEquals(1, TestDatabase.shared().queryLong(config, "SELECT COUNT(*) FROM devices"
+        assertEquals(1, TestStores.shared().queryLong(config, "SELECT COUNT(*) FROM devices"
                 + " WHERE last_seen = '2024-05-06 07:08:09.123'"));
 
-        try (Connection c = TestDatabase.connect(config);
+        try (Connection c = TestStores.connect(config);
              PreparedStatement s = c.prepareStatement("SELECT device_time, received_at, value FROM readings"
                      + " WHERE stream_id = 8 AND seq = 3");
              ResultSet rs = s.executeQuery()) {

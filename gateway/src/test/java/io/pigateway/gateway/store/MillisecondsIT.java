@@ -4,7 +4,7 @@ import static io.pigateway.gateway.store.Fixtures.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.protocol.Reading;
 import io.pigateway.protocol.SensorInfo;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ class MillisecondsIT {
 
     @Test
     void mysqlServerKeepsTheMillisecondsOfEveryTime() throws Exception {
-        assertEveryTimeKeepsItsMilliseconds(TestDatabase.shared().freshSchema(dir));
+        assertEveryTimeKeepsItsMilliseconds(TestStores.shared().freshSchema(dir));
     }
 
     @Test
@@ -79,7 +79,7 @@ class MillisecondsIT {
         // Names come from this class only. Both print a DATETIME(3) as 'yyyy-MM-dd HH:mm:ss.SSS'.
         String text = config.kind() == StoreConfig.Kind.EMBEDDED
                 ? "FORMATDATETIME(" + column + ", 'yyyy-MM-dd HH:mm:ss.SSS')" : "CAST(" + column + " AS CHAR)";
-        try (Connection c = TestDatabase.connect(config);
+        try (Connection c = TestStores.connect(config);
              PreparedStatement s = c.prepareStatement("SELECT " + text + " FROM " + table + " ORDER BY " + order);
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {

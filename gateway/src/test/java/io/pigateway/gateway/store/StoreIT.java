@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.protocol.Reading;
 import io.pigateway.protocol.SensorInfo;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Submit and commit on MariaDB: what lands in the tables, once. */
 class StoreIT {
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
 
     @TempDir
     Path dir;
@@ -57,7 +57,7 @@ class StoreIT {
         await(done);
 
         assertEquals(10, rows());
-        try (Connection c = TestDatabase.connect(config);
+        try (Connection c = TestStores.connect(config);
              PreparedStatement s = c.prepareStatement("SELECT device_id, stream_id, sensor, value, device_time,"
                      + " received_at FROM readings WHERE seq = 3");
              ResultSet rs = s.executeQuery()) {

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.WriterConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** What the systemd watchdog asks the store: is a writer stuck? A failing database is not. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StoreLivenessIT {
-    static final TestDatabase DB = TestDatabase.shared();
+    static final TestStores DB = TestStores.shared();
 
     @TempDir
     Path dir;
@@ -37,7 +37,7 @@ class StoreLivenessIT {
     void aWriterHeldInsideItsTransactionIsStuckOnceItPassesTheLimitAndNotBefore() throws Exception {
         StoreConfig config = DB.freshSchema(dir);
         try (Store store = Store.open(config, Fixtures.writers());
-             Connection locker = TestDatabase.connect(config)) {
+             Connection locker = TestStores.connect(config)) {
             await(store.submit(batch("dev-1", 1, 1, 10)));
             // The future completes inside the writer's group; it is idle a moment later, and stays so.
             Await.until("the writers are idle", Duration.ofSeconds(2), () -> store.stuckAfter(Duration.ofMillis(1)).isEmpty());

@@ -15,7 +15,7 @@ import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.metrics.StoreHealth;
 import io.pigateway.testing.CapturedLog;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
@@ -45,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TransactionFaultsIT {
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
 
     @TempDir
     Path dir;
@@ -108,7 +108,7 @@ class TransactionFaultsIT {
         StoreConfig config = withOptions(plain, "sessionVariables=innodb_lock_wait_timeout=1");
         Recorded recorded = new Recorded();
         try (Store store = open(config, oneWriter(Duration.ZERO), recorded);
-             Connection holder = TestDatabase.connect(plain)) {
+             Connection holder = TestStores.connect(plain)) {
             holder.setAutoCommit(false);
             // Holds the key of seq 5 uncommitted: the gateway's INSERT of 1..10 waits for it.
             insertReading(holder, "dev-1", 1, 5);
@@ -129,8 +129,8 @@ class TransactionFaultsIT {
         StoreConfig config = DB.freshSchema(dir);
         Recorded recorded = new Recorded();
         try (Store store = open(config, oneWriter(Duration.ZERO), recorded);
-             Connection other = TestDatabase.connect(config);
-             Connection watcher = TestDatabase.connect(config)) {
+             Connection other = TestStores.connect(config);
+             Connection watcher = TestStores.connect(config)) {
             await(store.recordSession(Fixtures.session("dev-1", 1))); // the devices row
             await(store.submit(batch("dev-1", 1, 1, 1)));
             other.setAutoCommit(false);

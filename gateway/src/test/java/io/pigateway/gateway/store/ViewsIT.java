@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.protocol.Reading;
 import io.pigateway.protocol.SensorInfo;
 import java.nio.file.Path;
@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and on the embedded H2 store: the same rows on both.
  */
 class ViewsIT {
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
     /** 2024-05-06T07:00:00Z; every time below is an offset from it. */
     private static final Instant T0 = Instant.parse("2024-05-06T07:00:00Z");
     /** Device clocks run 2 s behind the gateway's in these readings. */
@@ -111,7 +111,7 @@ class ViewsIT {
     /** EXPLAIN as "table|key|Extra" lines (MariaDB's and MySQL's EXPLAIN both have these columns). */
     private static List<String> explain(StoreConfig config, String sql) throws Exception {
         List<String> plan = new ArrayList<>();
-        try (Connection c = TestDatabase.connect(config); PreparedStatement s = c.prepareStatement("EXPLAIN " + sql);
+        try (Connection c = TestStores.connect(config); PreparedStatement s = c.prepareStatement("EXPLAIN " + sql);
              ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
                 plan.add(rs.getString("table") + "|" + rs.getString("key") + "|" + rs.getString("Extra"));
@@ -210,7 +210,7 @@ class ViewsIT {
 
     /** Each row as its columns joined by '|'; times as ISO local date-times, whichever driver. */
     static List<String> rows(StoreConfig store, String sql, Object... params) throws Exception {
-        try (Connection c = TestDatabase.connect(store); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = TestStores.connect(store); PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 s.setObject(i + 1, params[i]);
             }

@@ -11,7 +11,7 @@ import io.pigateway.common.Settings;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ class ClientKilledIT {
 
     @Test
     void everyReadingIsStoredExactlyOnceAcrossRepeatedKillNineOfTheClient(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         Random random = new Random(11);
         try (Gateway gateway = Gateway.start(TestGatewayConfig.forTests(dir).withStore(store))) {
             Map<String, String> settings = Faults.clientSettings("killed-client", "127.0.0.1:" + gateway.address().getPort());
@@ -68,7 +68,7 @@ class ClientKilledIT {
                 System.out.println("client killed with SIGKILL " + KILLS + " times; " + after);
                 assertEquals(0, after.held(), "the clean stop left nothing unacknowledged");
                 assertEquals(0, after.cutBytes(), "SIGKILL loses nothing written to the spool");
-                TestDatabase db = TestDatabase.shared();
+                TestStores db = TestStores.shared();
                 long stream = spool.streamId();
                 assertEquals(1, db.queryLong(store, "SELECT COUNT(DISTINCT stream_id) FROM readings WHERE device_id = 'killed-client'"),
                         "every restart continued the same stream");

@@ -15,7 +15,7 @@ import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.ListenConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +49,7 @@ class ClockNotSetIT {
      * after the clock is set), the clock is set, and the client stops.
      */
     private static void run(Path dir, String device, boolean gatewayBeforeClock) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         int port = Faults.freePort();
         AtomicBoolean set = new AtomicBoolean();
         long bootNanos = System.nanoTime();
@@ -83,7 +83,7 @@ class ClockNotSetIT {
         }
         long ended = System.currentTimeMillis();
         System.out.println(device + ": " + end);
-        TestDatabase db = TestDatabase.shared();
+        TestStores db = TestStores.shared();
         assertEquals(0, end.pending(), end.toString());
         assertEquals(end.sampled(), db.queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ?", device));
         long early = db.queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ? AND device_time < ?",

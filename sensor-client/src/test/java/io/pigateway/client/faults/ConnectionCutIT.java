@@ -10,7 +10,7 @@ import io.pigateway.client.SensorClient;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +26,7 @@ class ConnectionCutIT {
 
     @Test
     void everyReadingIsStoredExactlyOnceAcrossManyCutsAtRandomOffsets(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         ClientStats end;
         long stream;
         int cuts;

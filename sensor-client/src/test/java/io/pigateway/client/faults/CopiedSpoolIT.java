@@ -11,7 +11,7 @@ import io.pigateway.common.Settings;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.FileTrees;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +33,7 @@ class CopiedSpoolIT {
 
     @Test
     void aSpoolRestoredFromAnEarlierCopyLosesNoNewReadingAsADuplicate(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         String device = "restored-pi";
         Path spool = dir.resolve("spool");
         Path copy = dir.resolve("copy");
@@ -56,7 +56,7 @@ class CopiedSpoolIT {
 
     @Test
     void twoClientsStartedFromCopiesOfOneSpoolLoseNoReadingAsADuplicate(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         String device = "cloned-pi";
         Path spoolA = dir.resolve("a");
         Path spoolB = dir.resolve("b");
@@ -108,7 +108,7 @@ class CopiedSpoolIT {
             sampled += s.sampled();
             dropped += s.dropped();
         }
-        TestDatabase db = TestDatabase.shared();
+        TestStores db = TestStores.shared();
         long rows = db.queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ?", device);
         long distinct = db.queryLong(store, "SELECT COUNT(*) FROM (SELECT DISTINCT stream_id, seq FROM readings"
                 + " WHERE device_id = ?) k", device);

@@ -11,7 +11,7 @@ import io.pigateway.client.SensorClient;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -31,8 +31,8 @@ class DatabaseRestartIT {
 
     @Test
     void everyReadingIsStoredExactlyOnceAcrossDatabaseRestarts(@TempDir Path dir) throws Exception {
-        TestDatabase db = TestDatabase.shared();
-        assumeTrue(db.canStopServer(), "the database is external (PIGW_TEST_DB_HOST); this test stops only its own");
+        TestStores db = TestStores.shared();
+        assumeTrue(db.server().canStopServer(), "the database is external (PIGW_TEST_DB_HOST); this test stops only its own");
         StoreConfig store = db.freshSchema(dir);
         GatewayConfig config = TestGatewayConfig.forTests(dir).withStore(store);
         ClientStats end;
@@ -44,7 +44,7 @@ class DatabaseRestartIT {
                 for (int outage = 1; outage <= OUTAGES; outage++) {
                     long before = client.stats().acknowledged();
                     until("readings acknowledged before outage", WAIT, () -> client.stats().acknowledged() > before + 200);
-                    db.stopServer();
+                    db.server().stopServer();
                     try {
                         Thread.sleep(DOWN.toMillis());
                         long during = client.stats().acknowledged();
@@ -54,7 +54,7 @@ class DatabaseRestartIT {
                         assertEquals(during, client.stats().acknowledged(), "nothing is acknowledged while MariaDB is down");
                         assertFalse(gateway.store().healthy());
                     } finally {
-                        db.startServer();
+                        db.server().startServer();
                     }
                     long after = client.stats().acknowledged();
                     until("acknowledgements resume after outage " + outage, WAIT,

@@ -6,7 +6,7 @@ import io.pigateway.client.ClientStats;
 import io.pigateway.client.config.SensorClientConfig;
 import io.pigateway.common.Settings;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -103,7 +103,7 @@ final class Faults {
      * exactly one row per sampled reading of this device and stream, no more, no fewer.
      */
     static void assertStoredExactlyOnce(StoreConfig store, String device, long streamId, ClientStats end) throws Exception {
-        TestDatabase db = TestDatabase.shared();
+        TestStores db = TestStores.shared();
         assertEquals(0, end.pending(), "readings left unacknowledged at the end: " + end);
         assertEquals(0, end.dropped(), "readings dropped: " + end);
         assertEquals(end.sampled(), end.acknowledged(), end.toString());

@@ -6,7 +6,7 @@ import io.pigateway.client.ClientStats;
 import io.pigateway.client.SensorClient;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.testing.GatewayProcess;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
@@ -24,7 +24,7 @@ class GatewayKilledIT {
 
     @Test
     void everyReadingIsStoredExactlyOnceAcrossRepeatedKillNineOfTheGateway(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         int port = Faults.freePort();
         Path config = Faults.gatewayConfig(dir, store, port);
         Random random = new Random(42);

@@ -17,7 +17,7 @@ import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.store.EmbeddedFileSystem;
 import io.pigateway.testing.ForgetfulDisk;
 import io.pigateway.testing.ForgetfulFilePath;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.protocol.Reading;
 import io.pigateway.protocol.SensorInfo;
 import java.net.InetAddress;
@@ -143,8 +143,8 @@ class PowerCutIT {
                         + " acknowledged readings missing, seq " + missing);
             }
         }
-        long rows = TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings");
-        long keys = TestDatabase.shared().queryLong(store,
+        long rows = TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM readings");
+        long keys = TestStores.shared().queryLong(store,
                 "SELECT COUNT(*) FROM (SELECT DISTINCT device_id, stream_id, seq FROM readings) k");
         System.out.println(CUTS + " power cuts (" + gatewayCuts + " of the gateway, " + clientCuts + " of a client; "
                 + context + "): gateway started " + gateway.starts + " times, " + ackedReadings
@@ -159,7 +159,7 @@ class PowerCutIT {
     /** The seqs of the stream in the store. */
     private static BitSet stored(StoreConfig store, String device, long stream) throws Exception {
         BitSet seqs = new BitSet();
-        try (Connection c = TestDatabase.connect(store);
+        try (Connection c = TestStores.connect(store);
              PreparedStatement s = c.prepareStatement("SELECT seq FROM readings WHERE device_id = ? AND stream_id = ?")) {
             s.setString(1, device);
             s.setLong(2, stream);

@@ -12,7 +12,7 @@ import io.pigateway.client.config.SpoolConfig;
 import io.pigateway.client.link.GatewayLink;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +35,7 @@ class SeqReuseRefusedIT {
 
     @Test
     void newReadingsUnderSeqsTheGatewayHoldsAreRefusedAndCountedNotSwallowed(@TempDir Path dir) throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         SpoolConfig config = new SpoolConfig(dir.resolve("spool"), 64 * SpoolTesting.SEGMENT + SpoolConfig.META_RESERVE_BYTES,
                 SpoolTesting.SEGMENT, SpoolConfig.FullPolicy.DROP_OLDEST, Duration.ofMillis(10), 100);
         try (Gateway gateway = Gateway.start(io.pigateway.gateway.testing.TestGatewayConfig.forTests(dir).withStore(store))) {
@@ -51,7 +51,7 @@ class SeqReuseRefusedIT {
             }
             SpoolTesting.copy(dir.resolve("image"), live);
             Spool restored = run(config, address, 2000, 50); // seq 51..100 again, other values
-            TestDatabase db = TestDatabase.shared();
+            TestStores db = TestStores.shared();
             long rows = db.queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ? AND sensor = 't'", DEVICE);
             long kept = db.queryLong(store, "SELECT COUNT(*) FROM readings WHERE device_id = ? AND value >= 1000"
                     + " AND value < 2000", DEVICE);

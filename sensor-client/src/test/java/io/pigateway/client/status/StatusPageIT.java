@@ -10,7 +10,7 @@ import io.pigateway.common.Settings;
 import io.pigateway.gateway.Gateway;
 import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,8 +58,8 @@ class StatusPageIT {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "needs Debian's chromium and chromium-driver (" + CHROMIUM + ", " + CHROMEDRIVER
                         + "); bin/test installs them: apt-get install chromium chromium-driver");
-        TestDatabase db = TestDatabase.shared();
-        assumeTrue(db.canStopServer(), "the database is external (PIGW_TEST_DB_HOST); this test stops only its own");
+        TestStores db = TestStores.shared();
+        assumeTrue(db.server().canStopServer(), "the database is external (PIGW_TEST_DB_HOST); this test stops only its own");
         StoreConfig store = db.freshSchema(dir);
         Files.createDirectories(SCREENSHOTS);
         Path secret = privateFile(dir.resolve("secret"), SECRET + "\n");
@@ -136,13 +136,13 @@ class StatusPageIT {
                     .until(d -> text(b, "tr[data-device='status-1'] .spool").matches("[0-9]+"));
             screenshot(browser, "2-silent.png");
 
-            db.stopServer();
+            db.server().stopServer();
             try {
                 wait.withMessage("the store shows down").until(d -> "down".equals(text(b, "#s-store strong")));
                 assertEquals("database down", text(browser, "#headline"));
                 screenshot(browser, "3-database-down.png");
             } finally {
-                db.startServer();
+                db.server().startServer();
             }
             wait.withMessage("the store shows up again").until(d -> "up".equals(text(b, "#s-store strong")));
             wait.withMessage("status-1 is fresh again").until(d -> "fresh".equals(state(b, "status-1")));

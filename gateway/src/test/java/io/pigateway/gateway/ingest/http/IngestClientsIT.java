@@ -16,7 +16,7 @@ import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.IngestConfig;
 import io.pigateway.gateway.config.IngestHttpConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,7 +68,7 @@ class IngestClientsIT {
     }
 
     static long rows(String device, String sensorPrefix) throws Exception {
-        return TestDatabase.shared().queryLong(store,
+        return TestStores.shared().queryLong(store,
                 "SELECT COUNT(*) FROM readings WHERE device_id = ? AND sensor LIKE ?", device, sensorPrefix + "%");
     }
 

@@ -13,7 +13,7 @@ import io.pigateway.gateway.config.IngestConfig;
 import io.pigateway.gateway.config.IngestHttpConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.ingest.IngestKeys;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,7 +68,7 @@ class IngestHttpIT {
     }
 
     static long rows(String where, Object... params) throws Exception {
-        return TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE " + where, params);
+        return TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE " + where, params);
     }
 
     static byte[] gzip(String text) throws Exception {
@@ -85,7 +85,7 @@ class IngestHttpIT {
         Curl.Answer a = curl.post("/write?db=x&precision=s&u=pi-attic&p=" + ATTIC_SECRET, lines);
         assertEquals(204, a.status(), a.toString());
         assertEquals(3, rows("device_id = 'pi-attic' AND sensor LIKE 'v1.%'"), "stored when 204 came");
-        assertEquals(1, TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE sensor = 'v1.temp'"
+        assertEquals(1, TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM readings WHERE sensor = 'v1.temp'"
                 + " AND stream_id = ? AND seq = 1700000001000000000", IngestKeys.timedStream("v1.temp")));
 
         assertEquals(204, curl.post("/write?db=x&precision=s&u=pi-attic&p=" + ATTIC_SECRET, lines).status());
@@ -106,7 +106,7 @@ class IngestHttpIT {
         assertEquals(204, a.status(), a.toString());
         assertEquals(2, rows("device_id = 'pi-cellar' AND sensor LIKE 'v2.%'"), "the string field is skipped");
         assertEquals(1, rows("device_id = 'pi-cellar' AND sensor = 'v2.on' AND value = 1"));
-        assertEquals(1, TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM sensors WHERE device_id ="
+        assertEquals(1, TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM sensors WHERE device_id ="
                 + " 'pi-cellar' AND sensor = 'v2.temp' AND unit = 'C'"));
         assertEquals(2, rows("device_id = 'pi-cellar' AND sensor LIKE 'v2.%' AND device_time >= ?",
                 new java.sql.Timestamp(before - 1000)), "stamped with the arrival time");

@@ -13,7 +13,7 @@ import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.gateway.net.GatewayTls;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -48,7 +48,7 @@ class IngestHttpRefusalsIT {
             long retryAfter = Long.parseLong(a.headers().get("retry-after"));
             assertTrue(retryAfter >= 20, "the rest needs 20 s at 5 a second, not " + retryAfter);
             assertTrue(a.body().contains("over its rate of 5 a second (limits.max-readings-per-second)"), a.body());
-            assertEquals(0, TestDatabase.shared().queryLong(config.store(), "SELECT COUNT(*) FROM readings"));
+            assertEquals(0, TestStores.shared().queryLong(config.store(), "SELECT COUNT(*) FROM readings"));
             assertEquals(204, curl.post("/write?precision=s", "rate,device=pi-slow v=1 1700000000").status(),
                     "another device has its own rate");
         }
@@ -56,18 +56,18 @@ class IngestHttpRefusalsIT {
 
     @Test
     void whileTheStoreFailsWritesAre503WithRetryAfterAndARetryLaterIsStoredOnce() throws Exception {
-        StoreConfig store = TestDatabase.shared().freshSchema(dir);
+        StoreConfig store = TestStores.shared().freshSchema(dir);
         GatewayConfig config = TestGatewayConfig.forTests(dir).withStore(store)
                 .withIngest(ingest(Duration.ofSeconds(5), IngestHttpConfig.loopbackAnyPort()));
         try (Gateway gateway = Gateway.start(config)) {
             Curl curl = new Curl(gateway.ingestHttpAddress(), dir);
             String lines = "down,device=pi-attic v=1 1700000000\ndown,device=pi-attic v=2 1700000001\n";
-            TestDatabase.shared().execute(store, "RENAME TABLE readings TO readings_away");
+            TestStores.shared().execute(store, "RENAME TABLE readings TO readings_away");
             Curl.Answer a = curl.post("/write?precision=s", lines);
             assertEquals(503, a.status(), a.body());
             assertEquals("5", a.headers().get("retry-after"));
             assertTrue(a.body().startsWith("{\"code\":\"unavailable\""), a.body());
-            TestDatabase.shared().execute(store, "RENAME TABLE readings_away TO readings");
+            TestStores.shared().execute(store, "RENAME TABLE readings_away TO readings");
             Curl.Answer retry = null;
             for (int i = 0; i < 50 && (retry == null || retry.status() == 503); i++) {
                 retry = curl.post("/write?precision=s", lines);
@@ -76,7 +76,7 @@ class IngestHttpRefusalsIT {
                 }
             }
             assertEquals(204, retry.status(), retry.body());
-            assertEquals(2, TestDatabase.shared().queryLong(store, "SELECT COUNT(*) FROM readings"));
+            assertEquals(2, TestStores.shared().queryLong(store, "SELECT COUNT(*) FROM readings"));
         }
     }
 
@@ -115,7 +115,7 @@ class IngestHttpRefusalsIT {
             long seconds = (System.nanoTime() - started) / 1_000_000_000L;
             assertTrue(cut == null || cut.status() != 204, "the slow request was not answered 204: " + cut);
             assertTrue(seconds < 20, "cut off after " + seconds + " s, long before its 28 s of sending");
-            assertEquals(0, TestDatabase.shared().queryLong(config.store(),
+            assertEquals(0, TestStores.shared().queryLong(config.store(),
                     "SELECT COUNT(*) FROM readings WHERE device_id = 'pi-slow'"));
             assertEquals(204, curl.post("/write?precision=s", "fast,device=pi-fast v=1 1700000000").status(),
                     "the slot is free again");
@@ -134,7 +134,7 @@ class IngestHttpRefusalsIT {
             Curl.Answer a = curl.run(List.of("--cacert", pki.caFile().toString(), "-X", "POST", "--data-binary",
                     "tls,device=pi-attic v=1 1700000000", url));
             assertEquals(204, a.status(), a.body());
-            assertEquals(1, TestDatabase.shared().queryLong(config.store(), "SELECT COUNT(*) FROM readings"));
+            assertEquals(1, TestStores.shared().queryLong(config.store(), "SELECT COUNT(*) FROM readings"));
         }
     }
 }

@@ -6,7 +6,7 @@ import io.pigateway.gateway.config.GatewayConfig;
 import io.pigateway.gateway.config.IngestConfig;
 import io.pigateway.gateway.config.IngestHttpConfig;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.testing.TestDevice;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,7 +39,7 @@ public final class LineProtocolHttpBenchmark {
                 .withIngest(IngestConfig.defaults().withHttp(IngestHttpConfig.loopbackAnyPort()
                         .withMaxBodyBytes(4 * 1024 * 1024)));
         if (storeKind.equals("mariadb")) {
-            StoreConfig store = TestDatabase.shared().freshSchema(dir);
+            StoreConfig store = TestStores.shared().freshSchema(dir);
             config = config.withStore(store);
         }
         try (Gateway gateway = Gateway.start(config)) {
@@ -85,7 +85,7 @@ public final class LineProtocolHttpBenchmark {
                 }
                 report("binary protocol, frames of 1,000, " + clients + " device(s)", rows, started);
             }
-            long stored = TestDatabase.shared().queryLong(config.store(), "SELECT COUNT(*) FROM readings");
+            long stored = TestStores.shared().queryLong(config.store(), "SELECT COUNT(*) FROM readings");
             System.out.println("store " + storeKind + ": " + stored + " rows in readings");
         }
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.testing.GatewayProcess;
-import io.pigateway.gateway.testing.MosquittoBroker;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.testing.MosquittoBroker;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class MqttFaultsIT {
     private static final Path JAR = Path.of("target/pi-gateway.jar");
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
     /** Messages per device; the publisher alternates between the timed and the untimed device. */
     private static final int PER_DEVICE = 600;
     private static final long T0_MILLIS = 1_764_691_200_000L;
@@ -103,7 +103,7 @@ class MqttFaultsIT {
 
     private static Counts counts(StoreConfig store, String device) throws Exception {
         Map<Long, Integer> rows = new HashMap<>();
-        try (Connection c = TestDatabase.connect(store);
+        try (Connection c = TestStores.connect(store);
              PreparedStatement s = c.prepareStatement("SELECT value FROM readings WHERE device_id = ?")) {
             s.setString(1, device);
             try (ResultSet rs = s.executeQuery()) {

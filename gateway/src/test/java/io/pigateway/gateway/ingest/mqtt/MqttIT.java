@@ -12,8 +12,8 @@ import io.pigateway.gateway.config.IngestConfig;
 import io.pigateway.gateway.config.MqttConfig;
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.testing.CapturedLog;
-import io.pigateway.gateway.testing.MosquittoBroker;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.testing.MosquittoBroker;
+import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class MqttIT {
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @TempDir

@@ -11,7 +11,7 @@ import io.pigateway.gateway.config.LineProtocolConfig;
 import io.pigateway.gateway.config.LineSocketConfig;
 import io.pigateway.gateway.ingest.lineprotocol.Precision;
 import io.pigateway.testing.CapturedLog;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -223,7 +223,7 @@ class LineSocketsIT {
     }
 
     private static long rows(Path dir, String device) throws Exception {
-        return TestDatabase.shared().queryLong(TestGatewayConfig.forTests(dir).store(),
+        return TestStores.shared().queryLong(TestGatewayConfig.forTests(dir).store(),
                 "SELECT COUNT(*) FROM readings WHERE device_id = ?", device);
     }
 

@@ -1,6 +1,5 @@
-package io.pigateway.gateway.testing;
+package io.pigateway.testing;
 
-import io.pigateway.gateway.config.StoreConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -232,15 +231,15 @@ public final class GaleraCluster implements AutoCloseable {
         return members.toString();
     }
 
-    /** A new database on the cluster and a store configuration naming every node; password file in {@code dir}. */
-    public StoreConfig createDatabase(String name, Path dir) throws SQLException, IOException {
+    /** A new database on the cluster and its account, naming every node as store.host does; password file in {@code dir}. */
+    public TestSchema createDatabase(String name, Path dir) throws SQLException, IOException {
         try (Connection c = connect(node(1), ""); Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
         }
         Path passwordFile = dir.resolve(name + ".password");
         Files.createFile(passwordFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(passwordFile, PASSWORD + "\n", StandardCharsets.UTF_8);
-        return StoreConfig.mysql(hostList(), node(1).port, name, USER, passwordFile);
+        return new TestSchema(hostList(), node(1).port, name, USER, passwordFile);
     }
 
     public Connection connect(Node node, String database) throws SQLException {

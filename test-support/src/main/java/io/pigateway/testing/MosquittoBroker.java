@@ -1,4 +1,4 @@
-package io.pigateway.gateway.testing;
+package io.pigateway.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;

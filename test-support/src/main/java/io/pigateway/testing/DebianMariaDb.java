@@ -1,4 +1,4 @@
-package io.pigateway.gateway.testing;
+package io.pigateway.testing;
 
 import ch.vorburger.exec.ManagedProcessException;
 import java.io.BufferedReader;

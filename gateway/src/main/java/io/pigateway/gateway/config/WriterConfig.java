@@ -19,23 +19,9 @@ import java.time.Duration;
  *                            before its frames are refused (retryable); 0: not at all
  * @param conflictRetryPause  the pause before the first such retry; it doubles with each one, plus up to half
  *                            again at random so that the two sides of a deadlock do not collide again
- * @param insertMethod        how a transaction's readings reach a MySQL/MariaDB server (the embedded store
- *                            always uses INSERTs)
  */
 public record WriterConfig(int threads, int batchMaxReadings, Duration batchMaxWait, int queueCapacity,
-                           Duration retryBackoffMax, int conflictRetries, Duration conflictRetryPause,
-                           InsertMethod insertMethod) {
-    /** {@code writer.insert-method}. */
-    public enum InsertMethod {
-        /**
-         * One {@code LOAD DATA LOCAL INFILE} per transaction, streamed from memory; the driver sends no
-         * file. Falls back to {@link #INSERT} on a server with {@code local_infile = OFF}.
-         */
-        LOAD_DATA,
-        /** Server-side prepared multi-row INSERTs of up to 1,000 rows. */
-        INSERT
-    }
-
+                           Duration retryBackoffMax, int conflictRetries, Duration conflictRetryPause) {
     private static final String TRANSACTION_RENAME = "a writer commits a transaction of whole frames; a batch was ambiguous";
     public static final int DEFAULT_THREADS = 2;
     public static final int MAX_THREADS = 64;
@@ -45,7 +31,6 @@ public record WriterConfig(int threads, int batchMaxReadings, Duration batchMaxW
     public static final Duration DEFAULT_RETRY_BACKOFF_MAX = Duration.ofSeconds(30);
     public static final int DEFAULT_CONFLICT_RETRIES = 3;
     public static final Duration DEFAULT_CONFLICT_RETRY_PAUSE = Duration.ofMillis(50);
-    public static final InsertMethod DEFAULT_INSERT_METHOD = InsertMethod.LOAD_DATA;
 
     public WriterConfig(int threads, int batchMaxReadings, Duration batchMaxWait, int queueCapacity,
                         Duration retryBackoffMax) {
@@ -53,22 +38,7 @@ public record WriterConfig(int threads, int batchMaxReadings, Duration batchMaxW
                 DEFAULT_CONFLICT_RETRY_PAUSE);
     }
 
-    public WriterConfig(int threads, int batchMaxReadings, Duration batchMaxWait, int queueCapacity,
-                        Duration retryBackoffMax, int conflictRetries, Duration conflictRetryPause) {
-        this(threads, batchMaxReadings, batchMaxWait, queueCapacity, retryBackoffMax, conflictRetries,
-                conflictRetryPause, DEFAULT_INSERT_METHOD);
-    }
-
-    /** The same settings with {@code method}. */
-    public WriterConfig withInsertMethod(InsertMethod method) {
-        return new WriterConfig(threads, batchMaxReadings, batchMaxWait, queueCapacity, retryBackoffMax,
-                conflictRetries, conflictRetryPause, method);
-    }
-
     public WriterConfig {
-        if (insertMethod == null) {
-            throw new IllegalArgumentException("writer.insert-method must be set");
-        }
         if (conflictRetries < 0) {
             throw new IllegalArgumentException("writer.conflict-retries must be >= 0, not " + conflictRetries);
         }
@@ -112,7 +82,6 @@ public record WriterConfig(int threads, int batchMaxReadings, Duration batchMaxW
                 s.duration("writer.retry-backoff-max", DEFAULT_RETRY_BACKOFF_MAX, Duration.ofMillis(100), Duration.ofMinutes(10)),
                 s.intIn("writer.conflict-retries", DEFAULT_CONFLICT_RETRIES, 0, 100),
                 s.duration("writer.conflict-retry-pause", DEFAULT_CONFLICT_RETRY_PAUSE, Duration.ZERO,
-                        Duration.ofSeconds(10)),
-                s.choice("writer.insert-method", InsertMethod.class, DEFAULT_INSERT_METHOD));
+                        Duration.ofSeconds(10)));
     }
 }

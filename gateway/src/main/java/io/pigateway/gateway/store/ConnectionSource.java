@@ -5,9 +5,6 @@ import io.pigateway.common.ConfigException;
 import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.config.DatabaseNode;
 import io.pigateway.gateway.config.StoreConfig;
-import io.pigateway.gateway.config.WriterConfig;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -67,15 +63,11 @@ final class ConnectionSource {
     private final Duration attemptLimit;
     /** H2 only: a commit reaches the file, not the disk, until it is synced. */
     private final boolean syncAfterCommit;
-    /** MySQL with {@code writer.insert-method = load-data}: the URLs let the driver stream LOAD DATA LOCAL. */
-    private final boolean loadData;
-    private final AtomicBoolean loadDataRefusedLogged = new AtomicBoolean();
 
     private ConnectionSource(List<String> urls, Properties credentials, String description, Duration networkTimeout,
-                             Duration attemptLimit, boolean syncAfterCommit, boolean loadData) {
+                             Duration attemptLimit, boolean syncAfterCommit) {
         this.urls = List.copyOf(urls);
         this.syncAfterCommit = syncAfterCommit;
-        this.loadData = loadData;
         this.credentials = credentials;
         this.description = description;
         this.networkTimeout = networkTimeout;
@@ -83,75 +75,22 @@ final class ConnectionSource {
     }
 
     static ConnectionSource of(StoreConfig config) throws StoreException {
-        return of(config, WriterConfig.InsertMethod.INSERT);
-    }
-
-    /**
-     * Connections for {@code config}; with {@link WriterConfig.InsertMethod#LOAD_DATA} on MySQL they
-     * may stream {@code LOAD DATA LOCAL} from memory ({@link LoadDataReadings}) and no file: the driver
-     * is allowed local files only under a new, empty directory that only this process can write.
-     */
-    static ConnectionSource of(StoreConfig config, WriterConfig.InsertMethod method) throws StoreException {
         Properties credentials = new Properties();
         if (config.kind() == StoreConfig.Kind.EMBEDDED) {
             // H2's default account (empty name), so that H2's own tools open the file without options.
             credentials.setProperty("user", "");
             credentials.setProperty("password", "");
             return new ConnectionSource(List.of(h2Url(config.embeddedPath())), credentials, config.describe(), null,
-                    H2_LOCK_TIMEOUT, true, false);
+                    H2_LOCK_TIMEOUT, true);
         }
         credentials.setProperty("user", config.user());
         credentials.setProperty("password", config.passwordFile() == null ? "" : readPassword(config));
         boolean ownSocketTimeout = config.jdbcOptions().contains("socketTimeout=");
-        boolean loadData = method == WriterConfig.InsertMethod.LOAD_DATA;
-        String localFiles = loadData ? "&allowLoadLocalInfile=true&allowLoadLocalInfileInPath=" + noFilesDirectory() : "";
-        // Before the configured options, so that jdbc-options could still change them.
-        List<String> urls = config.nodes().stream().map(node -> withOptions(mysqlUrl(config, node), localFiles)).toList();
+        List<String> urls = config.nodes().stream().map(node -> mysqlUrl(config, node)).toList();
         // With several nodes a reconnect may try each in turn before one answers.
         Duration attemptLimit = config.connectTimeout().multipliedBy(urls.size()).plus(socketTimeout(config.jdbcOptions()));
         return new ConnectionSource(urls, credentials, config.describe(), ownSocketTimeout ? null : SOCKET_TIMEOUT,
-                attemptLimit, false, loadData);
-    }
-
-    /** {@code options} ("&a=b...") inserted after the driver's base options, before the configured ones. */
-    private static String withOptions(String url, String options) {
-        int configured = url.indexOf("&socketTimeout=");
-        int end = url.indexOf('&', configured + 1);
-        return end < 0 ? url + options : url.substring(0, end) + options + url.substring(end);
-    }
-
-    /** A new empty directory, mode 0700, removed at exit: the only place the driver may read a local file from. */
-    private static String noFilesDirectory() throws StoreException {
-        try {
-            Path dir = Files.createTempDirectory("pi-gateway-no-local-files-");
-            dir.toFile().deleteOnExit();
-            return dir.toAbsolutePath().toString();
-        } catch (IOException e) {
-            throw new StoreException("cannot create an empty directory for writer.insert-method = load-data in "
-                    + System.getProperty("java.io.tmpdir") + ": " + ErrorText.of(e)
-                    + " (or set writer.insert-method = insert)", e);
-        }
-    }
-
-    /**
-     * Whether the writer may use {@link LoadDataReadings} on {@code c}: configured so, and the server
-     * has {@code local_infile} on (MySQL 8's default is off). Logs once when it is off.
-     */
-    boolean loadData(Connection c) throws SQLException {
-        if (!loadData) {
-            return false;
-        }
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@local_infile")) {
-            if (rs.next() && rs.getInt(1) == 1) {
-                return true;
-            }
-        }
-        if (loadDataRefusedLogged.compareAndSet(false, true)) {
-            Logger.warn("{} has local_infile = OFF, so writer.insert-method = load-data cannot be used: writing with"
-                    + " multi-row INSERTs instead (enable local_infile on the server, or set writer.insert-method ="
-                    + " insert to silence this)", description);
-        }
-        return false;
+                attemptLimit, false);
     }
 
     /**

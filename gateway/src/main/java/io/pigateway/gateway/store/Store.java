@@ -87,7 +87,7 @@ public final class Store implements AutoCloseable {
     static Store open(StoreConfig store, WriterConfig writer, Metrics metrics, Migrations migrations)
             throws StoreException {
         long started = System.nanoTime();
-        ConnectionSource source = ConnectionSource.of(store, writer.insertMethod());
+        ConnectionSource source = ConnectionSource.of(store);
         List<Connection> connections = new ArrayList<>();
         int applied = store.kind() == StoreConfig.Kind.EMBEDDED ? EmbeddedMigration.apply(store, migrations) : 0;
         try {

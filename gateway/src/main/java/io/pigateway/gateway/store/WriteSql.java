@@ -55,7 +55,7 @@ final class WriteSql {
     }
 
     /** {@code receivedAt}: the batch's, formatted once per batch. */
-    record Row(ReadingBatch batch, Reading reading, String receivedAt) {
+    private record Row(ReadingBatch batch, Reading reading, String receivedAt) {
     }
 
     // Every writer inserts in key order, so two transactions touching the same keys (a device that
@@ -65,8 +65,8 @@ final class WriteSql {
             .thenComparingLong(r -> r.batch().streamId())
             .thenComparingLong(r -> r.reading().seq());
 
-    /** The group's readings in key order, each with its frame's arrival time as text. */
-    static List<Row> rowsInKeyOrder(List<ReadingBatch> batches) {
+    /** Inserts the readings, skipping any already stored; returns the number of rows inserted. */
+    static int insertReadings(Connection c, List<ReadingBatch> batches) throws SQLException {
         List<Row> rows = new ArrayList<>();
         for (ReadingBatch b : batches) {
             String receivedAt = datetime(b.receivedAt());
@@ -75,12 +75,6 @@ final class WriteSql {
             }
         }
         rows.sort(KEY_ORDER);
-        return rows;
-    }
-
-    /** Inserts the readings, skipping any already stored; returns the number of rows inserted. */
-    static int insertReadings(Connection c, List<ReadingBatch> batches) throws SQLException {
-        List<Row> rows = rowsInKeyOrder(batches);
         int inserted = 0;
         int from = 0;
         while (from < rows.size()) {

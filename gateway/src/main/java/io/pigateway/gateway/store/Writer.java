@@ -45,8 +45,6 @@ final class Writer implements Runnable {
     private final LastSeen lastSeen;
     private final DatabaseBackoff backoff;
     private volatile Connection connection;
-    /** Whether {@link #connection} takes {@link LoadDataReadings}; {@code null} until asked on that connection. */
-    private Boolean loadData;
     /** System.nanoTime() when the group being written was taken on, or {@link #IDLE}: read by the watchdog. */
     private volatile long writingSince = IDLE;
     /** Taken from the queue but too big for the group being collected; it starts the next group. */
@@ -312,7 +310,6 @@ final class Writer implements Runnable {
             if (c == null) {
                 c = source.open();
                 connection = c;
-                loadData = null;
                 Logger.debug("reconnected to {}", source.description());
             }
             List<ReadingBatch> batches = new ArrayList<>();
@@ -338,10 +335,7 @@ final class Writer implements Runnable {
             }
             int inserted = 0;
             if (!batches.isEmpty()) {
-                if (loadData == null) {
-                    loadData = source.loadData(c);
-                }
-                inserted = loadData ? LoadDataReadings.insert(c, batches) : WriteSql.insertReadings(c, batches);
+                inserted = WriteSql.insertReadings(c, batches);
                 if (inserted < readings) {
                     Map<ReadingBatch, DuplicateMismatchException> differ = WriteSql.mismatches(c, batches);
                     if (!differ.isEmpty()) {

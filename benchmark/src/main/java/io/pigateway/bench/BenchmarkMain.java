@@ -290,7 +290,7 @@ public final class BenchmarkMain implements Callable<Integer> {
                 }
                 Map<String, Measured> round = new LinkedHashMap<>();
                 for (String what : order) {
-                    db.execute(store, "TRUNCATE TABLE readings");
+                    emptyReadings(store);
                     CpuUse cpu = CpuUse.start(owners(g));
                     boolean polled = poller != null && r > 0 && what.equals("gateway");
                     if (polled) {
@@ -842,6 +842,49 @@ public final class BenchmarkMain implements Callable<Integer> {
     private static void closeAll(List<LoadDevice> load) throws IOException {
         for (LoadDevice d : load) {
             d.close();
+        }
+    }
+
+    /**
+     * Empties the readings table before an item. TRUNCATE waits for any transaction that touched the
+     * table; right after a gateway had started it waited out innodb_lock_wait_timeout (50 s) in 2 of
+     * about 10 runs on 2026-12-02, and the whole run ended. So each attempt waits at most 5 s, the first
+     * failed one prints the server's open transactions and busy connections (to find the holder), and
+     * it tries 12 times.
+     */
+    private void emptyReadings(TestSchema store) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try (java.sql.Connection c = TestDatabase.connect(store); java.sql.Statement s = c.createStatement()) {
+                s.execute("SET SESSION lock_wait_timeout = 5, innodb_lock_wait_timeout = 5");
+                try {
+                    s.execute("TRUNCATE TABLE readings");
+                    return;
+                } catch (java.sql.SQLException e) {
+                    if (attempt == 12 || !(e instanceof java.sql.SQLTransactionRollbackException || e.getErrorCode() == 1205)) {
+                        throw e;
+                    }
+                    if (attempt == 1) {
+                        line("TRUNCATE TABLE readings waited 5 s (%s); open transactions and busy connections:", e.getMessage());
+                        dump(s, "SELECT trx_id, trx_state, trx_started, trx_mysql_thread_id, trx_tables_locked, trx_rows_locked,"
+                                + " trx_query FROM information_schema.innodb_trx");
+                        dump(s, "SELECT id, user, db, command, time, state, info FROM information_schema.processlist"
+                                + " WHERE command <> 'Sleep' OR time > 5");
+                    }
+                }
+            }
+        }
+    }
+
+    private void dump(java.sql.Statement s, String sql) throws java.sql.SQLException {
+        try (java.sql.ResultSet rs = s.executeQuery(sql)) {
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder("  ");
+                for (int i = 1; i <= n; i++) {
+                    row.append(rs.getMetaData().getColumnLabel(i)).append('=').append(rs.getString(i)).append(' ');
+                }
+                line("%s", row.toString().strip());
+            }
         }
     }
 

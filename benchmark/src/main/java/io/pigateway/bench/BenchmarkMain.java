@@ -546,10 +546,12 @@ public final class BenchmarkMain implements Callable<Integer> {
         Map<String, String> conf = gatewayConfig(store, devicesFile(dir, all));
         line("");
         line("== %,d idle connections held for %d s, one device sending %d readings/s ==", idle, idleSeconds, idleRate);
-        if (idle + 1 > Integer.parseInt(conf.getOrDefault("limits.max-connections", "1000"))) {
+        String packaged = conf.getOrDefault("limits.max-connections", packagedDefault("limits.max-connections"));
+        if (idle + 1 > Integer.parseInt(packaged)) {
             String raised = Integer.toString(idle + 1);
             conf.put("limits.max-connections", raised);
-            line("change from the packaged configuration for this phase: limits.max-connections = %s (packaged 1000)", raised);
+            line("change from the packaged configuration for this phase: limits.max-connections = %s (packaged %s)",
+                    raised, packaged);
         }
         try (GatewayProcess g = gatewayLauncher.startGateway(writeConfig(dir, "idle", conf), "idle", gatewayJvmExtra, gatewayLog)) {
             InetSocketAddress address = g.awaitReady();
@@ -693,6 +695,20 @@ public final class BenchmarkMain implements Callable<Integer> {
             g.terminate();
             g.waitFor(30);
         }
+    }
+
+    /**
+     * The default the packaged gateway.conf documents for {@code key} in its commented-out line
+     * ({@code #key = value}); GatewayConfigTest keeps those lines equal to the gateway's defaults.
+     */
+    private String packagedDefault(String key) throws IOException {
+        for (String l : Files.readAllLines(packagedConfig)) {
+            String s = l.strip();
+            if (s.startsWith("#") && s.substring(1).strip().startsWith(key + " ") && s.contains("=")) {
+                return s.substring(s.indexOf('=') + 1).strip();
+            }
+        }
+        throw new IllegalStateException(packagedConfig + " documents no default for " + key);
     }
 
     /** The packaged gateway.conf's settings, in order. */

@@ -43,6 +43,58 @@ class GatewayConfigTest {
         assertEquals(Duration.ofMillis(50), c.writer().conflictRetryPause());
     }
 
+    /**
+     * The packaged gateway.conf shows each default as a commented-out line ({@code #key = value}); the
+     * benchmark reads them too. A default changed in code but not there (limits.max-connections stayed
+     * 1000 in the benchmark after the gateway's became 12000) fails here.
+     */
+    @Test
+    void theCommentedOutLinesOfThePackagedConfigurationShowTheGatewaysOwnDefaults() throws Exception {
+        Settings s = Settings.of("gateway.conf", Map.of("auth.mode", "open"));
+        GatewayConfig.from(s);
+        Map<String, String> defaults = new java.util.HashMap<>();
+        s.effective().stream().filter(e -> e.origin().equals("default")).forEach(e -> defaults.put(e.key(), e.value()));
+        java.util.regex.Pattern commented = java.util.regex.Pattern.compile("^#([a-z][a-z0-9.-]*) = (.*)$");
+        List<String> lines = Files.readAllLines(Path.of("..", "deploy", "gateway.conf"));
+        // A key the file sets shows an alternative in its commented-out line (#store.type = mysql), and
+        // a commented-out "enabled = true" shows how to switch something on: neither is a default.
+        java.util.Set<String> set = new java.util.HashSet<>();
+        lines.stream().map(String::strip).filter(l -> l.matches("^[a-z][a-z0-9.-]* = .*"))
+                .forEach(l -> set.add(l.substring(0, l.indexOf(' '))));
+        List<String> differ = new java.util.ArrayList<>();
+        int compared = 0;
+        for (String line : lines) {
+            java.util.regex.Matcher m = commented.matcher(line.strip());
+            if (m.matches() && defaults.containsKey(m.group(1)) && !set.contains(m.group(1))
+                    && !(m.group(1).endsWith(".enabled") && m.group(2).strip().equals("true"))) {
+                compared++;
+                String file = m.group(2).strip();
+                String gateway = defaults.get(m.group(1));
+                boolean same = file.equals(gateway) || (millis(file) >= 0 && millis(file) == millis(gateway));
+                if (!same) {
+                    differ.add(m.group(1) + ": the file says " + m.group(2).strip() + ", the gateway " + defaults.get(m.group(1)));
+                }
+            }
+        }
+        assertEquals(List.of(), differ);
+        assertTrue(compared >= 20, "only " + compared + " commented-out defaults compared");
+    }
+
+    /** "120s", "2m", "0ms" in ms; -1 for anything else. */
+    private static long millis(String duration) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(duration);
+        if (!m.matches()) {
+            return -1;
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> n;
+            case "s" -> n * 1000;
+            case "m" -> n * 60_000;
+            default -> n * 3_600_000;
+        };
+    }
+
     @Test
     void theConflictRetriesAreConfigurable() throws ConfigException {
         WriterConfig w = parse(Map.of("writer.conflict-retries", "0", "writer.conflict-retry-pause", "200ms")).writer();

@@ -78,6 +78,27 @@ class ReloadIT {
         }
     }
 
+    @Test
+    void aSighupDuringStartUpNeitherStopsTheGatewayNorIsLost(@TempDir Path dir) throws Exception {
+        Path devices = dir.resolve("devices");
+        writePrivate(devices, "kept " + KEEP + "\n");
+        Path config = Files.writeString(dir.resolve("gateway.conf"), String.join("\n",
+                "listen.address = 127.0.0.1", "listen.port = 0", "store.type = embedded",
+                "store.embedded-path = " + dir.resolve("store"), "log.stats-interval = 0s",
+                "auth.devices-file = " + devices, ""));
+        try (GatewayProcess p = GatewayProcess.start(GatewayProcessIT.JAR, config, "gateway")) {
+            p.await("applied schema migration 001"); // the store opens inside Gateway.start: not ready yet
+            writePrivate(devices, "kept " + KEEP + "\nadded " + ADDED + "\n");
+            hangUp(p);
+            InetSocketAddress address = p.awaitReady();
+            p.await("reloaded " + devices + ": 2 devices (before: 1 devices); 0 connected device(s) disconnected");
+            try (TestDevice added = TestDevice.connect(address, "added", 1, ADDED)) {
+                added.sendRange(1, 5, 5);
+                assertEquals(5, added.awaitAck(5, WAIT), "the file as it was at the SIGHUP applies");
+            }
+        }
+    }
+
     private static void hangUp(GatewayProcess p) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).inheritIO().start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS));

@@ -14,7 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * minutes. {@code last_seen} is therefore up to {@link #RESOLUTION} older than the device's latest
  * committed frame (docs/DASHBOARDS.md); a handshake always updates it. The times remembered here are
  * only a cache of what was written: after a restart, or on another gateway of a cluster, the first
- * frame of each device updates its row again, and the UPDATE keeps the later time.
+ * frame of each device updates its row again, and the UPDATE keeps the later time. A time is
+ * remembered when the UPDATE is made, before the commit: a transaction rolled back and tried again
+ * skips that device, which can leave its row up to twice {@link #RESOLUTION} behind the device.
  */
 final class LastSeen {
     static final Duration RESOLUTION = Duration.ofSeconds(1);

@@ -70,7 +70,7 @@ class GatewayConfigTest {
                 compared++;
                 String file = m.group(2).strip();
                 String gateway = defaults.get(m.group(1));
-                boolean same = file.equals(gateway) || (millis(file) >= 0 && millis(file) == millis(gateway));
+                boolean same = file.equals(gateway) || (duration(file) != null && duration(file).equals(duration(gateway)));
                 if (!same) {
                     differ.add(m.group(1) + ": the file says " + m.group(2).strip() + ", the gateway " + defaults.get(m.group(1)));
                 }
@@ -80,19 +80,14 @@ class GatewayConfigTest {
         assertTrue(compared >= 20, "only " + compared + " commented-out defaults compared");
     }
 
-    /** "120s", "2m", "0ms" in ms; -1 for anything else. */
-    private static long millis(String duration) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h)").matcher(duration);
-        if (!m.matches()) {
-            return -1;
+    /** "120s", "2m", "0ms" read as the gateway reads durations; {@code null} for anything else. */
+    private static Duration duration(String value) {
+        try {
+            return Settings.of("gateway.conf", Map.of("d", value)).duration("d", Duration.ZERO, Duration.ZERO,
+                    Duration.ofDays(365));
+        } catch (ConfigException e) {
+            return null;
         }
-        long n = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> n;
-            case "s" -> n * 1000;
-            case "m" -> n * 60_000;
-            default -> n * 3_600_000;
-        };
     }
 
     @Test

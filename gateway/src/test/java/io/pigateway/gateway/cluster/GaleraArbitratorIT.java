@@ -75,7 +75,7 @@ class GaleraArbitratorIT {
                             check.nodesAgree(), check.nodes(), (System.nanoTime() - started) / 1e9);
                     assertEquals(0, check.lost(), "acknowledged readings missing on some node");
                     assertEquals(0, check.duplicated(), "readings stored twice");
-                    assertEquals(0, devices.reconnects(), "a device had to reconnect");
+                    assertEquals(0, devices.reconnects(), () -> "a device had to reconnect: " + devices.reconnectCauses());
                     assertTrue(check.nodesAgree(), "nodes disagree: " + check.nodes());
                 }
             } finally {

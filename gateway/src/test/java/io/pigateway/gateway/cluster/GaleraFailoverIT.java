@@ -270,7 +270,8 @@ class GaleraFailoverIT {
                     check.acknowledged(), killed, stopped, partitioned, fullTransfers, incrementalTransfers,
                     devices.reconnects(), check.lost(), check.duplicated(), check.nodesAgree(), check.nodes());
             assertEquals(0, check.lost(), "acknowledged readings missing on some node");
-            assertEquals(0, devices.reconnects(), "a device had to reconnect: a failover was not invisible to the devices");
+            assertEquals(0, devices.reconnects(), () -> "a device had to reconnect: a failover was not invisible to the devices: "
+                    + devices.reconnectCauses());
             assertEquals(0, check.duplicated(), "readings stored twice");
             assertTrue(check.nodesAgree(), "nodes disagree: " + check.nodes());
             assertTrue(check.acknowledged() > 0);

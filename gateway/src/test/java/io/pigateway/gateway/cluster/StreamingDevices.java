@@ -36,6 +36,8 @@ final class StreamingDevices implements AutoCloseable {
     private final Map<String, AtomicLong> acked = new LinkedHashMap<>();
     private final AtomicBoolean streaming = new AtomicBoolean(true);
     private final AtomicLong reconnects = new AtomicLong();
+    /** Why devices reconnected, the first few: the gateway's NACK reason or the socket error. */
+    private final List<String> reconnectCauses = java.util.Collections.synchronizedList(new ArrayList<>());
     private final List<Future<Void>> devices = new ArrayList<>();
 
     /** The devices' counts per node and whether the nodes agree; see {@link #check}. */
@@ -82,7 +84,9 @@ final class StreamingDevices implements AutoCloseable {
                     last = !streaming.get();
                 }
             } catch (IOException e) {
-                reconnects.incrementAndGet();
+                if (reconnects.incrementAndGet() <= 10) {
+                    reconnectCauses.add(id + " after ACK " + acked.get() + ": " + e);
+                }
                 last = false;
                 Thread.sleep(200);
             }
@@ -102,6 +106,13 @@ final class StreamingDevices implements AutoCloseable {
     /** Device reconnects so far: a failover the devices noticed. */
     long reconnects() {
         return reconnects.get();
+    }
+
+    /** Why the first ten reconnects happened, for the message of a failed assertion. */
+    List<String> reconnectCauses() {
+        synchronized (reconnectCauses) {
+            return List.copyOf(reconnectCauses);
+        }
     }
 
     /** Waits until the devices together have {@code readings} more acknowledged: the gateways are writing. */

@@ -215,7 +215,8 @@ final class Writer implements Runnable {
 
     /**
      * One transaction for the group, tried again on a new connection if a reused one turns out to
-     * be dead, and after a deadlock or lock wait timeout up to {@code writer.conflict-retries} times.
+     * be dead; on the next node of a cluster if its node left the cluster or stopped answering, once
+     * per other node; and after a deadlock or lock wait timeout up to {@code writer.conflict-retries} times.
      */
     private int transactRetrying(List<Job> group, Map<ReadingBatch, DuplicateMismatchException> refused,
                                  Map<Job.Session, SensorLimitException> overLimit) throws SQLException {
@@ -228,15 +229,17 @@ final class Writer implements Runnable {
             } catch (SQLException e) {
                 SqlErrors kind = SqlErrors.of(e);
                 boolean open = closing.getCount() > 0; // not when close() aborted this connection on purpose
-                if ((kind == SqlErrors.OTHER || kind == SqlErrors.DATA) && open && nodesLeft > 0 && connection != null
-                        && source.nodeUnavailable(connection)) {
+                boolean nodeFault = kind == SqlErrors.OTHER || kind == SqlErrors.DATA
+                        || kind == SqlErrors.CONNECTION_LOST && !reused;
+                if (nodeFault && open && nodesLeft > 0 && connection != null && source.nodeUnavailable(connection)) {
                     // A Galera node cut off from the others fails a COMMIT with a generic error (1180, "Not
-                    // connected to Primary Component"): the group is fine, the node is not. Once on each other
+                    // connected to Primary Component"), and one being stopped may accept the new connection
+                    // and then drop it mid-transaction: the group is fine, the node is not. Once on each other
                     // node: while one node is down and another being cut off, the first retry can hit the second.
                     nodesLeft--;
                     rollbackAndDrop();
-                    Logger.debug("transaction failed on a database node that left the cluster ({}); retrying on the"
-                            + " next node", ErrorText.of(e));
+                    Logger.debug("transaction failed on a database node that left the cluster or stopped answering ({});"
+                            + " retrying on the next node", ErrorText.of(e));
                     continue;
                 }
                 if (kind == SqlErrors.CONFLICT && conflicts < config.conflictRetries() && open) {

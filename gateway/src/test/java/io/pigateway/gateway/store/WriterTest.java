@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
 import static org.mockito.Mockito.atLeastOnce;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
@@ -51,7 +53,9 @@ class WriterTest {
     }
 
     private Job.Readings queue(ReadingBatch b) throws InterruptedException {
-        admission.acquire(b);
+        if (!admission.tryAcquire(b, Duration.ZERO)) {
+            throw new IllegalStateException("no room in the test's queue for " + b.size() + " readings");
+        }
         Job.Readings job = new Job.Readings(b, admission.permitsFor(b), new CompletableFuture<>());
         queue.add(job);
         return job;
@@ -140,5 +144,63 @@ class WriterTest {
         assertEquals(0, admission.depth());
         queue.add(Job.STOP);
         writer.join(5000);
+    }
+
+    @Test
+    void aClusterNodeThatDropsAFreshConnectionMidTransactionIsLeftAndTheGroupCommitsOnTheNextNode() throws Exception {
+        Connection stopping = connection();
+        doThrow(new SQLException("Communications link failure", "08S01")).when(stopping).commit();
+        Connection next = connection();
+        ConnectionSource source = cluster(3, stopping, next);
+
+        Job.Readings a = queue(batch("dev", 1, 1, 5));
+        Thread writer = start(Fixtures.writers(1, 100, Duration.ofMillis(50), 1000), source, null);
+        a.done().get(5, TimeUnit.SECONDS);
+        verify(source).nodeUnavailable(stopping);
+        verify(next).commit();
+        queue.add(Job.STOP);
+        writer.join(5000);
+    }
+
+    @Test
+    void aGroupMovesToEachOtherNodeOnceAndThenFails() throws Exception {
+        Connection first = connection();
+        doThrow(new SQLException("Communications link failure", "08S01")).when(first).commit();
+        Connection second = connection();
+        doThrow(new SQLException("Communications link failure", "08S01")).when(second).commit();
+        ConnectionSource source = cluster(2, first, second);
+
+        Job.Readings a = queue(batch("dev", 1, 1, 5));
+        Thread writer = start(Fixtures.writers(1, 100, Duration.ofMillis(50), 1000), source, null);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> a.done().get(5, TimeUnit.SECONDS));
+        assertInstanceOf(StoreException.class, e.getCause());
+        verify(source, times(2)).open(); // the first node, then the other one: no third attempt
+        queue.add(Job.STOP);
+        writer.join(5000);
+    }
+
+    @Test
+    void aSingleServerThatDropsAFreshConnectionFailsTheGroup() throws Exception {
+        Connection dropped = connection();
+        doThrow(new SQLException("Communications link failure", "08S01")).when(dropped).commit();
+        ConnectionSource source = cluster(1, dropped, connection());
+
+        Job.Readings a = queue(batch("dev", 1, 1, 5));
+        Thread writer = start(Fixtures.writers(1, 100, Duration.ofMillis(50), 1000), source, null);
+        ExecutionException e = assertThrows(ExecutionException.class, () -> a.done().get(5, TimeUnit.SECONDS));
+        assertInstanceOf(StoreException.class, e.getCause());
+        verify(source, times(1)).open();
+        queue.add(Job.STOP);
+        writer.join(5000);
+    }
+
+    /** A source of {@code nodes} nodes whose logins return {@code first}, then {@code then}; every failed node counts as left. */
+    private static ConnectionSource cluster(int nodes, Connection first, Connection then) throws SQLException {
+        ConnectionSource source = mock(ConnectionSource.class);
+        when(source.nodes()).thenReturn(nodes);
+        when(source.open()).thenReturn(first, then);
+        when(source.nodeUnavailable(any())).thenReturn(true);
+        when(source.description()).thenReturn("mock cluster");
+        return source;
     }
 }

@@ -26,11 +26,6 @@ final class Admission {
         return Math.min(batch.size(), capacity);
     }
 
-    void acquire(ReadingBatch batch) throws InterruptedException {
-        permits.acquire(permitsFor(batch));
-        depth.addAndGet(batch.size());
-    }
-
     /** False if the permits did not become free within the timeout. */
     boolean tryAcquire(ReadingBatch batch, Duration timeout) throws InterruptedException {
         if (!permits.tryAcquire(permitsFor(batch), timeout.toNanos(), TimeUnit.NANOSECONDS)) {

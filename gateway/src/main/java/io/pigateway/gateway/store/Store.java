@@ -153,32 +153,14 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Queues a frame's readings, waiting while the queue is full. The future completes after the
-     * readings are committed, or fails with a {@link StoreException} saying what failed; it also fails
-     * if the store is closed or the batch holds values no column can store.
+     * Queues a frame's readings, waiting up to {@code timeout} for room in the queue. The future
+     * completes after the readings are committed, or fails with a {@link StoreException} saying what
+     * failed; it fails at once if the batch holds values no column can store. During a known outage
+     * the batch is refused here, not queued: queueing would only hold the client until the writers
+     * fail it anyway.
      *
-     * <p>For this package's tests only; the inputs use {@link #submit(ReadingBatch, Duration)}. Unlike
-     * that one it also queues during an outage, which the tests of the writers' failure path need
-     * (batches that fail in a transaction, not at the door).
-     */
-    CompletableFuture<Void> submit(ReadingBatch batch) throws InterruptedException {
-        String problem = WriteSql.problem(batch);
-        if (problem != null) {
-            return CompletableFuture.failedFuture(refused(batch, problem));
-        }
-        if (closed) {
-            return CompletableFuture.failedFuture(refused(batch, "the store is closed"));
-        }
-        admission.acquire(batch);
-        CompletableFuture<Void> done = enqueue(batch);
-        return done != null ? done : CompletableFuture.failedFuture(refused(batch, "the store is closed"));
-    }
-
-    /**
-     * Like {@link #submit(ReadingBatch)}, but gives up if the queue has no room within {@code timeout}.
-     *
-     * @throws StoreException if the queue stayed full (the message gives depth and capacity) or the
-     *                        store is closed; nothing was queued
+     * @throws StoreException if the queue stayed full (the message gives depth and capacity), the
+     *                        database is failing or the store is closed; nothing was queued
      */
     public CompletableFuture<Void> submit(ReadingBatch batch, Duration timeout)
             throws StoreException, InterruptedException {

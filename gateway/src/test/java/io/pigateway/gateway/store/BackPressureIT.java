@@ -2,6 +2,7 @@ package io.pigateway.gateway.store;
 
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A full queue makes submit wait. The writers are held up by a transaction of the test's own that
+ * A full queue makes submit wait, up to its timeout. The writers are held up by a transaction of the test's own that
  * locks the device row every commit updates, so the queue stays full exactly as long as the test wants.
  */
 class BackPressureIT {
@@ -34,13 +35,13 @@ class BackPressureIT {
         try (Store store = Store.open(config, Fixtures.writers(1, CAPACITY, Duration.ZERO, CAPACITY))) {
             await(store.recordSession(Fixtures.session("dev-1", 1)));
             try (Connection blocker = lockDeviceRow(config)) {
-                CompletableFuture<Void> first = store.submit(batch("dev-1", 1, 1, CAPACITY));
+                CompletableFuture<Void> first = submit(store, batch("dev-1", 1, 1, CAPACITY));
                 assertEquals(CAPACITY, store.queueDepth());
 
                 CompletableFuture<CompletableFuture<Void>> second = CompletableFuture.supplyAsync(() -> {
                     try {
-                        return store.submit(batch("dev-1", 1, 11, 5));
-                    } catch (InterruptedException e) {
+                        return submit(store, batch("dev-1", 1, 11, 5));
+                    } catch (InterruptedException | StoreException e) {
                         throw new IllegalStateException(e);
                     }
                 });

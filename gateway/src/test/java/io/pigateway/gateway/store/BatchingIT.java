@@ -1,6 +1,7 @@
 package io.pigateway.gateway.store;
 
 import static io.pigateway.gateway.store.Fixtures.batch;
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -49,7 +50,7 @@ class BatchingIT {
                 perThread.add(devices.submit(() -> {
                     List<CompletableFuture<Void>> mine = new ArrayList<>();
                     for (int b = 0; b < BATCHES_PER_THREAD; b++) {
-                        mine.add(store.submit(batch(device, 1, 1 + (long) b * READINGS_PER_BATCH, READINGS_PER_BATCH)));
+                        mine.add(submit(store, batch(device, 1, 1 + (long) b * READINGS_PER_BATCH, READINGS_PER_BATCH)));
                     }
                     return mine;
                 }));

@@ -2,6 +2,7 @@ package io.pigateway.gateway.store;
 
 import io.pigateway.testing.Await;
 import static io.pigateway.gateway.store.Fixtures.batch;
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -35,7 +36,7 @@ class CloseIT {
         // A long batchMaxWait keeps batches queued when close() is called.
         Store store = Store.open(config, Fixtures.writers(2, 100, Duration.ofMillis(300), 100_000));
         for (int i = 0; i < 50; i++) {
-            futures.add(store.submit(batch("dev-" + (i % 3), 1, 1 + i * 20L, 20)));
+            futures.add(submit(store, batch("dev-" + (i % 3), 1, 1 + i * 20L, 20)));
         }
         store.close(Duration.ofSeconds(20));
 
@@ -52,13 +53,9 @@ class CloseIT {
         store.close();
         store.close(); // idempotent
 
-        ExecutionException e = assertThrows(ExecutionException.class, () -> store.submit(batch("dev-1", 1, 1, 5)).get());
-        assertInstanceOf(StoreException.class, e.getCause());
-        assertTrue(e.getCause().getMessage().contains("closed"), e.getCause().getMessage());
-        StoreException timed = assertThrows(StoreException.class,
-                () -> store.submit(batch("dev-1", 1, 1, 5), Duration.ofSeconds(1)));
-        assertTrue(timed.getMessage().contains("closed"), timed.getMessage());
-        e = assertThrows(ExecutionException.class, () -> store.recordSession(Fixtures.session("dev-1", 1)).get());
+        StoreException refused = assertThrows(StoreException.class, () -> submit(store, batch("dev-1", 1, 1, 5)));
+        assertTrue(refused.getMessage().contains("closed"), refused.getMessage());
+        ExecutionException e = assertThrows(ExecutionException.class, () -> store.recordSession(Fixtures.session("dev-1", 1)).get());
         assertInstanceOf(StoreException.class, e.getCause());
         assertFalse(store.healthy());
         assertEquals(0, store.queueDepth());
@@ -75,7 +72,7 @@ class CloseIT {
             try (PreparedStatement s = blocker.prepareStatement("SELECT * FROM devices FOR UPDATE")) {
                 s.executeQuery().close();
             }
-            stuck = store.submit(batch("dev-1", 1, 1, 10));
+            stuck = submit(store, batch("dev-1", 1, 1, 10));
             Await.until("the writer waits for the row lock", Duration.ofSeconds(10),
                     () -> store.stuckAfter(Duration.ofMillis(50)).isPresent());
 

@@ -1,6 +1,7 @@
 package io.pigateway.gateway.store;
 
 import static io.pigateway.gateway.store.Fixtures.await;
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -113,11 +114,11 @@ class DashboardQueriesIT {
         List<SensorInfo> sensors = List.of(new SensorInfo("temperature", "°C", "bme280.temperature", false),
                 new SensorInfo("humidity", "%", "bme280.humidity", false));
         await(store.recordSession(session("dev-a", NOW.minus(Duration.ofHours(3)), sensors)));
-        await(store.submit(batch("dev-a", NOW.minus(Duration.ofHours(2)), new Reading(1, "temperature", 0, 5.0))));
-        await(store.submit(batch("dev-a", ACTIVE, new Reading(2, "temperature", 0, 21.0),
+        await(submit(store, batch("dev-a", NOW.minus(Duration.ofHours(2)), new Reading(1, "temperature", 0, 5.0))));
+        await(submit(store, batch("dev-a", ACTIVE, new Reading(2, "temperature", 0, 21.0),
                 new Reading(3, "temperature", 0, 22.0), new Reading(4, "humidity", 0, 40.0))));
         await(store.recordSession(session("dev-b", SILENT.minusSeconds(60), List.of())));
-        await(store.submit(batch("dev-b", SILENT, new Reading(1, "door", 0, 1.0))));
+        await(submit(store, batch("dev-b", SILENT, new Reading(1, "door", 0, 1.0))));
     }
 
     private static SessionStart session(String device, Instant at, List<SensorInfo> sensors) {

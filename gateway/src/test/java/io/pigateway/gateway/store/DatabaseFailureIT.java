@@ -4,6 +4,7 @@ import io.pigateway.testing.Await;
 import io.pigateway.testing.TcpRelay;
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -11,9 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.pigateway.gateway.config.StoreConfig;
+import io.pigateway.gateway.config.WriterConfig;
 import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,19 +29,26 @@ import org.junit.jupiter.api.io.TempDir;
 class DatabaseFailureIT {
     private static final TestStores DB = TestStores.shared();
 
+    /**
+     * One writer that collects for a second before its transaction: frames submitted together while the
+     * database is failing reach it as one group, queued before the failure is known.
+     */
+    private static final WriterConfig HOLDING_WRITER = Fixtures.writers(1, 1000, Duration.ofSeconds(1), 100_000);
+
     @TempDir
     Path dir;
 
     @Test
     void missingTableFailsBatchesWithStoreExceptionUntilItIsBack() throws Exception {
         StoreConfig config = DB.freshSchema(dir);
-        try (Store store = Store.open(config, Fixtures.writers())) {
-            await(store.submit(batch("dev-1", 1, 1, 10)));
+        try (Store store = Store.open(config, HOLDING_WRITER)) {
+            await(submit(store, batch("dev-1", 1, 1, 10)));
 
             DB.execute(config, "RENAME TABLE readings TO readings_away");
+            // Queued together before the writer's transaction fails; from then on submit refuses at the door.
             List<CompletableFuture<Void>> during = new ArrayList<>();
             for (int i = 1; i <= 5; i++) {
-                during.add(store.submit(batch("dev-1", 1, 1 + i * 10L, 10)));
+                during.add(submit(store, batch("dev-1", 1, 1 + i * 10L, 10)));
             }
             for (CompletableFuture<Void> f : during) {
                 StoreException e = failure(f);
@@ -52,7 +62,8 @@ class DatabaseFailureIT {
             assertEquals(0, store.queueDepth(), "failed batches gave their room back");
 
             DB.execute(config, "RENAME TABLE readings_away TO readings");
-            await(store.submit(batch("dev-1", 1, 61, 10)));
+            Await.until("the prober wrote to the table again", Duration.ofSeconds(10), store::healthy);
+            await(submit(store, batch("dev-1", 1, 61, 10)));
             assertTrue(store.healthy());
         }
         assertEquals(20, DB.queryLong(config, "SELECT COUNT(*) FROM readings"), "only acknowledged batches are stored");
@@ -64,16 +75,15 @@ class DatabaseFailureIT {
         try (TcpRelay proxy = new TcpRelay(direct.port())) {
             StoreConfig viaProxy = Fixtures.through(proxy, direct);
             long acknowledged = 0;
-            try (Store store = Store.open(viaProxy, Fixtures.writers())) {
-                await(store.submit(batch("dev-1", 1, 1, 10)));
+            try (Store store = Store.open(viaProxy, HOLDING_WRITER)) {
+                await(submit(store, batch("dev-1", 1, 1, 10)));
                 acknowledged += 10;
 
                 proxy.cut();
                 long seq = 11;
                 List<CompletableFuture<Void>> during = new ArrayList<>();
                 for (int i = 0; i < 6; i++, seq += 10) {
-                    during.add(store.submit(batch("dev-1", 1, seq, 10)));
-                    Thread.sleep(50);
+                    during.add(submit(store, batch("dev-1", 1, seq, 10)));
                 }
                 for (CompletableFuture<Void> f : during) {
                     assertInstanceOf(SQLException.class, failure(f).getCause());
@@ -81,8 +91,9 @@ class DatabaseFailureIT {
                 assertFalse(store.healthy());
 
                 proxy.restore();
-                // The writers wait out their backoff (at most 200 ms here), reconnect and commit again.
-                CompletableFuture<Void> after = store.submit(batch("dev-1", 1, seq, 10));
+                // The prober waits out its backoff (at most 200 ms here) and reconnects; the writer commits again.
+                Await.until("the prober reached the database again", Duration.ofSeconds(10), store::healthy);
+                CompletableFuture<Void> after = submit(store, batch("dev-1", 1, seq, 10));
                 await(after);
                 acknowledged += 10;
                 assertTrue(store.healthy());
@@ -98,12 +109,12 @@ class DatabaseFailureIT {
             StoreConfig viaProxy = Fixtures.through(proxy, direct);
             try (Store store = Store.open(viaProxy, Fixtures.writers())) {
                 proxy.cut();
-                failure(store.submit(batch("dev-1", 1, 1, 10)));
+                failure(submit(store, batch("dev-1", 1, 1, 10)));
                 assertFalse(store.healthy());
 
                 long started = System.nanoTime();
                 StoreException refused = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
-                        () -> store.submit(batch("dev-1", 1, 11, 10), java.time.Duration.ofSeconds(10)));
+                        () -> store.submit(batch("dev-1", 1, 11, 10), Duration.ofSeconds(10)));
                 assertTrue(System.nanoTime() - started < TimeUnit.SECONDS.toNanos(1), "refused at once, not after the wait");
                 assertTrue(refused.getMessage().contains("has been failing for") && refused.getMessage().contains("retry later"),
                         refused.getMessage());
@@ -111,9 +122,9 @@ class DatabaseFailureIT {
                 assertEquals(0, store.queueDepth());
 
                 proxy.restore();
-                Await.until("the prober found the database again with no batch submitted", java.time.Duration.ofSeconds(10),
+                Await.until("the prober found the database again with no batch submitted", Duration.ofSeconds(10),
                         store::healthy);
-                await(store.submit(batch("dev-1", 1, 21, 10), java.time.Duration.ofSeconds(10)));
+                await(store.submit(batch("dev-1", 1, 21, 10), Duration.ofSeconds(10)));
             }
             assertEquals(10, DB.queryLong(direct, "SELECT COUNT(*) FROM readings"), "only the acknowledged batch is stored");
         }

@@ -2,6 +2,7 @@ package io.pigateway.gateway.store;
 
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -99,7 +100,7 @@ class DatabaseSetupIT {
         assertEquals(StoreConfig.MigrationMode.CHECK, store.migrate());
         try (Store s = Store.open(store, Fixtures.writers())) {
             await(s.recordSession(Fixtures.session("pi-1", 1)));
-            await(s.submit(batch("pi-1", 1, 1, 10)));
+            await(submit(s, batch("pi-1", 1, 1, 10)));
         }
         StoreConfig pi = new StoreConfig(admin.kind(), null, admin.host(), admin.port(), "pi", admin.user(),
                 admin.passwordFile(), "", admin.migrate(), admin.connectTimeout());

@@ -2,6 +2,7 @@ package io.pigateway.gateway.store;
 
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,16 +27,16 @@ class EmbeddedStoreIT {
         StoreConfig config = StoreConfig.embedded(dir.resolve("data").resolve("pi-gateway"));
         try (Store store = Store.open(config, Fixtures.writers())) {
             await(store.recordSession(Fixtures.session("dev-1", 7)));
-            await(store.submit(batch("dev-1", 7, 1, 100)));
-            await(store.submit(batch("dev-1", 7, 51, 100))); // 50 retransmitted
-            await(store.submit(batch("dev-1", 8, 1, 10))); // a new stream
+            await(submit(store, batch("dev-1", 7, 1, 100)));
+            await(submit(store, batch("dev-1", 7, 51, 100))); // 50 retransmitted
+            await(submit(store, batch("dev-1", 8, 1, 10))); // a new stream
             assertEquals(new StoreStats(210, 50, 3, 3, 0), store.stats());
         }
         assertTrue(Files.exists(dir.resolve("data").resolve("pi-gateway.mv.db")));
         assertEquals(160, TestStores.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));
 
         try (Store store = Store.open(config, Fixtures.writers())) {
-            await(store.submit(batch("dev-1", 7, 1, 160)));
+            await(submit(store, batch("dev-1", 7, 1, 160)));
             assertEquals(10, store.stats().committedReadings() - store.stats().duplicateReadings());
         }
         assertEquals(170, TestStores.shared().queryLong(config, "SELECT COUNT(*) FROM readings"));

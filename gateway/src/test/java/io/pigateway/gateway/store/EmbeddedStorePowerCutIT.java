@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -187,7 +188,7 @@ class EmbeddedStorePowerCutIT {
                     long first = nextSeq;
                     int n = 1 + (int) (first % 40);
                     nextSeq = first + n;
-                    CompletableFuture<Void> f = store.submit(Fixtures.batch(DEVICE, stream, first, n));
+                    CompletableFuture<Void> f = submit(store, Fixtures.batch(DEVICE, stream, first, n));
                     f.thenRun(() -> {
                         synchronized (acked) {
                             acked.set((int) first, (int) first + n);

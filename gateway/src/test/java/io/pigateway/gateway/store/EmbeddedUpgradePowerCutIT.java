@@ -1,5 +1,6 @@
 package io.pigateway.gateway.store;
 
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -124,7 +125,7 @@ class EmbeddedUpgradePowerCutIT {
         try (Store store = Store.open(StoreConfig.embedded(file), writers, Metrics.NONE, older)) {
             List<CompletableFuture<Void>> futures = new ArrayList<>();
             for (int first = 1; first <= READINGS; first += 100) {
-                futures.add(store.submit(Fixtures.batch(EmbeddedStorePowerCutIT.DEVICE, STREAM, first, 100)));
+                futures.add(submit(store, Fixtures.batch(EmbeddedStorePowerCutIT.DEVICE, STREAM, first, 100)));
             }
             for (CompletableFuture<Void> f : futures) {
                 f.get(30, TimeUnit.SECONDS);

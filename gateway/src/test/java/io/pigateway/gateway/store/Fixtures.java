@@ -41,6 +41,14 @@ final class Fixtures {
         return writers(2, 1000, Duration.ofMillis(5), 100_000);
     }
 
+    /**
+     * {@link Store#submit(ReadingBatch, Duration)} as the inputs call it, waiting up to 20 s for room: no
+     * test fills the queue for that long unless it means to.
+     */
+    static CompletableFuture<Void> submit(Store store, ReadingBatch batch) throws StoreException, InterruptedException {
+        return store.submit(batch, Duration.ofSeconds(20));
+    }
+
     static void await(CompletableFuture<?> f) throws Exception {
         f.get(20, TimeUnit.SECONDS);
     }

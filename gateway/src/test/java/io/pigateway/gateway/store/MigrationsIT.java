@@ -117,7 +117,7 @@ class MigrationsIT {
         StoreConfig store = DB.freshSchema(dir);
         migrate(store, MigrationMode.APPLY);
         try (Store s = Store.open(withMode(store, MigrationMode.CHECK), Fixtures.writers())) {
-            Fixtures.await(s.submit(Fixtures.batch("dev-1", 1, 1, 3)));
+            Fixtures.await(Fixtures.submit(s, Fixtures.batch("dev-1", 1, 1, 3)));
         }
         assertEquals(3, DB.queryLong(store, "SELECT COUNT(*) FROM readings"));
     }

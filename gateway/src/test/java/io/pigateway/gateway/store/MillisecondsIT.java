@@ -1,6 +1,7 @@
 package io.pigateway.gateway.store;
 
 import static io.pigateway.gateway.store.Fixtures.await;
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.pigateway.gateway.config.StoreConfig;
@@ -50,10 +51,10 @@ class MillisecondsIT {
         try (Store store = Store.open(config, Fixtures.writers())) {
             await(store.recordSession(new SessionStart("dev-1", 7, "127.0.0.1:40000", CONNECTED_AT,
                     DEVICE_CLOCK.toEpochMilli(), 667, List.of(new SensorInfo("air", "°C", "bme280.temperature", false)))));
-            await(store.submit(new ReadingBatch("dev-1", 7, RECEIVED_AT, List.of(
+            await(submit(store, new ReadingBatch("dev-1", 7, RECEIVED_AT, List.of(
                     new Reading(1, "air", SAMPLED_FIRST.toEpochMilli(), 21.5),
                     new Reading(2, "air", SAMPLED_SECOND.toEpochMilli(), 21.6)))));
-            await(store.submit(new ReadingBatch("dev-1", 7, RECEIVED_EARLIER, List.of(
+            await(submit(store, new ReadingBatch("dev-1", 7, RECEIVED_EARLIER, List.of(
                     new Reading(3, "air", SAMPLED_SECOND.plusMillis(500).toEpochMilli(), 21.7)))));
         }
         assertEquals(List.of("2026-03-04 05:06:07.250", "2026-03-04 05:06:07.750", "2026-03-04 05:06:08.250"),

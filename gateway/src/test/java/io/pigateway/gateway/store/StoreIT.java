@@ -2,6 +2,7 @@ package io.pigateway.gateway.store;
 
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -53,7 +54,7 @@ class StoreIT {
     @Test
     void committedReadingsLandWithDeviceTimeAndReceivedTimeInUtc() throws Exception {
         await(store.recordSession(Fixtures.session("dev-1", 7)));
-        CompletableFuture<Void> done = store.submit(batch("dev-1", 7, 1, 10));
+        CompletableFuture<Void> done = submit(store, batch("dev-1", 7, 1, 10));
         await(done);
 
         assertEquals(10, rows());
@@ -79,22 +80,22 @@ class StoreIT {
     void lastSeenMovesForwardAtMostOnceASecondPerDevice() throws Exception {
         await(store.recordSession(Fixtures.session("dev-1", 7)));
         List<Reading> one = List.of(new Reading(1, "temp", Fixtures.SAMPLED_AT, 1.0));
-        await(store.submit(new ReadingBatch("dev-1", 7, Fixtures.RECEIVED_AT, one)));
+        await(submit(store, new ReadingBatch("dev-1", 7, Fixtures.RECEIVED_AT, one)));
         List<Reading> two = List.of(new Reading(2, "temp", Fixtures.SAMPLED_AT, 1.0));
-        await(store.submit(new ReadingBatch("dev-1", 7, Fixtures.RECEIVED_AT.plusMillis(900), two)));
+        await(submit(store, new ReadingBatch("dev-1", 7, Fixtures.RECEIVED_AT.plusMillis(900), two)));
         assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM devices WHERE last_seen = '2024-05-06 07:08:09.123'"),
                 "a frame 0.9 s later leaves last_seen alone");
         List<Reading> three = List.of(new Reading(3, "temp", Fixtures.SAMPLED_AT, 1.0));
-        await(store.submit(new ReadingBatch("dev-1", 7, Fixtures.RECEIVED_AT.plusMillis(1000), three)));
+        await(submit(store, new ReadingBatch("dev-1", 7, Fixtures.RECEIVED_AT.plusMillis(1000), three)));
         assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM devices WHERE last_seen = '2024-05-06 07:08:10.123'"),
                 "a frame a second after the written time moves it");
     }
 
     @Test
     void resubmittedBatchAddsNoRowsAndCompletesNormally() throws Exception {
-        await(store.submit(batch("dev-1", 7, 1, 10)));
-        await(store.submit(batch("dev-1", 7, 1, 10)));
-        await(store.submit(batch("dev-1", 7, 6, 10))); // half old, half new
+        await(submit(store, batch("dev-1", 7, 1, 10)));
+        await(submit(store, batch("dev-1", 7, 1, 10)));
+        await(submit(store, batch("dev-1", 7, 6, 10))); // half old, half new
 
         assertEquals(15, rows());
         assertEquals(15, DB.queryLong(config, "SELECT COUNT(DISTINCT device_id, stream_id, seq) FROM readings"));
@@ -106,8 +107,8 @@ class StoreIT {
     @Test
     void duplicatesInsideOneTransactionAreSkippedToo() throws Exception {
         // Queued together, so a writer very likely groups them into one INSERT.
-        CompletableFuture<Void> a = store.submit(batch("dev-1", 7, 1, 50));
-        CompletableFuture<Void> b = store.submit(batch("dev-1", 7, 1, 50));
+        CompletableFuture<Void> a = submit(store, batch("dev-1", 7, 1, 50));
+        CompletableFuture<Void> b = submit(store, batch("dev-1", 7, 1, 50));
         await(a);
         await(b);
         assertEquals(50, rows());
@@ -116,9 +117,9 @@ class StoreIT {
 
     @Test
     void sameSeqsOnANewStreamAreANewStreamAndAreInserted() throws Exception {
-        await(store.submit(batch("dev-1", 7, 1, 10)));
-        await(store.submit(batch("dev-1", 8, 1, 10)));
-        await(store.submit(batch("dev-2", 7, 1, 10)));
+        await(submit(store, batch("dev-1", 7, 1, 10)));
+        await(submit(store, batch("dev-1", 8, 1, 10)));
+        await(submit(store, batch("dev-2", 7, 1, 10)));
         assertEquals(30, rows());
         assertEquals(0, stats().duplicateReadings());
     }
@@ -167,7 +168,7 @@ class StoreIT {
     @Test
     void lastSeenNeverMovesBackwards() throws Exception {
         await(store.recordSession(Fixtures.session("dev-1", 7)));
-        await(store.submit(batch("dev-1", 7, 1, 1)));
+        await(submit(store, batch("dev-1", 7, 1, 1)));
         // A late-recorded handshake with an older time must not pull last_seen back.
         await(store.recordSession(new SessionStart("dev-1", 7, "x", Instant.parse("2020-01-01T00:00:00Z"), 0, 0, List.of())));
         assertEquals(1, DB.queryLong(config, "SELECT COUNT(*) FROM devices WHERE last_seen = '2024-05-06 07:08:09.123'"));
@@ -177,8 +178,8 @@ class StoreIT {
     void batchWithAValueNoColumnHoldsFailsAloneWithoutTouchingOthers() throws Exception {
         ReadingBatch bad = new ReadingBatch("dev-1", 7, Instant.now(),
                 List.of(new Reading(1, "temp", 0, Double.NaN)));
-        CompletableFuture<Void> refused = store.submit(bad);
-        CompletableFuture<Void> fine = store.submit(batch("dev-2", 7, 1, 5));
+        CompletableFuture<Void> refused = submit(store, bad);
+        CompletableFuture<Void> fine = submit(store, batch("dev-2", 7, 1, 5));
         ExecutionException e = assertThrows(ExecutionException.class, refused::get);
         assertInstanceOf(StoreException.class, e.getCause());
         assertTrue(e.getCause().getMessage().contains("NaN"), e.getCause().getMessage());
@@ -201,7 +202,7 @@ class StoreIT {
     @Test
     void queueIsEmptyAndStoreHealthyAfterCommits() throws Exception {
         for (int i = 0; i < 5; i++) {
-            await(store.submit(batch("dev-1", 7, i * 10 + 1, 10)));
+            await(submit(store, batch("dev-1", 7, i * 10 + 1, 10)));
         }
         assertEquals(0, store.queueDepth());
         assertTrue(store.healthy());

@@ -3,6 +3,7 @@ package io.pigateway.gateway.store;
 import io.pigateway.gateway.testing.TestGatewayConfig;
 import static io.pigateway.gateway.store.Fixtures.await;
 import static io.pigateway.gateway.store.Fixtures.batch;
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -112,7 +113,7 @@ class TransactionFaultsIT {
             holder.setAutoCommit(false);
             // Holds the key of seq 5 uncommitted: the gateway's INSERT of 1..10 waits for it.
             insertReading(holder, "dev-1", 1, 5);
-            CompletableFuture<Void> done = store.submit(batch("dev-1", 1, 1, 10));
+            CompletableFuture<Void> done = submit(store, batch("dev-1", 1, 1, 10));
             awaitTrue(() -> !recorded.retries.isEmpty(), "a retry after the lock wait timeout");
             holder.rollback();
             await(done);
@@ -132,7 +133,7 @@ class TransactionFaultsIT {
              Connection other = TestStores.connect(config);
              Connection watcher = TestStores.connect(config)) {
             await(store.recordSession(Fixtures.session("dev-1", 1))); // the devices row
-            await(store.submit(batch("dev-1", 1, 1, 1)));
+            await(submit(store, batch("dev-1", 1, 1, 1)));
             other.setAutoCommit(false);
             // The other transaction is the heavier one (InnoDB rolls back the lighter side of a deadlock):
             // 200 rows of another device, then the device row the gateway's transaction updates last.
@@ -144,7 +145,7 @@ class TransactionFaultsIT {
             // frame, so its UPDATE of last_seen changes the row (an update that would change nothing may
             // not wait for the row's lock).
             ReadingBatch frame = batch("dev-1", 1, 2, 9);
-            CompletableFuture<Void> done = store.submit(new ReadingBatch(frame.deviceId(), frame.streamId(),
+            CompletableFuture<Void> done = submit(store, new ReadingBatch(frame.deviceId(), frame.streamId(),
                     frame.receivedAt().plusSeconds(60), frame.readings()));
             awaitTrue(() -> lockWaits(watcher) > 0, "the gateway waiting for the device row");
             // Now the other side wants a key the gateway holds: a deadlock, the gateway its victim. It
@@ -172,11 +173,11 @@ class TransactionFaultsIT {
                     + " IF NEW.device_id = 'bad' AND NEW.seq > 5 THEN"
                     + " SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'seq above 5 of device bad is refused'; END IF");
             List<CompletableFuture<Void>> good = new ArrayList<>();
-            good.add(store.submit(batch("dev-1", 1, 1, 10)));
-            good.add(store.submit(batch("bad", 7, 1, 5)));
-            CompletableFuture<Void> refused = store.submit(batch("bad", 7, 6, 5));
-            good.add(store.submit(batch("dev-2", 1, 1, 10)));
-            good.add(store.submit(batch("dev-3", 1, 1, 10)));
+            good.add(submit(store, batch("dev-1", 1, 1, 10)));
+            good.add(submit(store, batch("bad", 7, 1, 5)));
+            CompletableFuture<Void> refused = submit(store, batch("bad", 7, 6, 5));
+            good.add(submit(store, batch("dev-2", 1, 1, 10)));
+            good.add(submit(store, batch("dev-3", 1, 1, 10)));
             for (CompletableFuture<Void> f : good) {
                 await(f);
             }
@@ -190,7 +191,7 @@ class TransactionFaultsIT {
             assertEquals(List.of(5), recorded.refusedReadings);
             assertEquals(List.of(), recorded.availability, "the store stayed up");
             assertTrue(store.healthy());
-            await(store.submit(batch("dev-1", 1, 11, 10)));
+            await(submit(store, batch("dev-1", 1, 11, 10)));
         }
     }
 
@@ -230,9 +231,9 @@ class TransactionFaultsIT {
         Recorded recorded = new Recorded();
         try (Store store = open(gatewayAccount, Fixtures.writers(), recorded);
              CapturedLog log = CapturedLog.start()) {
-            await(store.submit(batch("dev-1", 1, 1, 10)));
+            await(submit(store, batch("dev-1", 1, 1, 10)));
             DB.execute(admin, "SET GLOBAL read_only = 1"); // the gateway's account has no SUPER: refused
-            Throwable failure = failure(store.submit(batch("dev-1", 1, 11, 10)));
+            Throwable failure = failure(submit(store, batch("dev-1", 1, 11, 10)));
             assertFalse(failure instanceof StoreRefusedException, "retryable: the data is fine");
             assertEquals(StoreHealth.State.READ_ONLY, store.status().state());
             assertEquals("read-only", store.status().state().label());
@@ -243,7 +244,7 @@ class TransactionFaultsIT {
 
             DB.execute(admin, "SET GLOBAL read_only = 0");
             awaitTrue(store::healthy, "the prober's write succeeding");
-            await(store.submit(batch("dev-1", 1, 11, 10)));
+            await(submit(store, batch("dev-1", 1, 11, 10)));
             assertEquals(List.of(recorded.availability.getFirst(), "available"), recorded.availability);
         }
         assertEquals(20, DB.queryLong(admin, "SELECT COUNT(*) FROM readings"));
@@ -254,19 +255,19 @@ class TransactionFaultsIT {
         StoreConfig config = DB.freshSchema(dir);
         Recorded recorded = new Recorded();
         try (Store store = open(config, Fixtures.writers(), recorded)) {
-            await(store.submit(batch("dev-1", 1, 1, 10)));
+            await(submit(store, batch("dev-1", 1, 1, 10)));
             // Filling a real disk is not something a test can do to a shared server: this trigger raises
             // the error a full InnoDB table or tablespace raises, ER_RECORD_FILE_FULL (1114).
             DB.execute(config, "CREATE TRIGGER full_table BEFORE INSERT ON readings FOR EACH ROW"
                     + " SIGNAL SQLSTATE 'HY000' SET MYSQL_ERRNO = 1114, MESSAGE_TEXT = 'The table ''readings'' is full'");
-            failure(store.submit(batch("dev-1", 1, 11, 10)));
+            failure(submit(store, batch("dev-1", 1, 11, 10)));
             assertEquals(StoreHealth.State.FULL, store.status().state());
             assertStaysDown(store, Duration.ofSeconds(2));
             assertEquals(1, recorded.availability.size(), "one outage, no flapping: " + recorded.availability);
 
             DB.execute(config, "DROP TRIGGER full_table");
             awaitTrue(store::healthy, "the prober's write succeeding");
-            await(store.submit(batch("dev-1", 1, 11, 10)));
+            await(submit(store, batch("dev-1", 1, 11, 10)));
         }
         assertEquals(20, DB.queryLong(config, "SELECT COUNT(*) FROM readings"));
     }

@@ -1,6 +1,7 @@
 package io.pigateway.gateway.store;
 
 import static io.pigateway.gateway.store.Fixtures.await;
+import static io.pigateway.gateway.store.Fixtures.submit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -175,14 +176,14 @@ class ViewsIT {
         await(store.recordSession(session("dev-b", 7, T0.plusSeconds(1), List.of())));
         ReadingBatch first = batch("dev-a", 1, T0,
                 reading(1, "temperature", 20.0), reading(2, "humidity", 40.0), reading(3, "temperature", 20.5));
-        await(store.submit(first));
-        await(store.submit(batch("dev-b", 7, T0.plusSeconds(5), reading(1, "door", 1.0), reading(2, "door", 0.0))));
-        await(store.submit(batch("dev-a", 1, T0.plusSeconds(10),
+        await(submit(store, first));
+        await(submit(store, batch("dev-b", 7, T0.plusSeconds(5), reading(1, "door", 1.0), reading(2, "door", 0.0))));
+        await(submit(store, batch("dev-a", 1, T0.plusSeconds(10),
                 reading(4, "temperature", 21.0), reading(5, "temperature", 21.5))));
         await(store.recordSession(session("dev-a", 2, T0.plusSeconds(15), devA)));
-        await(store.submit(batch("dev-a", 2, T0.plusSeconds(20), reading(1, "humidity", 41.0))));
+        await(submit(store, batch("dev-a", 2, T0.plusSeconds(20), reading(1, "humidity", 41.0))));
         await(store.recordSession(session("dev-c", 3, T0.plusSeconds(25), List.of())));
-        await(store.submit(new ReadingBatch("dev-a", 1, T0.plusSeconds(30), first.readings())));
+        await(submit(store, new ReadingBatch("dev-a", 1, T0.plusSeconds(30), first.readings())));
         assertEquals(3, store.stats().duplicateReadings(), "the retransmitted frame was skipped");
     }
 

@@ -52,6 +52,9 @@ final class ConnectionSource {
      */
     static volatile String h2FileSystem = "file";
 
+    /** ER_ERROR_DURING_COMMIT: "Got error during COMMIT"; on a Galera node, the node lost the cluster. */
+    private static final int COMMIT_FAILED = 1180;
+
     /** One URL per node, in the configured order; one for H2 and a single server. */
     private final List<String> urls;
     /** Index into {@link #urls} of the node new connections go to. */
@@ -255,19 +258,29 @@ final class ConnectionSource {
     }
 
     /**
-     * Whether {@code c}'s node, one of several, should not take writes any more ({@link #galeraProblem}, or
-     * it does not answer). Always false for a single server: there is no other node to go to.
+     * Whether {@code c}'s node, one of several, should not take writes any more after {@code failure}: it
+     * failed a COMMIT with {@link #COMMIT_FAILED}, it does not answer, or {@link #galeraProblem} says so.
+     * Always false for a single server: there is no other node to go to.
      */
-    boolean nodeUnavailable(Connection c) {
+    boolean nodeUnavailable(Connection c, SQLException failure) {
         if (urls.size() < 2) {
             return false;
         }
         String problem;
-        try {
-            c.rollback();
-            problem = galeraProblem(c);
-        } catch (SQLException e) {
-            problem = "does not answer (" + ErrorText.of(e) + ")";
+        if (commitFailed(failure)) {
+            problem = "failed a commit (" + ErrorText.of(failure) + ")";
+            try {
+                c.rollback();
+            } catch (SQLException e) {
+                // The node is being left anyway.
+            }
+        } else {
+            try {
+                c.rollback();
+                problem = galeraProblem(c);
+            } catch (SQLException e) {
+                problem = "does not answer (" + ErrorText.of(e) + ")";
+            }
         }
         if (problem == null) {
             return false;
@@ -277,10 +290,24 @@ final class ConnectionSource {
     }
 
     /**
+     * True if a cluster node failed a COMMIT with error {@link #COMMIT_FAILED}. Galera fails commits with it
+     * when the node has just lost the primary component ("Not connected to Primary Component"), a moment
+     * before its {@code wsrep_ready} turns OFF: the readiness check can still pass, and a retry on the same
+     * node failed the same way (GaleraFailoverIT, under the full suite's load).
+     */
+    private static boolean commitFailed(SQLException failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException e && e.getErrorCode() == COMMIT_FAILED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * Makes the next node current if {@code c}'s node still is (another writer may have moved on already),
-     * so that the retry goes elsewhere even if the node passes the readiness check at the next login: a
-     * node cut off from the others fails COMMITs with error 1180 a moment before its wsrep_ready turns
-     * OFF, and a retry on it failed the same way (seen in GaleraFailoverIT under load).
+     * so that the retry goes elsewhere even if the node passes the readiness check at the next login
+     * ({@link #commitFailed}).
      */
     private void leave(Connection c, String problem) {
         int index = current.get();

@@ -231,7 +231,7 @@ final class Writer implements Runnable {
                 boolean open = closing.getCount() > 0; // not when close() aborted this connection on purpose
                 boolean nodeFault = kind == SqlErrors.OTHER || kind == SqlErrors.DATA
                         || kind == SqlErrors.CONNECTION_LOST && !reused;
-                if (nodeFault && open && nodesLeft > 0 && connection != null && source.nodeUnavailable(connection)) {
+                if (nodeFault && open && nodesLeft > 0 && connection != null && source.nodeUnavailable(connection, e)) {
                     // A Galera node cut off from the others fails a COMMIT with a generic error (1180, "Not
                     // connected to Primary Component"), and one being stopped may accept the new connection
                     // and then drop it mid-transaction: the group is fine, the node is not. Once on each other

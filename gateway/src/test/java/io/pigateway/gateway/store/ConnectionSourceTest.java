@@ -4,12 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.Mockito.RETURNS_DEEP_STUBS;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 import io.pigateway.gateway.config.StoreConfig;
 import io.pigateway.gateway.testing.TestStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,5 +116,25 @@ class ConnectionSourceTest {
         assertEquals(Duration.ofSeconds(120), ConnectionSource.socketTimeout("?useSSL=false&socketTimeout=120000&x=1"));
         assertEquals(Duration.ofSeconds(60), ConnectionSource.socketTimeout("socketTimeout=0"), "0 means none: assume the default");
         assertEquals(Duration.ofSeconds(60), ConnectionSource.socketTimeout("mySocketTimeout=5"));
+    }
+
+    @Test
+    void aClusterNodeThatFailsACommitWithError1180IsLeftEvenWhileItStillSaysItIsReady() throws Exception {
+        ConnectionSource source = ConnectionSource.of(new StoreConfig(StoreConfig.Kind.MYSQL, null, "n1,n2,n3", 3306, "pi", "gw",
+                null, "", StoreConfig.MigrationMode.APPLY, Duration.ofMillis(1500)));
+        Connection onFirst = mock(Connection.class, RETURNS_DEEP_STUBS);
+        when(onFirst.getMetaData().getURL()).thenReturn(source.url());
+        SQLException lostPrimary = new SQLException("Error while appending streaming replication fragment(provider status:"
+                + " Not connected to Primary Component)", "HY000", 1180);
+
+        assertTrue(source.nodeUnavailable(onFirst, lostPrimary));
+        assertTrue(source.url().startsWith("jdbc:mysql://n2:3306/"), source.url());
+        verify(onFirst, never()).createStatement(); // no readiness check that could still pass
+    }
+
+    @Test
+    void aSingleServerIsNeverLeftWhateverTheError() throws Exception {
+        ConnectionSource source = ConnectionSource.of(mysql(null, ""));
+        assertFalse(source.nodeUnavailable(mock(Connection.class), new SQLException("during COMMIT", "HY000", 1180)));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.ArgumentMatchers.anyString;
+import static org.mockito.ArgumentMatchers.eq;
 import static org.mockito.Mockito.atLeastOnce;
 import static org.mockito.Mockito.doThrow;
 import static org.mockito.Mockito.mock;
@@ -156,7 +157,7 @@ class WriterTest {
         Job.Readings a = queue(batch("dev", 1, 1, 5));
         Thread writer = start(Fixtures.writers(1, 100, Duration.ofMillis(50), 1000), source, null);
         a.done().get(5, TimeUnit.SECONDS);
-        verify(source).nodeUnavailable(stopping);
+        verify(source).nodeUnavailable(eq(stopping), any());
         verify(next).commit();
         queue.add(Job.STOP);
         writer.join(5000);
@@ -199,7 +200,7 @@ class WriterTest {
         ConnectionSource source = mock(ConnectionSource.class);
         when(source.nodes()).thenReturn(nodes);
         when(source.open()).thenReturn(first, then);
-        when(source.nodeUnavailable(any())).thenReturn(true);
+        when(source.nodeUnavailable(any(), any())).thenReturn(true);
         when(source.description()).thenReturn("mock cluster");
         return source;
     }

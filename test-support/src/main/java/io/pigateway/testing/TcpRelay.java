@@ -132,7 +132,9 @@ public final class TcpRelay implements AutoCloseable {
                 } catch (IOException e) {
                     return; // closed by cut() or close()
                 }
-                sockets.add(client);
+                if (!relaying(server, client)) {
+                    return;
+                }
                 Socket upstream;
                 try {
                     upstream = new Socket(target.getAddress(), target.getPort());
@@ -140,12 +142,28 @@ public final class TcpRelay implements AutoCloseable {
                     closeQuietly(client); // the server is down: this client sees a close, the next may get through
                     continue;
                 }
-                sockets.add(upstream);
+                if (!relaying(server, upstream)) {
+                    return;
+                }
                 Budget budget = new Budget(nextBudget());
                 pump(client, upstream, budget);
                 pump(upstream, client, budget);
             }
         });
+    }
+
+    /**
+     * Adds {@code s} to the relayed sockets, or closes it if {@code server} was closed meanwhile: a
+     * connection accepted while {@link #cut()} ran must not outlive it (under load the accepting thread
+     * can return from accept() after the cut closed the others).
+     */
+    private synchronized boolean relaying(ServerSocket server, Socket s) {
+        if (server.isClosed()) {
+            closeQuietly(s);
+            return false;
+        }
+        sockets.add(s);
+        return true;
     }
 
     /** Bytes both directions of one connection may still carry before its cut. */

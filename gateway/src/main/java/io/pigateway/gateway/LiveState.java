@@ -44,4 +44,9 @@ final class LiveState implements GatewayState {
     public StoreHealth store() {
         return store.status();
     }
+
+    @Override
+    public String tlsSummary() {
+        return listener.tlsSummary();
+    }
 }

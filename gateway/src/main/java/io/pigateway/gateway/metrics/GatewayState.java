@@ -20,4 +20,7 @@ public interface GatewayState {
 
     /** Whether the database takes commits and, if not, since when and why. */
     StoreHealth store();
+
+    /** {@code TlsConfig.describe()} of the key and certificates in use: a reload (SIGHUP) changes it. */
+    String tlsSummary();
 }

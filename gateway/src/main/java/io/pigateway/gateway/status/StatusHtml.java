@@ -104,7 +104,7 @@ final class StatusHtml {
         item(h, "rate", "Readings/s", number(v.readingsPerSecond()), "", "committed, whole gateway");
         item(h, "connections", "Devices connected", Integer.toString(v.devicesConnected()), "",
                 v.connections() + " connections open");
-        item(h, "tls", "TLS", info.tls() ? "on" : "off", info.tls() ? "ok" : "warn", info.tlsSummary());
+        item(h, "tls", "TLS", info.tls() ? "on" : "off", info.tls() ? "ok" : "warn", v.tlsSummary());
         boolean open = info.authMode().equals("open");
         item(h, "auth", "Auth", info.authMode(), open ? "bad" : "ok",
                 open ? "any device that reaches the port is accepted without a secret" : "devices prove a secret");

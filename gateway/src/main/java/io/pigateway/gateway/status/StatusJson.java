@@ -48,7 +48,7 @@ final class StatusJson {
         o.append(",\"listener\":{\"up\":").append(v.listening()).append(",\"address\":");
         string(info.listen(), o);
         o.append("},\"tls\":").append(info.tls()).append(",\"tlsSummary\":");
-        string(info.tlsSummary(), o);
+        string(v.tlsSummary(), o);
         o.append(",\"auth\":");
         string(info.authMode(), o);
         StoreHealth s = v.store();

@@ -209,7 +209,7 @@ public final class StatusPage implements AutoCloseable {
                     Double.NaN, r.byReason(), r.lastMillis(), r.lastReason(), null, null));
         }
         devices.sort(Comparator.comparing(StatusView.Device::id));
-        return new StatusView(info, now, state.accepting(), state.store(), state.connectionsOpen(),
+        return new StatusView(info, state.tlsSummary(), now, state.accepting(), state.store(), state.connectionsOpen(),
                 state.devicesConnected(), state.queueDepth(), state.queueCapacity(), history.readingsPerSecondNow(),
                 late, silent, devices);
     }

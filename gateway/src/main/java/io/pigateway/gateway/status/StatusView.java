@@ -8,7 +8,7 @@ import java.util.Map;
  * Everything the status page shows at one moment except the plots; {@link StatusJson} and
  * {@link StatusHtml} render it. Times are epoch milliseconds, 0 = never.
  */
-record StatusView(GatewayInfo info, long nowMillis, boolean listening, StoreHealth store, int connections,
+record StatusView(GatewayInfo info, String tlsSummary, long nowMillis, boolean listening, StoreHealth store, int connections,
                   int devicesConnected, int queueDepth, int queueCapacity, double readingsPerSecond,
                   long lateAfterMillis, long silentAfterMillis, List<Device> devices) {
 

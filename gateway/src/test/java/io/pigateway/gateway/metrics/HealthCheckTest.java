@@ -29,6 +29,11 @@ class HealthCheckTest {
         public int queueCapacity() {
             return 1;
         }
+
+        @Override
+        public String tlsSummary() {
+            return "TLS off";
+        }
     }
 
     static final StoreHealth UP = new StoreHealth(true, null, null, 0);

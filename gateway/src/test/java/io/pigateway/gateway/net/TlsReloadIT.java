@@ -5,11 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.tls.TlsProtocols;
 import io.pigateway.testing.TestPki;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pigateway.gateway.config.AccessToken;
+import io.pigateway.gateway.config.HttpConfig;
 import io.pigateway.gateway.config.TlsConfig;
 import io.pigateway.testing.CapturedLog;
 import io.pigateway.testing.TestDevice;
 import io.pigateway.testing.TestTls;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -27,12 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A reload (what SIGHUP runs, see ReloadIT for the signal itself) reads the TLS key and certificate
  * again: a TLS client that connects afterwards is shown the new certificate, a connection made before
- * keeps streaming, and a new key that does not load leaves the set loaded before in use, with one
- * ERROR line naming the file.
+ * keeps streaming, the status page names the new certificate, and a new key that does not load leaves
+ * the set loaded before in use, with one ERROR line naming the file.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsReloadIT {
     static final Duration WAIT = Duration.ofSeconds(15);
+    static final String TOKEN = "status-token-0123456789abcdef";
 
     @Test
     void aReloadServesTheNewCertificateToNewClientsKeepsOldConnectionsAndKeepsTheOldSetIfTheNewKeyIsBroken(
@@ -44,9 +52,11 @@ class TlsReloadIT {
         TlsConfig tls = TlsConfig.pem(certificate, key, null, TlsProtocols.DEFAULT);
         SSLContext trusting = TestTls.client(pki.caFile(), null);
         try (CapturedLog log = CapturedLog.start();
-             RunningGateway gateway = RunningGateway.startEmbedded(dir, c -> c.withTls(tls));
+             RunningGateway gateway = RunningGateway.startEmbedded(dir, c -> c.withTls(tls)
+                     .withHttp(HttpConfig.loopbackAnyPort().withToken(new AccessToken(TOKEN))));
              TestDevice before = TestDevice.connectTls(gateway.address(), trusting, "connected-before", 1)) {
             assertEquals("gateway-one", serverName(before));
+            assertTrue(statusTls(gateway).contains("CN=gateway-one"), statusTls(gateway));
             before.sendRange(1, 10, 10);
             assertEquals(10, before.awaitAck(10, WAIT));
 
@@ -55,6 +65,8 @@ class TlsReloadIT {
             log.await(WAIT, "reloaded the TLS key and certificates");
             try (TestDevice after = TestDevice.connectTls(gateway.address(), trusting, "connected-after", 1)) {
                 assertEquals("gateway-two", serverName(after), "a new handshake gets the new certificate");
+                assertTrue(statusTls(gateway).contains("CN=gateway-two"), "the status page shows the new certificate: "
+                        + statusTls(gateway));
                 after.sendRange(1, 10, 10);
                 assertEquals(10, after.awaitAck(10, WAIT));
             }
@@ -70,9 +82,22 @@ class TlsReloadIT {
             assertTrue(lines.getFirst().contains("ERROR") && lines.getFirst().contains(key.toString()), lines.getFirst());
             try (TestDevice later = TestDevice.connectTls(gateway.address(), trusting, "connected-later", 1)) {
                 assertEquals("gateway-two", serverName(later), "the set loaded before stays in use");
+                assertTrue(statusTls(gateway).contains("CN=gateway-two"), statusTls(gateway));
                 later.sendRange(1, 10, 10);
                 assertEquals(10, later.awaitAck(10, WAIT));
             }
+        }
+    }
+
+    /** The status page's TLS line, as /status.json gives it. */
+    private static String statusTls(RunningGateway gateway) throws Exception {
+        int port = gateway.gateway.httpAddress().orElseThrow().getPort();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/status.json"))
+                .header("Authorization", "Bearer " + TOKEN).timeout(WAIT).build();
+        try (HttpClient client = HttpClient.newHttpClient()) {
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            return new ObjectMapper().readTree(response.body()).findValue("tlsSummary").asText();
         }
     }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class StatusJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final GatewayInfo INFO = new GatewayInfo("1.2.3", System.currentTimeMillis() - 90_000,
-            "127.0.0.1:7000", false, "TLS off: clients connect in plaintext", "secrets",
+            "127.0.0.1:7000", false, "secrets",
             "MySQL gateway@db:3306/pi");
     private static final String TOKEN = "a-secret-token-0123456789";
 
@@ -58,6 +58,11 @@ class StatusJsonTest {
         @Override
         public StoreHealth store() {
             return store;
+        }
+
+        @Override
+        public String tlsSummary() {
+            return "TLS off: clients connect in plaintext";
         }
     }
 

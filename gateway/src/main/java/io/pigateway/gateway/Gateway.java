@@ -78,7 +78,7 @@ public final class Gateway implements AutoCloseable {
             store.close(config.shutdownTimeout());
             throw new IOException("cannot listen on " + e.getMessage(), e); // the message names the address
         }
-        Ingest ingest = new Ingest(store, listener.authenticator(), listener.deviceRates(), config.limits(), events,
+        Ingest ingest = new Ingest(store, listener.authenticator(), listener.failurePenalty(), listener.deviceRates(), config.limits(), events,
                 config.ingest().commitTimeout(), Clock.systemUTC());
         List<AutoCloseable> inputs = new ArrayList<>();
         try {

@@ -2,6 +2,8 @@ package io.pigateway.gateway.ingest;
 
 import io.pigateway.gateway.auth.Authenticator;
 import io.pigateway.gateway.auth.AuthConfig;
+import io.pigateway.gateway.auth.FailurePenalty;
+import io.pigateway.gateway.auth.SourcePrefix;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.net.DeviceRates;
@@ -17,6 +19,7 @@ import io.pigateway.gateway.store.StoreRefusedException;
 import io.pigateway.protocol.Identifiers;
 import io.pigateway.protocol.Reading;
 import io.pigateway.protocol.SensorInfo;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -51,6 +54,7 @@ public final class Ingest {
 
     private final Store store;
     private final Authenticator authenticator;
+    private final FailurePenalty penalty;
     private final DeviceRates rates;
     private final LimitsConfig limits;
     private final Metrics metrics;
@@ -64,10 +68,11 @@ public final class Ingest {
      * @param commitTimeout how long a request may wait for its commit before it is answered "unavailable"
      *                      (the readings may still be committed; a timed retry then finds them stored)
      */
-    public Ingest(Store store, Authenticator authenticator, DeviceRates rates, LimitsConfig limits, Metrics metrics,
-                  Duration commitTimeout, Clock clock) {
+    public Ingest(Store store, Authenticator authenticator, FailurePenalty penalty, DeviceRates rates, LimitsConfig limits,
+                  Metrics metrics, Duration commitTimeout, Clock clock) {
         this.store = store;
         this.authenticator = authenticator;
+        this.penalty = penalty;
         this.rates = rates;
         this.limits = limits;
         this.metrics = metrics;
@@ -91,16 +96,25 @@ public final class Ingest {
      * @throws IngestRefusal UNAUTHORIZED, with the operator's reason as message; an input answers the
      *                       sender with a fixed text that does not say whether the device exists
      */
-    public void authenticate(String deviceId, String password) throws IngestRefusal {
+    public void authenticate(String deviceId, String password, InetAddress from) throws IngestRefusal, InterruptedException {
         String idProblem = deviceId == null ? "no device id" : Identifiers.problem("device id", deviceId);
         if (idProblem != null) {
             throw new IngestRefusal(IngestRefusal.Reason.UNAUTHORIZED, idProblem);
         }
+        SourcePrefix source = limits.handshakeLimits().sourceOf(from);
+        Duration wait = penalty.delay(source, deviceId);
         String problem = authenticator.passwordProblem(deviceId,
                 password == null ? new byte[0] : password.getBytes(StandardCharsets.UTF_8));
-        if (problem != null) {
-            throw new IngestRefusal(IngestRefusal.Reason.UNAUTHORIZED, problem);
+        if (!wait.isZero()) {
+            Thread.sleep(wait.toMillis());
         }
+        if (problem != null) {
+            int failures = penalty.failed(source, deviceId);
+            throw new IngestRefusal(IngestRefusal.Reason.UNAUTHORIZED, problem + "; " + failures
+                    + " failure(s) in a row of this device id from " + source + " (answer delayed " + wait.toMillis()
+                    + " ms; the next one waits " + penalty.delay(source, deviceId).toMillis() + " ms)");
+        }
+        penalty.succeeded(source, deviceId);
     }
 
     /**

@@ -330,6 +330,14 @@ public final class Listener implements AutoCloseable {
         return guards.authenticator();
     }
 
+    /**
+     * The delays after failed secrets, per source and device id: a wrong password over another input
+     * slows that device's next attempt there and here alike.
+     */
+    public FailurePenalty failurePenalty() {
+        return guards.penalty();
+    }
+
     /** The per-device reading rates: other inputs take from the same buckets as the binary protocol. */
     public DeviceRates deviceRates() {
         return guards.rates();

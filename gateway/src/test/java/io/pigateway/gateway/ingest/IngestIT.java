@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pigateway.common.SecretFile;
 import io.pigateway.gateway.auth.Authenticator;
+import io.pigateway.gateway.auth.FailurePenalty;
 import io.pigateway.gateway.auth.DeviceSecrets;
 import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.config.LimitsConfig;
@@ -15,12 +16,14 @@ import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.net.DeviceRates;
 import io.pigateway.gateway.store.Store;
 import io.pigateway.gateway.testing.TestStores;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,12 +50,14 @@ class IngestIT {
         store.close();
     }
 
+    private static final InetAddress HERE = InetAddress.getLoopbackAddress();
+
     private Ingest ingest(LimitsConfig limits) throws Exception {
         Path devices = dir.resolve("devices");
         Files.writeString(devices, "pi-attic " + SECRET + "\n");
         Files.setPosixFilePermissions(devices, PosixFilePermissions.fromString("rw-------"));
         AuthConfig auth = AuthConfig.secrets(devices, DeviceSecrets.load(SecretFile.at(devices)));
-        return new Ingest(store, new Authenticator(auth), new DeviceRates(limits), limits, Metrics.NONE,
+        return new Ingest(store, new Authenticator(auth), new FailurePenalty(), new DeviceRates(limits), limits, Metrics.NONE,
                 Duration.ofSeconds(10), Clock.systemUTC());
     }
 
@@ -114,12 +119,37 @@ class IngestIT {
     @Test
     void onlyTheDevicesSecretAuthenticatesIt() throws Exception {
         Ingest ingest = ingest(LimitsConfig.defaults());
-        ingest.authenticate("pi-attic", SECRET);
+        ingest.authenticate("pi-attic", SECRET, HERE);
         assertEquals(IngestRefusal.Reason.UNAUTHORIZED,
-                assertThrows(IngestRefusal.class, () -> ingest.authenticate("pi-attic", SECRET + "x")).reason());
+                assertThrows(IngestRefusal.class, () -> ingest.authenticate("pi-attic", SECRET + "x", HERE)).reason());
         assertEquals(IngestRefusal.Reason.UNAUTHORIZED,
-                assertThrows(IngestRefusal.class, () -> ingest.authenticate("pi-cellar", SECRET)).reason());
+                assertThrows(IngestRefusal.class, () -> ingest.authenticate("pi-cellar", SECRET, HERE)).reason());
         assertEquals(IngestRefusal.Reason.UNAUTHORIZED,
-                assertThrows(IngestRefusal.class, () -> ingest.authenticate("pi-attic", null)).reason());
+                assertThrows(IngestRefusal.class, () -> ingest.authenticate("pi-attic", null, HERE)).reason());
+    }
+
+    /** As for a failed HELLO: the same penalty, per source and device id, cleared by the right secret. */
+    @Test
+    void aDeviceIdThatKeepsFailingWaitsLongerForEachAnswerFromThatSourceOnly() throws Exception {
+        Ingest ingest = ingest(LimitsConfig.defaults());
+        InetAddress elsewhere = InetAddress.getByName("127.0.0.2");
+        assertTrue(wrong(ingest, "pi-attic", HERE).contains("1 failure(s) in a row of this device id from 127.0.0.1"
+                + " (answer delayed 0 ms; the next one waits 250 ms)"));
+        long started = System.nanoTime();
+        assertTrue(wrong(ingest, "pi-attic", HERE).contains("2 failure(s) in a row of this device id from 127.0.0.1"
+                + " (answer delayed 250 ms; the next one waits 500 ms)"));
+        assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(250), "the answer waited");
+        assertTrue(wrong(ingest, "pi-attic", elsewhere).contains("1 failure(s)"), "another source has its own count");
+        assertTrue(wrong(ingest, "pi-cellar", HERE).contains("1 failure(s)"), "another device id has its own count");
+
+        ingest.authenticate("pi-attic", SECRET, HERE); // waits its 500 ms too, then clears the count
+        assertTrue(wrong(ingest, "pi-attic", HERE).contains("1 failure(s)"), "the right secret cleared it");
+    }
+
+    /** The operator's reason for a refused wrong secret of {@code device} from {@code from}. */
+    private static String wrong(Ingest ingest, String device, InetAddress from) {
+        IngestRefusal r = assertThrows(IngestRefusal.class, () -> ingest.authenticate(device, SECRET + "x", from));
+        assertEquals(IngestRefusal.Reason.UNAUTHORIZED, r.reason());
+        return r.getMessage();
     }
 }

@@ -258,7 +258,7 @@ public final class IngestHttpServer implements AutoCloseable {
      * The device the credentials prove (with {@code auth.mode = open}: the one they name, unchecked, or
      * {@code null}); checked before the body is read, so a stranger costs no more than its headers.
      */
-    private String authenticate(HttpExchange exchange, Map<String, String> query) throws IngestRefusal {
+    private String authenticate(HttpExchange exchange, Map<String, String> query) throws IngestRefusal, InterruptedException {
         Credentials c;
         try {
             c = Credentials.of(exchange.getRequestHeaders().getFirst("Authorization"), query);
@@ -272,7 +272,7 @@ public final class IngestHttpServer implements AutoCloseable {
             throw new IngestRefusal(IngestRefusal.Reason.UNAUTHORIZED, "no credentials: send"
                     + " 'Authorization: Token <device-id>:<secret>', Basic, or ?u=<device-id>&p=<secret>");
         }
-        ingest.authenticate(c.device(), c.password());
+        ingest.authenticate(c.device(), c.password(), exchange.getRemoteAddress().getAddress());
         return c.device();
     }
 

@@ -171,6 +171,19 @@ class IngestHttpIT {
     }
 
     @Test
+    void aWrongSecretAgainIsAnsweredLaterUntilTheRightOneComes() throws Exception {
+        String line = "penalty,device=pi-cellar v=1 1700000000";
+        assertEquals(401, curl.post("/write?precision=s&u=pi-cellar&p=nope", line).status());
+        long started = System.nanoTime();
+        assertEquals(401, curl.post("/write?precision=s&u=pi-cellar&p=nope", line).status());
+        long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+        assertTrue(waitedMillis >= 250, "the second failure's answer waited " + waitedMillis + " ms");
+        assertEquals(204, curl.post("/write?precision=s&u=pi-cellar&p=" + CELLAR_SECRET, line).status(),
+                "the right secret still gets in, after its wait, and clears the count");
+        assertEquals(1, rows("sensor = 'penalty.v'"));
+    }
+
+    @Test
     void aKeyStoredWithAnotherValueIs409() throws Exception {
         String auth = "/write?precision=s&u=pi-attic&p=" + ATTIC_SECRET;
         assertEquals(204, curl.post(auth, "clash v=1 1700000000").status());

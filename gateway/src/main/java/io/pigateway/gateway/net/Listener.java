@@ -318,13 +318,6 @@ public final class Listener implements AutoCloseable {
         nackAndClose(socket, NackCode.OVERLOADED, reason, MemoryBudget.RETRY_AFTER_MILLIS);
     }
 
-    /**
-     * Reads the devices file again (SIGHUP, {@code systemctl reload}). A file that does not load (the
-     * same checks as at start-up) changes nothing: one ERROR line, the devices loaded before stay.
-     * Otherwise later handshakes are checked against the new file, and each connected device that is
-     * no longer listed or whose secret changed is ended with AUTHENTICATION_FAILED (what it sent is
-     * acknowledged first), so it must prove the new secret to come back.
-     */
     /** The secret check this listener uses, reloaded with the devices file: other inputs share it. */
     public Authenticator authenticator() {
         return guards.authenticator();
@@ -343,6 +336,13 @@ public final class Listener implements AutoCloseable {
         return guards.rates();
     }
 
+    /**
+     * Reads the devices file again (SIGHUP, {@code systemctl reload}). A file that does not load (the
+     * same checks as at start-up) changes nothing: one ERROR line, the devices loaded before stay.
+     * Otherwise later handshakes are checked against the new file, and each connected device that is
+     * no longer listed or whose secret changed is ended with AUTHENTICATION_FAILED (what it sent is
+     * acknowledged first), so it must prove the new secret to come back.
+     */
     public void reloadDevices() {
         AuthConfig old = guards.authenticator().config();
         if (old.mode() == AuthConfig.Mode.OPEN) {

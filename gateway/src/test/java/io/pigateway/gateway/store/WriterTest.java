@@ -149,13 +149,12 @@ class WriterTest {
 
     @Test
     void aClusterNodeThatDropsAFreshConnectionMidTransactionIsLeftAndTheGroupCommitsOnTheNextNode() throws Exception {
-        Connection stopping = connection();
-        doThrow(new SQLException("Communications link failure", "08S01")).when(stopping).commit();
+        Connection stopping = droppedAtCommit();
         Connection next = connection();
         ConnectionSource source = cluster(3, stopping, next);
 
         Job.Readings a = queue(batch("dev", 1, 1, 5));
-        Thread writer = start(Fixtures.writers(1, 100, Duration.ofMillis(50), 1000), source, null);
+        Thread writer = start(ONE_WRITER, source, null);
         a.done().get(5, TimeUnit.SECONDS);
         verify(source).nodeUnavailable(eq(stopping), any());
         verify(next).commit();
@@ -165,16 +164,12 @@ class WriterTest {
 
     @Test
     void aGroupMovesToEachOtherNodeOnceAndThenFails() throws Exception {
-        Connection first = connection();
-        doThrow(new SQLException("Communications link failure", "08S01")).when(first).commit();
-        Connection second = connection();
-        doThrow(new SQLException("Communications link failure", "08S01")).when(second).commit();
-        ConnectionSource source = cluster(2, first, second);
+        ConnectionSource source = cluster(2, droppedAtCommit(), droppedAtCommit());
 
         Job.Readings a = queue(batch("dev", 1, 1, 5));
-        Thread writer = start(Fixtures.writers(1, 100, Duration.ofMillis(50), 1000), source, null);
-        ExecutionException e = assertThrows(ExecutionException.class, () -> a.done().get(5, TimeUnit.SECONDS));
-        assertInstanceOf(StoreException.class, e.getCause());
+        Thread writer = start(ONE_WRITER, source, null);
+        assertInstanceOf(StoreException.class,
+                assertThrows(ExecutionException.class, () -> a.done().get(5, TimeUnit.SECONDS)).getCause());
         verify(source, times(2)).open(); // the first node, then the other one: no third attempt
         queue.add(Job.STOP);
         writer.join(5000);
@@ -182,17 +177,24 @@ class WriterTest {
 
     @Test
     void aSingleServerThatDropsAFreshConnectionFailsTheGroup() throws Exception {
-        Connection dropped = connection();
-        doThrow(new SQLException("Communications link failure", "08S01")).when(dropped).commit();
-        ConnectionSource source = cluster(1, dropped, connection());
+        ConnectionSource source = cluster(1, droppedAtCommit(), connection());
 
         Job.Readings a = queue(batch("dev", 1, 1, 5));
-        Thread writer = start(Fixtures.writers(1, 100, Duration.ofMillis(50), 1000), source, null);
-        ExecutionException e = assertThrows(ExecutionException.class, () -> a.done().get(5, TimeUnit.SECONDS));
-        assertInstanceOf(StoreException.class, e.getCause());
+        Thread writer = start(ONE_WRITER, source, null);
+        assertInstanceOf(StoreException.class,
+                assertThrows(ExecutionException.class, () -> a.done().get(5, TimeUnit.SECONDS)).getCause());
         verify(source, times(1)).open();
         queue.add(Job.STOP);
         writer.join(5000);
+    }
+
+    private static final WriterConfig ONE_WRITER = Fixtures.writers(1, 100, Duration.ofMillis(50), 1000);
+
+    /** A connection whose COMMIT finds it dropped by the server. */
+    private Connection droppedAtCommit() throws SQLException {
+        Connection c = connection();
+        doThrow(new SQLException("Communications link failure", "08S01")).when(c).commit();
+        return c;
     }
 
     /** A source of {@code nodes} nodes whose logins return {@code first}, then {@code then}; every failed node counts as left. */

@@ -92,6 +92,8 @@ public final class Ingest {
 
     /**
      * Checks that {@code password} is the secret of {@code deviceId} in the devices file (constant time).
+     * A device id that keeps failing from {@code from}'s source waits before its answer, whichever it is,
+     * with the penalty a failed HELLO gets ({@link FailurePenalty}, shared with the binary protocol).
      *
      * @throws IngestRefusal UNAUTHORIZED, with the operator's reason as message; an input answers the
      *                       sender with a fixed text that does not say whether the device exists

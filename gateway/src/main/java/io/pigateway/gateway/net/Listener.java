@@ -370,6 +370,11 @@ public final class Listener implements AutoCloseable {
                 old.devices(), ended);
     }
 
+    /** {@code TlsConfig.describe()} of the set in use: the one loaded at start-up or by the last reload. */
+    public String tlsSummary() {
+        return tlsConfig.describe();
+    }
+
     /**
      * Reads the TLS key, certificate chain and client CAs again (SIGHUP, {@code systemctl reload}), from
      * the files the configuration names, with the checks of start-up. Any of them failing changes
@@ -377,11 +382,6 @@ public final class Listener implements AutoCloseable {
      * loaded before. Otherwise new handshakes use the new set; connections already established keep
      * the session they have. Without TLS there is nothing to do.
      */
-    /** {@code TlsConfig.describe()} of the set in use: the one loaded at start-up or by the last reload. */
-    public String tlsSummary() {
-        return tlsConfig.describe();
-    }
-
     public void reloadTls() {
         TlsAcceptor acceptor = tls;
         TlsConfig old = tlsConfig;

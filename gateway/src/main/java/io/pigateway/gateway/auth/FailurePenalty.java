@@ -49,6 +49,26 @@ public final class FailurePenalty {
         this.nanoClock = nanoClock;
     }
 
+    /**
+     * Answers a secret check of {@code deviceId} from {@code source} made by the caller: waits out the
+     * {@link #delay} due, whatever the outcome, then records it. Returns {@code null} if the check passed
+     * ({@code problem} is null), else {@code problem} with the failures in a row and the waits, for the
+     * operator's log line; the sender is told only that authentication failed.
+     */
+    public String settle(SourcePrefix source, String deviceId, String problem) throws InterruptedException {
+        Duration wait = delay(source, deviceId);
+        if (!wait.isZero()) {
+            Thread.sleep(wait.toMillis());
+        }
+        if (problem == null) {
+            succeeded(source, deviceId);
+            return null;
+        }
+        int failures = failed(source, deviceId);
+        return problem + "; " + failures + " failure(s) in a row of this device id from " + source + " (answer delayed "
+                + wait.toMillis() + " ms; the next one waits " + delay(source, deviceId).toMillis() + " ms)";
+    }
+
     /** Counts a failed HELLO of {@code deviceId} from {@code source}; returns its failures in a row. */
     public synchronized int failed(SourcePrefix source, String deviceId) {
         long now = nanoClock.getAsLong();

@@ -3,7 +3,6 @@ package io.pigateway.gateway.ingest;
 import io.pigateway.gateway.auth.Authenticator;
 import io.pigateway.gateway.auth.AuthConfig;
 import io.pigateway.gateway.auth.FailurePenalty;
-import io.pigateway.gateway.auth.SourcePrefix;
 import io.pigateway.gateway.config.LimitsConfig;
 import io.pigateway.gateway.metrics.Metrics;
 import io.pigateway.gateway.net.DeviceRates;
@@ -103,20 +102,11 @@ public final class Ingest {
         if (idProblem != null) {
             throw new IngestRefusal(IngestRefusal.Reason.UNAUTHORIZED, idProblem);
         }
-        SourcePrefix source = limits.handshakeLimits().sourceOf(from);
-        Duration wait = penalty.delay(source, deviceId);
-        String problem = authenticator.passwordProblem(deviceId,
-                password == null ? new byte[0] : password.getBytes(StandardCharsets.UTF_8));
-        if (!wait.isZero()) {
-            Thread.sleep(wait.toMillis());
+        String refused = penalty.settle(limits.handshakeLimits().sourceOf(from), deviceId,
+                authenticator.passwordProblem(deviceId, password == null ? new byte[0] : password.getBytes(StandardCharsets.UTF_8)));
+        if (refused != null) {
+            throw new IngestRefusal(IngestRefusal.Reason.UNAUTHORIZED, refused);
         }
-        if (problem != null) {
-            int failures = penalty.failed(source, deviceId);
-            throw new IngestRefusal(IngestRefusal.Reason.UNAUTHORIZED, problem + "; " + failures
-                    + " failure(s) in a row of this device id from " + source + " (answer delayed " + wait.toMillis()
-                    + " ms; the next one waits " + penalty.delay(source, deviceId).toMillis() + " ms)");
-        }
-        penalty.succeeded(source, deviceId);
     }
 
     /**

@@ -9,7 +9,6 @@ import io.pigateway.protocol.Message;
 import io.pigateway.protocol.NackCode;
 import io.pigateway.protocol.ProtocolException;
 import io.pigateway.protocol.SensorInfo;
-import java.time.Duration;
 
 /**
  * The checks a HELLO must pass before the gateway gives the device a slot, in the order a client
@@ -54,18 +53,10 @@ final class Handshake {
      * only "authentication failed", the operator's log line (the refusal's message) says why.
      */
     void authenticate(Message.Hello hello, byte[] nonce, SourcePrefix source) throws Refusal, InterruptedException {
-        Duration wait = penalty.delay(source, hello.deviceId());
-        String authProblem = authenticator.problem(hello, nonce);
-        if (!wait.isZero()) {
-            Thread.sleep(wait.toMillis());
+        String refused = penalty.settle(source, hello.deviceId(), authenticator.problem(hello, nonce));
+        if (refused != null) {
+            throw new Refusal(NackCode.AUTHENTICATION_FAILED, "authentication failed", refused, 0);
         }
-        if (authProblem != null) {
-            int failures = penalty.failed(source, hello.deviceId());
-            throw new Refusal(NackCode.AUTHENTICATION_FAILED, "authentication failed", authProblem + "; " + failures
-                    + " failure(s) in a row of this device id from " + source + " (answer delayed " + wait.toMillis()
-                    + " ms; the next one waits " + penalty.delay(source, hello.deviceId()).toMillis() + " ms)", 0);
-        }
-        penalty.succeeded(source, hello.deviceId());
     }
 
     /** With mutual TLS, the client certificate must have been issued to the device the HELLO names. */

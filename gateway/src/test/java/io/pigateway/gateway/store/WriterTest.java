@@ -164,26 +164,22 @@ class WriterTest {
 
     @Test
     void aGroupMovesToEachOtherNodeOnceAndThenFails() throws Exception {
-        ConnectionSource source = cluster(2, droppedAtCommit(), droppedAtCommit());
-
-        Job.Readings a = queue(batch("dev", 1, 1, 5));
-        Thread writer = start(ONE_WRITER, source, null);
-        assertInstanceOf(StoreException.class,
-                assertThrows(ExecutionException.class, () -> a.done().get(5, TimeUnit.SECONDS)).getCause());
-        verify(source, times(2)).open(); // the first node, then the other one: no third attempt
-        queue.add(Job.STOP);
-        writer.join(5000);
+        // the first node, then the other one: no third attempt
+        assertGroupFailsAfterLogins(2, cluster(2, droppedAtCommit(), droppedAtCommit()));
     }
 
     @Test
     void aSingleServerThatDropsAFreshConnectionFailsTheGroup() throws Exception {
-        ConnectionSource source = cluster(1, droppedAtCommit(), connection());
+        assertGroupFailsAfterLogins(1, cluster(1, droppedAtCommit(), connection()));
+    }
 
+    /** One group through one writer over {@code source}: it fails with a StoreException after {@code logins} logins. */
+    private void assertGroupFailsAfterLogins(int logins, ConnectionSource source) throws Exception {
         Job.Readings a = queue(batch("dev", 1, 1, 5));
         Thread writer = start(ONE_WRITER, source, null);
         assertInstanceOf(StoreException.class,
                 assertThrows(ExecutionException.class, () -> a.done().get(5, TimeUnit.SECONDS)).getCause());
-        verify(source, times(1)).open();
+        verify(source, times(logins)).open();
         queue.add(Job.STOP);
         writer.join(5000);
     }
